@@ -1,0 +1,176 @@
+"""Every figure of the project (matplotlib only here), with Lithuanian and English labels.
+
+One visual style: a colour per state (``states.STATE_COLOURS``), DejaVu Sans (ships with
+matplotlib and carries the Lithuanian letters ą č ę ė į š ų ū ž), light grids, no chart junk.
+Functions take tables and a path stem and return the file names they wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import dates as mdates  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from simulation.states import STATE_COLOURS, STATES  # noqa: E402
+
+LANGS = ("lt", "en")
+FORMATS = ("png", "pdf")
+
+TEXT = {
+    "lt": {
+        "families_by_state": "Šeimos, auginančios vaikus, pagal būseną",
+        "families": "šeimos",
+        "children_in_care": "Vaikai globoje",
+        "family_care": "globa šeimoje",
+        "institutional_care": "institucinė globa",
+        "source": "Šaltinis: prevsim, sistemų dinamikos modelis; scenarijus „{name}“.",
+        "comparison": "Scenarijų palyginimas",
+        "children": "vaikai",
+    },
+    "en": {
+        "families_by_state": "Families raising children, by state",
+        "families": "families",
+        "children_in_care": "Children in care",
+        "family_care": "family-based care",
+        "institutional_care": "institutional care",
+        "source": "Source: prevsim, system-dynamics model; scenario “{name}”.",
+        "comparison": "Scenario comparison",
+        "children": "children",
+    },
+}
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "figure.dpi": 110,
+    "savefig.dpi": 150,
+}
+
+
+def _thousands(lang: str) -> FuncFormatter:
+    """Tick labels with a thin-space (lt) or comma (en) thousands separator."""
+    sep = "\u202f" if lang == "lt" else ","
+    return FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", sep))
+
+
+def _year_axis(ax) -> None:
+    """Decade ticks labelled by year, so that labels never collide."""
+    ax.xaxis.set_major_locator(mdates.YearLocator(10))
+    ax.xaxis.set_minor_locator(mdates.YearLocator(2))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+def _save(fig, stem: Path) -> list[str]:
+    stem = Path(stem)
+    names = []
+    for fmt in FORMATS:
+        fig.savefig(stem.with_suffix(f".{fmt}"), bbox_inches="tight")
+        names.append(stem.with_suffix(f".{fmt}").name)
+    plt.close(fig)
+    return names
+
+
+def _check_lang(lang: str) -> dict[str, str]:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    return TEXT[lang]
+
+
+def families_by_state(
+    national: pd.DataFrame, stem: Path, lang: str = "lt", name: str = ""
+) -> list[str]:
+    """Small multiples: one panel per state (families), and children in care.
+
+    Parameters
+    ----------
+    national : DataFrame
+        National monthly time series (``tables.national``).
+    stem : Path
+        Output path without suffix; PNG and PDF are written.
+    lang : {"lt", "en"}
+        Language of every label.
+    name : str
+        Scenario name for the source line.
+    """
+    text = _check_lang(lang)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(2, 4, figsize=(11, 5.2), sharex=True)
+        for ax, state in zip(axes.flat, STATES, strict=False):
+            ax.plot(national["date"], national[state.key], color=STATE_COLOURS[state], lw=1.8)
+            ax.set_title(state.label(lang))
+            ax.set_ylim(bottom=0)
+            _year_axis(ax)
+            ax.yaxis.set_major_formatter(_thousands(lang))
+        ax = axes.flat[-1]
+        ax.stackplot(
+            national["date"],
+            national["children.family_care"],
+            national["children.institutional_care"],
+            colors=[STATE_COLOURS[STATES[5]], STATE_COLOURS[STATES[6]]],
+            labels=[text["family_care"], text["institutional_care"]],
+            alpha=0.85,
+        )
+        ax.set_title(text["children_in_care"])
+        ax.set_ylabel(text["children"])
+        _year_axis(ax)
+        ax.yaxis.set_major_formatter(_thousands(lang))
+        ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel(text["families"])
+        first, last = national["date"].dt.year.min(), national["date"].dt.year.max()
+        fig.suptitle(f"{text['families_by_state']}, {first}–{last}", fontsize=12, x=0.01,
+                     ha="left")
+        if name:
+            fig.text(0.01, -0.01, text["source"].format(name=name), fontsize=7.5, color="#555555")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def compare_scenarios(
+    frames: Mapping[str, pd.DataFrame],
+    columns: Mapping[str, Mapping[str, str]],
+    stem: Path,
+    lang: str = "lt",
+) -> list[str]:
+    """One panel per column, one line per scenario.
+
+    Parameters
+    ----------
+    frames : mapping of scenario name to national time series
+        The first is drawn as the reference (grey).
+    columns : mapping of column name to ``{"lt": title, "en": title}``
+        Which series to draw.
+    stem : Path
+        Output path without suffix.
+    lang : {"lt", "en"}
+    """
+    text = _check_lang(lang)
+    palette = ["#777777", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(columns), figsize=(3.6 * len(columns), 3.4))
+        for ax, (col, titles) in zip(list(axes.flat), columns.items(), strict=True):
+            for i, (name, frame) in enumerate(frames.items()):
+                ax.plot(frame["date"], frame[col], color=palette[i % len(palette)],
+                        lw=2.0 if i else 1.6, ls="-" if i else "--", label=name)
+            ax.set_title(titles[lang])
+            ax.set_ylim(bottom=0)
+            _year_axis(ax)
+            ax.yaxis.set_major_formatter(_thousands(lang))
+        axes.flat[0].legend(frameon=False, fontsize=8)
+        fig.suptitle(text["comparison"], fontsize=12, x=0.01, ha="left")
+        fig.tight_layout()
+        return _save(fig, stem)

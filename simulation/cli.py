@@ -1,0 +1,202 @@
+"""The ``prevsim`` command line.
+
+Every command is ``main(argv) -> int``: 0 on success, 2 on bad input (one line per problem
+on standard error, naming the file and key, and no output folder), 1 on an unexpected
+failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from simulation import __version__
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+DEMO_SCENARIOS = ("baseline.toml", "early_intervention.toml")
+
+
+class UsageError(Exception):
+    """Bad input from the user; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="prevsim",
+        description="Simulate prevention investment in child and family welfare.",
+        epilog="Run 'prevsim COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"prevsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("validate", help="check scenario files and report every problem")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
+
+    p = sub.add_parser("params", help="list every parameter with unit, range and source")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    p.add_argument("--kind", choices=("uncertain", "lever", "structural"),
+                   help="only parameters of this kind")
+
+    p = sub.add_parser("run", help="run one scenario and write its results folder")
+    p.add_argument("file", metavar="FILE", help="scenario TOML file")
+    _add_run_options(p)
+    p.add_argument("--resolution", choices=("national", "municipal"),
+                   help="override the scenario's [run] resolution")
+
+    p = sub.add_parser("demo", help="run the baseline and early-intervention scenarios and "
+                       "compare them")
+    p.add_argument("--scenarios", type=Path, default=None, metavar="DIR",
+                   help="folder with baseline.toml and early_intervention.toml "
+                   "(default: ./scenarios)")
+    _add_run_options(p)
+    return parser
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("sd",), default=None,
+                   help="simulation engine (default: the scenario's, normally sd)")
+    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
+                   help="results root folder (default: results)")
+    p.add_argument("--csv", action="store_true", help="also write time series as CSV")
+    p.add_argument("--lang", choices=("lt", "en"), default="lt",
+                   help="language of chart labels (default: lt)")
+
+
+def _cmd_validate(args) -> int:
+    from simulation.scenario import validate
+
+    errors = validate(args.files)
+    for line in errors:
+        print(line, file=sys.stderr)
+    failed = {line.split(": ", 1)[0] for line in errors}
+    for name in args.files:
+        if str(Path(name)) not in failed:
+            print(f"ok: {name}")
+    return EXIT_USAGE if errors else EXIT_OK
+
+
+def _cmd_params(args) -> int:
+    from simulation.catalogue import REGISTRY
+
+    table = REGISTRY.table()
+    if args.kind:
+        table = table[table["kind"] == args.kind]
+    if args.markdown:
+        print(table.to_markdown(index=False) if _has_tabulate() else _markdown(table))
+        return EXIT_OK
+    brief = table[["name", "kind", "default", "unit", "range", "assumption"]]
+    print(brief.to_string(index=False))
+    print(f"\n{len(table)} parameters; 'prevsim params --markdown' adds sources.")
+    return EXIT_OK
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _markdown(table) -> str:
+    """A Markdown table without the optional ``tabulate`` dependency."""
+    cols = list(table.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in table.itertuples(index=False):
+        cells = [str(v).replace("|", "\\|").replace("\n", " ") for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _load(path: str, resolution: str | None = None, engine: str | None = None):
+    from simulation.runner import with_overrides
+    from simulation.scenario import load
+
+    return with_overrides(load(path), resolution=resolution, engine=engine)
+
+
+def _cmd_run(args) -> int:
+    from simulation.runner import run_scenario, write_run
+
+    scenario = _load(args.file, args.resolution, args.engine)
+    output = run_scenario(scenario)
+    folder = write_run(output, args.out, csv=args.csv, lang=args.lang)
+    _print_headline(output)
+    print(f"Results: {folder}")
+    return EXIT_OK
+
+
+def _print_headline(output) -> None:
+    s = output.summary.set_index("metric")["value"]
+    print(
+        f"{output.scenario.name}: {s['children.placed']:,.0f} children placed, "
+        f"{s['child_years.in_care']:,.0f} child-years in care, "
+        f"{s['cost.total'] / 1e6:,.1f} million EUR public cost (undiscounted), "
+        f"{output.scenario.run.resolution} resolution"
+    )
+
+
+def _scenario_dir(given: Path | None) -> Path:
+    if given is not None:
+        return given
+    here = Path("scenarios")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _cmd_demo(args) -> int:
+    from simulation.demo import run_demo
+
+    folder = _scenario_dir(args.scenarios)
+    paths = [folder / name for name in DEMO_SCENARIOS]
+    scenarios = [_load(str(p), engine=args.engine) for p in paths]
+    written = run_demo(scenarios, args.out, csv=args.csv, lang=args.lang, echo=print)
+    print("\nOutput:")
+    for label, path in written.items():
+        print(f"  {label:<22} {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"validate": _cmd_validate, "params": _cmd_params, "run": _cmd_run,
+            "demo": _cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    from simulation.data import DataFileError
+    from simulation.scenario import ScenarioError
+
+    try:
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except ScenarioError as exc:
+        for line in exc.errors:
+            print(line, file=sys.stderr)
+        return EXIT_USAGE
+    except DataFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("prevsim: interrupted; no partial results were kept", file=sys.stderr)
+        return 130
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

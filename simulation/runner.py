@@ -1,0 +1,99 @@
+"""Run a scenario with an engine and write its results folder.
+
+This is the glue between scenario files, engines, tables, charts and the store; the command
+line and the notebooks both call it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from simulation import store, tables
+from simulation.scenario import Scenario
+from simulation.sd import SDModel, SDResult
+
+
+@dataclass
+class RunOutput:
+    """Everything one scenario run produced, before anything is written."""
+
+    scenario: Scenario
+    params: dict[str, float]
+    result: SDResult
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def national(self) -> pd.DataFrame:
+        """The time series summed over municipalities."""
+        return tables.national(self.timeseries)
+
+
+def with_overrides(
+    scenario: Scenario, resolution: str | None = None, engine: str | None = None
+) -> Scenario:
+    """The scenario with command-line overrides of its ``[run]`` settings."""
+    run = scenario.run
+    if resolution:
+        run = replace(run, resolution=resolution)
+    if engine:
+        run = replace(run, engine=engine)
+    return replace(scenario, run=run)
+
+
+def run_scenario(scenario: Scenario) -> RunOutput:
+    """Integrate a resolved scenario and build its tables (no I/O)."""
+    model = SDModel(
+        params=scenario.params,
+        levers=scenario.levers,
+        schedule=scenario.schedule,
+        resolution=scenario.run.resolution,
+        end_year=scenario.run.end_year,
+        steps_per_month=scenario.run.steps_per_month,
+    )
+    result = model.run()
+    params = scenario.resolved_parameters()
+    return RunOutput(
+        scenario=scenario,
+        params=params,
+        result=result,
+        timeseries=tables.timeseries(result, params),
+        summary=tables.summary(result, params),
+    )
+
+
+def write_run(
+    output: RunOutput, root: Path, csv: bool = False, lang: str = "lt"
+) -> Path:
+    """Write a run's folder atomically and return its path.
+
+    Contents: ``manifest.json``, ``timeseries.parquet`` (and ``.csv`` with ``csv``),
+    ``summary.csv`` and the chart of families by state (PNG and PDF).
+    """
+    from simulation import charts  # matplotlib only when writing
+
+    sc = output.scenario
+    folder = store.run_folder(root, "runs", sc.name, sc.digest())
+    with store.atomic_folder(folder) as tmp:
+        files = store.write_tables(
+            tmp, {"timeseries": output.timeseries, "summary": output.summary}, csv
+        )
+        files += charts.families_by_state(
+            output.national, tmp / "families_by_state", lang=lang, name=sc.name
+        )
+        store.write_json(
+            tmp / "manifest.json",
+            store.manifest(
+                kind="run",
+                engine=sc.run.engine,
+                seed=sc.run.seed,
+                scenario=sc.to_dict(),
+                digest=sc.digest(),
+                parameters=output.params,
+                files=sorted([*files, "manifest.json"]),
+            ),
+        )
+    return folder

@@ -1,0 +1,213 @@
+"""Services and funding as pure numpy functions shared by both engines (DESIGN 2.2).
+
+The chain is: budget per service and provider -> capacity (family slots at the caseload
+norm, built up with a first-order delay) -> coverage of eligible families -> quality ->
+hazard multipliers. Every function broadcasts over leading axes, so the same code serves one
+municipality, 60 municipalities, a batch of K parameter sets, or one family at a time.
+
+Array conventions: a trailing axis of length ``N_SERVICES`` is indexed by :data:`SERVICES`;
+a trailing pair ``(N_SERVICES, N_PROVIDERS)`` by services then :data:`PROVIDERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+SERVICES: tuple[str, ...] = ("preventive", "basic", "integration", "mobile_team")
+PROVIDERS: tuple[str, ...] = ("ngo", "municipal")
+N_SERVICES = len(SERVICES)
+N_PROVIDERS = len(PROVIDERS)
+PREVENTIVE, BASIC, INTEGRATION, MOBILE_TEAM = range(N_SERVICES)
+NGO, MUNICIPAL = range(N_PROVIDERS)
+
+SERVICE_LABELS: dict[str, dict[str, str]] = {
+    "lt": {
+        "preventive": "Prevencinės paslaugos",
+        "basic": "Bazinės paslaugos",
+        "integration": "Integracijos paslaugos",
+        "mobile_team": "Mobilioji komanda",
+    },
+    "en": {
+        "preventive": "Preventive services",
+        "basic": "Basic services",
+        "integration": "Integration services",
+        "mobile_team": "Mobile team",
+    },
+}
+
+
+def unit_costs(p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Cost of one family slot for a year, by service and provider.
+
+    Parameters
+    ----------
+    p : mapping
+        Parameter values (scalars or arrays of shape ``(K, 1)``), including
+        ``unit_cost.<service>`` (EUR per family-year, municipal provider) and
+        ``ngo_cost_ratio`` (NGO cost / municipal cost).
+
+    Returns
+    -------
+    ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
+        EUR per family-year.
+    """
+    municipal = np.stack([np.asarray(p[f"unit_cost.{s}"], float) for s in SERVICES], axis=-1)
+    ngo = municipal * np.asarray(p["ngo_cost_ratio"], float)[..., None]
+    return np.stack([ngo, municipal], axis=-1)
+
+
+def split_budget(budget: np.ndarray, ngo_share: np.ndarray) -> np.ndarray:
+    """Split a budget per service between NGO and municipal providers.
+
+    Parameters
+    ----------
+    budget : ndarray, shape ``(..., N_SERVICES)``
+        EUR per year.
+    ngo_share : ndarray, shape ``(..., N_SERVICES)``
+        Share bought from NGOs, in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
+        EUR per year by service and provider.
+    """
+    return np.stack([budget * ngo_share, budget * (1.0 - ngo_share)], axis=-1)
+
+
+def target_capacity(budget_by_provider: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Family slots the budget pays for once staff are hired (families)."""
+    return budget_by_provider / cost
+
+
+def capacity_change(capacity: np.ndarray, target: np.ndarray, delay: np.ndarray) -> np.ndarray:
+    """First-order build-up (or run-down) of capacity towards its target.
+
+    Parameters
+    ----------
+    capacity, target : ndarray
+        Family slots.
+    delay : ndarray
+        Years to close the gap (hiring and training); broadcasts against ``capacity``.
+
+    Returns
+    -------
+    ndarray
+        d capacity / dt, families per year.
+    """
+    return (target - capacity) / delay
+
+
+def coverage_and_caseload(
+    slots: np.ndarray, eligible: np.ndarray, max_caseload_ratio: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Share of eligible families served and the caseload relative to the norm.
+
+    Staff take on more families than the norm when demand exceeds slots, up to
+    ``max_caseload_ratio`` times the norm (in Lithuania 15 families per worker against a
+    norm of 10 gives 1.5).
+
+    Parameters
+    ----------
+    slots : ndarray
+        Family slots at the caseload norm (families).
+    eligible : ndarray
+        Families eligible for the service (families), same shape as ``slots``.
+    max_caseload_ratio : ndarray
+        Largest caseload relative to the norm (dimensionless, >= 1).
+
+    Returns
+    -------
+    coverage : ndarray
+        Served / eligible, in [0, 1] (1 when nobody is eligible).
+    caseload_ratio : ndarray
+        Served / slots, in [0, max_caseload_ratio] (0 when there are no slots).
+    """
+    served = np.minimum(eligible, slots * max_caseload_ratio)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(eligible > 0, served / np.where(eligible > 0, eligible, 1.0), 1.0)
+        caseload = np.where(slots > 0, served / np.where(slots > 0, slots, 1.0), 0.0)
+    return np.clip(coverage, 0.0, 1.0), caseload
+
+
+def quality(
+    provider_slots: np.ndarray,
+    caseload_ratio: np.ndarray,
+    p: Mapping[str, np.ndarray],
+    trained_share: np.ndarray,
+) -> np.ndarray:
+    """Quality of a service, 1 at the caseload norm with untrained municipal staff.
+
+    Quality is the slot-weighted provider quality (NGO quality relative to municipal is
+    ``ngo_quality_ratio``), raised by trained staff (``1 + training_quality_gain *
+    trained_share``) and lowered by caseload above the norm
+    (``1 / (1 + caseload_quality_loss * excess)``).
+
+    Parameters
+    ----------
+    provider_slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
+        Family slots by provider.
+    caseload_ratio : ndarray, shape ``(..., N_SERVICES)``
+        Served / slots.
+    p : mapping
+        Parameter values with ``ngo_quality_ratio``, ``training_quality_gain``,
+        ``caseload_quality_loss``.
+    trained_share : ndarray
+        Share of staff trained in the model's methods, in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape ``(..., N_SERVICES)``
+        Dimensionless quality multiplier (>= 0).
+    """
+    ngo_q = np.asarray(p["ngo_quality_ratio"], float)[..., None]
+    total = provider_slots[..., NGO] + provider_slots[..., MUNICIPAL]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mix = np.where(
+            total > 0,
+            (provider_slots[..., NGO] * ngo_q + provider_slots[..., MUNICIPAL])
+            / np.where(total > 0, total, 1.0),
+            1.0,
+        )
+    training = 1.0 + np.asarray(p["training_quality_gain"], float)[..., None] * np.asarray(
+        trained_share, float
+    )[..., None]
+    excess = np.maximum(caseload_ratio - 1.0, 0.0)
+    strain = 1.0 / (1.0 + np.asarray(p["caseload_quality_loss"], float)[..., None] * excess)
+    return mix * training * strain
+
+
+def complement(basic: np.ndarray, integration: np.ndarray, basic_weight: np.ndarray) -> np.ndarray:
+    """Joint effect of basic and integration services, which are complements.
+
+    A weighted geometric mean (Cobb-Douglas): recovery needs both, so money moved from an
+    abundant service to a scarce one raises the joint effect, and either alone gives nothing.
+
+    Parameters
+    ----------
+    basic, integration : ndarray
+        Effective coverage (coverage x quality) of each service, >= 0.
+    basic_weight : ndarray
+        Weight of basic services, in (0, 1).
+
+    Returns
+    -------
+    ndarray
+        Joint effective coverage, >= 0.
+    """
+    w = np.asarray(basic_weight, float)
+    return np.power(np.maximum(basic, 0.0), w) * np.power(np.maximum(integration, 0.0), 1.0 - w)
+
+
+def lowering(efficacy: np.ndarray, effective_coverage: np.ndarray) -> np.ndarray:
+    """Multiplier on a hazard that a service lowers: ``1 - efficacy * coverage * quality``.
+
+    Clipped at 0 so that a very strong service cannot make a hazard negative.
+    """
+    return np.maximum(1.0 - efficacy * effective_coverage, 0.0)
+
+
+def raising(gain: np.ndarray, effective_coverage: np.ndarray) -> np.ndarray:
+    """Multiplier on a hazard that a service raises: ``1 + gain * coverage * quality``."""
+    return 1.0 + gain * effective_coverage

@@ -1,0 +1,133 @@
+"""Results layout, manifests and atomic writes.
+
+Every run writes ``<root>/<kind>/<name>/<timestamp>-<digest>/``. Files are written into a
+hidden temporary folder beside the final one and renamed into place at the end, so a run
+that fails or is interrupted leaves no partial output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("prevsim", "numpy", "scipy", "pandas", "pyarrow", "matplotlib")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape results."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit(path: Path | None = None) -> dict[str, object]:
+    """Commit of the source tree and whether it had uncommitted changes (``None`` if none)."""
+    where = str(path or Path(__file__).resolve().parent)
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5
+        )
+        if head.returncode != 0:
+            return {"commit": None, "dirty": None}
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=where, capture_output=True, text=True, timeout=5,
+        )
+        return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def manifest(**fields: object) -> dict[str, object]:
+    """A manifest with provenance fields added to ``fields``."""
+    return {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "versions": package_versions(),
+        "git": git_commit(),
+        "platform": platform.platform(),
+        **fields,
+    }
+
+
+def run_folder(root: Path, kind: str, name: str, digest: str) -> Path:
+    """A new, not yet existing, folder path for one run."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = Path(root) / kind / name
+    folder = base / f"{stamp}-{digest}"
+    n = 1
+    while folder.exists():  # two runs in the same second
+        n += 1
+        folder = base / f"{stamp}-{digest}-{n}"
+    return folder
+
+
+@contextmanager
+def atomic_folder(final: Path) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``final`` only if the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.tmp-{os.getpid()}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write ``data`` as indented UTF-8 JSON."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n",
+                    encoding="utf-8")
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def write_tables(folder: Path, tables: dict[str, object], csv: bool) -> list[str]:
+    """Write DataFrames: ``*.parquet`` for time series, CSV for summaries (and on request).
+
+    Parameters
+    ----------
+    tables : dict
+        ``{"timeseries": df, "summary": df}``; names ending in ``summary`` go to CSV only.
+    csv : bool
+        Also write every Parquet table as CSV.
+
+    Returns
+    -------
+    list of str
+        File names written.
+    """
+    written = []
+    for name, frame in tables.items():
+        if name.endswith("summary"):
+            frame.to_csv(folder / f"{name}.csv", index=False)
+            written.append(f"{name}.csv")
+            continue
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+        written.append(f"{name}.parquet")
+        if csv:
+            frame.to_csv(folder / f"{name}.csv", index=False)
+            written.append(f"{name}.csv")
+    return written
+
