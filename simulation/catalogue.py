@@ -40,7 +40,7 @@ _DEMOGRAPHY = [
         "Children per family in the risk, crisis and care states.",
     ),
     Parameter(
-        "births_per_new_family", 1.8, "births/family", (1.0, 4.0), (1.5, 2.2), "structural",
+        "births_per_new_family", 1.8, "births/family", (1.0, 4.0), (1.3, 2.5), "structural",
         "Assumption: completed family size among families with children; no Lithuanian figure "
         "in the project data.",
         "Live births per family over its child-raising years; new families entering = live "

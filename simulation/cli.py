@@ -8,6 +8,7 @@ failure.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,7 +131,8 @@ def _cmd_run(args) -> int:
 
     scenario = _load(args.file, args.resolution, args.engine)
     output = run_scenario(scenario)
-    folder = write_run(output, args.out, csv=args.csv, lang=args.lang)
+    folder = write_run(output, args.out, csv=args.csv, lang=args.lang,
+                       command=args.command_line)
     _print_headline(output)
     print(f"Results: {folder}")
     return EXIT_OK
@@ -161,7 +163,8 @@ def _cmd_demo(args) -> int:
     folder = _scenario_dir(args.scenarios)
     paths = [folder / name for name in DEMO_SCENARIOS]
     scenarios = [_load(str(p), engine=args.engine) for p in paths]
-    written = run_demo(scenarios, args.out, csv=args.csv, lang=args.lang, echo=print)
+    written = run_demo(scenarios, args.out, csv=args.csv, lang=args.lang, echo=print,
+                       command=args.command_line)
     print("\nOutput:")
     for label, path in written.items():
         print(f"  {label:<22} {path}")
@@ -177,8 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from simulation.data import DataFileError
     from simulation.scenario import ScenarioError
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = _parser().parse_args(argv)
+        args.command_line = shlex.join(["prevsim", *argv])
         return COMMANDS[args.command](args)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)

@@ -45,6 +45,7 @@ def run_demo(
     csv: bool = False,
     lang: str = "lt",
     echo: Callable[[str], None] = lambda _: None,
+    command: str | None = None,
 ) -> dict[str, Path]:
     """Run each scenario, write its folder, then write a comparison folder.
 
@@ -59,7 +60,7 @@ def run_demo(
     for sc in scenarios:
         echo(f"Running {sc.name} ({sc.run.engine}, {sc.run.resolution}, 2009-{sc.run.end_year})")
         out = run_scenario(sc)
-        written[sc.name] = write_run(out, root, csv=csv, lang=lang)
+        written[sc.name] = write_run(out, root, csv=csv, lang=lang, command=command)
         outputs.append(out)
     table = comparison_table(outputs)
     digest = hashlib.sha256("".join(sc.digest() for sc in scenarios).encode()).hexdigest()[:10]
@@ -72,7 +73,7 @@ def run_demo(
         files += charts.compare_scenarios(frames, COMPARED, tmp / "comparison", lang=lang)
         store.write_json(
             tmp / "manifest.json",
-            store.manifest(kind="comparison", runs={k: str(v) for k, v in written.items()},
+            store.manifest(command=command, kind="comparison", runs={k: str(v) for k, v in written.items()},
                            scenarios=[sc.to_dict() for sc in scenarios],
                            files=sorted([*files, "manifest.json"])),
         )

@@ -66,7 +66,11 @@ def run_scenario(scenario: Scenario) -> RunOutput:
 
 
 def write_run(
-    output: RunOutput, root: Path, csv: bool = False, lang: str = "lt"
+    output: RunOutput,
+    root: Path,
+    csv: bool = False,
+    lang: str = "lt",
+    command: str | None = None,
 ) -> Path:
     """Write a run's folder atomically and return its path.
 
@@ -87,6 +91,7 @@ def write_run(
         store.write_json(
             tmp / "manifest.json",
             store.manifest(
+                command=command,
                 kind="run",
                 engine=sc.run.engine,
                 seed=sc.run.seed,

@@ -34,9 +34,11 @@ def lever_paths(
     Parameters
     ----------
     initial : mapping
-        Lever values at ``start_year`` (every lever the engine needs).
+        Lever values at ``start_year`` (every lever the engine needs); scalars, or 1-D
+        arrays of length K for a batch of parameter sets.
     changes : sequence of Change
-        Applied in order of year (stable for equal years).
+        Applied in order of year (stable for equal years); a change sets the same value in
+        every set of a batch.
     start_year : int
         Calendar year of month 0.
     n_months : int
@@ -44,10 +46,13 @@ def lever_paths(
 
     Returns
     -------
-    dict of str to ndarray, shape ``(n_months,)``
+    dict of str to ndarray, shape ``(n_months,)`` or ``(n_months, K)``
         Value in effect during each month.
     """
-    paths = {name: np.full(n_months, float(v)) for name, v in initial.items()}
+    paths = {
+        name: np.tile(np.asarray(v, float), (n_months,) + (1,) * np.ndim(v))
+        for name, v in initial.items()
+    }
     for change in sorted(changes, key=lambda c: c.year):
         first = (change.year - start_year) * 12
         if first >= n_months:
@@ -58,6 +63,6 @@ def lever_paths(
             begin = max(first, 0)
             before = path[begin - 1] if begin > 0 else path[0]
             steps = np.arange(begin - first + 1, n_months - first + 1)
-            weight = np.minimum(steps / ramp, 1.0)
+            weight = np.minimum(steps / ramp, 1.0).reshape((-1,) + (1,) * (path.ndim - 1))
             path[begin:] = before + (float(new) - before) * weight
     return paths

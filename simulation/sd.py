@@ -146,13 +146,8 @@ class SDModel:
     # ---- inputs -----------------------------------------------------------------------
     def _lever_paths(self, initial: Mapping[str, object], schedule: Sequence[Change]):
         """Lever values per month, each of shape ``(n_months, K|1, 1)``."""
-        scalar = {n: v for n, v in initial.items() if np.ndim(v) == 0}
-        paths = lever_paths(scalar, schedule, START_YEAR, self.n_months)
-        out = {n: p[:, None, None] for n, p in paths.items()}
-        for n, v in initial.items():
-            if np.ndim(v) != 0:  # a batch of initial lever values: no schedule for it
-                out[n] = np.broadcast_to(_column(v)[None], (self.n_months, self.k, 1))
-        return out
+        paths = lever_paths(initial, schedule, START_YEAR, self.n_months)
+        return {n: p.reshape(self.n_months, -1, 1) for n, p in paths.items()}
 
     def _municipal_shares(self) -> np.ndarray:
         """Share of each unit in national totals per month, shape ``(n_months, M)``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -51,11 +52,14 @@ def git_commit(path: Path | None = None) -> dict[str, object]:
         return {"commit": None, "dirty": None}
 
 
-def manifest(**fields: object) -> dict[str, object]:
-    """A manifest with provenance fields added to ``fields``."""
+def manifest(command: str | None = None, **fields: object) -> dict[str, object]:
+    """A manifest with provenance fields added to ``fields``.
+
+    ``command`` is the command line that produced the results (default: this process's).
+    """
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "command": command or shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "versions": package_versions(),
         "git": git_commit(),
         "platform": platform.platform(),
