@@ -93,7 +93,7 @@ def _cmd_params(args) -> int:
     if args.kind:
         table = table[table["kind"] == args.kind]
     if args.markdown:
-        print(table.to_markdown(index=False) if _has_tabulate() else _markdown(table))
+        print(_markdown(table))
         return EXIT_OK
     brief = table[["name", "kind", "default", "unit", "range", "assumption"]]
     print(brief.to_string(index=False))
@@ -101,16 +101,8 @@ def _cmd_params(args) -> int:
     return EXIT_OK
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _markdown(table) -> str:
-    """A Markdown table without the optional ``tabulate`` dependency."""
+    """A Markdown table (pandas' ``to_markdown`` would add the ``tabulate`` dependency)."""
     cols = list(table.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in table.itertuples(index=False):
