@@ -20,12 +20,19 @@ _SHARE = (0.0, 1.0)
 
 
 def _hazard(name, default, rng, source, description, assumption=True):
-    return Parameter(name, default, "1/yr", _RATE, rng, "uncertain", source, description, assumption)
+    return Parameter(
+        name, default, "1/yr", _RATE, rng, "uncertain", source, description, assumption
+    )
 
 
 _DEMOGRAPHY = [
     Parameter(
-        "children_per_family", 1.41, "children/family", (1.0, 5.0), (1.3, 1.6), "structural",
+        "children_per_family",
+        1.41,
+        "children/family",
+        (1.0, 5.0),
+        (1.3, 1.6),
+        "structural",
         "Derived: children aged 0-17 in 2018 (503,015; children_0_17_population) / families with "
         "children (households 2018, 1,321.7 thousand x 27% with children in 2022; households, "
         "share_households_families_with_children). Years differ: 2022 share applied to 2018.",
@@ -33,14 +40,24 @@ _DEMOGRAPHY = [
         "and early-support states).",
     ),
     Parameter(
-        "children_per_risk_family", 2.18, "children/family", (1.0, 5.0), (1.6, 2.6), "uncertain",
+        "children_per_risk_family",
+        2.18,
+        "children/family",
+        (1.0, 5.0),
+        (1.6, 2.6),
+        "uncertain",
         "Derived: 24,222 children in 11,121 social-risk families, end 2009 "
         "(children_in_social_risk_families, social_risk_families). Applied also to crisis and "
         "care states: assumption that placed families resemble risk families.",
         "Children per family in the risk, crisis and care states.",
     ),
     Parameter(
-        "births_per_new_family", 1.8, "births/family", (1.0, 4.0), (1.3, 2.5), "structural",
+        "births_per_new_family",
+        1.8,
+        "births/family",
+        (1.0, 4.0),
+        (1.3, 2.5),
+        "structural",
         "Assumption: completed family size among families with children; no Lithuanian figure "
         "in the project data.",
         "Live births per family over its child-raising years; new families entering = live "
@@ -48,14 +65,24 @@ _DEMOGRAPHY = [
         assumption=True,
     ),
     Parameter(
-        "family_exit_rate", 0.067, "1/yr", (0.0, 1.0), (0.055, 0.08), "uncertain",
+        "family_exit_rate",
+        0.067,
+        "1/yr",
+        (0.0, 1.0),
+        (0.055, 0.08),
+        "uncertain",
         "Derived: the rate at which the national family count, started from children 0-17 in "
         "2009 / children_per_family and fed by live_births 2009-2017 / births_per_new_family, "
         "reaches the 2018 count (0.0670; 0.076 if 1.5 births per family, 0.059 if 2.2).",
         "Families leaving outside care: youngest child turns 18, or emigration.",
     ),
     Parameter(
-        "births_growth_after_data", 0.0, "1/yr", (-0.2, 0.2), (-0.04, 0.01), "uncertain",
+        "births_growth_after_data",
+        0.0,
+        "1/yr",
+        (-0.2, 0.2),
+        (-0.04, 0.01),
+        "uncertain",
         "Assumption: births are held at the last observed year (2017: 28,696) and grow at "
         "this rate after it; no projection in the project data.",
         "Annual relative change of live births after the last observed year.",
@@ -65,27 +92,44 @@ _DEMOGRAPHY = [
 
 _INITIAL = [
     Parameter(
-        "initial_risk_families", 11121.0, "families", (0.0, 1e6), (10000.0, 16000.0),
+        "initial_risk_families",
+        11121.0,
+        "families",
+        (0.0, 1e6),
+        (10000.0, 16000.0),
         "structural",
         "social_risk_families, end 2009 (medium quality); range spans the 2015 (10,000) and "
         "2005 (16,000) figures.",
         "Families in the risk state at the start (2009).",
     ),
     Parameter(
-        "initial_institution_children", 4391.0, "children", (0.0, 1e6), (4000.0, 4800.0),
+        "initial_institution_children",
+        4391.0,
+        "children",
+        (0.0, 1e6),
+        (4000.0, 4800.0),
         "structural",
         "children_in_care_homes, 31 Dec 2009 (high quality; care homes only).",
         "Children in institutional care at the start (2009).",
     ),
     Parameter(
-        "initial_family_care_children", 6957.0, "children", (0.0, 1e6), (6000.0, 8000.0),
+        "initial_family_care_children",
+        6957.0,
+        "children",
+        (0.0, 1e6),
+        (6000.0, 8000.0),
         "structural",
         "Derived: children_without_parental_care_stock 2010 (11,130) minus children_in_care_homes "
         "2010 (4,173); 2009 taken as 2010.",
         "Children in family-based care at the start (2009).",
     ),
     Parameter(
-        "initial_vulnerable_share", 0.08, "share of families", _SHARE, (0.03, 0.2), "structural",
+        "initial_vulnerable_share",
+        0.08,
+        "share of families",
+        _SHARE,
+        (0.03, 0.2),
+        "structural",
         "Assumption: no count of families with emerging difficulties exists; social assistance "
         "recipients (56-67 thousand persons a month, 2019-2021) bound it loosely.",
         "Share of families in the vulnerable state at the start (2009).",
@@ -94,47 +138,99 @@ _INITIAL = [
 ]
 
 _HAZARDS = [
-    _hazard("onset_rate", 0.05, (0.02, 0.12),
-            "Assumption, set so that the vulnerable share stays near its initial value.",
-            "Wellbeing -> vulnerable: emerging difficulties."),
-    _hazard("natural_recovery_rate", 0.4, (0.1, 1.0),
-            "Assumption: difficulties that resolve without services within 1-10 years.",
-            "Vulnerable -> wellbeing without help."),
-    _hazard("detection_rate", 0.05, (0.01, 0.2),
-            "Assumption: detection without outreach; raised by preventive services.",
-            "Vulnerable -> early support: the family becomes known to services."),
-    _hazard("escalation_rate", 0.07, (0.02, 0.15),
-            "Assumption, hand-set so that inflows to risk roughly balance the 2009-2015 risk "
-            "register (about 10-11 thousand families).",
-            "Vulnerable -> risk: difficulties escalate before services know the family."),
-    _hazard("supported_escalation_rate", 0.15, (0.05, 0.4),
-            "Assumption: early-support families are the ones whose difficulties were visible.",
-            "Early support -> risk, before the effect of preventive services."),
-    _hazard("supported_recovery_rate", 0.5, (0.2, 1.2),
-            "Assumption.", "Early support -> wellbeing, before the effect of preventive services."),
-    _hazard("risk_recovery_rate", 0.15, (0.05, 0.4),
-            "Assumption: mean time in the register of several years.",
-            "Risk -> wellbeing, before the effect of basic and integration services."),
-    _hazard("risk_to_crisis_rate", 0.5, (0.2, 0.9),
-            "Assumption, hand-set with placement_probability so that the baseline follows "
-            "children in care 2009-2023 and children_entering_care 2018 (2,524) roughly.",
-            "Risk -> crisis (violence, neglect), before the effect of basic services."),
-    _hazard("crisis_exit_rate", 6.0, (3.0, 12.0),
-            "Assumption: a child-protection assessment takes about 1-4 months.",
-            "Rate at which a crisis ends, by placement or resolution."),
-    _hazard("reunification_rate", 0.24, (0.1, 0.5),
-            "Derived: children in care mid-2018 (2,660 in care homes + 5,535 in family "
-            "guardianship) / children entering care 2018 (2,524) gives a mean stay of 3.2 "
-            "years, a total exit rate of 0.31/yr, less care_leaving_rate. US cohorts return "
-            "faster (ASPE: 9.3% in the first month).", "Care -> risk: children return home.",
-            assumption=False),
-    _hazard("care_leaving_rate", 0.07, (0.04, 0.12),
-            "Derived in part: adoptions (domestic about 100 + international about 60 a year, "
-            "2013-2017) / about 10,000 children in care = 0.016/yr, plus ageing out at 1/18 a "
-            "year (assumption: placements spread evenly over ages 0-17).",
-            "Care -> exit: adoption or ageing out.", assumption=False),
+    _hazard(
+        "onset_rate",
+        0.05,
+        (0.02, 0.12),
+        "Assumption, set so that the vulnerable share stays near its initial value.",
+        "Wellbeing -> vulnerable: emerging difficulties.",
+    ),
+    _hazard(
+        "natural_recovery_rate",
+        0.4,
+        (0.1, 1.0),
+        "Assumption: difficulties that resolve without services within 1-10 years.",
+        "Vulnerable -> wellbeing without help.",
+    ),
+    _hazard(
+        "detection_rate",
+        0.05,
+        (0.01, 0.2),
+        "Assumption: detection without outreach; raised by preventive services.",
+        "Vulnerable -> early support: the family becomes known to services.",
+    ),
+    _hazard(
+        "escalation_rate",
+        0.07,
+        (0.02, 0.15),
+        "Assumption, hand-set so that inflows to risk roughly balance the 2009-2015 risk "
+        "register (about 10-11 thousand families).",
+        "Vulnerable -> risk: difficulties escalate before services know the family.",
+    ),
+    _hazard(
+        "supported_escalation_rate",
+        0.15,
+        (0.05, 0.4),
+        "Assumption: early-support families are the ones whose difficulties were visible.",
+        "Early support -> risk, before the effect of preventive services.",
+    ),
+    _hazard(
+        "supported_recovery_rate",
+        0.5,
+        (0.2, 1.2),
+        "Assumption.",
+        "Early support -> wellbeing, before the effect of preventive services.",
+    ),
+    _hazard(
+        "risk_recovery_rate",
+        0.15,
+        (0.05, 0.4),
+        "Assumption: mean time in the register of several years.",
+        "Risk -> wellbeing, before the effect of basic and integration services.",
+    ),
+    _hazard(
+        "risk_to_crisis_rate",
+        0.5,
+        (0.2, 0.9),
+        "Assumption, hand-set with placement_probability so that the baseline follows "
+        "children in care 2009-2023 and children_entering_care 2018 (2,524) roughly.",
+        "Risk -> crisis (violence, neglect), before the effect of basic services.",
+    ),
+    _hazard(
+        "crisis_exit_rate",
+        6.0,
+        (3.0, 12.0),
+        "Assumption: a child-protection assessment takes about 1-4 months.",
+        "Rate at which a crisis ends, by placement or resolution.",
+    ),
+    _hazard(
+        "reunification_rate",
+        0.24,
+        (0.1, 0.5),
+        "Derived: children in care mid-2018 (2,660 in care homes + 5,535 in family "
+        "guardianship) / children entering care 2018 (2,524) gives a mean stay of 3.2 "
+        "years, a total exit rate of 0.31/yr, less care_leaving_rate. US cohorts return "
+        "faster (ASPE: 9.3% in the first month).",
+        "Care -> risk: children return home.",
+        assumption=False,
+    ),
+    _hazard(
+        "care_leaving_rate",
+        0.07,
+        (0.04, 0.12),
+        "Derived in part: adoptions (domestic about 100 + international about 60 a year, "
+        "2013-2017) / about 10,000 children in care = 0.016/yr, plus ageing out at 1/18 a "
+        "year (assumption: placements spread evenly over ages 0-17).",
+        "Care -> exit: adoption or ageing out.",
+        assumption=False,
+    ),
     Parameter(
-        "placement_probability", 0.4, "share of crises", _SHARE, (0.15, 0.6), "uncertain",
+        "placement_probability",
+        0.4,
+        "share of crises",
+        _SHARE,
+        (0.15, 0.6),
+        "uncertain",
         "Assumption: share of child-protection assessments ending in removal, without a "
         "mobile team; 1,894 of 2,524 entries into care in 2018 were for abuse or neglect.",
         "Probability that a crisis ends in placement (the rest are resolved, back to risk).",
@@ -144,7 +240,11 @@ _HAZARDS = [
 
 _SERVICE_COSTS = {
     "preventive": Parameter(
-        "unit_cost.preventive", 1000.0, "EUR per family-year", (1.0, 1e6), (600.0, 2500.0),
+        "unit_cost.preventive",
+        1000.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (600.0, 2500.0),
         "uncertain",
         "Derived: children's day centres, 3.6 million EUR state funding for 8,784 children in "
         "2017 (410 EUR per child-year) plus the municipal minimum of 30 EUR per child-month "
@@ -152,7 +252,11 @@ _SERVICE_COSTS = {
         "Cost of one family slot in preventive services for a year (municipal provider).",
     ),
     "basic": Parameter(
-        "unit_cost.basic", 1023.0, "EUR per family-year", (1.0, 1e6), (700.0, 3000.0),
+        "unit_cost.basic",
+        1023.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (700.0, 3000.0),
         "uncertain",
         "Derived: 391 social-worker posts for about 4 million EUR a year (2017; 10,230 EUR per "
         "worker-year) / the caseload norm of 10 families per worker.",
@@ -160,7 +264,11 @@ _SERVICE_COSTS = {
         "year (municipal provider).",
     ),
     "integration": Parameter(
-        "unit_cost.integration", 2000.0, "EUR per family-year", (1.0, 1e6), (800.0, 5000.0),
+        "unit_cost.integration",
+        2000.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (800.0, 5000.0),
         "uncertain",
         "Assumption: employment, housing and addiction services cost more per family than "
         "casework; no Lithuanian unit cost in the project data.",
@@ -168,7 +276,11 @@ _SERVICE_COSTS = {
         assumption=True,
     ),
     "mobile_team": Parameter(
-        "unit_cost.mobile_team", 6000.0, "EUR per family-year", (1.0, 1e6), (2000.0, 15000.0),
+        "unit_cost.mobile_team",
+        6000.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (2000.0, 15000.0),
         "uncertain",
         "Assumption: intensive crisis work; with two-month interventions about 1,000 EUR per "
         "family helped. Mobile teams helped 891 families in their first year (2018-2019).",
@@ -179,89 +291,168 @@ _SERVICE_COSTS = {
 
 _SERVICE_EFFECTS = [
     Parameter(
-        "ngo_cost_ratio", 1.0, "ratio", (0.1, 10.0), (0.7, 1.3), "uncertain",
+        "ngo_cost_ratio",
+        1.0,
+        "ratio",
+        (0.1, 10.0),
+        (0.7, 1.3),
+        "uncertain",
         "Assumption: no Lithuanian comparison of NGO and municipal unit costs.",
-        "Unit cost of an NGO slot / unit cost of a municipal slot.", assumption=True,
+        "Unit cost of an NGO slot / unit cost of a municipal slot.",
+        assumption=True,
     ),
     Parameter(
-        "ngo_quality_ratio", 1.0, "ratio", (0.1, 10.0), (0.7, 1.3), "uncertain",
+        "ngo_quality_ratio",
+        1.0,
+        "ratio",
+        (0.1, 10.0),
+        (0.7, 1.3),
+        "uncertain",
         "Assumption: no Lithuanian comparison of NGO and municipal service quality.",
-        "Quality of NGO services / quality of municipal services.", assumption=True,
+        "Quality of NGO services / quality of municipal services.",
+        assumption=True,
     ),
     Parameter(
-        "capacity_delay", 1.0, "yr", (0.01, 10.0), (0.25, 3.0), "uncertain",
+        "capacity_delay",
+        1.0,
+        "yr",
+        (0.01, 10.0),
+        (0.25, 3.0),
+        "uncertain",
         "Assumption: hiring and training social workers takes months to years.",
-        "Time for capacity to follow a budget change (first-order delay).", assumption=True,
+        "Time for capacity to follow a budget change (first-order delay).",
+        assumption=True,
     ),
     Parameter(
-        "max_caseload_ratio", 1.5, "ratio", (1.0, 5.0), (1.0, 2.0), "uncertain",
+        "max_caseload_ratio",
+        1.5,
+        "ratio",
+        (1.0, 5.0),
+        (1.0, 2.0),
+        "uncertain",
         "Derived: 15 families per social worker (2015) against the norm of 10 set from 2017 "
         "(families_per_social_worker).",
         "Largest caseload staff take on, relative to the norm.",
     ),
     Parameter(
-        "caseload_quality_loss", 0.5, "1/(caseload ratio)", (0.0, 10.0), (0.0, 2.0),
+        "caseload_quality_loss",
+        0.5,
+        "1/(caseload ratio)",
+        (0.0, 10.0),
+        (0.0, 2.0),
         "uncertain",
         "Assumption: quality falls as caseloads exceed the norm.",
-        "Quality = 1 / (1 + this x (caseload / norm - 1)) above the norm.", assumption=True,
+        "Quality = 1 / (1 + this x (caseload / norm - 1)) above the norm.",
+        assumption=True,
     ),
     Parameter(
-        "training_quality_gain", 0.2, "share", (0.0, 2.0), (0.0, 0.5), "uncertain",
+        "training_quality_gain",
+        0.2,
+        "share",
+        (0.0, 2.0),
+        (0.0, 0.5),
+        "uncertain",
         "Assumption: the Early Intervention Model trained 466 people (2017) but no effect "
         "estimate exists.",
-        "Relative quality gain when all staff are trained.", assumption=True,
+        "Relative quality gain when all staff are trained.",
+        assumption=True,
     ),
     Parameter(
-        "scale_up_decay", 0.218, "share", (0.0, 0.9), (0.0, 0.4), "uncertain",
+        "scale_up_decay",
+        0.218,
+        "share",
+        (0.0, 0.9),
+        (0.0, 0.4),
+        "uncertain",
         "Miller 2015: effects of programmes about 21.8% lower at scale.",
         "Relative loss of every service effect when delivered at scale.",
     ),
     Parameter(
-        "prevention_onset_effect", 0.05, "share", _SHARE, (0.0, 0.2), "uncertain",
+        "prevention_onset_effect",
+        0.05,
+        "share",
+        _SHARE,
+        (0.0, 0.2),
+        "uncertain",
         "Assumption: universal prevention (community work) has small, uncertain effects.",
         "Relative reduction of onset at full preventive coverage and quality 1.",
         assumption=True,
     ),
     Parameter(
-        "prevention_detection_gain", 2.0, "ratio", (0.0, 20.0), (0.5, 5.0), "uncertain",
+        "prevention_detection_gain",
+        2.0,
+        "ratio",
+        (0.0, 20.0),
+        (0.5, 5.0),
+        "uncertain",
         "Assumption: outreach (search for potential recipients, Panevėžys) finds families "
         "earlier; no effect estimate.",
         "Relative increase of detection at full preventive coverage and quality 1.",
         assumption=True,
     ),
     Parameter(
-        "prevention_recovery_gain", 0.5, "ratio", (0.0, 10.0), (0.0, 1.5), "uncertain",
+        "prevention_recovery_gain",
+        0.5,
+        "ratio",
+        (0.0, 10.0),
+        (0.0, 1.5),
+        "uncertain",
         "Assumption; home visiting improves outcomes modestly (Gubbels et al. 2021: d = 0.135).",
         "Relative increase of early-support recovery at full coverage and quality 1.",
         assumption=True,
     ),
     Parameter(
-        "prevention_escalation_effect", 0.24, "share", _SHARE, (0.0, 0.46), "uncertain",
+        "prevention_escalation_effect",
+        0.24,
+        "share",
+        _SHARE,
+        (0.0, 0.46),
+        "uncertain",
         "Vlahovicova et al. 2017: recurrence after parenting programmes, risk ratio 0.76 "
         "(0.54-1.07) -> effect 1 - RR.",
         "Relative reduction of early support -> risk at full coverage and quality 1.",
     ),
     Parameter(
-        "basic_crisis_effect", 0.40, "share", _SHARE, (0.24, 0.52), "uncertain",
+        "basic_crisis_effect",
+        0.40,
+        "share",
+        _SHARE,
+        (0.24, 0.52),
+        "uncertain",
         "Bezeczky et al. 2020: intensive family preservation, risk ratio of placement 0.60 at "
         "12 months (95% CI 0.48-0.76) -> effect 1 - RR.",
         "Relative reduction of risk -> crisis at full basic coverage and quality 1.",
     ),
     Parameter(
-        "risk_recovery_gain", 1.0, "ratio", (0.0, 10.0), (0.2, 2.0), "uncertain",
+        "risk_recovery_gain",
+        1.0,
+        "ratio",
+        (0.0, 10.0),
+        (0.2, 2.0),
+        "uncertain",
         "Assumption.",
         "Relative increase of risk -> wellbeing at full joint basic-integration coverage.",
         assumption=True,
     ),
     Parameter(
-        "basic_weight", 0.5, "share", (0.05, 0.95), (0.3, 0.7), "uncertain",
+        "basic_weight",
+        0.5,
+        "share",
+        (0.05, 0.95),
+        (0.3, 0.7),
+        "uncertain",
         "Assumption: the cooperation scheme (seed 000) asks for a balance of basic and "
         "integration services without saying which matters more.",
         "Weight of basic services in the joint (geometric-mean) effect with integration.",
         assumption=True,
     ),
     Parameter(
-        "mobile_placement_effect", 0.3, "share", _SHARE, (0.0, 0.5), "uncertain",
+        "mobile_placement_effect",
+        0.3,
+        "share",
+        _SHARE,
+        (0.0, 0.5),
+        "uncertain",
         "Assumption between Al et al. 2012 (family preservation generally not effective where "
         "abuse or neglect is the reason: 0) and Bezeczky et al. 2020 (1 - RR up to 0.49).",
         "Relative reduction of the placement probability at full mobile-team coverage.",
@@ -271,15 +462,23 @@ _SERVICE_EFFECTS = [
 
 _CARE_COSTS = [
     Parameter(
-        "cost.family_care", 544.5, "EUR per child-month", (0.0, 1e5), (304.0, 577.5),
+        "cost.family_care",
+        544.5,
+        "EUR per child-month",
+        (0.0, 1e5),
+        (304.0, 577.5),
         "uncertain",
         "Guardianship allowance 2024 (286 / 330 / 357.5 EUR by age; mean 324.5) plus the "
         "targeted supplement 220 EUR (seimoskc.lt 2024). Low end: 152 + 152 EUR (2017).",
         "Public cost of a child in family-based care (2024 prices).",
     ),
     Parameter(
-        "cost.institutional_care", 1100.0, "EUR per child-month", (0.0, 1e5),
-        (700.0, 1500.0), "uncertain",
+        "cost.institutional_care",
+        1100.0,
+        "EUR per child-month",
+        (0.0, 1e5),
+        (700.0, 1500.0),
+        "uncertain",
         "Derived and uncertain: public spending on care institutions (33.5-45 million EUR a "
         "year, about 2015) / about 4,000 children gives 700-1,500 EUR per child-month.",
         "Public cost of a child in institutional care.",
@@ -293,12 +492,17 @@ _BUDGET_RANGES = {
     "mobile_team": (0.0, 20.0),
 }
 _BUDGET_DEFAULTS = {
-    "preventive": (3.6, "children_day_centres_state_funding 2017 (3.6 million EUR), the "
-                   "first observed year; municipal co-funding not included."),
-    "basic": (7.8, "Derived: 766 social workers for social-risk families (2015) x 10,230 EUR "
-              "per worker-year (2017 proposal: 391 posts for 4 million EUR)."),
-    "integration": (2.0, "Assumption: no national figure for integration services for "
-                    "families."),
+    "preventive": (
+        3.6,
+        "children_day_centres_state_funding 2017 (3.6 million EUR), the "
+        "first observed year; municipal co-funding not included.",
+    ),
+    "basic": (
+        7.8,
+        "Derived: 766 social workers for social-risk families (2015) x 10,230 EUR "
+        "per worker-year (2017 proposal: 391 posts for 4 million EUR).",
+    ),
+    "integration": (2.0, "Assumption: no national figure for integration services for families."),
     "mobile_team": (0.0, "Mobile teams started in July 2018; none before."),
 }
 _NGO_SHARE_DEFAULTS = {
@@ -311,8 +515,13 @@ _NGO_SHARE_DEFAULTS = {
 _LEVERS = [
     *[
         Parameter(
-            f"budget.{s}", _BUDGET_DEFAULTS[s][0], "million EUR/yr", (0.0, 1000.0),
-            _BUDGET_RANGES[s], "lever", _BUDGET_DEFAULTS[s][1],
+            f"budget.{s}",
+            _BUDGET_DEFAULTS[s][0],
+            "million EUR/yr",
+            (0.0, 1000.0),
+            _BUDGET_RANGES[s],
+            "lever",
+            _BUDGET_DEFAULTS[s][1],
             f"National spending on {s.replace('_', ' ')} services (before the NGO split).",
             assumption=s == "integration",
         )
@@ -320,7 +529,12 @@ _LEVERS = [
     ],
     *[
         Parameter(
-            f"ngo_share.{s}", _NGO_SHARE_DEFAULTS[s], "share", _SHARE, _SHARE, "lever",
+            f"ngo_share.{s}",
+            _NGO_SHARE_DEFAULTS[s],
+            "share",
+            _SHARE,
+            _SHARE,
+            "lever",
             "Assumption: no national split of spending by provider; day centres are mostly "
             "NGO-run, casework municipal. 'Equal funding' (seed 000) is 0.5.",
             f"Share of the {s.replace('_', ' ')} budget spent on NGO providers.",
@@ -329,19 +543,34 @@ _LEVERS = [
         for s in SERVICES
     ],
     Parameter(
-        "institutional_placement_share", 0.4, "share of placements", _SHARE, _SHARE, "lever",
+        "institutional_placement_share",
+        0.4,
+        "share of placements",
+        _SHARE,
+        _SHARE,
+        "lever",
         "Assumption for 2009 (institutions held 4,391 of about 11,300 children in care); "
         "deinstitutionalisation from 2014 lowers it by schedule.",
         "Share of new placements that go to institutions rather than families.",
         assumption=True,
     ),
     Parameter(
-        "deinstitutionalisation_rate", 0.0, "1/yr", _RATE, (0.0, 1.0), "lever",
+        "deinstitutionalisation_rate",
+        0.0,
+        "1/yr",
+        _RATE,
+        (0.0, 1.0),
+        "lever",
         "Zero before the 2014 transition (seed 004).",
         "Institutional care -> family-based care: transfers as institutions close.",
     ),
     Parameter(
-        "trained_staff_share", 0.0, "share", _SHARE, _SHARE, "lever",
+        "trained_staff_share",
+        0.0,
+        "share",
+        _SHARE,
+        _SHARE,
+        "lever",
         "Zero before the Early Intervention Model training (2017, 466 people).",
         "Share of service staff trained in early-intervention methods.",
     ),

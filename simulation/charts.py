@@ -14,12 +14,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; never a window
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import dates as mdates  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import dates as mdates
+from matplotlib.ticker import FuncFormatter
 
-from simulation.states import STATE_COLOURS, STATES  # noqa: E402
+from simulation.states import STATE_COLOURS, STATES
 
 LANGS = ("lt", "en")
 FORMATS = ("png", "pdf")
@@ -132,8 +132,7 @@ def families_by_state(
         for ax in axes[:, 0]:
             ax.set_ylabel(text["families"])
         first, last = national["date"].dt.year.min(), national["date"].dt.year.max()
-        fig.suptitle(f"{text['families_by_state']}, {first}–{last}", fontsize=12, x=0.01,
-                     ha="left")
+        fig.suptitle(f"{text['families_by_state']}, {first}–{last}", fontsize=12, x=0.01, ha="left")
         if name:
             fig.text(0.01, -0.01, text["source"].format(name=name), fontsize=7.5, color="#555555")
         fig.tight_layout()
@@ -164,8 +163,14 @@ def compare_scenarios(
         fig, axes = plt.subplots(1, len(columns), figsize=(3.6 * len(columns), 3.4))
         for ax, (col, titles) in zip(list(axes.flat), columns.items(), strict=True):
             for i, (name, frame) in enumerate(frames.items()):
-                ax.plot(frame["date"], frame[col], color=palette[i % len(palette)],
-                        lw=2.0 if i else 1.6, ls="-" if i else "--", label=name)
+                ax.plot(
+                    frame["date"],
+                    frame[col],
+                    color=palette[i % len(palette)],
+                    lw=2.0 if i else 1.6,
+                    ls="-" if i else "--",
+                    label=name,
+                )
             ax.set_title(titles[lang])
             ax.set_ylim(bottom=0)
             _year_axis(ax)

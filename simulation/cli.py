@@ -45,32 +45,51 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("params", help="list every parameter with unit, range and source")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    p.add_argument("--kind", choices=("uncertain", "lever", "structural"),
-                   help="only parameters of this kind")
+    p.add_argument(
+        "--kind", choices=("uncertain", "lever", "structural"), help="only parameters of this kind"
+    )
 
     p = sub.add_parser("run", help="run one scenario and write its results folder")
     p.add_argument("file", metavar="FILE", help="scenario TOML file")
     _add_run_options(p)
-    p.add_argument("--resolution", choices=("national", "municipal"),
-                   help="override the scenario's [run] resolution")
+    p.add_argument(
+        "--resolution",
+        choices=("national", "municipal"),
+        help="override the scenario's [run] resolution",
+    )
 
-    p = sub.add_parser("demo", help="run the baseline and early-intervention scenarios and "
-                       "compare them")
-    p.add_argument("--scenarios", type=Path, default=None, metavar="DIR",
-                   help="folder with baseline.toml and early_intervention.toml "
-                   "(default: ./scenarios)")
+    p = sub.add_parser(
+        "demo", help="run the baseline and early-intervention scenarios and compare them"
+    )
+    p.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder with baseline.toml and early_intervention.toml (default: ./scenarios)",
+    )
     _add_run_options(p)
     return parser
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", choices=("sd",), default=None,
-                   help="simulation engine (default: the scenario's, normally sd)")
-    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
-                   help="results root folder (default: results)")
+    p.add_argument(
+        "--engine",
+        choices=("sd",),
+        default=None,
+        help="simulation engine (default: the scenario's, normally sd)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        metavar="DIR",
+        help="results root folder (default: results)",
+    )
     p.add_argument("--csv", action="store_true", help="also write time series as CSV")
-    p.add_argument("--lang", choices=("lt", "en"), default="lt",
-                   help="language of chart labels (default: lt)")
+    p.add_argument(
+        "--lang", choices=("lt", "en"), default="lt", help="language of chart labels (default: lt)"
+    )
 
 
 def _cmd_validate(args) -> int:
@@ -123,8 +142,7 @@ def _cmd_run(args) -> int:
 
     scenario = _load(args.file, args.resolution, args.engine)
     output = run_scenario(scenario)
-    folder = write_run(output, args.out, csv=args.csv, lang=args.lang,
-                       command=args.command_line)
+    folder = write_run(output, args.out, csv=args.csv, lang=args.lang, command=args.command_line)
     _print_headline(output)
     print(f"Results: {folder}")
     return EXIT_OK
@@ -155,16 +173,16 @@ def _cmd_demo(args) -> int:
     folder = _scenario_dir(args.scenarios)
     paths = [folder / name for name in DEMO_SCENARIOS]
     scenarios = [_load(str(p), engine=args.engine) for p in paths]
-    written = run_demo(scenarios, args.out, csv=args.csv, lang=args.lang, echo=print,
-                       command=args.command_line)
+    written = run_demo(
+        scenarios, args.out, csv=args.csv, lang=args.lang, echo=print, command=args.command_line
+    )
     print("\nOutput:")
     for label, path in written.items():
         print(f"  {label:<22} {path}")
     return EXIT_OK
 
 
-COMMANDS = {"validate": _cmd_validate, "params": _cmd_params, "run": _cmd_run,
-            "demo": _cmd_demo}
+COMMANDS = {"validate": _cmd_validate, "params": _cmd_params, "run": _cmd_run, "demo": _cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except DataFileError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # e.g. --out names a file, or a folder we may not write
+        where = exc.filename or "results"
+        print(f"prevsim: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("prevsim: interrupted; no partial results were kept", file=sys.stderr)

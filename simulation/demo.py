@@ -15,11 +15,15 @@ from simulation.scenario import Scenario
 #: Series drawn in the comparison chart, with Lithuanian and English titles.
 COMPARED = {
     "children.in_care": {"lt": "Vaikai globoje", "en": "Children in care"},
-    "children.institutional_care": {"lt": "Vaikai institucinėje globoje",
-                                    "en": "Children in institutional care"},
+    "children.institutional_care": {
+        "lt": "Vaikai institucinėje globoje",
+        "en": "Children in institutional care",
+    },
     "risk": {"lt": "Sunkumų patiriančios šeimos", "en": "Families in difficulty (risk)"},
-    "early_support": {"lt": "Šeimos, gaunančios ankstyvąją pagalbą",
-                      "en": "Families in early support"},
+    "early_support": {
+        "lt": "Šeimos, gaunančios ankstyvąją pagalbą",
+        "en": "Families in early support",
+    },
 }
 
 
@@ -73,9 +77,13 @@ def run_demo(
         files += charts.compare_scenarios(frames, COMPARED, tmp / "comparison", lang=lang)
         store.write_json(
             tmp / "manifest.json",
-            store.manifest(command=command, kind="comparison", runs={k: str(v) for k, v in written.items()},
-                           scenarios=[sc.to_dict() for sc in scenarios],
-                           files=sorted([*files, "manifest.json"])),
+            store.manifest(
+                command=command,
+                kind="comparison",
+                runs={k: str(v) for k, v in written.items()},
+                scenarios=[sc.to_dict() for sc in scenarios],
+                files=sorted([*files, "manifest.json"]),
+            ),
         )
     written["comparison"] = folder
     _echo_comparison(table, outputs, echo)
@@ -87,8 +95,7 @@ def _echo_comparison(table: pd.DataFrame, outputs: Sequence[RunOutput], echo) ->
     rows = table.set_index("metric").loc[keys]
     echo("")
     names = [o.scenario.name for o in outputs]
-    echo(f"{'outcome, 2009-2040':<34}" + "".join(f"{n:>22}" for n in names)
-         + f"{'difference':>16}")
+    echo(f"{'outcome, 2009-2040':<34}" + "".join(f"{n:>22}" for n in names) + f"{'difference':>16}")
     for metric, row in rows.iterrows():
         values = [row[n] for n in names]
         scale, unit = (1e6, " M EUR") if row["unit"] == "EUR" else (1, "")

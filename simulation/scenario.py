@@ -154,8 +154,10 @@ class _Validator:
         if key in allowed:
             return True
         near = REGISTRY.suggest(key, allowed)
-        hint = f"did you mean {', '.join(repr(n) for n in near)}?" if near else (
-            f"allowed: {', '.join(sorted(allowed))}"
+        hint = (
+            f"did you mean {', '.join(repr(n) for n in near)}?"
+            if near
+            else (f"allowed: {', '.join(sorted(allowed))}")
         )
         self.error(f"{table}.{key}", f"unknown key ({hint})")
         return False

@@ -57,7 +57,7 @@ def lever_paths(
         first = (change.year - start_year) * 12
         if first >= n_months:
             continue
-        ramp = max(int(round(change.ramp_years * 12)), 1)
+        ramp = max(round(change.ramp_years * 12), 1)
         for name, new in change.values.items():
             path = paths[name]
             begin = max(first, 0)

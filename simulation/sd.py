@@ -233,9 +233,7 @@ class SDModel:
         cap_rate = sv.capacity_change(slots, target, p["capacity_delay"][..., None, None])
         dy = np.empty(y.shape)
         # A 2-D matrix product (one BLAS call) instead of K x M tiny ones.
-        dy[..., LAYOUT.stocks] = (flow.reshape(-1, fl.N_FLOWS) @ fl.INCIDENCE).reshape(
-            stocks.shape
-        )
+        dy[..., LAYOUT.stocks] = (flow.reshape(-1, fl.N_FLOWS) @ fl.INCIDENCE).reshape(stocks.shape)
         care_children = stocks[..., CARE_SLICE] * p["children_per_risk_family"][..., None]
         care_cost = 12.0 * care_children * self.care_cost_per_child_month
         spending = (slots * self.unit_costs).reshape(*y.shape[:-1], -1)

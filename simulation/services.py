@@ -170,9 +170,11 @@ def quality(
             / np.where(total > 0, total, 1.0),
             1.0,
         )
-    training = 1.0 + np.asarray(p["training_quality_gain"], float)[..., None] * np.asarray(
-        trained_share, float
-    )[..., None]
+    training = (
+        1.0
+        + np.asarray(p["training_quality_gain"], float)[..., None]
+        * np.asarray(trained_share, float)[..., None]
+    )
     excess = np.maximum(caseload_ratio - 1.0, 0.0)
     strain = 1.0 / (1.0 + np.asarray(p["caseload_quality_loss"], float)[..., None] * excess)
     return mix * training * strain

@@ -45,7 +45,10 @@ def git_commit(path: Path | None = None) -> dict[str, object]:
             return {"commit": None, "dirty": None}
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=where, capture_output=True, text=True, timeout=5,
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
         return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
@@ -95,8 +98,9 @@ def atomic_folder(final: Path) -> Iterator[Path]:
 
 def write_json(path: Path, data: object) -> None:
     """Write ``data`` as indented UTF-8 JSON."""
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8"
+    )
 
 
 def _jsonable(value: object) -> object:
@@ -134,4 +138,3 @@ def write_tables(folder: Path, tables: dict[str, object], csv: bool) -> list[str
             frame.to_csv(folder / f"{name}.csv", index=False)
             written.append(f"{name}.csv")
     return written
-

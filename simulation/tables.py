@@ -24,7 +24,8 @@ def children_per_family(params: Mapping[str, float]) -> np.ndarray:
     """Children per family in each state, shape ``(N_STATES,)``."""
     return np.array(
         [
-            params["children_per_risk_family"] if s in LARGE_FAMILY_STATES
+            params["children_per_risk_family"]
+            if s in LARGE_FAMILY_STATES
             else params["children_per_family"]
             for s in STATES
         ]
@@ -93,32 +94,61 @@ def summary(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.Dat
     rows = []
 
     def add(metric, value, unit, description):
-        rows.append({"metric": metric, "value": float(value), "unit": unit,
-                     "description": description})
+        rows.append(
+            {"metric": metric, "value": float(value), "unit": unit, "description": description}
+        )
 
     for i, key in enumerate(STATE_KEYS):
         add(f"families.{key}.start", stocks0[i], "families", f"Families in {key}, 1 Jan {first}")
         add(f"families.{key}.end", stocks1[i], "families", f"Families in {key}, 31 Dec {last}")
-    add("children.in_care.start", (stocks0[care] * kids[care]).sum(), "children",
-        f"Children in out-of-home care, 1 Jan {first}")
-    add("children.in_care.end", (stocks1[care] * kids[care]).sum(), "children",
-        f"Children in out-of-home care, 31 Dec {last}")
+    add(
+        "children.in_care.start",
+        (stocks0[care] * kids[care]).sum(),
+        "children",
+        f"Children in out-of-home care, 1 Jan {first}",
+    )
+    add(
+        "children.in_care.end",
+        (stocks1[care] * kids[care]).sum(),
+        "children",
+        f"Children in out-of-home care, 31 Dec {last}",
+    )
     placed = flows[list(PLACEMENTS)].sum()
     add("placements", placed, "families", f"Families whose children were placed, {span}")
-    add("children.placed", placed * kids[State.CRISIS], "children",
-        f"Children placed in care, {span}")
-    add("child_years.in_care", (years[care] * kids[care]).sum(), "child-years",
-        f"Child-years in out-of-home care, {span}")
-    add("child_years.institutional_care", years[State.INSTITUTIONAL_CARE]
-        * kids[State.INSTITUTIONAL_CARE], "child-years", f"Child-years in institutions, {span}")
+    add(
+        "children.placed",
+        placed * kids[State.CRISIS],
+        "children",
+        f"Children placed in care, {span}",
+    )
+    add(
+        "child_years.in_care",
+        (years[care] * kids[care]).sum(),
+        "child-years",
+        f"Child-years in out-of-home care, {span}",
+    )
+    add(
+        "child_years.institutional_care",
+        years[State.INSTITUTIONAL_CARE] * kids[State.INSTITUTIONAL_CARE],
+        "child-years",
+        f"Child-years in institutions, {span}",
+    )
     add("family_years.risk", years[State.RISK], "family-years", f"Family-years in risk, {span}")
-    add("family_years.early_support", years[State.EARLY_SUPPORT], "family-years",
-        f"Family-years in early support, {span}")
+    add(
+        "family_years.early_support",
+        years[State.EARLY_SUPPORT],
+        "family-years",
+        f"Family-years in early support, {span}",
+    )
     entries = flows[[i for i, f in enumerate(FLOWS) if f.source is None]].sum()
     exits = flows[[i for i, f in enumerate(FLOWS) if f.target is None]].sum()
     add("families.entered", entries, "families", f"New families, {span}")
-    add("families.exited", exits, "families", f"Families leaving (ageing out, emigration, "
-        f"adoption), {span}")
+    add(
+        "families.exited",
+        exits,
+        "families",
+        f"Families leaving (ageing out, emigration, adoption), {span}",
+    )
     for i, item in enumerate(COST_ITEMS):
         add(f"cost.{item}", costs[i], "EUR", f"Public cost of {item}, {span}, undiscounted")
     add("cost.total", costs.sum(), "EUR", f"Total public cost, {span}, undiscounted")

@@ -21,13 +21,21 @@ def output_folders(root):
 
 
 def test_run_writes_manifest_timeseries_summary_and_chart(tmp_path, write_scenario, capsys):
-    path = write_scenario("short.toml", '[scenario]\nextends = "%s"\n%s' % (
-        (SCENARIOS / "baseline.toml").as_posix(), SHORT))
+    path = write_scenario(
+        "short.toml",
+        '[scenario]\nextends = "{}"\n{}'.format((SCENARIOS / "baseline.toml").as_posix(), SHORT),
+    )
     assert main(["run", str(path), "--out", str(tmp_path / "res"), "--csv", "--lang", "en"]) == 0
     (folder,) = (tmp_path / "res" / "runs" / "short").iterdir()
     names = {p.name for p in folder.iterdir()}
-    assert {"manifest.json", "timeseries.parquet", "timeseries.csv", "summary.csv",
-            "families_by_state.png", "families_by_state.pdf"} <= names
+    assert {
+        "manifest.json",
+        "timeseries.parquet",
+        "timeseries.csv",
+        "summary.csv",
+        "families_by_state.png",
+        "families_by_state.pdf",
+    } <= names
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["scenario"]["name"] == "short"
     assert manifest["scenario"]["run"]["end_year"] == 2012
@@ -78,7 +86,9 @@ def test_bad_scenario_subprocess_has_no_traceback(tmp_path, write_scenario):
     path = write_scenario("bad.toml", "[params]\nonset_rate = 99.0\n")
     done = subprocess.run(
         [sys.executable, "-m", "simulation", "run", str(path), "--out", str(tmp_path / "r")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
@@ -130,3 +140,12 @@ def test_help_and_version_exit_0(capsys):
     assert main(["--version"]) == 0
     assert "prevsim" in capsys.readouterr().out
     assert main(["run", "--help"]) == 0
+
+
+def test_unwritable_output_is_one_line(tmp_path, write_scenario, capsys):
+    path = write_scenario("s.toml", SHORT)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["run", str(path), "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("prevsim: cannot write")

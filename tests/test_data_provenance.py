@@ -35,16 +35,22 @@ def test_municipal_children_cover_60_municipalities_and_match_national_totals():
 
 
 def test_children_per_family_is_derived_from_households():
-    families = value("households", 2018) * 1e3 * value(
-        "share_households_families_with_children", 2022) / 100
+    families = (
+        value("households", 2018)
+        * 1e3
+        * value("share_households_families_with_children", 2022)
+        / 100
+    )
     assert D["children_per_family"] == pytest.approx(
-        value("children_0_17_population", 2018) / families, abs=0.005)
+        value("children_0_17_population", 2018) / families, abs=0.005
+    )
 
 
 def test_children_per_risk_family():
     assert D["children_per_risk_family"] == pytest.approx(
         value("children_in_social_risk_families", 2009) / value("social_risk_families", 2009),
-        abs=0.005)
+        abs=0.005,
+    )
 
 
 def test_family_exit_rate_reproduces_the_2009_2018_family_count():
@@ -81,7 +87,8 @@ def test_workforce_derived_values():
     per_worker = value("social_workers_srf_caseload_target_cost", 2017) * 1e6 / 391
     assert D["unit_cost.basic"] == pytest.approx(per_worker / 10, abs=1)
     assert D["max_caseload_ratio"] == value("families_per_social_worker", 2015) / value(
-        "families_per_social_worker", 2017)
+        "families_per_social_worker", 2017
+    )
     assert D["budget.preventive"] == value("child_day_centres_state_funding", 2017)
 
 

@@ -41,8 +41,16 @@ def test_kinds_are_known_and_all_present():
     ],
 )
 def test_parameter_rejects_inconsistent_metadata(kwargs):
-    base = dict(name="x", default=0.5, unit="1/yr", domain=(0.0, 1.0), range=(0.1, 0.9),
-                kind="uncertain", source="somewhere", description="d")
+    base = dict(
+        name="x",
+        default=0.5,
+        unit="1/yr",
+        domain=(0.0, 1.0),
+        range=(0.1, 0.9),
+        kind="uncertain",
+        source="somewhere",
+        description="d",
+    )
     with pytest.raises(ValueError):
         Parameter(**{**base, **kwargs})
 

@@ -66,12 +66,21 @@ def test_digest_ignores_file_names_but_not_values(write_scenario):
         ("[run]\nendyear = 2040\n", "run.endyear", "did you mean 'end_year'"),
         ("[scenario]\ntitle = 3\n", "scenario.title", "expected a string"),
         ("[runs]\nend_year = 2040\n", "runs", "did you mean 'run'"),
-        ("[[policy.schedule]]\nyear = 2030\nbudget.basic = 'x'\n",
-         "policy.schedule[0].budget.basic", "expected a number"),
-        ("[[policy.schedule]]\nyear = 1990\nbudget.basic = 2.0\n",
-         "policy.schedule[0].year", "outside [2009, 2100]"),
-        ("[[policy.schedule]]\nyear = 2030\nramp_years = -1\nbudget.basic = 2.0\n",
-         "policy.schedule[0].ramp_years", "[0, 50]"),
+        (
+            "[[policy.schedule]]\nyear = 2030\nbudget.basic = 'x'\n",
+            "policy.schedule[0].budget.basic",
+            "expected a number",
+        ),
+        (
+            "[[policy.schedule]]\nyear = 1990\nbudget.basic = 2.0\n",
+            "policy.schedule[0].year",
+            "outside [2009, 2100]",
+        ),
+        (
+            "[[policy.schedule]]\nyear = 2030\nramp_years = -1\nbudget.basic = 2.0\n",
+            "policy.schedule[0].ramp_years",
+            "[0, 50]",
+        ),
         ("[[policy.schedule]]\nyear = 2030\n", "policy.schedule[0]", "changes no lever"),
     ],
 )
