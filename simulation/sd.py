@@ -24,6 +24,7 @@ from simulation.catalogue import REGISTRY
 from simulation.data import Demography, lithuania
 from simulation.parameters import batch_size
 from simulation.schedule import Change, lever_paths
+from simulation.services import stack_last
 from simulation.states import N_STATES, State
 
 START_YEAR = 2009
@@ -139,8 +140,8 @@ class SDModel:
         self.shares = self._municipal_shares()
         self.entries = self._entries()
         self.unit_costs = sv.unit_costs(self.static)  # (K|1, 1, S, P)
-        self.care_cost_per_child_month = np.stack(
-            [self.static["cost.family_care"], self.static["cost.institutional_care"]], axis=-1
+        self.care_cost_per_child_month = stack_last(
+            [self.static["cost.family_care"], self.static["cost.institutional_care"]]
         )  # (K|1, 1, 2), in the order of CARE_SLICE
 
     # ---- inputs -----------------------------------------------------------------------
@@ -174,8 +175,8 @@ class SDModel:
 
     def budget_by_provider(self, levers: Mapping[str, np.ndarray], month: int) -> np.ndarray:
         """Spending per service and provider in each unit, EUR/yr, ``(K|1, M, S, P)``."""
-        budget = np.stack([levers[f"budget.{s}"] for s in sv.SERVICES], axis=-1) * 1e6
-        share = np.stack([levers[f"ngo_share.{s}"] for s in sv.SERVICES], axis=-1)
+        budget = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
+        share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
         national = sv.split_budget(budget, share)  # (K|1, 1, S, P)
         return national * self.shares[month][None, :, None, None]
 
@@ -210,7 +211,10 @@ class SDModel:
             for state in (State.EARLY_SUPPORT, State.CRISIS):
                 inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[state]].sum(-1)
                 outflow = rates[..., fl.OUTFLOWS[state]].sum(-1)
-                stocks[..., state] = inflow / outflow
+                # A state nothing leaves (all its hazards zero) starts empty.
+                stocks[..., state] = np.divide(
+                    inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
+                )
         others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
         stocks[..., State.WELLBEING] = total * share[..., 0] - others
         y = np.zeros((self.k, m, LAYOUT.size))

@@ -38,6 +38,11 @@ SERVICE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def stack_last(arrays: list) -> np.ndarray:
+    """Stack along a new last axis after broadcasting (some inputs may be batched)."""
+    return np.stack(np.broadcast_arrays(*[np.asarray(a, float) for a in arrays]), axis=-1)
+
+
 def unit_costs(p: Mapping[str, np.ndarray]) -> np.ndarray:
     """Cost of one family slot for a year, by service and provider.
 
@@ -53,9 +58,9 @@ def unit_costs(p: Mapping[str, np.ndarray]) -> np.ndarray:
     ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
         EUR per family-year.
     """
-    municipal = np.stack([np.asarray(p[f"unit_cost.{s}"], float) for s in SERVICES], axis=-1)
+    municipal = stack_last([p[f"unit_cost.{s}"] for s in SERVICES])
     ngo = municipal * np.asarray(p["ngo_cost_ratio"], float)[..., None]
-    return np.stack([ngo, municipal], axis=-1)
+    return stack_last([ngo, municipal])
 
 
 def split_budget(budget: np.ndarray, ngo_share: np.ndarray) -> np.ndarray:

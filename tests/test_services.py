@@ -284,6 +284,21 @@ def test_unit_costs_scale_ngo_slots_by_the_cost_ratio_and_batch():
     )
 
 
+@pytest.mark.parametrize("batched", ["ngo_cost_ratio", "unit_cost.basic"])
+def test_unit_costs_broadcast_when_only_some_inputs_are_batched(batched):
+    # Inputs may be scalars or (K, 1) arrays (see the docstring); a sensitivity analysis
+    # that varies one cost leaves the others scalar.
+    k = 3
+    p = {f"unit_cost.{s}": np.array([[1000.0]]) for s in sv.SERVICES}
+    p["ngo_cost_ratio"] = np.array([[1.0]])
+    p[batched] = np.array([[0.5], [1.0], [2.0]]) * p[batched]
+    cost = sv.unit_costs(p)
+    assert cost.shape == (k, 1, sv.N_SERVICES, sv.N_PROVIDERS)
+    for i in range(k):
+        one = sv.unit_costs({n: v[min(i, len(v) - 1)] for n, v in p.items()})
+        np.testing.assert_array_equal(cost[i], one)
+
+
 def test_slots_bought_cost_exactly_the_budget():
     budget = np.array([3.6e6, 7.8e6, 2.0e6, 1.0e6])
     split = sv.split_budget(budget, np.array([0.6, 0.1, 0.3, 0.5]))
