@@ -25,10 +25,9 @@ import time
 
 import numpy as np
 import scipy
-from scipy.integrate import solve_ivp
 
 from simulation.catalogue import REGISTRY
-from simulation.sd import LAYOUT, SDModel
+from simulation.sd import SDModel
 
 UNCERTAIN: tuple[str, ...] = tuple(REGISTRY.names("uncertain"))
 
@@ -162,20 +161,9 @@ def run_solve_ivp(
     start = time.perf_counter()
     for i in range(runs):
         model = SDModel(params=subset(params, i), end_year=end_year)
-        times = model.times()
-        sol = solve_ivp(
-            model.rhs_flat,
-            (times[0], times[-1]),
-            model.initial_state().ravel(),
-            method="RK45",
-            t_eval=times,
-            rtol=tol,
-            atol=tol,
-        )
-        if not sol.success:
-            raise RuntimeError(f"solve_ivp failed on parameter set {i}: {sol.message}")
-        out.append(sol.y.T.reshape(len(times), LAYOUT.size)[:, LAYOUT.stocks])
-        nfev.append(sol.nfev)
+        result = model.run_adaptive(rtol=tol, atol=tol, method="RK45")
+        out.append(result.saved["stocks"][:, 0, 0])
+        nfev.append(result.nfev)
     seconds = time.perf_counter() - start
     stocks = np.stack(out, axis=1) if out else np.empty((0, 0, 7))
     return seconds, stocks, float(np.mean(nfev)) if nfev else 0.0

@@ -77,12 +77,15 @@ class SDResult:
         The full state at the end of the horizon.
     municipalities : tuple of str
         Names along the M axis (``("Lithuania",)`` at national resolution).
+    nfev : int or None
+        Right-hand-side evaluations, for adaptive integration.
     """
 
     times: np.ndarray
     saved: dict[str, np.ndarray]
     final: np.ndarray
     municipalities: tuple[str, ...]
+    nfev: int | None = None
 
 
 def _column(value) -> np.ndarray:
@@ -284,6 +287,43 @@ class SDModel:
             for b, s in slices.items():
                 saved[b][month + 1] = y[..., s]
         return SDResult(self.times(), saved, y, self.municipalities)
+
+    def run_adaptive(self, rtol: float = 1e-6, atol: float = 1e-6, method: str = "RK45"):
+        """Integrate with :func:`scipy.integrate.solve_ivp` (one parameter set only).
+
+        The reference against which the fixed-step integrator is checked and benchmarked.
+
+        Returns
+        -------
+        SDResult
+            Every block saved at the month starts; ``nfev`` holds the number of right-hand
+            side evaluations.
+
+        Raises
+        ------
+        ValueError
+            For a batch (K > 1), or when the solver fails.
+        """
+        from scipy.integrate import solve_ivp
+
+        if self.k != 1:
+            raise ValueError(f"run_adaptive integrates one parameter set, got a batch of {self.k}")
+        times = self.times()
+        y0 = self.initial_state()
+        sol = solve_ivp(
+            self.rhs_flat,
+            (times[0], times[-1]),
+            y0.ravel(),
+            method=method,
+            t_eval=times,
+            rtol=rtol,
+            atol=atol,
+        )
+        if not sol.success:
+            raise ValueError(f"solve_ivp failed: {sol.message}")
+        y = sol.y.T.reshape(len(times), *y0.shape)
+        saved = {b: y[..., getattr(LAYOUT, b)] for b in BLOCKS}
+        return SDResult(times, saved, y[-1], self.municipalities, nfev=int(sol.nfev))
 
     def month_of(self, t: float) -> int:
         """Month index in effect at decimal year ``t`` (for adaptive solvers)."""

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.integrate import solve_ivp
 
 from simulation import flows as fl
 from simulation import services as sv
@@ -459,23 +458,15 @@ def test_municipal_sum_equals_national_without_share_drift_or_services(cause):
 
 
 def test_rk4_agrees_with_solve_ivp(national):
-    model = SDModel()
-    times = model.times()
-    sol = solve_ivp(
-        model.rhs_flat,
-        (times[0], times[-1]),
-        model.initial_state().ravel(),
-        method="RK45",
-        t_eval=times,
-        rtol=1e-8,
-        atol=1e-6,
-    )
-    assert sol.success, sol.message
-    ivp = sol.y.T.reshape(len(times), 1, 1, LAYOUT.size)
-    assert max_rel_diff(national.saved["stocks"][-1], ivp[-1][..., LAYOUT.stocks]) < 1e-5
-    assert max_rel_diff(national.saved["stocks"], ivp[..., LAYOUT.stocks]) < 2e-5
-    final = ivp[-1][..., LAYOUT.flows]
-    assert max_rel_diff(national.final[..., LAYOUT.flows], final, floor=1.0) < 1e-5
+    ivp = SDModel().run_adaptive(rtol=1e-8, atol=1e-6)
+    assert ivp.nfev > 0
+    assert max_rel_diff(national.saved["stocks"][-1], ivp.saved["stocks"][-1]) < 1e-5
+    assert max_rel_diff(national.saved["flows"][-1], ivp.saved["flows"][-1]) < 1e-5
+
+
+def test_run_adaptive_refuses_a_batch():
+    with pytest.raises(ValueError, match="one parameter set"):
+        SDModel(params={"onset_rate": np.array([0.05, 0.06])}).run_adaptive()
 
 
 # ---- g. flow table and hazards ---------------------------------------------------------------
