@@ -113,10 +113,10 @@ def eligible_families(stocks: np.ndarray) -> np.ndarray:
     )
 
 
-def service_effects(
+def coverage_quality(
     provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray]
-) -> np.ndarray:
-    """Hazard multipliers produced by the services, shape ``(..., len(EFFECTS))``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage of eligible families and quality at scale, per service.
 
     Parameters
     ----------
@@ -126,6 +126,14 @@ def service_effects(
         Families by state (negative values are read as 0).
     p : mapping
         Parameter values and current lever values (``trained_staff_share``).
+
+    Returns
+    -------
+    coverage : ndarray, shape ``(..., N_SERVICES)``
+        Share of eligible families served, in [0, 1].
+    quality : ndarray, shape ``(..., N_SERVICES)``
+        Quality times ``1 - scale_up_decay``: the effect a served family gets, relative to
+        the efficacy parameters.
     """
     stocks = np.maximum(stocks, 0.0)
     slots = provider_slots[..., sv.NGO] + provider_slots[..., sv.MUNICIPAL]
@@ -134,7 +142,19 @@ def service_effects(
     )
     q = sv.quality(provider_slots, caseload, p, p["trained_staff_share"])
     at_scale = 1.0 - np.asarray(p["scale_up_decay"], float)[..., None]
-    x = coverage * q * at_scale  # effective coverage per service
+    return coverage, q * at_scale
+
+
+def effects_from_coverage(x: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Hazard multipliers, shape ``(..., len(EFFECTS))``, from effective coverage.
+
+    Parameters
+    ----------
+    x : ndarray, shape ``(..., N_SERVICES)``
+        Effective coverage (coverage x quality at scale) of each service.
+    p : mapping
+        Parameter values (efficacies and gains).
+    """
     prev, basic, integ, mobile = (x[..., i] for i in range(sv.N_SERVICES))
     joint = sv.complement(basic, integ, p["basic_weight"])
     return np.stack(
@@ -149,6 +169,18 @@ def service_effects(
         ],
         axis=-1,
     )
+
+
+def service_effects(
+    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray]
+) -> np.ndarray:
+    """Hazard multipliers produced by the services, shape ``(..., len(EFFECTS))``.
+
+    Every family is treated alike: the multiplier applies the services' effective coverage
+    to the whole eligible population (the system-dynamics view).
+    """
+    coverage, quality = coverage_quality(provider_slots, stocks, p)
+    return effects_from_coverage(coverage * quality, p)
 
 
 def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ import numpy as np
 
 Kind = Literal["uncertain", "lever", "structural"]
 KINDS: tuple[Kind, ...] = ("uncertain", "lever", "structural")
+ENGINES: tuple[str, ...] = ("sd", "abm")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Parameter:
         What the parameter means in the model.
     assumption : bool
         True when no published figure supports the default.
+    engines : tuple of str
+        Engines whose results depend on the parameter (``"sd"``, ``"abm"``).
     """
 
     name: str
@@ -63,6 +66,7 @@ class Parameter:
     source: str
     description: str
     assumption: bool = False
+    engines: tuple[str, ...] = ENGINES
 
     def __post_init__(self) -> None:
         lo, hi = self.domain
@@ -74,6 +78,8 @@ class Parameter:
                 f"{self.name}: need domain[0] <= range[0] <= default <= range[1] <= domain[1], "
                 f"got domain={self.domain}, range={self.range}, default={self.default}"
             )
+        if not self.engines or set(self.engines) - set(ENGINES):
+            raise ValueError(f"{self.name}: engines must be a subset of {ENGINES}")
         if not self.source.strip():
             raise ValueError(f"{self.name}: every parameter needs a source or an assumption note")
 
@@ -114,9 +120,13 @@ class Registry(Mapping[str, Parameter]):
     def __len__(self) -> int:
         return len(self._params)
 
-    def names(self, kind: Kind | None = None) -> list[str]:
-        """Names of all parameters, or of those of one kind, in catalogue order."""
-        return [n for n, p in self._params.items() if kind is None or p.kind == kind]
+    def names(self, kind: Kind | None = None, engine: str | None = None) -> list[str]:
+        """Names of all parameters, or of one kind and/or used by one engine, in order."""
+        return [
+            n
+            for n, p in self._params.items()
+            if (kind is None or p.kind == kind) and (engine is None or engine in p.engines)
+        ]
 
     def suggest(self, name: str, candidates: Iterable[str] | None = None) -> list[str]:
         """Up to three known names close to ``name``."""
@@ -158,6 +168,7 @@ class Registry(Mapping[str, Parameter]):
                 "domain": f"[{p.domain[0]:g}, {p.domain[1]:g}]",
                 "range": f"[{p.range[0]:g}, {p.range[1]:g}]",
                 "assumption": p.assumption,
+                "engines": ",".join(p.engines),
                 "source": p.source,
                 "description": p.description,
             }
