@@ -579,7 +579,12 @@ _LEVERS = [
 
 _AGENT_BASED = [
     Parameter(
-        "vulnerability_shape", 2.0, "dimensionless", (0.05, 1000.0), (0.5, 10.0), "uncertain",
+        "vulnerability_shape",
+        2.0,
+        "dimensionless",
+        (0.05, 1000.0),
+        (0.5, 10.0),
+        "uncertain",
         "Assumption: no Lithuanian measure of how unequal family risks are; a gamma "
         "distribution with mean 1 and variance 1/shape.",
         "Shape of the gamma-distributed vulnerability multiplier (mean 1) on onset and "
@@ -588,7 +593,11 @@ _AGENT_BASED = [
         engines=ABM,
     ),
     Parameter(
-        "reunification_first_month_ratio", 1.94, "ratio", (0.1, 10.0), (1.0, 3.0),
+        "reunification_first_month_ratio",
+        1.94,
+        "ratio",
+        (0.1, 10.0),
+        (1.0, 3.0),
         "uncertain",
         "Derived: ASPE multi-state study, reunification hazard 9.3% in the first month "
         "against 4.8% a month after it (9.3 / 4.8).",
@@ -597,14 +606,24 @@ _AGENT_BASED = [
         engines=ABM,
     ),
     Parameter(
-        "reunification_after_year_ratio", 0.58, "ratio", (0.05, 10.0), (0.3, 1.0), "uncertain",
+        "reunification_after_year_ratio",
+        0.58,
+        "ratio",
+        (0.05, 10.0),
+        (0.3, 1.0),
+        "uncertain",
         "Derived: ASPE multi-state study, 2.8% a month later in care against 4.8% (2.8 / 4.8).",
         "Reunification hazard after a year in care relative to months 2-12 (agent-based "
         "engine only).",
         engines=ABM,
     ),
     Parameter(
-        "monitoring_delay", 12.0, "months", (0.0, 60.0), (3.0, 24.0), "uncertain",
+        "monitoring_delay",
+        12.0,
+        "months",
+        (0.0, 60.0),
+        (3.0, 24.0),
+        "uncertain",
         "Assumption: municipal monitoring reports the previous year (seed 001 asks for "
         "national and local monitoring; seed 002 for regular reviews).",
         "Age of the indicators a municipality sees when it allocates its budget.",
@@ -612,22 +631,36 @@ _AGENT_BASED = [
         engines=ABM,
     ),
     Parameter(
-        "monitoring_noise", 0.1, "relative SD", (0.0, 2.0), (0.0, 0.3), "uncertain",
+        "monitoring_noise",
+        0.1,
+        "relative SD",
+        (0.0, 2.0),
+        (0.0, 0.3),
+        "uncertain",
         "Assumption: small-area counts are noisy and definitions changed in 2018.",
         "Relative standard deviation (lognormal) of monitored indicators.",
         assumption=True,
         engines=ABM,
     ),
     Parameter(
-        "adaptive_step", 0.05, "share of budget per year", (0.0, 0.5), (0.0, 0.2), "uncertain",
+        "adaptive_step",
+        0.05,
+        "share of budget per year",
+        (0.0, 0.5),
+        (0.0, 0.2),
+        "uncertain",
         "Assumption.",
-        "Share of its service budget an adaptive municipality moves each year towards "
-        "what worked.",
+        "Share of its service budget an adaptive municipality moves each year towards what worked.",
         assumption=True,
         engines=ABM,
     ),
     Parameter(
-        "imitation_rate", 0.1, "share per year", _SHARE, (0.0, 0.3), "uncertain",
+        "imitation_rate",
+        0.1,
+        "share per year",
+        _SHARE,
+        (0.0, 0.3),
+        "uncertain",
         "Assumption.",
         "How far an adaptive municipality moves its service shares towards those of its most "
         "successful peer each year.",
@@ -635,7 +668,12 @@ _AGENT_BASED = [
         engines=ABM,
     ),
     Parameter(
-        "stage_years", 1.0, "yr", (0.1, 10.0), (0.5, 3.0), "uncertain",
+        "stage_years",
+        1.0,
+        "yr",
+        (0.1, 10.0),
+        (0.5, 3.0),
+        "uncertain",
         "Assumption: the cooperation model (seed 000) names four stages in a municipality "
         "(situation analysis, agreements, implementation, quality evaluation) but no "
         "durations.",
@@ -644,14 +682,24 @@ _AGENT_BASED = [
         engines=ABM,
     ),
     Parameter(
-        "coordinator_speedup", 2.0, "ratio", (1.0, 10.0), (1.0, 4.0), "uncertain",
+        "coordinator_speedup",
+        2.0,
+        "ratio",
+        (1.0, 10.0),
+        (1.0, 4.0),
+        "uncertain",
         "Assumption: seed 000 gives regional coordinators the task of speeding deployment.",
         "How many times faster deployment stages pass with a regional coordinator.",
         assumption=True,
         engines=ABM,
     ),
     Parameter(
-        "groups_detection_gain", 0.3, "ratio", (0.0, 10.0), (0.0, 1.0), "uncertain",
+        "groups_detection_gain",
+        0.3,
+        "ratio",
+        (0.0, 10.0),
+        (0.0, 1.0),
+        "uncertain",
         "Assumption: inter-institutional groups in elderships and the municipality (seed 000) "
         "find families earlier; no effect estimate.",
         "Relative increase of detection once inter-institutional groups work.",
@@ -659,7 +707,12 @@ _AGENT_BASED = [
         engines=ABM,
     ),
     Parameter(
-        "coordinator_onset_effect", 0.05, "share", _SHARE, (0.0, 0.15), "uncertain",
+        "coordinator_onset_effect",
+        0.05,
+        "share",
+        _SHARE,
+        (0.0, 0.15),
+        "uncertain",
         "Assumption: a community-initiatives coordinator (seed 000) strengthens universal "
         "prevention; no effect estimate.",
         "Relative reduction of onset once a community-initiatives coordinator works.",
@@ -667,7 +720,12 @@ _AGENT_BASED = [
         engines=ABM,
     ),
     Parameter(
-        "local_team_quality_gain", 0.2, "share", (0.0, 5.0), (0.0, 0.5), "uncertain",
+        "local_team_quality_gain",
+        0.2,
+        "share",
+        (0.0, 5.0),
+        (0.0, 0.5),
+        "uncertain",
         "Assumption: a municipality's own mobile team (seed 000) knows local services.",
         "Relative quality gain of mobile-team work once the municipality has its own team.",
         assumption=True,
@@ -677,7 +735,12 @@ _AGENT_BASED = [
 
 _POLICY_LEVERS = [
     Parameter(
-        "prevention_target_share", 0.3, "share of service budget", _SHARE, _SHARE, "lever",
+        "prevention_target_share",
+        0.3,
+        "share of service budget",
+        _SHARE,
+        _SHARE,
+        "lever",
         "Assumption: the 'prevention_first' rule's target; no Lithuanian target exists.",
         "Share of a municipality's service budget that the 'prevention_first' rule puts "
         "into preventive services.",
@@ -685,19 +748,34 @@ _POLICY_LEVERS = [
         engines=ABM,
     ),
     Parameter(
-        "cooperation_start_year", 2100.0, "year", (2009.0, 2100.0), (2009.0, 2100.0), "lever",
+        "cooperation_start_year",
+        2100.0,
+        "year",
+        (2009.0, 2100.0),
+        (2009.0, 2100.0),
+        "lever",
         "2100 means never: the cooperation scheme of seed 000 is a proposal.",
         "Year municipalities start deploying the cooperation model (situation analysis).",
         engines=ABM,
     ),
     Parameter(
-        "regional_coordinators", 0.0, "0 or 1", _SHARE, _SHARE, "lever",
+        "regional_coordinators",
+        0.0,
+        "0 or 1",
+        _SHARE,
+        _SHARE,
+        "lever",
         "Seed 000 names a regional coordinator among the five deployment actors; none today.",
         "Whether the ministry funds regional coordinators (1) or not (0); fractions blend.",
         engines=ABM,
     ),
     Parameter(
-        "state_cofinancing_share", 0.3, "share", _SHARE, (0.1, 0.6), "lever",
+        "state_cofinancing_share",
+        0.3,
+        "share",
+        _SHARE,
+        (0.1, 0.6),
+        "lever",
         "Assumption: the state funds day centres and social-worker posts through the "
         "municipalities; no national split of service spending by payer in the project data.",
         "Share of service spending paid by the state (the ministry's co-financing).",
@@ -705,7 +783,12 @@ _POLICY_LEVERS = [
         engines=ABM,
     ),
     Parameter(
-        "institution_closure_rate", 0.0, "1/yr", _SHARE, (0.0, 0.3), "lever",
+        "institution_closure_rate",
+        0.0,
+        "1/yr",
+        _SHARE,
+        (0.0, 0.3),
+        "lever",
         "Zero before the 2014 transition (seed 004); care-home places fell from about 4,400 "
         "children (2009) to about 1,100 (2025).",
         "Relative yearly fall of institutional care places (agent-based engine: placements "

@@ -1,0 +1,137 @@
+"""Competing-risk transitions of family agents, exact within a month.
+
+Each state has at most :data:`MAX_OUT` outflow options (flows of ``flows.HAZARD_FLOWS``).
+Hazards are constant within a month, so a family's next event time is exponential with its
+total hazard; a family that moves may move again in the same month from its new state
+(:func:`jump_month`). This makes the agent-based engine the stochastic counterpart of the
+system-dynamics ODE rather than a monthly-step approximation of it: with heterogeneity
+switched off, the expected state counts follow the ODE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from simulation import flows as fl
+from simulation.states import N_STATES, State
+
+EXITED = -1
+MAX_OUT = max(len(fl.OUTFLOWS[s]) for s in State)
+
+#: OPTION_FLOW[s, j]: position in HAZARD_FLOWS of state s's j-th outflow, or -1.
+OPTION_FLOW = np.full((N_STATES, MAX_OUT), -1, dtype=np.int64)
+#: OPTION_TARGET[s, j]: target state of that outflow, or EXITED.
+OPTION_TARGET = np.full((N_STATES, MAX_OUT), EXITED, dtype=np.int8)
+for _s in State:
+    for _j, _i in enumerate(fl.OUTFLOWS[_s]):
+        OPTION_FLOW[_s, _j] = _i
+        _target = fl.HAZARD_FLOWS[_i].target
+        OPTION_TARGET[_s, _j] = EXITED if _target is None else int(_target)
+
+#: FLOW_OF_OPTION[s, j]: index in FLOWS (not HAZARD_FLOWS) of the option, for counting.
+FLOW_OF_OPTION = np.where(
+    OPTION_FLOW >= 0,
+    np.array([fl.FLOW_INDEX[f.name] for f in fl.HAZARD_FLOWS])[np.maximum(OPTION_FLOW, 0)],
+    -1,
+)
+
+
+def _mask(names: tuple[str, ...]) -> np.ndarray:
+    wanted = {fl.FLOW_NAMES.index(n) for n in names}
+    return np.isin(FLOW_OF_OPTION, list(wanted))
+
+
+#: Options whose hazard the family's vulnerability multiplies (the "bad" transitions).
+VULNERABILITY_OPTIONS = _mask(("onset", "escalation", "supported_escalation", "risk_to_crisis"))
+#: Options whose hazard depends on time in care (duration dependence of reunification).
+DURATION_OPTIONS = _mask(("reunification_family", "reunification_institution"))
+
+
+def option_table(rates: np.ndarray) -> np.ndarray:
+    """Per-state option hazards from flow hazards.
+
+    Parameters
+    ----------
+    rates : ndarray, shape ``(..., N_HAZARD_FLOWS)``
+        Output of :func:`simulation.flows.hazard_rates`.
+
+    Returns
+    -------
+    ndarray, shape ``(..., N_STATES, MAX_OUT)``
+        Hazards (1/yr), 0 for padding.
+    """
+    table = rates[..., np.maximum(OPTION_FLOW, 0)]
+    return np.where(OPTION_FLOW >= 0, table, 0.0)
+
+
+RateFunction = Callable[[np.ndarray], np.ndarray]
+
+
+def choose_option(rates: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index of the chosen option for each row, proportional to its hazard.
+
+    Parameters
+    ----------
+    rates : ndarray, shape ``(n, MAX_OUT)``
+        Option hazards, positive row sums.
+    u : ndarray, shape ``(n,)``
+        Uniform draws in [0, 1).
+    """
+    cumulative = np.cumsum(rates, axis=1)
+    threshold = u * cumulative[:, -1]
+    chosen = (cumulative <= threshold[:, None]).sum(axis=1)
+    return np.minimum(chosen, MAX_OUT - 1)
+
+
+def jump_month(
+    rows: np.ndarray,
+    time_left: np.ndarray,
+    state: np.ndarray,
+    option_rates: RateFunction,
+    total_rates: RateFunction,
+    rng: np.random.Generator,
+    dt: float,
+    on_move: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+) -> None:
+    """Move families through every event that falls within one month.
+
+    Parameters
+    ----------
+    rows : ndarray of int
+        Rows of the families to simulate.
+    time_left : ndarray
+        Share of the month (0-1] each of those families has left (1 for families present
+        at the start; less for families that entered during the month).
+    state : ndarray
+        The state column (read; ``on_move`` writes it).
+    option_rates : callable
+        ``option_rates(rows) -> (n, MAX_OUT)`` hazards (1/yr) of each row's options.
+    total_rates : callable
+        ``total_rates(rows) -> (n,)`` summed hazards (a fast path of ``option_rates``).
+    rng : Generator
+        The transitions stream.
+    dt : float
+        Length of the month in years.
+    on_move : callable
+        ``on_move(rows, chosen_option, fraction_of_month_left) -> still_present`` applies
+        the moves (it may redirect or remove families) and returns a boolean mask of the
+        rows that stay in the system and may move again.
+    """
+    rows = np.asarray(rows)
+    left = np.asarray(time_left, float) * dt
+    first = True
+    while rows.size:
+        total = total_rates(rows) if first else option_rates(rows).sum(axis=1)
+        first = False
+        waiting = rng.standard_exponential(rows.size)
+        total *= left  # expected events in the time left (in place: the array is large)
+        moving = np.flatnonzero(waiting < total)  # few: index once, then take
+        if not moving.size:
+            return
+        # time used = waiting / hazard = waiting * left / expected events
+        rows, left = rows[moving], left[moving] * (1.0 - waiting[moving] / total[moving])
+        chosen = choose_option(option_rates(rows), rng.random(rows.size))
+        present = on_move(rows, chosen, left / dt)
+        rows, left = rows[present], left[present]
