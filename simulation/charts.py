@@ -31,7 +31,9 @@ TEXT = {
         "children_in_care": "Vaikai globoje",
         "family_care": "globa šeimoje",
         "institutional_care": "institucinė globa",
-        "source": "Šaltinis: prevsim, sistemų dinamikos modelis; scenarijus „{name}“.",
+        "source": "Šaltinis: prevsim, {engine}; scenarijus „{name}“.",
+        "sd": "sistemų dinamikos modelis",
+        "abm": "agentais grįstas modelis",
         "comparison": "Scenarijų palyginimas",
         "children": "vaikai",
     },
@@ -41,7 +43,9 @@ TEXT = {
         "children_in_care": "Children in care",
         "family_care": "family-based care",
         "institutional_care": "institutional care",
-        "source": "Source: prevsim, system-dynamics model; scenario “{name}”.",
+        "source": "Source: prevsim, {engine}; scenario “{name}”.",
+        "sd": "system-dynamics model",
+        "abm": "agent-based model",
         "comparison": "Scenario comparison",
         "children": "children",
     },
@@ -91,7 +95,7 @@ def _check_lang(lang: str) -> dict[str, str]:
 
 
 def families_by_state(
-    national: pd.DataFrame, stem: Path, lang: str = "lt", name: str = ""
+    national: pd.DataFrame, stem: Path, lang: str = "lt", name: str = "", engine: str = "sd"
 ) -> list[str]:
     """Small multiples: one panel per state (families), and children in care.
 
@@ -105,6 +109,8 @@ def families_by_state(
         Language of every label.
     name : str
         Scenario name for the source line.
+    engine : {"sd", "abm"}
+        Engine named in the source line.
     """
     text = _check_lang(lang)
     with plt.rc_context(STYLE):
@@ -128,13 +134,21 @@ def families_by_state(
         ax.set_ylabel(text["children"])
         _year_axis(ax)
         ax.yaxis.set_major_formatter(_thousands(lang))
-        ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+        top = (national["children.family_care"] + national["children.institutional_care"]).max()
+        ax.set_ylim(0, top * 1.35)  # headroom so the legend never covers the areas
+        ax.legend(loc="upper right", fontsize=7.5, frameon=False, ncols=1)
         for ax in axes[:, 0]:
             ax.set_ylabel(text["families"])
         first, last = national["date"].dt.year.min(), national["date"].dt.year.max()
         fig.suptitle(f"{text['families_by_state']}, {first}–{last}", fontsize=12, x=0.01, ha="left")
         if name:
-            fig.text(0.01, -0.01, text["source"].format(name=name), fontsize=7.5, color="#555555")
+            fig.text(
+                0.01,
+                -0.01,
+                text["source"].format(name=name, engine=text[engine]),
+                fontsize=7.5,
+                color="#555555",
+            )
         fig.tight_layout()
         return _save(fig, stem)
 

@@ -75,9 +75,25 @@ def _parser() -> argparse.ArgumentParser:
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--engine",
-        choices=("sd",),
+        choices=("sd", "abm"),
         default=None,
-        help="simulation engine (default: the scenario's, normally sd)",
+        help="simulation engine: sd (system dynamics) or abm (agent-based); "
+        "default: the scenario's [run] engine, normally sd",
+    )
+    p.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=None,
+        metavar="N",
+        help="root random seed (default: the scenario's [run] seed)",
+    )
+    p.add_argument(
+        "--scale",
+        type=_scale,
+        default=None,
+        metavar="S",
+        help="abm only: share of families simulated, in (0, 1]; results are rescaled to "
+        "national totals (default: the scenario's, normally 1)",
     )
     p.add_argument(
         "--out",
@@ -90,6 +106,26 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lang", choices=("lt", "en"), default="lt", help="language of chart labels (default: lt)"
     )
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 1e-4 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0.0001, 1], got {value:g}")
+    return value
 
 
 def _cmd_validate(args) -> int:
@@ -130,18 +166,20 @@ def _markdown(table) -> str:
     return "\n".join(lines)
 
 
-def _load(path: str, resolution: str | None = None, engine: str | None = None):
+def _load(path: str, args, resolution: str | None = None):
     from simulation.runner import with_overrides
     from simulation.scenario import load
 
-    return with_overrides(load(path), resolution=resolution, engine=engine)
+    return with_overrides(
+        load(path), resolution=resolution, engine=args.engine, seed=args.seed, scale=args.scale
+    )
 
 
 def _cmd_run(args) -> int:
     from simulation.runner import run_scenario, write_run
 
-    scenario = _load(args.file, args.resolution, args.engine)
-    output = run_scenario(scenario)
+    scenario = _load(args.file, args, args.resolution)
+    output = run_scenario(scenario, progress=sys.stderr.isatty())
     folder = write_run(output, args.out, csv=args.csv, lang=args.lang, command=args.command_line)
     _print_headline(output)
     print(f"Results: {folder}")
@@ -153,8 +191,8 @@ def _print_headline(output) -> None:
     print(
         f"{output.scenario.name}: {s['children.placed']:,.0f} children placed, "
         f"{s['child_years.in_care']:,.0f} child-years in care, "
-        f"{s['cost.total'] / 1e6:,.1f} million EUR public cost (undiscounted), "
-        f"{output.scenario.run.resolution} resolution"
+        f"{s['cost.total'] / 1e6:,.1f} million EUR public cost (undiscounted); "
+        f"{output.scenario.run.engine}, {output.scenario.run.resolution}"
     )
 
 
@@ -172,9 +210,15 @@ def _cmd_demo(args) -> int:
 
     folder = _scenario_dir(args.scenarios)
     paths = [folder / name for name in DEMO_SCENARIOS]
-    scenarios = [_load(str(p), engine=args.engine) for p in paths]
+    scenarios = [_load(str(p), args) for p in paths]
     written = run_demo(
-        scenarios, args.out, csv=args.csv, lang=args.lang, echo=print, command=args.command_line
+        scenarios,
+        args.out,
+        csv=args.csv,
+        lang=args.lang,
+        echo=print,
+        command=args.command_line,
+        progress=sys.stderr.isatty(),
     )
     print("\nOutput:")
     for label, path in written.items():

@@ -50,6 +50,7 @@ def run_demo(
     lang: str = "lt",
     echo: Callable[[str], None] = lambda _: None,
     command: str | None = None,
+    progress: bool = False,
 ) -> dict[str, Path]:
     """Run each scenario, write its folder, then write a comparison folder.
 
@@ -63,7 +64,7 @@ def run_demo(
     outputs, written = [], {}
     for sc in scenarios:
         echo(f"Running {sc.name} ({sc.run.engine}, {sc.run.resolution}, 2009-{sc.run.end_year})")
-        out = run_scenario(sc)
+        out = run_scenario(sc, progress=progress)
         written[sc.name] = write_run(out, root, csv=csv, lang=lang, command=command)
         outputs.append(out)
     table = comparison_table(outputs)

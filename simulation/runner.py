@@ -33,28 +33,49 @@ class RunOutput:
 
 
 def with_overrides(
-    scenario: Scenario, resolution: str | None = None, engine: str | None = None
+    scenario: Scenario,
+    resolution: str | None = None,
+    engine: str | None = None,
+    seed: int | None = None,
+    scale: float | None = None,
 ) -> Scenario:
     """The scenario with command-line overrides of its ``[run]`` settings."""
-    run = scenario.run
-    if resolution:
-        run = replace(run, resolution=resolution)
-    if engine:
-        run = replace(run, engine=engine)
+    changes = {"resolution": resolution, "engine": engine, "seed": seed, "scale": scale}
+    run = replace(scenario.run, **{k: v for k, v in changes.items() if v is not None})
     return replace(scenario, run=run)
 
 
-def run_scenario(scenario: Scenario) -> RunOutput:
-    """Integrate a resolved scenario and build its tables (no I/O)."""
+def simulate_scenario(scenario: Scenario, progress: bool = False) -> SDResult:
+    """Run a resolved scenario with its engine; national totals (rescaled for the ABM)."""
+    run = scenario.run
+    if run.engine == "abm":
+        from simulation.abm import FamilyWelfareModel
+
+        model = FamilyWelfareModel(
+            params=scenario.params,
+            levers=scenario.levers,
+            schedule=scenario.schedule,
+            allocation_rule=scenario.allocation_rule,
+            end_year=run.end_year,
+            seed=run.seed,
+            heterogeneity=run.heterogeneity,
+            scale=run.scale,
+        )
+        return model.run(progress=progress).result(run.resolution, rescale=True)
     model = SDModel(
         params=scenario.params,
         levers=scenario.levers,
         schedule=scenario.schedule,
-        resolution=scenario.run.resolution,
-        end_year=scenario.run.end_year,
-        steps_per_month=scenario.run.steps_per_month,
+        resolution=run.resolution,
+        end_year=run.end_year,
+        steps_per_month=run.steps_per_month,
     )
-    result = model.run()
+    return model.run()
+
+
+def run_scenario(scenario: Scenario, progress: bool = False) -> RunOutput:
+    """Run a resolved scenario and build its tables (no I/O)."""
+    result = simulate_scenario(scenario, progress=progress)
     params = scenario.resolved_parameters()
     return RunOutput(
         scenario=scenario,
@@ -86,7 +107,11 @@ def write_run(
             tmp, {"timeseries": output.timeseries, "summary": output.summary}, csv
         )
         files += charts.families_by_state(
-            output.national, tmp / "families_by_state", lang=lang, name=sc.name
+            output.national,
+            tmp / "families_by_state",
+            lang=lang,
+            name=sc.name,
+            engine=sc.run.engine,
         )
         store.write_json(
             tmp / "manifest.json",

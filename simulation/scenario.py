@@ -38,13 +38,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from simulation.catalogue import REGISTRY
+from simulation.policy import RULES
 from simulation.schedule import Change
 from simulation.sd import RESOLUTIONS, START_YEAR
 
 TABLES = ("scenario", "run", "params", "policy")
 SCENARIO_KEYS = {"name": str, "title": str, "description": str, "source": str, "extends": str}
 SCHEDULE_KEYS = ("year", "ramp_years", "note")
-ENGINES = ("sd",)
+ENGINES = ("sd", "abm")
+#: String-valued policy settings and their allowed values.
+POLICY_CHOICES: dict[str, tuple[str, ...]] = {"allocation_rule": RULES}
 
 
 class ScenarioError(ValueError):
@@ -64,6 +67,8 @@ class RunSettings:
     seed: int = 20090101
     steps_per_month: int = 2
     engine: str = "sd"
+    heterogeneity: bool = True
+    scale: float = 1.0
 
 
 #: ``[run]`` keys: (type, lowest, highest or allowed values).
@@ -73,6 +78,8 @@ RUN_RULES: dict[str, tuple[type, object]] = {
     "seed": (int, (0, 2**63 - 1)),
     "steps_per_month": (int, (1, 64)),
     "engine": (str, ENGINES),
+    "heterogeneity": (bool, (False, True)),
+    "scale": (float, (1e-4, 1.0)),
 }
 
 
@@ -90,6 +97,7 @@ class Scenario:
     params: dict[str, float] = field(default_factory=dict)
     levers: dict[str, float] = field(default_factory=dict)
     schedule: list[Change] = field(default_factory=list)
+    allocation_rule: str = "historical"
 
     def to_dict(self) -> dict:
         """A JSON-ready description of everything that determines the results."""
@@ -102,6 +110,7 @@ class Scenario:
             "run": asdict(self.run),
             "params": dict(sorted(self.params.items())),
             "levers": dict(sorted(self.levers.items())),
+            "allocation_rule": self.allocation_rule,
             "schedule": [
                 {"year": c.year, "ramp_years": c.ramp_years, **dict(sorted(c.values.items()))}
                 for c in self.schedule
@@ -118,6 +127,7 @@ class Scenario:
         content = {
             "run": asdict(self.run),
             "parameters": self.resolved_parameters(),
+            "allocation_rule": self.allocation_rule,
             "schedule": self.to_dict()["schedule"],
         }
         text = json.dumps(content, sort_keys=True, default=str)
@@ -180,6 +190,14 @@ class _Validator:
             kind, allowed = RUN_RULES[key]
             if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
                 self.error(f"run.{key}", f"expected an integer, got {value!r}")
+            elif kind is bool and not isinstance(value, bool):
+                self.error(f"run.{key}", f"expected true or false, got {value!r}")
+            elif kind is bool:
+                out[key] = value
+            elif kind is float and not _is_number(value):
+                self.error(f"run.{key}", f"expected a number, got {value!r}")
+            elif kind is float and not (allowed[0] <= value <= allowed[1]):
+                self.error(f"run.{key}", f"{value!r} is outside [{allowed[0]:g}, {allowed[1]:g}]")
             elif kind is str and not isinstance(value, str):
                 self.error(f"run.{key}", f"expected a string, got {value!r}")
             elif kind is str and value not in allowed:
@@ -187,7 +205,7 @@ class _Validator:
             elif kind is int and not (allowed[0] <= value <= allowed[1]):
                 self.error(f"run.{key}", f"{value} is outside [{allowed[0]}, {allowed[1]}]")
             else:
-                out[key] = value
+                out[key] = float(value) if kind is float else value
         return out
 
     def value(self, key: str, name: str, value: object) -> float | None:
@@ -219,19 +237,27 @@ class _Validator:
             return None
         return self.value(key, name, value)
 
-    def policy_table(self, table: Mapping) -> tuple[dict[str, float], list[Change]]:
+    def policy_table(self, table: Mapping) -> tuple[dict[str, float], list[Change], dict]:
         levers: dict[str, float] = {}
         schedule: list[Change] = []
+        choices: dict[str, str] = {}
         for name, value in table.items():
             if name == "schedule":
                 schedule = self.schedule(value)
+                continue
+            if name in POLICY_CHOICES:
+                allowed = POLICY_CHOICES[name]
+                if value in allowed:
+                    choices[name] = value
+                else:
+                    self.error(f"policy.{name}", f"{value!r} is not one of {', '.join(allowed)}")
                 continue
             flat = _flatten({name: value}) if isinstance(value, dict) else {name: value}
             for lever, v in flat.items():
                 checked = self.lever(f"policy.{lever}", lever, v)
                 if checked is not None:
                     levers[lever] = checked
-        return levers, schedule
+        return levers, schedule, choices
 
     def schedule(self, entries: object) -> list[Change]:
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -284,6 +310,7 @@ class _Layer:
     params: dict
     levers: dict
     schedule: list
+    choices: dict
 
 
 def _load_layers(path: Path, seen: list[Path], errors: list[str]) -> list[_Layer]:
@@ -313,13 +340,13 @@ def _load_layers(path: Path, seen: list[Path], errors: list[str]) -> list[_Layer
     scenario = check.scenario_table(tables["scenario"])
     run = check.run_table(tables["run"])
     params = check.params_table(tables["params"])
-    levers, schedule = check.policy_table(tables["policy"])
+    levers, schedule, choices = check.policy_table(tables["policy"])
     parents: list[_Layer] = []
     if "extends" in scenario:
         parent = path.parent / scenario["extends"]
         parents = _load_layers(parent, [*seen, resolved], check.errors)
     errors.extend(check.errors)
-    return [*parents, _Layer(path, scenario, run, params, levers, schedule)]
+    return [*parents, _Layer(path, scenario, run, params, levers, schedule, choices)]
 
 
 def load(path: str | Path) -> Scenario:
@@ -345,6 +372,7 @@ def load(path: str | Path) -> Scenario:
         merged.params.update(layer.params)
         merged.levers.update(layer.levers)
         merged.schedule.extend(layer.schedule)
+        merged.allocation_rule = layer.choices.get("allocation_rule", merged.allocation_rule)
     merged.name = layers[-1].scenario.get("name", path.stem)
     merged.chain = [str(layer.path) for layer in layers]
     merged.run = RunSettings(**run)

@@ -58,8 +58,12 @@ def timeseries(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.
             "municipality": np.full(n_months, name),
         }
         cols.update({key: stocks[:, i] for i, key in enumerate(STATE_KEYS)})
+        if "children" in result.saved:  # the agent-based engine counts each family's children
+            children = result.saved["children"][1:, k, m]
+        else:
+            children = stocks * kids
         cols["families_total"] = stocks.sum(axis=1)
-        cols.update({f"children.{key}": stocks[:, i] * kids[i] for i, key in enumerate(STATE_KEYS)})
+        cols.update({f"children.{key}": children[:, i] for i, key in enumerate(STATE_KEYS)})
         cols["children.in_care"] = sum(cols[f"children.{c}"] for c in CARE_KEYS)
         cols.update({f"flow.{f}": np.diff(cum_flows[:, i]) for i, f in enumerate(FLOW_NAMES)})
         cols.update({f"cum.{f}": cum_flows[1:, i] for i, f in enumerate(FLOW_NAMES)})
@@ -101,35 +105,39 @@ def summary(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.Dat
     for i, key in enumerate(STATE_KEYS):
         add(f"families.{key}.start", stocks0[i], "families", f"Families in {key}, 1 Jan {first}")
         add(f"families.{key}.end", stocks1[i], "families", f"Families in {key}, 31 Dec {last}")
+    placed = flows[list(PLACEMENTS)].sum()
+    if "child_flows" in result.saved:  # the agent-based engine counts each family's children
+        children0 = result.saved["children"][0, k].sum(axis=0)
+        children1 = result.saved["children"][-1, k].sum(axis=0)
+        children_placed = result.saved["child_flows"][-1, k].sum(axis=0)[list(PLACEMENTS)].sum()
+        child_years = result.saved["child_years"][-1, k].sum(axis=0)
+    else:
+        children0, children1 = stocks0 * kids, stocks1 * kids
+        children_placed = placed * kids[State.CRISIS]
+        child_years = years * kids
     add(
         "children.in_care.start",
-        (stocks0[care] * kids[care]).sum(),
+        children0[care].sum(),
         "children",
         f"Children in out-of-home care, 1 Jan {first}",
     )
     add(
         "children.in_care.end",
-        (stocks1[care] * kids[care]).sum(),
+        children1[care].sum(),
         "children",
         f"Children in out-of-home care, 31 Dec {last}",
     )
-    placed = flows[list(PLACEMENTS)].sum()
     add("placements", placed, "families", f"Families whose children were placed, {span}")
-    add(
-        "children.placed",
-        placed * kids[State.CRISIS],
-        "children",
-        f"Children placed in care, {span}",
-    )
+    add("children.placed", children_placed, "children", f"Children placed in care, {span}")
     add(
         "child_years.in_care",
-        (years[care] * kids[care]).sum(),
+        child_years[care].sum(),
         "child-years",
         f"Child-years in out-of-home care, {span}",
     )
     add(
         "child_years.institutional_care",
-        years[State.INSTITUTIONAL_CARE] * kids[State.INSTITUTIONAL_CARE],
+        child_years[State.INSTITUTIONAL_CARE],
         "child-years",
         f"Child-years in institutions, {span}",
     )

@@ -100,7 +100,9 @@ def test_bad_scenario_subprocess_has_no_traceback(tmp_path, write_scenario):
     "argv",
     [
         ["run"],
-        ["run", "x.toml", "--engine", "abm"],
+        ["run", "x.toml", "--engine", "agents"],
+        ["run", "x.toml", "--seed", "-1"],
+        ["run", "x.toml", "--scale", "2"],
         ["run", "x.toml", "--resolution", "regional"],
         ["run", "x.toml", "--lang", "de"],
         ["frobnicate"],

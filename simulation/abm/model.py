@@ -9,7 +9,8 @@ with the exact competing-risk scheme of ``transitions.jump_month``.
 What the agents add to the system-dynamics view, when ``heterogeneity=True``:
 
 - a vulnerability multiplier per family (gamma, mean 1) on onset and escalation hazards;
-- duration dependence of reunification (first month, months 2-12, after a year);
+- duration dependence of reunification (first month, months 2-12, after a year), scaled so
+  that the mean stay in care equals the SD engine's;
 - targeting: scarce preventive capacity goes to the early-support families with the highest
   vulnerability; basic and integration services serve risk families in a queue, longest
   waiting first; a served family gets the full service effect, others none;
@@ -118,6 +119,14 @@ class FamilyWelfareModel(mesa.Model):
         self.municipalities = [
             Municipality(self, i, name, allocation_rule) for i, name in enumerate(self.names)
         ]
+        first, after = (
+            self.p["reunification_first_month_ratio"],
+            self.p["reunification_after_year_ratio"],
+        )
+        scale_up = tr.mean_preserving_scale(
+            self.p["reunification_rate"], self.p["care_leaving_rate"], first, after
+        )
+        self._reunification_profile = scale_up * np.array([first, 1.0, after])
         self._setup(params, levers, schedule, end_year)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
@@ -155,9 +164,12 @@ class FamilyWelfareModel(mesa.Model):
         self.flows = np.zeros((self.n_records, m, f))  # cumulative
         self.costs = np.zeros((self.n_records, m, len(COST_ITEMS)))  # cumulative
         self.stock_years = np.zeros((self.n_records, m, N_STATES))  # cumulative
+        self.child_flows = np.zeros((self.n_records, m, f))  # cumulative children moved
+        self.child_years = np.zeros((self.n_records, m, N_STATES))  # cumulative
         self.capacity_record = np.zeros((self.n_records, m, sv.N_SERVICES * sv.N_PROVIDERS))
         self._record(0)
         self.month_flows = np.zeros((m, f))
+        self.month_child_flows = np.zeros((m, f))
         self._served_rows = np.empty(0, np.intp)
 
     def _add_families(self, muni: np.ndarray, state: np.ndarray, rng) -> np.ndarray:
@@ -366,6 +378,7 @@ class FamilyWelfareModel(mesa.Model):
         self._assign_services(coverage)
         self._month_tables(self._combo_tables(quality, effects, p), p)
         self.month_flows[:] = 0.0
+        self.month_child_flows[:] = 0.0
         self._month_costs = self._spending(slots)
         entering = self._enter_families()
         fam = self.families
@@ -395,8 +408,7 @@ class FamilyWelfareModel(mesa.Model):
         and their sums for the fast total-hazard path."""
         duration = np.ones(N_DURATIONS)
         if self.heterogeneity:
-            duration[0] = p["reunification_first_month_ratio"]
-            duration[2] = p["reunification_after_year_ratio"]
+            duration[:] = self._reunification_profile
         full = np.zeros((N_DURATIONS, N_COMBOS, self.n_muni, SLOTS, tr.MAX_OUT))
         full[:, :, :, :N_STATES] = tables[None]
         full[..., :N_STATES, :] = np.where(
@@ -475,8 +487,10 @@ class FamilyWelfareModel(mesa.Model):
         fam.months_in_state[rows] = 0
         fam.served[rows] = 0
         muni = fam.municipality[rows].astype(np.int64)
+        children = fam.children[rows].astype(float)
         np.add.at(self.month_flows, (muni, flow), 1.0)
-        self._count_moves(muni, before, after, fam.children[rows].astype(float))
+        np.add.at(self.month_child_flows, (muni, flow), children)
+        self._count_moves(muni, before, after, children)
         fam.log(self.month, rows, before, after)
         return after != tr.EXITED
 
@@ -495,10 +509,10 @@ class FamilyWelfareModel(mesa.Model):
         muni = np.repeat(np.arange(self.n_muni), counts)
         state = np.full(muni.size, State.WELLBEING)
         rows = self._add_families(muni, state, rng)
+        children = self.families.children[rows].astype(float)
         np.add.at(self.month_flows, (muni, fl.ENTRY), 1.0)
-        self._count_moves(
-            muni, np.full(muni.size, tr.EXITED), state, self.families.children[rows].astype(float)
-        )
+        np.add.at(self.month_child_flows, (muni, fl.ENTRY), children)
+        self._count_moves(muni, np.full(muni.size, tr.EXITED), state, children)
         return rows
 
     def _spending(self, slots: np.ndarray) -> np.ndarray:
@@ -525,6 +539,10 @@ class FamilyWelfareModel(mesa.Model):
         self.stock_years[i] = (
             self.stock_years[i - 1] + 0.5 * (self.stocks[i - 1] + self.stocks[i]) * self.dt
         )
+        self.child_flows[i] = self.child_flows[i - 1] + self.month_child_flows
+        self.child_years[i] = (
+            self.child_years[i - 1] + 0.5 * (self.children[i - 1] + self.children[i]) * self.dt
+        )
 
     def _reporters(self) -> dict:
         """Mesa DataCollector reporters: national families and children by state, flows
@@ -543,18 +561,37 @@ class FamilyWelfareModel(mesa.Model):
             )
         return reporters
 
-    def result(self, resolution: str = "national") -> SDResult:
-        """The run so far in the SD engine's result format (K = 1), for shared tables."""
-        saved = {
+    def result(self, resolution: str = "national", rescale: bool = False) -> SDResult:
+        """The run so far in the SD engine's result format (K = 1), for shared tables.
+
+        Parameters
+        ----------
+        resolution : {"national", "municipal"}
+            Sum over municipalities, or keep all 60.
+        rescale : bool
+            Divide counts, flows and costs by ``scale``, so that a run on a sample of
+            families estimates national totals.
+
+        Returns
+        -------
+        SDResult
+            Blocks ``stocks``, ``capacity``, ``flows``, ``stock_years``, ``costs`` as in the
+            SD engine, plus ``children``, ``child_flows`` and ``child_years`` from the
+            families' own numbers of children.
+        """
+        blocks = {
             "stocks": self.stocks,
-            "children": self.children,
+            "capacity": self.capacity_record,
             "flows": self.flows,
             "stock_years": self.stock_years,
             "costs": self.costs,
-            "capacity": self.capacity_record,
+            "children": self.children,
+            "child_flows": self.child_flows,
+            "child_years": self.child_years,
         }
         end = self.month + 1
-        saved = {k: v[:end, None] for k, v in saved.items()}  # (T, 1, M, width)
+        factor = 1.0 / self.scale if rescale else 1.0
+        saved = {k: v[:end, None] * factor for k, v in blocks.items()}  # (T, 1, M, width)
         names = self.names
         if resolution == "national":
             saved = {k: v.sum(axis=2, keepdims=True) for k, v in saved.items()}

@@ -135,3 +135,32 @@ def jump_month(
         chosen = choose_option(option_rates(rows), rng.random(rows.size))
         present = on_move(rows, chosen, left / dt)
         rows, left = rows[present], left[present]
+
+
+def mean_preserving_scale(
+    rate: float, other_exits: float, first_month_ratio: float, after_year_ratio: float
+) -> float:
+    """Scale of a duration-dependent hazard that keeps the mean stay of a constant one.
+
+    The hazard is ``scale * rate * ratio(t)`` with ratio ``first_month_ratio`` in the first
+    month, 1 up to a year and ``after_year_ratio`` after it; ``other_exits`` (1/yr) is
+    constant. The returned scale makes the expected time to any exit equal
+    ``1 / (rate + other_exits)``, so the profile changes the shape of stays, not their mean.
+    """
+    from scipy.optimize import brentq
+
+    if rate <= 0:
+        return 1.0
+    month = 1.0 / 12.0
+
+    def mean_stay(scale: float) -> float:
+        h0 = scale * rate * first_month_ratio + other_exits
+        h1 = scale * rate + other_exits
+        h2 = scale * rate * after_year_ratio + other_exits
+        part0 = -np.expm1(-h0 * month) / h0 if h0 > 0 else month
+        part1 = -np.expm1(-h1 * 11 * month) / h1 if h1 > 0 else 11 * month
+        survive = np.exp(-h0 * month - h1 * 11 * month)
+        return part0 + np.exp(-h0 * month) * part1 + (survive / h2 if h2 > 0 else np.inf)
+
+    target = 1.0 / (rate + other_exits)
+    return float(brentq(lambda s: mean_stay(s) - target, 1e-3, 1e3))
