@@ -140,7 +140,8 @@ def families_by_state(
         for ax in axes[:, 0]:
             ax.set_ylabel(text["families"])
         first, last = national["date"].dt.year.min(), national["date"].dt.year.max()
-        fig.suptitle(f"{text['families_by_state']}, {first}–{last}", fontsize=12, x=0.01, ha="left")
+        title = f"{text['families_by_state']}, {first}–{last}"
+        fig.suptitle(title, fontsize=12, x=0.01, ha="left")
         if name:
             fig.text(
                 0.01,

@@ -210,7 +210,7 @@ class FamilyWelfareModel(mesa.Model):
 
     def monitor(self, index: int) -> np.ndarray:
         """What a municipality's monitoring shows: its families by state, delayed and noisy."""
-        delayed = max(self.month - int(round(self.p["monitoring_delay"])), 0)
+        delayed = max(self.month - round(self.p["monitoring_delay"]), 0)
         truth = self.stocks[delayed, index]
         sigma = self.p["monitoring_noise"]
         noise = self.rngs["monitoring"].lognormal(-0.5 * sigma**2, sigma, size=truth.shape)
