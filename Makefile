@@ -37,6 +37,7 @@ format: $(DEV_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sd_batch.py
+	$(BIN)/python benchmarks/abm_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
