@@ -151,3 +151,26 @@ def test_unwritable_output_is_one_line(tmp_path, write_scenario, capsys):
     assert main(["run", str(path), "--out", str(blocker)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("prevsim: cannot write")
+
+
+def test_demo_runs_both_scenarios_and_writes_a_comparison(tmp_path, capsys):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("baseline", "early_intervention"):
+        (folder / f"{name}.toml").write_text(
+            f'[scenario]\nname = "{name}"\nextends = "{(SCENARIOS / name).as_posix()}.toml"\n'
+            "[run]\nend_year = 2030\n"
+        )
+    out = tmp_path / "results"
+    assert main(["demo", "--scenarios", str(folder), "--out", str(out), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    (comparison,) = (out / "comparisons" / "early_intervention-vs-baseline").iterdir()
+    assert str(comparison) in printed
+    assert {"comparison.csv", "comparison.png", "comparison.pdf", "manifest.json"} <= {
+        p.name for p in comparison.iterdir()
+    }
+    table = pd.read_csv(comparison / "comparison.csv").set_index("metric")
+    difference = table["early_intervention - baseline"]
+    assert difference["cost.total"] > 0  # more is spent on services from 2027
+    assert difference["children.placed"] < 0  # and fewer children are placed
+    assert (table["early_intervention"] - table["baseline"]).equals(difference)
