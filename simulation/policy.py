@@ -28,9 +28,24 @@ MIN_SHARE = 0.02  # no rule closes a service entirely
 
 
 def normalise(shares: np.ndarray) -> np.ndarray:
-    """Shares clipped at :data:`MIN_SHARE` and summing to 1."""
-    shares = np.maximum(np.asarray(shares, float), MIN_SHARE)
-    return shares / shares.sum()
+    """Shares summing to 1, none below :data:`MIN_SHARE`, the others in proportion.
+
+    Shares that would fall below the floor are set to it and the rest rescaled to fill
+    what remains; repeated until no share is below the floor (at most once per share).
+    """
+    shares = np.maximum(np.asarray(shares, float), 0.0)
+    if shares.sum() <= 0:
+        return np.full(shares.shape, 1.0 / shares.size)
+    floored = np.zeros(shares.shape, bool)
+    for _ in range(shares.size):
+        free = 1.0 - MIN_SHARE * floored.sum()
+        rest = np.where(floored, 0.0, shares)
+        out = np.where(floored, MIN_SHARE, rest * free / rest.sum())
+        below = (out < MIN_SHARE) & ~floored
+        if not below.any():
+            return out
+        floored |= below
+    return out
 
 
 def needs_based(monitored: np.ndarray, unit_costs: np.ndarray) -> np.ndarray:

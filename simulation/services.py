@@ -125,13 +125,16 @@ def coverage_and_caseload(
     Returns
     -------
     coverage : ndarray
-        Served / eligible, in [0, 1] (1 when nobody is eligible).
+        Served / eligible, in [0, 1] (when nobody is eligible: 1 if there are slots, else 0).
     caseload_ratio : ndarray
         Served / slots, in [0, max_caseload_ratio] (0 when there are no slots).
     """
     served = np.minimum(eligible, slots * max_caseload_ratio)
     with np.errstate(divide="ignore", invalid="ignore"):
-        coverage = np.where(eligible > 0, served / np.where(eligible > 0, eligible, 1.0), 1.0)
+        # With nobody eligible, a family who becomes eligible would be served if there is
+        # any capacity at all, and not otherwise.
+        idle = np.where(slots > 0, 1.0, 0.0)
+        coverage = np.where(eligible > 0, served / np.where(eligible > 0, eligible, 1.0), idle)
         caseload = np.where(slots > 0, served / np.where(slots > 0, slots, 1.0), 0.0)
     return np.clip(coverage, 0.0, 1.0), caseload
 

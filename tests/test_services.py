@@ -83,8 +83,8 @@ def test_coverage_is_served_over_eligible_capped_at_one(slots, eligible, ratio):
     assert 0.0 <= coverage <= 1.0
     if eligible > 0:
         assert coverage == pytest.approx(served / eligible, rel=1e-12)
-    else:
-        assert coverage == 1.0  # nobody to serve counts as full coverage
+    else:  # nobody to serve: a newcomer would be served if and only if there are slots
+        assert coverage == (1.0 if slots > 0 else 0.0)
     if slots > 0:
         assert caseload == pytest.approx(served / slots, rel=1e-12)
     else:
@@ -117,7 +117,7 @@ def test_coverage_without_slots_is_zero_for_eligible_families():
     coverage, caseload = sv.coverage_and_caseload(
         np.array([0.0, 0.0]), np.array([10.0, 0.0]), np.array(1.5)
     )
-    np.testing.assert_array_equal(coverage, [0.0, 1.0])
+    np.testing.assert_array_equal(coverage, [0.0, 0.0])
     np.testing.assert_array_equal(caseload, [0.0, 0.0])
 
 

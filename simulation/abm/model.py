@@ -115,6 +115,7 @@ class FamilyWelfareModel(mesa.Model):
         births = self.demography.births_in(years, self.p["births_growth_after_data"])[:, 0]
         self.entries_per_year = births / self.p["births_per_new_family"]  # national
         self.unit_costs = sv.unit_costs(self.p)  # (S, P)
+        self._budget_month = -1
         self.ministry = Ministry(self)
         self.municipalities = [
             Municipality(self, i, name, allocation_rule) for i, name in enumerate(self.names)
@@ -171,6 +172,7 @@ class FamilyWelfareModel(mesa.Model):
         self.month_flows = np.zeros((m, f))
         self.month_child_flows = np.zeros((m, f))
         self._served_rows = np.empty(0, np.intp)
+        self._free_places = np.inf
 
     def _add_families(self, muni: np.ndarray, state: np.ndarray, rng) -> np.ndarray:
         large = np.isin(
@@ -185,7 +187,14 @@ class FamilyWelfareModel(mesa.Model):
             vulnerability = rng.gamma(k, 1.0 / k, size=len(state))
         else:
             vulnerability = np.ones(len(state))
-        return self.families.add(muni, np.minimum(children, 127), vulnerability, state)
+        rows = self.families.add(muni, np.minimum(children, 127), vulnerability, state)
+        self.families.table_key[rows] = self._base_key(muni, state)
+        return rows
+
+    def _base_key(self, muni: np.ndarray, state: np.ndarray) -> np.ndarray:
+        """Table position for months 2-12 in a state and no individual service."""
+        muni = np.asarray(muni, np.intp)
+        return (N_COMBOS * self.n_muni + muni) * SLOTS + (np.asarray(state, np.intp) & EXITED_SLOT)
 
     # ---- what agents ask the model ----------------------------------------------------
     @property
@@ -198,7 +207,12 @@ class FamilyWelfareModel(mesa.Model):
 
     def national_budget(self) -> np.ndarray:
         """National spending by service this month, EUR/yr, scaled to the simulated share."""
-        return np.array([self.lever(f"budget.{s}") for s in sv.SERVICES]) * 1e6 * self.scale
+        if self._budget_month != self.month:  # asked 60 times a month: compute once
+            self._budget = (
+                np.array([self.lever(f"budget.{s}") for s in sv.SERVICES]) * 1e6 * self.scale
+            )
+            self._budget_month = self.month
+        return self._budget
 
     def municipal_share(self, index: int) -> float:
         return float(self.shares[min(self.month, self.n_months - 1), index])
@@ -306,6 +320,9 @@ class FamilyWelfareModel(mesa.Model):
         on early-support and risk hazards depend on the family's own services (bit 0:
         preventive for early support, basic for risk; bit 1: integration).
         """
+        if not self.heterogeneity:
+            table = tr.option_table(fl.hazard_rates(p, effects))
+            return np.broadcast_to(table, (N_COMBOS, *table.shape))
         tables = []
         for combo in range(N_COMBOS):
             e = effects.copy()
@@ -376,41 +393,61 @@ class FamilyWelfareModel(mesa.Model):
         # services or in care, a small set from which the rest is derived.
         self._known = np.flatnonzero(self.families.state >= State.EARLY_SUPPORT)
         self._assign_services(coverage)
-        self._month_tables(self._combo_tables(quality, effects, p), p)
+        self._month_tables(self._combo_tables(quality, effects, p))
         self.month_flows[:] = 0.0
         self.month_child_flows[:] = 0.0
         self._month_costs = self._spending(slots)
-        entering = self._enter_families()
-        fam = self.families
-        rows = np.arange(fam.n)  # rows of exited families have no hazard
-        time_left = np.ones(fam.n)
-        if entering.size:  # entrants are the last rows; they arrive during the month
-            time_left[entering] = self.rngs["entries"].random(entering.size)
+        self._close_places()
         self._all_keys = self._all_rows_keys()
-        self._free_places = self.ministry.institution_places - self.children_in(
-            State.INSTITUTIONAL_CARE
-        )
-        tr.jump_month(
-            rows,
-            time_left,
-            fam.state,
-            self._option_rates,
-            self._total_rates,
-            self.rngs["transitions"],
-            self.dt,
-            self._apply_moves,
-        )
-        months = fam.months_in_state  # rows of exited families too: dropped in January
+        self._free_places = self.ministry.institution_places - self._live_children[
+            :, State.INSTITUTIONAL_CARE
+        ].sum()
+        rng = self.rngs["transitions"]
+        # Families present all month (exited rows have no hazard), then the newcomers,
+        # who arrive at a uniform time within the month.
+        tr.jump_month(None, None, self._option_rates, self._total_rates, rng, self._apply_moves)
+        entering = self._enter_families()
+        if entering.size:
+            arrival = self.rngs["entries"].random(entering.size)
+            tr.jump_month(
+                entering,
+                1.0 - arrival,
+                self._option_rates,
+                self._total_rates,
+                rng,
+                self._apply_moves,
+            )
+        months = self.families.months_in_state  # exited rows too: they are dropped in January
         months += 1
 
-    def _month_tables(self, tables: np.ndarray, p: dict) -> None:
-        """Option hazards by (duration class, served mask, municipality, state slot), flat,
-        and their sums for the fast total-hazard path."""
+    def _close_places(self) -> None:
+        """Move children out of institutions whose places have closed, to family-based care.
+
+        Families are taken in random order until the children left fit the places; the
+        moves count as the deinstitutionalisation flow.
+        """
+        fam = self.families
+        excess = self._live_children[:, State.INSTITUTIONAL_CARE].sum() - (
+            self.ministry.institution_places
+        )
+        if not excess > 0:
+            return
+        inside = self._known[fam.state[self._known] == State.INSTITUTIONAL_CARE]
+        inside = self.rngs["transitions"].permutation(inside)
+        moved = inside[: np.searchsorted(np.cumsum(fam.children[inside]), excess) + 1]
+        option = np.flatnonzero(
+            tr.FLOW_OF_OPTION[State.INSTITUTIONAL_CARE] == fl.FLOW_INDEX["deinstitutionalisation"]
+        )[0]
+        self._apply_moves(moved, np.full(moved.size, option), np.zeros(moved.size))
+
+    def _month_tables(self, tables: np.ndarray) -> None:
+        """Option hazards per month by (duration class, served mask, municipality, state
+        slot), flat, and their sums for the fast total-hazard path."""
         duration = np.ones(N_DURATIONS)
         if self.heterogeneity:
             duration[:] = self._reunification_profile
         full = np.zeros((N_DURATIONS, N_COMBOS, self.n_muni, SLOTS, tr.MAX_OUT))
-        full[:, :, :, :N_STATES] = tables[None]
+        full[:, :, :, :N_STATES] = tables[None] * self.dt  # per year -> per month
         full[..., :N_STATES, :] = np.where(
             tr.DURATION_OPTIONS,
             full[..., :N_STATES, :] * duration[:, None, None, None, None],
@@ -440,18 +477,16 @@ class FamilyWelfareModel(mesa.Model):
         non-zero mask, so every other row takes the middle duration class and mask 0.
         """
         fam = self.families
-        key = fam.municipality.astype(np.intp)  # native ints: take() need not convert
-        key += self.n_muni * N_COMBOS  # duration class 1, served mask 0
-        key *= SLOTS
-        key += fam.state & EXITED_SLOT
+        key = fam.table_key.copy()
         care = self._known[fam.state[self._known] >= State.FAMILY_CARE]
         special = np.concatenate([care, self._served_rows])  # a repeat is harmless
         key[special] = self._keys(special)
         return key
 
-    def _total_rates(self, rows: np.ndarray) -> np.ndarray:
+    def _total_rates(self, rows: np.ndarray | None) -> np.ndarray:
+        """Summed hazards per month of ``rows`` (``None``: every row)."""
         fam = self.families
-        everyone = rows.size == fam.n
+        everyone = rows is None
         key = self._all_keys if everyone else self._keys(rows)
         total = np.take(self._total_vuln, key)
         if self.heterogeneity:
@@ -486,6 +521,7 @@ class FamilyWelfareModel(mesa.Model):
         fam.state[rows] = after
         fam.months_in_state[rows] = 0
         fam.served[rows] = 0
+        fam.table_key[rows] = self._base_key(fam.municipality[rows], after)
         muni = fam.municipality[rows].astype(np.int64)
         children = fam.children[rows].astype(float)
         np.add.at(self.month_flows, (muni, flow), 1.0)

@@ -14,7 +14,9 @@ import numpy as np
 from simulation.abm.transitions import EXITED
 
 #: Column name -> dtype. ``served`` is a bit mask of the services received this month
-#: (bit 0 preventive or basic, by state; bit 1 integration).
+#: (bit 0 preventive or basic, by state; bit 1 integration). ``table_key`` is the engine's
+#: position of the family's (municipality, state) in its hazard tables, kept up to date on
+#: every move so that the monthly pass over all families need not recompute it.
 COLUMNS: dict[str, type] = {
     "id": np.int64,
     "municipality": np.int16,
@@ -24,6 +26,7 @@ COLUMNS: dict[str, type] = {
     "months_in_state": np.int16,
     "served": np.uint8,
     "service_months": np.int16,
+    "table_key": np.intp,
 }
 
 
@@ -69,6 +72,7 @@ class Families:
         c["months_in_state"][rows] = 0
         c["served"][rows] = 0
         c["service_months"][rows] = 0
+        c["table_key"][rows] = 0
         self.n += k
         self.next_id += k
         return rows

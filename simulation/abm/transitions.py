@@ -86,55 +86,50 @@ def choose_option(rates: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def jump_month(
-    rows: np.ndarray,
-    time_left: np.ndarray,
-    state: np.ndarray,
+    rows: np.ndarray | None,
+    time_left: np.ndarray | None,
     option_rates: RateFunction,
-    total_rates: RateFunction,
+    total_rates: Callable[[np.ndarray | None], np.ndarray],
     rng: np.random.Generator,
-    dt: float,
     on_move: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
 ) -> None:
-    """Move families through every event that falls within one month.
+    """Move families through every event that falls within one period (a month).
 
     Parameters
     ----------
-    rows : ndarray of int
-        Rows of the families to simulate.
-    time_left : ndarray
-        Share of the month (0-1] each of those families has left (1 for families present
-        at the start; less for families that entered during the month).
-    state : ndarray
-        The state column (read; ``on_move`` writes it).
+    rows : ndarray of int or None
+        Rows of the families to simulate; ``None`` means every row, each with the whole
+        period (the fast path for the population: no index or time arrays are built).
+    time_left : ndarray or None
+        Time each of ``rows`` has left, in the time unit of the rates (1 = the whole
+        period, less for families that arrive during it); ignored when ``rows`` is None.
     option_rates : callable
-        ``option_rates(rows) -> (n, MAX_OUT)`` hazards (1/yr) of each row's options.
+        ``option_rates(rows) -> (n, MAX_OUT)`` hazards of each row's options, per period.
     total_rates : callable
-        ``total_rates(rows) -> (n,)`` summed hazards (a fast path of ``option_rates``).
+        ``total_rates(rows) -> (n,)`` summed hazards (a fast path of ``option_rates``;
+        called with ``None`` for every row).
     rng : Generator
         The transitions stream.
-    dt : float
-        Length of the month in years.
     on_move : callable
-        ``on_move(rows, chosen_option, fraction_of_month_left) -> still_present`` applies
-        the moves (it may redirect or remove families) and returns a boolean mask of the
-        rows that stay in the system and may move again.
+        ``on_move(rows, chosen_option, time_left) -> still_present`` applies the moves (it
+        may redirect or remove families) and returns a boolean mask of the rows that stay
+        in the system and may move again.
     """
-    rows = np.asarray(rows)
-    left = np.asarray(time_left, float) * dt
-    first = True
-    while rows.size:
-        total = total_rates(rows) if first else option_rates(rows).sum(axis=1)
-        first = False
-        waiting = rng.standard_exponential(rows.size)
-        total *= left  # expected events in the time left (in place: the array is large)
-        moving = np.flatnonzero(waiting < total)  # few: index once, then take
+    total = total_rates(rows)
+    left = None if rows is None else np.asarray(time_left, float)
+    while total.size:
+        waiting = rng.standard_exponential(total.size)
+        reach = total if left is None else total * left  # expected events in the time left
+        moving = np.flatnonzero(waiting < reach)  # few: index once, then take
         if not moving.size:
             return
-        # time used = waiting / hazard = waiting * left / expected events
-        rows, left = rows[moving], left[moving] * (1.0 - waiting[moving] / total[moving])
+        used = waiting[moving] / total[moving]
+        left = (1.0 if left is None else left[moving]) - used
+        rows = moving if rows is None else rows[moving]
         chosen = choose_option(option_rates(rows), rng.random(rows.size))
-        present = on_move(rows, chosen, left / dt)
+        present = on_move(rows, chosen, left)
         rows, left = rows[present], left[present]
+        total = option_rates(rows).sum(axis=1)
 
 
 def mean_preserving_scale(
