@@ -17,6 +17,7 @@ from simulation import __version__
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 DEMO_SCENARIOS = ("baseline.toml", "early_intervention.toml")
+SMALL_SCALE = 0.2  # below it, per-municipality coverage has a visible small-number bias
 
 
 class UsageError(Exception):
@@ -179,6 +180,13 @@ def _cmd_run(args) -> int:
     from simulation.runner import run_scenario, write_run
 
     scenario = _load(args.file, args, args.resolution)
+    if scenario.run.engine == "abm" and scenario.run.scale < SMALL_SCALE:
+        print(
+            f"prevsim: note: at scale {scenario.run.scale:g} small municipalities have few "
+            "families and service coverage is biased (crises overstated by a few percent); "
+            f"use --scale {SMALL_SCALE:g} or more for results",
+            file=sys.stderr,
+        )
     output = run_scenario(scenario, progress=sys.stderr.isatty())
     folder = write_run(output, args.out, csv=args.csv, lang=args.lang, command=args.command_line)
     _print_headline(output)

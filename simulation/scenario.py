@@ -284,8 +284,11 @@ class _Validator:
                 self.error(where, "changes no lever")
             dated = [n for n in values if REGISTRY[n].unit == "year"]
             if dated and _is_number(ramp) and ramp > 0:
-                self.error(f"{where}.ramp_years", f"{', '.join(dated)} is a year and cannot "
-                           "ramp: put it in an entry without ramp_years")
+                self.error(
+                    f"{where}.ramp_years",
+                    f"{', '.join(dated)} is a year and cannot "
+                    "ramp: put it in an entry without ramp_years",
+                )
             if isinstance(year, int) and _is_number(ramp):
                 changes.append(Change(year=year, values=values, ramp_years=float(ramp)))
         return changes

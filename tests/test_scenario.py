@@ -82,8 +82,11 @@ def test_digest_ignores_file_names_but_not_values(write_scenario):
             "[0, 50]",
         ),
         ("[[policy.schedule]]\nyear = 2030\n", "policy.schedule[0]", "changes no lever"),
-        ("[[policy.schedule]]\nyear = 2030\nramp_years = 2\ncooperation_start_year = 2030\n",
-         "policy.schedule[0].ramp_years", "cannot ramp"),
+        (
+            "[[policy.schedule]]\nyear = 2030\nramp_years = 2\ncooperation_start_year = 2030\n",
+            "policy.schedule[0].ramp_years",
+            "cannot ramp",
+        ),
         ("[policy]\nallocation_rule = 'greedy'\n", "policy.allocation_rule", "needs_based"),
         ("[run]\nscale = 0.0\n", "run.scale", "outside"),
         ("[run]\nheterogeneity = 'yes'\n", "run.heterogeneity", "true or false"),

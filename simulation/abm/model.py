@@ -399,9 +399,10 @@ class FamilyWelfareModel(mesa.Model):
         self._month_costs = self._spending(slots)
         self._close_places()
         self._all_keys = self._all_rows_keys()
-        self._free_places = self.ministry.institution_places - self._live_children[
-            :, State.INSTITUTIONAL_CARE
-        ].sum()
+        self._free_places = (
+            self.ministry.institution_places
+            - self._live_children[:, State.INSTITUTIONAL_CARE].sum()
+        )
         rng = self.rngs["transitions"]
         # Families present all month (exited rows have no hazard), then the newcomers,
         # who arrive at a uniform time within the month.
