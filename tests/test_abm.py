@@ -769,6 +769,15 @@ def test_choose_option_with_different_rows():
     assert stats.chisquare(counts, expected).pvalue > 1e-3
 
 
+def make_clocks(n: int, seed: int) -> tr.Clocks:
+    """Hazard clocks for ``n`` toy agents with ids 0..n-1, all started."""
+    clocks = tr.Clocks(
+        np.arange(n, dtype=np.int64), np.zeros(n), np.zeros(n), np.zeros(n, np.int64), seed
+    )
+    clocks.start(np.arange(n))
+    return clocks
+
+
 class Chain:
     """A toy continuous-time chain driven by :func:`transitions.jump_month`.
 
@@ -781,7 +790,7 @@ class Chain:
         self.per_month = np.asarray(rates, float) / 12.0
         self.targets = np.asarray(targets)
         self.state = np.zeros(n, np.int64)
-        self.rng = np.random.default_rng(seed)
+        self.clocks = make_clocks(n, seed)
         self.calls: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def option_rates(self, rows):
@@ -800,7 +809,9 @@ class Chain:
 
     def month(self, rows=None, time_left=None):
         """One month for every row (``rows=None``) or for ``rows`` with ``time_left``."""
-        tr.jump_month(rows, time_left, self.option_rates, self.total_rates, self.rng, self.on_move)
+        tr.jump_month(
+            rows, time_left, self.option_rates, self.total_rates, self.clocks, self.on_move
+        )
         return self
 
 
@@ -917,7 +928,7 @@ def test_mean_preserving_scale_by_simulation():
     rate, other, first, after = 0.24, 0.07, 1.94, 0.58
     scale = tr.mean_preserving_scale(rate, other, first, after)
     n = 40_000
-    rng = np.random.default_rng(8)
+    clocks = make_clocks(n, 8)
     months_in = np.zeros(n, np.int64)
     state = np.zeros(n, np.int64)  # 0 in care, -1 left
     stay = np.zeros(n)
@@ -939,7 +950,9 @@ def test_mean_preserving_scale_by_simulation():
         rows = np.flatnonzero(state == 0)
         if not rows.size:
             break
-        tr.jump_month(rows, np.ones(len(rows)), hazards, lambda r: hazards(r).sum(1), rng, on_move)
+        tr.jump_month(
+            rows, np.ones(len(rows)), hazards, lambda r: hazards(r).sum(1), clocks, on_move
+        )
         months_in[state == 0] += 1
     assert (state == -1).mean() > 0.999
     years = stay[state == -1] / 12.0

@@ -39,7 +39,7 @@ from simulation.schedule import Change, lever_paths
 from simulation.sd import COST_ITEMS, LEVERS, START_YEAR, SDModel, SDResult
 from simulation.states import N_STATES, STATE_KEYS, State
 
-STREAMS = ("population", "entries", "transitions", "services", "monitoring")
+STREAMS = ("population", "entries", "services", "monitoring")
 N_COMBOS = 4  # served bit masks: none, bit 0, bit 1, both
 N_DURATIONS = 3  # months in state: first month, months 2-12, after a year
 EXITED_SLOT = 7  # state & 7 maps EXITED (-1) to a slot with no hazards
@@ -189,6 +189,7 @@ class FamilyWelfareModel(mesa.Model):
             vulnerability = np.ones(len(state))
         rows = self.families.add(muni, np.minimum(children, 127), vulnerability, state)
         self.families.table_key[rows] = self._base_key(muni, state)
+        self._clocks().start(rows)
         return rows
 
     def _base_key(self, muni: np.ndarray, state: np.ndarray) -> np.ndarray:
@@ -403,10 +404,11 @@ class FamilyWelfareModel(mesa.Model):
             self.ministry.institution_places
             - self._live_children[:, State.INSTITUTIONAL_CARE].sum()
         )
-        rng = self.rngs["transitions"]
         # Families present all month (exited rows have no hazard), then the newcomers,
         # who arrive at a uniform time within the month.
-        tr.jump_month(None, None, self._option_rates, self._total_rates, rng, self._apply_moves)
+        tr.jump_month(
+            None, None, self._option_rates, self._total_rates, self._clocks(), self._apply_moves
+        )
         entering = self._enter_families()
         if entering.size:
             arrival = self.rngs["entries"].random(entering.size)
@@ -415,11 +417,18 @@ class FamilyWelfareModel(mesa.Model):
                 1.0 - arrival,
                 self._option_rates,
                 self._total_rates,
-                rng,
+                self._clocks(),
                 self._apply_moves,
             )
         months = self.families.months_in_state  # exited rows too: they are dropped in January
         months += 1
+
+    def _clocks(self) -> tr.Clocks:
+        """The families' hazard clocks over the current columns (they move on growth)."""
+        fam = self.families
+        return tr.Clocks(
+            fam.id, fam.accumulated_hazard, fam.threshold, fam.event_count, self.seed_value
+        )
 
     def _close_places(self) -> None:
         """Move children out of institutions whose places have closed, to family-based care.
@@ -434,7 +443,7 @@ class FamilyWelfareModel(mesa.Model):
         if not excess > 0:
             return
         inside = self._known[fam.state[self._known] == State.INSTITUTIONAL_CARE]
-        inside = self.rngs["transitions"].permutation(inside)
+        inside = self.rngs["services"].permutation(inside)
         moved = inside[: np.searchsorted(np.cumsum(fam.children[inside]), excess) + 1]
         option = np.flatnonzero(
             tr.FLOW_OF_OPTION[State.INSTITUTIONAL_CARE] == fl.FLOW_INDEX["deinstitutionalisation"]

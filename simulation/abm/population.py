@@ -27,6 +27,9 @@ COLUMNS: dict[str, type] = {
     "served": np.uint8,
     "service_months": np.int16,
     "table_key": np.intp,
+    "accumulated_hazard": np.float64,
+    "threshold": np.float64,
+    "event_count": np.int64,
 }
 
 
@@ -73,6 +76,9 @@ class Families:
         c["served"][rows] = 0
         c["service_months"][rows] = 0
         c["table_key"][rows] = 0
+        c["accumulated_hazard"][rows] = 0.0
+        c["threshold"][rows] = 0.0
+        c["event_count"][rows] = 0
         self.n += k
         self.next_id += k
         return rows

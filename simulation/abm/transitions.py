@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from simulation import crn
 from simulation import flows as fl
 from simulation.states import N_STATES, State
 
@@ -85,12 +86,75 @@ def choose_option(rates: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum(chosen, MAX_OUT - 1)
 
 
+class Clocks:
+    """Integrated-hazard clocks: the next-reaction method with family-keyed thresholds.
+
+    Each family holds an exponential threshold and the hazard it has accumulated since its
+    last event; it moves when the accumulated hazard reaches the threshold, which is exact
+    for hazards that are constant within a month. A threshold is drawn only after an event,
+    from (seed, family id, number of events), so a family meets the same random numbers in
+    every scenario until its own history differs (common random numbers), and a month with
+    no event costs no random draw at all.
+
+    Parameters
+    ----------
+    ids, accumulated, threshold, events : ndarray
+        Columns of the families (views that the clocks update in place).
+    seed : int
+        Root seed.
+    """
+
+    def __init__(self, ids, accumulated, threshold, events, seed: int) -> None:
+        self.ids, self.accumulated, self.threshold, self.events = (
+            ids,
+            accumulated,
+            threshold,
+            events,
+        )
+        self.waiting_key = crn.key(seed, STREAM_WAITING)
+        self.choice_key = crn.key(seed, STREAM_CHOICE)
+
+    def start(self, rows: np.ndarray) -> None:
+        """Give new families their first threshold."""
+        self.accumulated[rows] = 0.0
+        self.threshold[rows] = crn.exponential(self.ids[rows], self.waiting_key, self.events[rows])
+
+    def advance(self, rows, total, left):
+        """Accumulate ``total * left`` and return (positions that fired, time left after).
+
+        ``rows`` None means every row with the whole period (``left`` ignored).
+        """
+        if rows is None:
+            acc = self.accumulated
+            acc += total
+            fired = np.flatnonzero(acc >= self.threshold)
+            excess = acc[fired] - self.threshold[fired]
+        else:
+            acc = self.accumulated[rows] + total * left
+            self.accumulated[rows] = acc
+            fired = np.flatnonzero(acc >= self.threshold[rows])
+            excess = acc[fired] - self.threshold[rows[fired]]
+        return fired, excess / total[fired]
+
+    def choice(self, rows: np.ndarray) -> np.ndarray:
+        """Uniform numbers to choose the option of the event each of ``rows`` just had."""
+        return crn.uniform(self.ids[rows], self.choice_key, self.events[rows])
+
+    def restart(self, rows: np.ndarray) -> None:
+        """After an event: count it and draw the next threshold."""
+        self.events[rows] += 1
+        self.start(rows)
+
+
+STREAM_WAITING, STREAM_CHOICE = 1, 2
+
+
 def jump_month(
     rows: np.ndarray | None,
     time_left: np.ndarray | None,
     option_rates: RateFunction,
     total_rates: Callable[[np.ndarray | None], np.ndarray],
-    rng: np.random.Generator,
+    clocks: Clocks,
     on_move: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
 ) -> None:
     """Move families through every event that falls within one period (a month).
@@ -108,8 +172,8 @@ def jump_month(
     total_rates : callable
         ``total_rates(rows) -> (n,)`` summed hazards (a fast path of ``option_rates``;
         called with ``None`` for every row).
-    rng : Generator
-        The transitions stream.
+    clocks : Clocks
+        The families' integrated-hazard clocks.
     on_move : callable
         ``on_move(rows, chosen_option, time_left) -> still_present`` applies the moves (it
         may redirect or remove families) and returns a boolean mask of the rows that stay
@@ -118,17 +182,14 @@ def jump_month(
     total = total_rates(rows)
     left = None if rows is None else np.asarray(time_left, float)
     while total.size:
-        waiting = rng.standard_exponential(total.size)
-        reach = total if left is None else total * left  # expected events in the time left
-        moving = np.flatnonzero(waiting < reach)  # few: index once, then take
-        if not moving.size:
+        fired, after = clocks.advance(rows, total, left)
+        if not fired.size:
             return
-        used = waiting[moving] / total[moving]
-        left = (1.0 if left is None else left[moving]) - used
-        rows = moving if rows is None else rows[moving]
-        chosen = choose_option(option_rates(rows), rng.random(rows.size))
-        present = on_move(rows, chosen, left)
-        rows, left = rows[present], left[present]
+        rows = fired if rows is None else rows[fired]
+        chosen = choose_option(option_rates(rows), clocks.choice(rows))
+        clocks.restart(rows)
+        present = on_move(rows, chosen, after)
+        rows, left = rows[present], after[present]
         total = option_rates(rows).sum(axis=1)
 
 
