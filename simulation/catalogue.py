@@ -17,6 +17,8 @@ from simulation.services import SERVICES
 
 _RATE = (0.0, 50.0)  # valid domain of every annual hazard
 ABM = ("abm",)  # parameters only the agent-based engine uses
+BOTH = ("sd", "abm")
+ECONOMICS = ("economics",)  # parameters that value results but do not change them
 _SHARE = (0.0, 1.0)
 
 
@@ -679,7 +681,7 @@ _AGENT_BASED = [
         "durations.",
         "Time a municipality spends in each deployment stage without a regional coordinator.",
         assumption=True,
-        engines=ABM,
+        engines=BOTH,
     ),
     Parameter(
         "coordinator_speedup",
@@ -691,7 +693,7 @@ _AGENT_BASED = [
         "Assumption: seed 000 gives regional coordinators the task of speeding deployment.",
         "How many times faster deployment stages pass with a regional coordinator.",
         assumption=True,
-        engines=ABM,
+        engines=BOTH,
     ),
     Parameter(
         "groups_detection_gain",
@@ -704,7 +706,7 @@ _AGENT_BASED = [
         "find families earlier; no effect estimate.",
         "Relative increase of detection once inter-institutional groups work.",
         assumption=True,
-        engines=ABM,
+        engines=BOTH,
     ),
     Parameter(
         "coordinator_onset_effect",
@@ -717,7 +719,7 @@ _AGENT_BASED = [
         "prevention; no effect estimate.",
         "Relative reduction of onset once a community-initiatives coordinator works.",
         assumption=True,
-        engines=ABM,
+        engines=BOTH,
     ),
     Parameter(
         "local_team_quality_gain",
@@ -729,7 +731,7 @@ _AGENT_BASED = [
         "Assumption: a municipality's own mobile team (seed 000) knows local services.",
         "Relative quality gain of mobile-team work once the municipality has its own team.",
         assumption=True,
-        engines=ABM,
+        engines=BOTH,
     ),
 ]
 
@@ -756,7 +758,7 @@ _POLICY_LEVERS = [
         "lever",
         "2100 means never: the cooperation scheme of seed 000 is a proposal.",
         "Year municipalities start deploying the cooperation model (situation analysis).",
-        engines=ABM,
+        engines=BOTH,
     ),
     Parameter(
         "regional_coordinators",
@@ -767,7 +769,7 @@ _POLICY_LEVERS = [
         "lever",
         "Seed 000 names a regional coordinator among the five deployment actors; none today.",
         "Whether the ministry funds regional coordinators (1) or not (0); fractions blend.",
-        engines=ABM,
+        engines=BOTH,
     ),
     Parameter(
         "state_cofinancing_share",
@@ -780,7 +782,7 @@ _POLICY_LEVERS = [
         "municipalities; no national split of service spending by payer in the project data.",
         "Share of service spending paid by the state (the ministry's co-financing).",
         assumption=True,
-        engines=ABM,
+        engines=("abm", "economics"),
     ),
     Parameter(
         "institution_closure_rate",
@@ -797,6 +799,75 @@ _POLICY_LEVERS = [
     ),
 ]
 
+_ECONOMICS = [
+    Parameter(
+        "discount_rate",
+        0.05,
+        "1/yr",
+        (0.0, 0.5),
+        (0.0, 0.07),
+        "structural",
+        "European Commission, Guide to Cost-Benefit Analysis of Investment Projects (2014): "
+        "5% social discount rate for Cohesion countries (Lithuania), 3% for others.",
+        "Annual rate at which future costs and benefits are discounted.",
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "cost.adversity_per_child_year_in_care",
+        5000.0,
+        "EUR per child-year",
+        (0.0, 1e6),
+        (0.0, 20000.0),
+        "uncertain",
+        "Assumption: the long-term public cost of childhood adversity (health, education, "
+        "justice, lost taxes) has no Lithuanian estimate; the UK Early Intervention Foundation "
+        "put the cost of late intervention at 16.6 billion GBP a year (2015), about 5 billion "
+        "for children in care. The range runs from none to a high estimate.",
+        "Long-term public cost per child-year in out-of-home care, beyond the care itself.",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "cost.adversity_per_family_year_in_risk",
+        2000.0,
+        "EUR per family-year",
+        (0.0, 1e6),
+        (0.0, 8000.0),
+        "uncertain",
+        "Assumption: no Lithuanian estimate of the long-term cost of growing up in a family "
+        "in difficulty.",
+        "Long-term public cost per family-year in the risk state.",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "state_share.family_care",
+        1.0,
+        "share",
+        _SHARE,
+        (0.5, 1.0),
+        "uncertain",
+        "Assumption: the guardianship allowance and its targeted supplement are state "
+        "benefits paid through municipalities.",
+        "Share of family-based care costs paid by the state (the rest by municipalities).",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "state_share.institutional_care",
+        0.5,
+        "share",
+        _SHARE,
+        (0.2, 0.8),
+        "uncertain",
+        "Assumption: care homes are state, municipal and NGO institutions; 'state and "
+        "municipalities' fund them (liberties.eu) without a split.",
+        "Share of institutional care costs paid by the state.",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+]
+
 REGISTRY: Registry = Registry.from_parameters(
     [
         *_DEMOGRAPHY,
@@ -808,5 +879,6 @@ REGISTRY: Registry = Registry.from_parameters(
         *_LEVERS,
         *_AGENT_BASED,
         *_POLICY_LEVERS,
+        *_ECONOMICS,
     ]
 )

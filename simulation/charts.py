@@ -36,6 +36,16 @@ TEXT = {
         "abm": "agentais grįstas modelis",
         "comparison": "Scenarijų palyginimas",
         "children": "vaikai",
+        "net_benefit": "Sukaupta grynoji nauda, palyginti su „{first}“ (diskontuota, mln. EUR)",
+        "break_even": "atsiperka {year} m.",
+        "million_eur": "mln. EUR",
+        "year": "metai",
+        "accounts": {
+            "children_placed": "Į globą paimti vaikai per metus",
+            "child_years_in_care": "Vaikai globoje (vaiko metai)",
+            "family_years_in_risk": "Sunkumų patiriančios šeimos",
+            "total_cost": "Viešosios išlaidos, mln. EUR per metus",
+        },
     },
     "en": {
         "families_by_state": "Families raising children, by state",
@@ -48,6 +58,16 @@ TEXT = {
         "abm": "agent-based model",
         "comparison": "Scenario comparison",
         "children": "children",
+        "net_benefit": "Cumulative net benefit against “{first}” (discounted, million EUR)",
+        "break_even": "breaks even {year}",
+        "million_eur": "million EUR",
+        "year": "year",
+        "accounts": {
+            "children_placed": "Children placed per year",
+            "child_years_in_care": "Children in care (child-years)",
+            "family_years_in_risk": "Families in difficulty (family-years)",
+            "total_cost": "Public cost, million EUR a year",
+        },
     },
 }
 
@@ -192,5 +212,70 @@ def compare_scenarios(
             ax.yaxis.set_major_formatter(_thousands(lang))
         axes.flat[0].legend(frameon=False, fontsize=8)
         fig.suptitle(text["comparison"], fontsize=12, x=0.01, ha="left")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+PALETTE = ("#777777", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+
+
+def compare_accounts(
+    accounts: Mapping[str, pd.DataFrame], stem: Path, lang: str = "lt"
+) -> list[str]:
+    """Yearly accounts of each scenario side by side: placements, children in care,
+    families in difficulty and public cost (the first scenario dashed grey)."""
+    text = _check_lang(lang)
+    titles = text["accounts"]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(titles), figsize=(3.5 * len(titles), 3.3))
+        for ax, (col, title) in zip(axes, titles.items(), strict=True):
+            for i, (name, frame) in enumerate(accounts.items()):
+                scale = 1e6 if col == "total_cost" else 1.0
+                ax.plot(
+                    frame.index,
+                    frame[col] / scale,
+                    color=PALETTE[i % len(PALETTE)],
+                    lw=1.6 if i == 0 else 2.0,
+                    ls="--" if i == 0 else "-",
+                    label=name,
+                )
+            ax.set_title(title)
+            ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(_thousands(lang))
+        axes[0].legend(frameon=False, fontsize=7.5)
+        fig.suptitle(text["comparison"], fontsize=12, x=0.01, ha="left")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def net_benefit(net: pd.DataFrame, base_year: int, stem: Path, lang: str = "lt") -> list[str]:
+    """Cumulative discounted net benefit of each scenario against the first, by year, with
+    each break-even year marked."""
+    text = _check_lang(lang)
+    first = net.attrs.get("reference", "")
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 4.0))
+        ax.axhline(0.0, color="#333333", lw=0.8)
+        shown = net.loc[net.index >= base_year]
+        for i, name in enumerate(shown.columns):
+            colour = PALETTE[(i + 1) % len(PALETTE)]
+            values = shown[name] / 1e6
+            ax.plot(shown.index, values, color=colour, lw=2.0, label=name)
+            negative = (values < 0).to_numpy().nonzero()[0]
+            start = 0 if not negative.size else negative[-1] + 1
+            if values.iloc[-1] >= 0 and start < len(values):
+                year = int(shown.index[start])
+                ax.plot([year], [values.iloc[start]], "o", color=colour, ms=6)
+                ax.annotate(
+                    text["break_even"].format(year=year),
+                    (year, values.iloc[start]),
+                    textcoords="offset points",
+                    xytext=(6, -14),
+                    fontsize=8,
+                    color=colour,
+                )
+        ax.set_ylabel(text["million_eur"])
+        ax.set_title(text["net_benefit"].format(first=first), loc="left")
+        ax.legend(frameon=False, fontsize=8, loc="upper left")
         fig.tight_layout()
         return _save(fig, stem)

@@ -60,6 +60,39 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "compare",
+        help="compare scenarios: outcomes and the value of each against the first",
+        description="Run scenarios with paired random numbers and report, for each against "
+        "the first: NPV, benefit-cost ratio, break-even year, placements and child-years in "
+        "care avoided (agent-based engine: mean and 90%% interval over replicates).",
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario TOML files; the first is the reference"
+    )
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="abm: paired runs per scenario (default 10; sd is deterministic: 1)",
+    )
+    p.add_argument(
+        "--discount-rate",
+        type=_rate,
+        default=None,
+        metavar="R",
+        help="annual discount rate, e.g. 0.03 (default: the registry's discount_rate)",
+    )
+    p.add_argument(
+        "--base-year",
+        type=int,
+        default=None,
+        metavar="YEAR",
+        help="year values are discounted to (default: the first year the scenarios differ)",
+    )
+    _add_run_options(p)
+
+    p = sub.add_parser(
         "demo", help="run the baseline and early-intervention scenarios and compare them"
     )
     p.add_argument(
@@ -116,6 +149,23 @@ def _non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.03, got {text!r}") from None
+    if not 0.0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be in [0, 0.5] (0.03 = 3%), got {value:g}")
     return value
 
 
@@ -204,6 +254,57 @@ def _print_headline(output) -> None:
     )
 
 
+def _cmd_compare(args) -> int:
+    from simulation import compare as cmp
+    from simulation.reports import write_comparison
+
+    if len(args.files) < 2:
+        raise UsageError("prevsim compare: give at least two scenario files")
+    scenarios = [_load(f, args) for f in args.files]
+    engine = args.engine or scenarios[0].run.engine
+    replicates = args.replicates or (10 if engine == "abm" else 1)
+    bar = _Progress(len(scenarios) * (replicates if engine == "abm" else 1))
+    comparison = cmp.run_comparison(
+        scenarios,
+        engine=engine,
+        replicates=replicates,
+        seed=args.seed,
+        scale=args.scale,
+        progress=bar,
+    )
+    bar.close()
+    rate = args.discount_rate
+    if rate is None:
+        rate = scenarios[0].resolved_parameters()["discount_rate"]
+    base = args.base_year or cmp.first_difference_year(comparison)
+    folder, lines = write_comparison(
+        comparison, args.out, rate, base, lang=args.lang, command=args.command_line
+    )
+    print("\n".join(lines))
+    print(f"\nResults: {folder}")
+    return EXIT_OK
+
+
+class _Progress:
+    """A progress bar on an interactive terminal; silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if sys.stderr.isatty() and total > 1:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="run", leave=False)
+
+    def __call__(self, message: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description(message)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _scenario_dir(given: Path | None) -> Path:
     if given is not None:
         return given
@@ -234,7 +335,13 @@ def _cmd_demo(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": _cmd_validate, "params": _cmd_params, "run": _cmd_run, "demo": _cmd_demo}
+COMMANDS = {
+    "validate": _cmd_validate,
+    "params": _cmd_params,
+    "run": _cmd_run,
+    "compare": _cmd_compare,
+    "demo": _cmd_demo,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from scipy.optimize import brentq
 
 CURRENCY = "EUR"
 PRICE_YEAR = 2024
+NEGLIGIBLE_COST_SHARE = 1e-6  # extra costs below this share of service spending count as 0
 
 
 def discount_factors(years: np.ndarray, rate: float, base_year: int | None = None) -> np.ndarray:
@@ -131,11 +132,12 @@ class Value:
     benefits, costs : float
         Present values of avoided costs and of extra spending.
     bcr : float
-        Benefit-cost ratio (``nan`` without extra spending).
+        Benefit-cost ratio (``nan`` when extra spending is negligible or negative).
     irr : float
         Internal rate of return of the net flows (``nan`` when undefined).
     break_even_year : int or None
-        First year from which the cumulative discounted net benefit stays >= 0.
+        First year from ``base_year`` on from which the cumulative discounted net benefit
+        stays >= 0 (``base_year`` itself when nothing is spent up front).
     placements_avoided, child_years_in_care_avoided : float
         Baseline minus scenario, over the horizon.
     cost_per_placement_avoided : float
@@ -187,24 +189,33 @@ def value_against(
     base_year : int, optional
         Year to which values are discounted (default: the first year).
     """
+    years = np.asarray(years)
     benefits = np.asarray(baseline["avoidable_cost"]) - np.asarray(scenario["avoidable_cost"])
     costs = np.asarray(scenario["service_cost"]) - np.asarray(baseline["service_cost"])
     net = benefits - costs
     base = int(years[0]) if base_year is None else base_year
     pv_costs = present_value(costs, years, rate, base)
+    # A scenario that spends (almost) nothing extra, e.g. the same money rebalanced, has no
+    # meaningful benefit-cost ratio: below a millionth of its service spending, costs count
+    # as zero.
+    spending = present_value(np.asarray(scenario["service_cost"]), years, rate, base)
+    negligible = pv_costs <= NEGLIGIBLE_COST_SHARE * abs(spending)
+    from_base = years >= base
     avoided = float(np.sum(baseline["placements"]) - np.sum(scenario["placements"]))
     return Value(
         npv=npv(benefits, costs, years, rate, base),
         benefits=present_value(benefits, years, rate, base),
         costs=pv_costs,
-        bcr=benefit_cost_ratio(benefits, costs, years, rate, base),
-        irr=irr(net, years),
-        break_even_year=break_even_year(net, years, rate, base),
+        bcr=float("nan") if negligible else benefit_cost_ratio(benefits, costs, years, rate, base),
+        irr=irr(net[from_base], years[from_base]),
+        break_even_year=break_even_year(net[from_base], years[from_base], rate, base),
         placements_avoided=avoided,
         child_years_in_care_avoided=float(
             np.sum(baseline["child_years_in_care"]) - np.sum(scenario["child_years_in_care"])
         ),
-        cost_per_placement_avoided=pv_costs / avoided if avoided > 0 else float("nan"),
+        cost_per_placement_avoided=(
+            pv_costs / avoided if avoided > 0 and not negligible else float("nan")
+        ),
         discount_rate=rate,
         base_year=base,
         end_year=int(years[-1]),

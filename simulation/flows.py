@@ -171,16 +171,48 @@ def effects_from_coverage(x: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndar
     )
 
 
+def cooperation_effects(
+    coverage: np.ndarray, quality: np.ndarray, p: Mapping[str, np.ndarray], working
+) -> np.ndarray:
+    """Hazard multipliers with the cooperation model's bodies at work (seed 000).
+
+    Where ``working`` is 1 (deployment has reached implementation), the municipality's own
+    mobile team raises mobile-team quality by ``local_team_quality_gain``, inter-institutional
+    groups raise detection by ``groups_detection_gain`` and a community-initiatives
+    coordinator lowers onset by ``coordinator_onset_effect``; 0 leaves the services' effects
+    unchanged, fractions blend.
+
+    Parameters
+    ----------
+    coverage, quality : ndarray, shape ``(..., N_SERVICES)``
+        From :func:`coverage_quality`.
+    p : mapping
+        Parameter values.
+    working : ndarray or float
+        Share of the unit where the cooperation model works, broadcasting against
+        ``coverage[..., 0]``.
+    """
+    working = np.asarray(working, float)
+    team = np.ones(quality.shape)
+    team[..., sv.MOBILE_TEAM] = 1.0 + np.asarray(p["local_team_quality_gain"]) * working
+    effects = effects_from_coverage(coverage * quality * team, p)
+    detection, onset = EFFECTS.index("detection"), EFFECTS.index("onset")
+    effects[..., detection] *= 1.0 + np.asarray(p["groups_detection_gain"]) * working
+    effects[..., onset] *= 1.0 - np.asarray(p["coordinator_onset_effect"]) * working
+    return effects
+
+
 def service_effects(
-    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray]
+    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray], working=0.0
 ) -> np.ndarray:
     """Hazard multipliers produced by the services, shape ``(..., len(EFFECTS))``.
 
     Every family is treated alike: the multiplier applies the services' effective coverage
-    to the whole eligible population (the system-dynamics view).
+    to the whole eligible population (the system-dynamics view). ``working`` is the share
+    where the cooperation model works (see :func:`cooperation_effects`).
     """
     coverage, quality = coverage_quality(provider_slots, stocks, p)
-    return effects_from_coverage(coverage * quality, p)
+    return cooperation_effects(coverage, quality, p, working)
 
 
 def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray:

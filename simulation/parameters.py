@@ -27,6 +27,8 @@ import numpy as np
 Kind = Literal["uncertain", "lever", "structural"]
 KINDS: tuple[Kind, ...] = ("uncertain", "lever", "structural")
 ENGINES: tuple[str, ...] = ("sd", "abm")
+#: What may use a parameter: the engines, or only the economics of their results.
+USERS: tuple[str, ...] = (*ENGINES, "economics")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class Parameter:
     assumption : bool
         True when no published figure supports the default.
     engines : tuple of str
-        Engines whose results depend on the parameter (``"sd"``, ``"abm"``).
+        What uses the parameter: the engines whose results depend on it (``"sd"``,
+        ``"abm"``), or ``"economics"`` for the valuation of results only.
     """
 
     name: str
@@ -78,8 +81,8 @@ class Parameter:
                 f"{self.name}: need domain[0] <= range[0] <= default <= range[1] <= domain[1], "
                 f"got domain={self.domain}, range={self.range}, default={self.default}"
             )
-        if not self.engines or set(self.engines) - set(ENGINES):
-            raise ValueError(f"{self.name}: engines must be a subset of {ENGINES}")
+        if not self.engines or set(self.engines) - set(USERS):
+            raise ValueError(f"{self.name}: engines must be a subset of {USERS}")
         if not self.source.strip():
             raise ValueError(f"{self.name}: every parameter needs a source or an assumption note")
 

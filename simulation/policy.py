@@ -134,3 +134,15 @@ def deployment_stage(
         return 0
     duration = stage_years / (1.0 + (speedup - 1.0) * coordinators)
     return int(min(len(STAGES) - 1, 1 + np.floor((year - start_year) / duration)))
+
+
+def working_share(year, start_year, stage_years, speedup, coordinators) -> np.ndarray:
+    """1 where the cooperation model has reached implementation (stage 3), else 0.
+
+    Vectorised form of ``deployment_stage(...) >= WORKING_STAGE``: stage 3 begins two stage
+    durations after the start.
+    """
+    duration = np.asarray(stage_years) / (1.0 + (np.asarray(speedup) - 1.0) * coordinators)
+    return (np.asarray(year) >= np.asarray(start_year) + (WORKING_STAGE - 1) * duration).astype(
+        float
+    )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation import flows as fl
+from simulation import policy
 from simulation import services as sv
 from simulation.catalogue import REGISTRY
 from simulation.data import Demography, lithuania
@@ -143,6 +144,7 @@ class SDModel:
         self.shares = self._municipal_shares()
         self.entries = self._entries()
         self.unit_costs = sv.unit_costs(self.static)  # (K|1, 1, S, P)
+        self.working = self._working()
         self.care_cost_per_child_month = stack_last(
             [self.static["cost.family_care"], self.static["cost.institutional_care"]]
         )  # (K|1, 1, 2), in the order of CARE_SLICE
@@ -152,6 +154,19 @@ class SDModel:
         """Lever values per month, each of shape ``(n_months, K|1, 1)``."""
         paths = lever_paths(initial, schedule, START_YEAR, self.n_months)
         return {n: p.reshape(self.n_months, -1, 1) for n, p in paths.items()}
+
+    def _working(self) -> np.ndarray:
+        """Where the cooperation model works, per month, ``(n_months, K|1, 1)``: every unit
+        deploys from ``cooperation_start_year`` (the agent-based engine's municipalities
+        do the same, each with its own stages)."""
+        year = (START_YEAR + np.arange(self.n_months) / 12.0)[:, None, None]
+        return policy.working_share(
+            year,
+            self.lever_paths["cooperation_start_year"],
+            self.static["stage_years"][None],
+            self.static["coordinator_speedup"][None],
+            self.lever_paths["regional_coordinators"],
+        )
 
     def _municipal_shares(self) -> np.ndarray:
         """Share of each unit in national totals per month, shape ``(n_months, M)``."""
@@ -210,7 +225,7 @@ class SDModel:
         capacity = sv.target_capacity(self.budget_by_provider(p, 0), self.unit_costs)
         capacity = np.broadcast_to(capacity, (self.k, m, sv.N_SERVICES, sv.N_PROVIDERS))
         for _ in range(3):  # early support and crisis affect their own service coverage
-            rates = fl.hazard_rates(p, fl.service_effects(capacity, stocks, p))
+            rates = fl.hazard_rates(p, fl.service_effects(capacity, stocks, p, self.working[0]))
             for state in (State.EARLY_SUPPORT, State.CRISIS):
                 inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[state]].sum(-1)
                 outflow = rates[..., fl.OUTFLOWS[state]].sum(-1)
@@ -230,7 +245,7 @@ class SDModel:
         p = {**self.static, **self.levers_at(month)}
         stocks = y[..., LAYOUT.stocks]
         slots = y[..., LAYOUT.capacity].reshape(*y.shape[:-1], sv.N_SERVICES, sv.N_PROVIDERS)
-        effects = fl.service_effects(slots, stocks, p)
+        effects = fl.service_effects(slots, stocks, p, self.working[month])
         rates = fl.hazard_rates(p, effects)
         sources = np.maximum(stocks, 0.0)[..., fl.HAZARD_SOURCE]
         flow = np.empty((*y.shape[:-1], fl.N_FLOWS))

@@ -166,11 +166,20 @@ def test_demo_runs_both_scenarios_and_writes_a_comparison(tmp_path, capsys):
     printed = capsys.readouterr().out
     (comparison,) = (out / "comparisons" / "early_intervention-vs-baseline").iterdir()
     assert str(comparison) in printed
-    assert {"comparison.csv", "comparison.png", "comparison.pdf", "manifest.json"} <= {
-        p.name for p in comparison.iterdir()
-    }
-    table = pd.read_csv(comparison / "comparison.csv").set_index("metric")
-    difference = table["early_intervention - baseline"]
-    assert difference["cost.total"] > 0  # more is spent on services from 2027
-    assert difference["children.placed"] < 0  # and fewer children are placed
-    assert (table["early_intervention"] - table["baseline"]).equals(difference)
+    assert "NPV, M EUR" in printed and "EUR, 2024 prices, discounted at 5.0%" in printed
+    assert {
+        "value.csv",
+        "outcomes.csv",
+        "accounts.csv",
+        "comparison.png",
+        "net_benefit.png",
+        "manifest.json",
+    } <= {p.name for p in comparison.iterdir()}
+    outcomes = pd.read_csv(comparison / "outcomes.csv").set_index("scenario")
+    difference = outcomes.loc["early_intervention"] - outcomes.loc["baseline"]
+    assert difference["service_cost"] > 0  # more is spent on services from 2027
+    assert difference["children_placed"] < 0  # and fewer children are placed
+    value = pd.read_csv(comparison / "value.csv").iloc[0]
+    assert value["placements_avoided"] == pytest.approx(
+        outcomes.loc["baseline", "placements"] - outcomes.loc["early_intervention", "placements"]
+    )

@@ -98,7 +98,12 @@ def test_every_sd_parameter_changes_the_sd_result():
     that no parameter is dormant.
     All sets integrate in one batched call.
     """
-    reference = {"budget.mobile_team": 1.0, "trained_staff_share": 0.2}
+    reference = {
+        "budget.mobile_team": 1.0,
+        "trained_staff_share": 0.2,
+        "cooperation_start_year": 2010.0,  # so that the cooperation model acts by 2020
+        "regional_coordinators": 0.5,  # so that their speed-up matters
+    }
     names = REGISTRY.names(engine="sd")
     k = len(names) + 1
     values = {}

@@ -307,11 +307,9 @@ class FamilyWelfareModel(mesa.Model):
         """Population effects per municipality and per-family service effects."""
         coverage, quality = fl.coverage_quality(slots, counts, p)
         working = np.array([a.working_groups for a in self.municipalities], float)
-        quality = quality.copy()
+        effects = fl.cooperation_effects(coverage, quality, p, working)
+        quality = quality.copy()  # what a served family gets, the local team included
         quality[:, sv.MOBILE_TEAM] *= 1.0 + p["local_team_quality_gain"] * working
-        effects = fl.effects_from_coverage(coverage * quality, p)
-        effects[:, EFFECT["detection"]] *= 1.0 + p["groups_detection_gain"] * working
-        effects[:, EFFECT["onset"]] *= 1.0 - p["coordinator_onset_effect"] * working
         return coverage, quality, effects
 
     def _combo_tables(self, quality: np.ndarray, effects: np.ndarray, p: dict) -> np.ndarray:

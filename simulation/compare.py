@@ -1,0 +1,270 @@
+"""Compare scenarios: yearly public accounts, paired runs, and the value of each scenario
+against the first (DESIGN 2.4, issue "Economics ... and scenario comparison").
+
+The system-dynamics engine gives one run per scenario. The agent-based engine gives
+``replicates`` runs per scenario; replicate ``r`` of every scenario uses the same seed, so
+families meet the same random numbers in every scenario (common random numbers, see
+``simulation.crn``) and differences are paired. Values are reported as the mean and the 90%
+interval (5th and 95th percentiles) over replicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from simulation import economics as ec
+from simulation.flows import PLACEMENTS
+from simulation.runner import simulate_scenario
+from simulation.scenario import Scenario
+from simulation.sd import COST_ITEMS, START_YEAR, SDResult
+from simulation.services import SERVICES
+from simulation.states import State
+from simulation.tables import children_per_family
+
+CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
+SERVICE_ITEMS = [i for i, c in enumerate(COST_ITEMS) if c.split(".")[0] in SERVICES]
+FAMILY_CARE_ITEM = COST_ITEMS.index("family_care")
+INSTITUTION_ITEM = COST_ITEMS.index("institutional_care")
+
+#: Yearly account columns (EUR unless stated).
+ACCOUNTS = (
+    "service_cost",
+    "family_care_cost",
+    "institutional_care_cost",
+    "adversity_cost",
+    "avoidable_cost",
+    "total_cost",
+    "state_cost",
+    "municipal_cost",
+    "placements",
+    "children_placed",
+    "child_years_in_care",
+    "family_years_in_risk",
+)
+#: Outcomes over the horizon shown per scenario: (column, unit, label).
+OUTCOMES = (
+    ("total_cost", "EUR", "public cost, undiscounted"),
+    ("service_cost", "EUR", "spending on services"),
+    ("placements", "families", "families with children placed"),
+    ("children_placed", "children", "children placed"),
+    ("child_years_in_care", "child-years", "child-years in care"),
+    ("family_years_in_risk", "family-years", "family-years in risk"),
+)
+
+
+def _by_year(monthly_cumulative: np.ndarray) -> np.ndarray:
+    """Yearly totals from a cumulative monthly series of length 12 * years + 1."""
+    return np.diff(monthly_cumulative[::12], axis=0)
+
+
+def yearly_accounts(result: SDResult, params: dict) -> pd.DataFrame:
+    """Public accounts per calendar year, national, from one run.
+
+    Costs are EUR as priced by the parameters (:data:`economics.PRICE_YEAR`); adversity
+    costs are the long-term costs of child-years in care and family-years in risk.
+    """
+    costs = result.saved["costs"][:, 0].sum(axis=1)  # (T, items) cumulative
+    flows = result.saved["flows"][:, 0].sum(axis=1)
+    years_in = result.saved["stock_years"][:, 0].sum(axis=1)
+    kids = children_per_family(params)
+    if "child_years" in result.saved:
+        child_years = result.saved["child_years"][:, 0].sum(axis=1)
+        child_flows = result.saved["child_flows"][:, 0].sum(axis=1)
+    else:
+        child_years = years_in * kids
+        child_flows = flows * kids[State.CRISIS]
+    service = _by_year(costs[:, SERVICE_ITEMS].sum(axis=1))
+    family_care = _by_year(costs[:, FAMILY_CARE_ITEM])
+    institution = _by_year(costs[:, INSTITUTION_ITEM])
+    care_years = _by_year(child_years[:, list(CARE)].sum(axis=1))
+    risk_years = _by_year(years_in[:, State.RISK])
+    adversity = (
+        care_years * params["cost.adversity_per_child_year_in_care"]
+        + risk_years * params["cost.adversity_per_family_year_in_risk"]
+    )
+    state = (
+        service * params["state_cofinancing_share"]
+        + family_care * params["state_share.family_care"]
+        + institution * params["state_share.institutional_care"]
+    )
+    frame = pd.DataFrame(
+        {
+            "year": START_YEAR + np.arange(len(service)),
+            "service_cost": service,
+            "family_care_cost": family_care,
+            "institutional_care_cost": institution,
+            "adversity_cost": adversity,
+            "avoidable_cost": family_care + institution + adversity,
+            "total_cost": service + family_care + institution,
+            "state_cost": state,
+            "municipal_cost": service + family_care + institution - state,
+            "placements": _by_year(flows[:, list(PLACEMENTS)].sum(axis=1)),
+            "children_placed": _by_year(child_flows[:, list(PLACEMENTS)].sum(axis=1)),
+            "child_years_in_care": care_years,
+            "family_years_in_risk": risk_years,
+        }
+    )
+    return frame.set_index("year")
+
+
+@dataclass
+class Comparison:
+    """Yearly accounts of every scenario and replicate.
+
+    Attributes
+    ----------
+    scenarios : list of Scenario
+    engine : str
+    accounts : dict of str to list of DataFrame
+        Per scenario name, one yearly account per replicate.
+    params : dict of str to dict
+        Resolved parameters per scenario (for the economics parameters).
+    """
+
+    scenarios: list[Scenario]
+    engine: str
+    accounts: dict[str, list[pd.DataFrame]]
+    params: dict[str, dict]
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    @property
+    def replicates(self) -> int:
+        return len(self.accounts[self.names[0]])
+
+    def mean_accounts(self, name: str) -> pd.DataFrame:
+        """Yearly accounts averaged over replicates."""
+        runs = self.accounts[name]
+        return sum(runs[1:], runs[0]) / len(runs)
+
+
+def run_comparison(
+    scenarios: Sequence[Scenario],
+    engine: str = "sd",
+    replicates: int = 1,
+    seed: int | None = None,
+    scale: float | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Comparison:
+    """Run every scenario (and replicate) with paired random numbers.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The first is the reference.
+    engine : {"sd", "abm"}
+    replicates : int
+        Runs per scenario (the SD engine is deterministic: 1).
+    seed : int, optional
+        Root seed; replicate ``r`` runs every scenario with ``seed + r`` (default: the first
+        scenario's ``[run] seed``).
+    scale : float, optional
+        Agent-based engine: share of families simulated (results rescaled).
+    """
+    if engine == "sd":
+        replicates = 1
+    root = scenarios[0].run.seed if seed is None else seed
+    accounts: dict[str, list[pd.DataFrame]] = {s.name: [] for s in scenarios}
+    params = {s.name: s.resolved_parameters() for s in scenarios}
+    if len(accounts) != len(scenarios):
+        raise ValueError("scenario names must differ: " + ", ".join(s.name for s in scenarios))
+    end = min(s.run.end_year for s in scenarios)
+    for r in range(replicates):
+        for sc in scenarios:
+            run = replace(
+                sc.run,
+                engine=engine,
+                seed=root + r,
+                end_year=end,
+                resolution="national",
+                scale=scale or sc.run.scale,
+            )
+            progress(f"{sc.name}: replicate {r + 1} of {replicates}")
+            result = simulate_scenario(replace(sc, run=run))
+            accounts[sc.name].append(yearly_accounts(result, params[sc.name]))
+    return Comparison(list(scenarios), engine, accounts, params)
+
+
+def first_difference_year(comparison: Comparison) -> int:
+    """First year in which any scenario's accounts differ from the first scenario's."""
+    reference = comparison.accounts[comparison.names[0]]
+    years = reference[0].index
+    for year in years:
+        for name in comparison.names[1:]:
+            for ref, other in zip(reference, comparison.accounts[name], strict=True):
+                if not np.allclose(ref.loc[year], other.loc[year], rtol=1e-12, atol=1e-9):
+                    return int(year)
+    return int(years[0])
+
+
+def values(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
+    """The value of each scenario against the first, per replicate.
+
+    Returns
+    -------
+    DataFrame
+        One row per (scenario, replicate) with the fields of :class:`economics.Value`.
+    """
+    first = comparison.names[0]
+    rows = []
+    for name in comparison.names[1:]:
+        for r, (ref, other) in enumerate(
+            zip(comparison.accounts[first], comparison.accounts[name], strict=True)
+        ):
+            years = ref.index.to_numpy()
+            value = ec.value_against(years, other, ref, rate, base_year)
+            rows.append({"scenario": name, "replicate": r, **value.as_dict()})
+    frame = pd.DataFrame(rows)
+    # None (never breaks even) becomes NaN so that the column summarises numerically
+    frame["break_even_year"] = pd.to_numeric(frame["break_even_year"], errors="coerce")
+    return frame
+
+
+def summarise(frame: pd.DataFrame, by: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Mean and 90% interval (5th, 95th percentiles) of ``columns`` per ``by``."""
+    grouped = frame.groupby(by, sort=False)[list(columns)]
+    out = pd.concat(
+        {"mean": grouped.mean(), "p05": grouped.quantile(0.05), "p95": grouped.quantile(0.95)},
+        axis=1,
+    )
+    out.columns = [f"{col}.{stat}" for stat, col in out.columns]
+    return out
+
+
+def outcomes(comparison: Comparison) -> pd.DataFrame:
+    """Horizon totals per scenario and replicate (one row each)."""
+    rows = []
+    for name in comparison.names:
+        for r, acc in enumerate(comparison.accounts[name]):
+            rows.append(
+                {
+                    "scenario": name,
+                    "replicate": r,
+                    **{col: acc[col].sum() for col, _, _ in OUTCOMES},
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def cumulative_net_benefit(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
+    """Cumulative discounted net benefit of each scenario against the first, by year
+    (mean over replicates), EUR."""
+    first = comparison.mean_accounts(comparison.names[0])
+    years = first.index.to_numpy()
+    factors = ec.discount_factors(years, rate, base_year)
+    out = {}
+    for name in comparison.names[1:]:
+        other = comparison.mean_accounts(name)
+        net = (first["avoidable_cost"] - other["avoidable_cost"]) - (
+            other["service_cost"] - first["service_cost"]
+        )
+        out[name] = np.cumsum(net.to_numpy() * factors)
+    frame = pd.DataFrame(out, index=first.index)
+    frame.attrs["reference"] = comparison.names[0]
+    return frame

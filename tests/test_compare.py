@@ -1,0 +1,160 @@
+"""Scenario library and comparisons: every scenario in both engines, values, identities."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import compare as cmp
+from simulation.cli import main
+from simulation.runner import simulate_scenario
+from simulation.scenario import load, validate
+from tests.conftest import SCENARIOS
+
+FILES = sorted(SCENARIOS.glob("*.toml"))
+SOURCES = {"000", "001", "002", "003", "004"}
+
+
+def test_the_library_has_every_scenario_of_the_source_documents():
+    names = {p.stem for p in FILES}
+    assert {
+        "baseline",
+        "early_intervention",
+        "cooperation_scheme",
+        "equal_ngo_funding",
+        "basic_integration_balance",
+        "panevezys_outreach",
+        "deinstitutionalisation",
+        "development_work",
+        "full_reform",
+    } <= names
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_scenario_validates_and_cites_its_source(path):
+    assert validate([path]) == []
+    sc = load(path)
+    assert sc.description.strip()
+    if sc.name != "baseline":
+        assert any(f"seed {s}" in sc.source or s in sc.source for s in SOURCES), sc.source
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_scenario_runs_in_the_sd_engine(path):
+    result = simulate_scenario(load(path))
+    stocks = result.saved["stocks"]
+    assert np.isfinite(stocks).all() and (stocks > -1e-6).all()
+    assert result.times[-1] == 2041.0
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_scenario_runs_in_the_agent_based_engine(path):
+    sc = load(path)
+    run = replace(sc.run, engine="abm", scale=0.02, end_year=2029, seed=4)
+    result = simulate_scenario(replace(sc, run=run))
+    stocks = result.saved["stocks"]
+    assert np.isfinite(stocks).all() and (stocks >= 0).all()
+    assert stocks[-1].sum() > 0
+
+
+def yearly(path, engine="sd", **run):
+    sc = load(path)
+    result = simulate_scenario(replace(sc, run=replace(sc.run, engine=engine, **run)))
+    return cmp.yearly_accounts(result, sc.resolved_parameters()), sc.resolved_parameters()
+
+
+def test_yearly_accounts_add_up():
+    acc, p = yearly(SCENARIOS / "early_intervention.toml")
+    care = acc["family_care_cost"] + acc["institutional_care_cost"]
+    np.testing.assert_allclose(acc["total_cost"], acc["service_cost"] + care)
+    np.testing.assert_allclose(acc["avoidable_cost"], care + acc["adversity_cost"])
+    np.testing.assert_allclose(acc["state_cost"] + acc["municipal_cost"], acc["total_cost"])
+    np.testing.assert_allclose(
+        acc["adversity_cost"],
+        acc["child_years_in_care"] * p["cost.adversity_per_child_year_in_care"]
+        + acc["family_years_in_risk"] * p["cost.adversity_per_family_year_in_risk"],
+    )
+    assert list(acc.index) == list(range(2009, 2041))
+
+
+def test_yearly_accounts_match_the_run_totals():
+    """Yearly accounts are differences of the exact cumulative integrals: they sum to the
+    horizon totals of the summary table."""
+    from simulation.runner import run_scenario
+
+    out = run_scenario(load(SCENARIOS / "baseline.toml"))
+    acc = cmp.yearly_accounts(out.result, out.params)
+    summary = out.summary.set_index("metric")["value"]
+    assert acc["total_cost"].sum() == pytest.approx(summary["cost.total"], rel=1e-12)
+    assert acc["children_placed"].sum() == pytest.approx(summary["children.placed"], rel=1e-12)
+    assert acc["child_years_in_care"].sum() == pytest.approx(
+        summary["child_years.in_care"], rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("engine", ["sd", "abm"])
+def test_a_scenario_compared_with_itself_is_worth_exactly_zero(engine, tmp_path):
+    base = load(SCENARIOS / "baseline.toml")
+    twin = replace(base, name="twin")
+    scenarios = [replace(s, run=replace(s.run, end_year=2030, scale=0.02)) for s in (base, twin)]
+    comparison = cmp.run_comparison(scenarios, engine=engine, replicates=3, seed=11)
+    vals = cmp.values(comparison, 0.05, 2027)
+    assert (vals["npv"] == 0).all() and (vals["placements_avoided"] == 0).all()
+    assert (vals["child_years_in_care_avoided"] == 0).all()
+
+
+def test_compare_prints_value_with_currency_price_year_rate_and_horizon(tmp_path, capsys):
+    argv = [
+        "compare",
+        str(SCENARIOS / "baseline.toml"),
+        str(SCENARIOS / "early_intervention.toml"),
+        "--out",
+        str(tmp_path),
+        "--lang",
+        "en",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "EUR, 2024 prices, discounted at 5.0% a year to 2027, horizon 2009-2040" in out
+    for column in ("NPV, M EUR", "BCR", "break-even", "placements avoided"):
+        assert column in out
+    (folder,) = (tmp_path / "comparisons" / "early_intervention-vs-baseline").iterdir()
+    value = pd.read_csv(folder / "value.csv").iloc[0]
+    npv_text = f"{value['npv'] / 1e6:,.1f}"
+    assert npv_text in out  # the printed NPV is the one written to value.csv
+    assert value["currency"] == "EUR" and value["price_year"] == 2024
+    assert value["discount_rate"] == 0.05
+
+
+def test_compare_with_the_abm_reports_intervals(tmp_path, capsys):
+    files = [SCENARIOS / "baseline.toml", SCENARIOS / "early_intervention.toml"]
+    argv = [
+        "compare",
+        *map(str, files),
+        "--engine",
+        "abm",
+        "--replicates",
+        "3",
+        "--scale",
+        "0.02",
+        "--discount-rate",
+        "0.03",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "3 paired replicates (mean [90% interval])" in out
+    assert "discounted at 3.0%" in out
+    row = next(line for line in out.splitlines() if line.startswith("early_intervention"))
+    assert "[" in row and "]" in row
+    (folder,) = (tmp_path / "comparisons" / "early_intervention-vs-baseline").iterdir()
+    assert len(pd.read_csv(folder / "value.csv")) == 3
+
+
+def test_compare_needs_two_files_and_distinct_names(tmp_path, capsys):
+    assert main(["compare", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path)]) == 2
+    assert "at least two" in capsys.readouterr().err
