@@ -463,6 +463,41 @@ _SERVICE_EFFECTS = [
     ),
 ]
 
+_TRAINING = [
+    Parameter(
+        "cost.training_per_person",
+        1892.0,
+        "EUR per person trained",
+        (0.0, 1e5),
+        (1000.0, 4000.0),
+        "uncertain",
+        "Derived: the Early Intervention Model project (seed 001) cost 881,562.2 EUR and "
+        "trained 466 people (1,892 EUR each, project costs included).",
+        "Cost of training one member of staff in early-intervention methods.",
+    ),
+    Parameter(
+        "staff_turnover",
+        0.2,
+        "1/yr",
+        (0.0, 1.0),
+        (0.14, 0.3),
+        "uncertain",
+        "US caseworker turnover: 14-22% a year in the median state, about 30% nationally "
+        "(Edwards & Wildeman 2018; Casey); no Lithuanian figure.",
+        "Share of service staff leaving each year, whose replacements must be trained.",
+    ),
+    Parameter(
+        "caseload_norm",
+        10.0,
+        "families per worker",
+        (1.0, 100.0),
+        (8.0, 15.0),
+        "structural",
+        "families_per_social_worker: the norm of 10 set from 2017 (15 in 2015).",
+        "Families per worker at the norm: service staff = family slots / this.",
+    ),
+]
+
 _CARE_COSTS = [
     Parameter(
         "cost.family_care",
@@ -875,6 +910,7 @@ REGISTRY: Registry = Registry.from_parameters(
         *_HAZARDS,
         *_SERVICE_COSTS.values(),
         *_SERVICE_EFFECTS,
+        *_TRAINING,
         *_CARE_COSTS,
         *_LEVERS,
         *_AGENT_BASED,

@@ -26,7 +26,9 @@ from simulation.states import State
 from simulation.tables import children_per_family
 
 CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
-SERVICE_ITEMS = [i for i, c in enumerate(COST_ITEMS) if c.split(".")[0] in SERVICES]
+SERVICE_ITEMS = [
+    i for i, c in enumerate(COST_ITEMS) if c.split(".")[0] in SERVICES or c == "training"
+]
 FAMILY_CARE_ITEM = COST_ITEMS.index("family_care")
 INSTITUTION_ITEM = COST_ITEMS.index("institutional_care")
 

@@ -32,6 +32,7 @@ START_YEAR = 2009
 RESOLUTIONS = ("national", "municipal")
 COST_ITEMS: tuple[str, ...] = (
     *(f"{s}.{pr}" for s in sv.SERVICES for pr in sv.PROVIDERS),
+    "training",
     "family_care",
     "institutional_care",
 )
@@ -145,6 +146,9 @@ class SDModel:
         self.entries = self._entries()
         self.unit_costs = sv.unit_costs(self.static)  # (K|1, 1, S, P)
         self.working = self._working()
+        share = self.lever_paths["trained_staff_share"]
+        # a rise of the trained share in a month is the training of that month (1/yr)
+        self.training_growth = np.maximum(np.diff(share, axis=0, prepend=share[:1]), 0.0) * 12.0
         self.care_cost_per_child_month = stack_last(
             [self.static["cost.family_care"], self.static["cost.institutional_care"]]
         )  # (K|1, 1, 2), in the order of CARE_SLICE
@@ -259,10 +263,13 @@ class SDModel:
         care_children = stocks[..., CARE_SLICE] * p["children_per_risk_family"][..., None]
         care_cost = 12.0 * care_children * self.care_cost_per_child_month
         spending = (slots * self.unit_costs).reshape(*y.shape[:-1], -1)
+        training = sv.training_spending(
+            slots, p["trained_staff_share"], self.training_growth[month], p
+        )[..., None]
         dy[..., LAYOUT.capacity] = cap_rate.reshape(*cap_rate.shape[:-2], -1)
         dy[..., LAYOUT.flows] = flow
         dy[..., LAYOUT.stock_years] = stocks
-        dy[..., LAYOUT.costs] = np.concatenate([spending, care_cost], axis=-1)
+        dy[..., LAYOUT.costs] = np.concatenate([spending, training, care_cost], axis=-1)
         return dy
 
     # ---- integration ------------------------------------------------------------------

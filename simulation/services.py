@@ -221,3 +221,28 @@ def lowering(efficacy: np.ndarray, effective_coverage: np.ndarray) -> np.ndarray
 def raising(gain: np.ndarray, effective_coverage: np.ndarray) -> np.ndarray:
     """Multiplier on a hazard that a service raises: ``1 + gain * coverage * quality``."""
     return 1.0 + gain * effective_coverage
+
+
+def training_spending(
+    slots: np.ndarray, trained_share, share_growth, p: Mapping[str, np.ndarray]
+) -> np.ndarray:
+    """Spending on training staff, EUR/yr.
+
+    Staff are family slots / ``caseload_norm``; keeping ``trained_share`` of them trained
+    means training the leavers' replacements (``staff_turnover`` a year) and, when the share
+    rises, the new trainees (``share_growth``, per year).
+
+    Parameters
+    ----------
+    slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
+        Family slots of all services.
+    trained_share, share_growth : ndarray or float
+        Share of staff trained, and its rate of increase (1/yr, >= 0).
+    p : mapping
+        ``cost.training_per_person``, ``staff_turnover``, ``caseload_norm``.
+    """
+    staff = slots.sum(axis=(-2, -1)) / np.asarray(p["caseload_norm"], float)
+    per_year = np.asarray(trained_share) * np.asarray(p["staff_turnover"]) + np.asarray(
+        share_growth
+    )
+    return staff * per_year * np.asarray(p["cost.training_per_person"])

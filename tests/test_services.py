@@ -334,3 +334,13 @@ def test_raising_multiplier(gain, coverage):
     assert sv.raising(np.array(gain), np.array(coverage + 0.1)) >= m
     assert sv.raising(np.array(0.0), np.array(coverage)) == 1.0
     assert sv.raising(np.array(gain), np.array(0.0)) == 1.0
+
+
+def test_training_spending_by_hand():
+    p = {"caseload_norm": 10.0, "staff_turnover": 0.2, "cost.training_per_person": 1000.0}
+    slots = np.full((4, 2), 25.0)  # 200 slots -> 20 staff
+    # half trained, steady: the 20% who leave are replaced and retrained: 20 * 0.5 * 0.2 = 2
+    assert sv.training_spending(slots, 0.5, 0.0, p) == pytest.approx(2 * 1000.0)
+    # raising the share by 0.3 a year trains 6 more people a year
+    assert sv.training_spending(slots, 0.5, 0.3, p) == pytest.approx((2 + 6) * 1000.0)
+    assert sv.training_spending(slots, 0.0, 0.0, p) == 0.0

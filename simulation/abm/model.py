@@ -560,8 +560,13 @@ class FamilyWelfareModel(mesa.Model):
         return rows
 
     def _spending(self, slots: np.ndarray) -> np.ndarray:
-        """Service spending this month by municipality and cost item, EUR ``(M, 8)``."""
-        return (slots * self.unit_costs).reshape(self.n_muni, -1) * self.dt
+        """Service and training spending this month by municipality, EUR ``(M, 9)``."""
+        services = (slots * self.unit_costs).reshape(self.n_muni, -1)
+        share = self.paths["trained_staff_share"]
+        previous = share[self.month - 1] if self.month > 0 else share[0]
+        growth = max(share[self.month] - previous, 0.0) * 12.0
+        training = sv.training_spending(slots, self.ministry.trained_share, growth, self.p)
+        return np.concatenate([services, training[:, None]], axis=1) * self.dt
 
     # ---- records ------------------------------------------------------------------------
     def _record(self, i: int) -> None:
