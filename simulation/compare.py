@@ -67,7 +67,9 @@ def yearly_accounts(result: SDResult, params: dict) -> pd.DataFrame:
     """Public accounts per calendar year, national, from one run.
 
     Costs are EUR as priced by the parameters (:data:`economics.PRICE_YEAR`); adversity
-    costs are the long-term costs of child-years in care and family-years in risk.
+    costs are the long-term costs of child-years in care and family-years in risk. Columns
+    :data:`ACCOUNTS`, then ``cost.<item>`` for every service and provider (e.g.
+    ``cost.preventive.ngo``), training and care type.
     """
     costs = result.saved["costs"][:, 0].sum(axis=1)  # (T, items) cumulative
     flows = result.saved["flows"][:, 0].sum(axis=1)
@@ -110,7 +112,10 @@ def yearly_accounts(result: SDResult, params: dict) -> pd.DataFrame:
             "family_years_in_risk": risk_years,
         }
     )
-    return frame.set_index("year")
+    by_item = pd.DataFrame(
+        {f"cost.{item}": _by_year(costs[:, i]) for i, item in enumerate(COST_ITEMS)}
+    )
+    return pd.concat([frame, by_item], axis=1).set_index("year")
 
 
 @dataclass

@@ -78,6 +78,12 @@ def test_yearly_accounts_add_up():
         + acc["family_years_in_risk"] * p["cost.adversity_per_family_year_in_risk"],
     )
     assert list(acc.index) == list(range(2009, 2041))
+    by_service = acc.filter(like="cost.").drop(
+        columns=["cost.family_care", "cost.institutional_care"]
+    )
+    np.testing.assert_allclose(by_service.sum(axis=1), acc["service_cost"])
+    assert (acc["cost.preventive.ngo"] > 0).all() and (acc["cost.basic.municipal"] > 0).all()
+    np.testing.assert_allclose(acc["cost.family_care"], acc["family_care_cost"])
 
 
 def test_yearly_accounts_match_the_run_totals():
