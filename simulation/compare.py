@@ -23,7 +23,6 @@ from simulation.scenario import Scenario
 from simulation.sd import COST_ITEMS, START_YEAR, SDResult
 from simulation.services import SERVICES
 from simulation.states import State
-from simulation.tables import children_per_family
 
 CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
 SERVICE_ITEMS = [
@@ -58,64 +57,88 @@ OUTCOMES = (
 )
 
 
-def _by_year(monthly_cumulative: np.ndarray) -> np.ndarray:
-    """Yearly totals from a cumulative monthly series of length 12 * years + 1."""
-    return np.diff(monthly_cumulative[::12], axis=0)
+def _by_year(cumulative: np.ndarray) -> np.ndarray:
+    """Yearly totals from cumulative values at every month start (axis 0: time)."""
+    return np.diff(cumulative[::12], axis=0)
 
 
-def yearly_accounts(result: SDResult, params: dict) -> pd.DataFrame:
-    """Public accounts per calendar year, national, from one run.
+def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
+    """Public accounts per calendar year for every parameter set of a result.
 
-    Costs are EUR as priced by the parameters (:data:`economics.PRICE_YEAR`); adversity
-    costs are the long-term costs of child-years in care and family-years in risk. Columns
-    :data:`ACCOUNTS`, then ``cost.<item>`` for every service and provider (e.g.
-    ``cost.preventive.ngo``), training and care type.
+    Parameters
+    ----------
+    result : SDResult
+        Monthly saved blocks ``costs``, ``flows``, ``stock_years`` (and ``child_years``,
+        ``child_flows`` from the agent-based engine); K parameter sets.
+    params : dict
+        Parameter values, scalars or arrays of length K.
+
+    Returns
+    -------
+    dict of str to ndarray, shape ``(years, K)``
+        The :data:`ACCOUNTS` columns, then ``cost.<item>`` for every cost item. Costs are
+        EUR at the parameters' prices (:data:`economics.PRICE_YEAR`).
     """
-    costs = result.saved["costs"][:, 0].sum(axis=1)  # (T, items) cumulative
-    flows = result.saved["flows"][:, 0].sum(axis=1)
-    years_in = result.saved["stock_years"][:, 0].sum(axis=1)
-    kids = children_per_family(params)
+    costs = result.saved["costs"].sum(axis=2)  # (T, K, items) cumulative, national
+    flows = result.saved["flows"].sum(axis=2)
+    years_in = result.saved["stock_years"].sum(axis=2)
+    p = {name: np.asarray(value, float) for name, value in params.items()}
     if "child_years" in result.saved:
-        child_years = result.saved["child_years"][:, 0].sum(axis=1)
-        child_flows = result.saved["child_flows"][:, 0].sum(axis=1)
+        child_years = result.saved["child_years"].sum(axis=2)
+        child_flows = result.saved["child_flows"].sum(axis=2)
     else:
+        risk_size, size = p["children_per_risk_family"], p["children_per_family"]
+        kids = np.stack(
+            [
+                risk_size
+                if s in (State.RISK, State.CRISIS, *CARE)
+                else size * np.ones_like(risk_size)
+                for s in State
+            ],
+            axis=-1,
+        )
         child_years = years_in * kids
-        child_flows = flows * kids[State.CRISIS]
-    service = _by_year(costs[:, SERVICE_ITEMS].sum(axis=1))
-    family_care = _by_year(costs[:, FAMILY_CARE_ITEM])
-    institution = _by_year(costs[:, INSTITUTION_ITEM])
-    care_years = _by_year(child_years[:, list(CARE)].sum(axis=1))
-    risk_years = _by_year(years_in[:, State.RISK])
+        child_flows = flows * kids[..., State.CRISIS][..., None]
+    service = _by_year(costs[..., SERVICE_ITEMS].sum(axis=-1))
+    family_care = _by_year(costs[..., FAMILY_CARE_ITEM])
+    institution = _by_year(costs[..., INSTITUTION_ITEM])
+    care_years = _by_year(child_years[..., list(CARE)].sum(axis=-1))
+    risk_years = _by_year(years_in[..., State.RISK])
     adversity = (
-        care_years * params["cost.adversity_per_child_year_in_care"]
-        + risk_years * params["cost.adversity_per_family_year_in_risk"]
+        care_years * p["cost.adversity_per_child_year_in_care"]
+        + risk_years * p["cost.adversity_per_family_year_in_risk"]
     )
     state = (
-        service * params["state_cofinancing_share"]
-        + family_care * params["state_share.family_care"]
-        + institution * params["state_share.institutional_care"]
+        service * p["state_cofinancing_share"]
+        + family_care * p["state_share.family_care"]
+        + institution * p["state_share.institutional_care"]
     )
-    frame = pd.DataFrame(
-        {
-            "year": START_YEAR + np.arange(len(service)),
-            "service_cost": service,
-            "family_care_cost": family_care,
-            "institutional_care_cost": institution,
-            "adversity_cost": adversity,
-            "avoidable_cost": family_care + institution + adversity,
-            "total_cost": service + family_care + institution,
-            "state_cost": state,
-            "municipal_cost": service + family_care + institution - state,
-            "placements": _by_year(flows[:, list(PLACEMENTS)].sum(axis=1)),
-            "children_placed": _by_year(child_flows[:, list(PLACEMENTS)].sum(axis=1)),
-            "child_years_in_care": care_years,
-            "family_years_in_risk": risk_years,
-        }
-    )
-    by_item = pd.DataFrame(
-        {f"cost.{item}": _by_year(costs[:, i]) for i, item in enumerate(COST_ITEMS)}
-    )
-    return pd.concat([frame, by_item], axis=1).set_index("year")
+    out = {
+        "service_cost": service,
+        "family_care_cost": family_care,
+        "institutional_care_cost": institution,
+        "adversity_cost": adversity,
+        "avoidable_cost": family_care + institution + adversity,
+        "total_cost": service + family_care + institution,
+        "state_cost": state,
+        "municipal_cost": service + family_care + institution - state,
+        "placements": _by_year(flows[..., list(PLACEMENTS)].sum(axis=-1)),
+        "children_placed": _by_year(child_flows[..., list(PLACEMENTS)].sum(axis=-1)),
+        "child_years_in_care": care_years,
+        "family_years_in_risk": risk_years,
+    }
+    out.update({f"cost.{item}": _by_year(costs[..., i]) for i, item in enumerate(COST_ITEMS)})
+    return out
+
+
+def yearly_accounts(result: SDResult, params: dict, k: int = 0) -> pd.DataFrame:
+    """Public accounts per calendar year of parameter set ``k``, national, as a table
+    indexed by year (see :func:`yearly_arrays` for the columns)."""
+    arrays = yearly_arrays(result, params)
+    years = START_YEAR + np.arange(next(iter(arrays.values())).shape[0])
+    frame = pd.DataFrame({name: values[:, k] for name, values in arrays.items()})
+    frame.insert(0, "year", years)
+    return frame.set_index("year")
 
 
 @dataclass

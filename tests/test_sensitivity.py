@@ -1,0 +1,84 @@
+"""Sensitivity analysis: known answers (Ishigami, a linear model) and registry problems."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from SALib.test_functions import Ishigami
+
+from simulation import compare as cmp
+from simulation import sensitivity as sa
+from simulation.catalogue import REGISTRY
+from simulation.scenario import load
+from tests.conftest import SCENARIOS
+
+ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+
+
+def ishigami_analytic(a: float = 7.0, b: float = 0.1):
+    """Analytic first-order and total Sobol indices of the Ishigami function."""
+    v1 = 0.5 * (1 + b * np.pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * np.pi**8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
+
+
+def test_ishigami_indices_match_the_analytic_values():
+    """Within SALib's own test tolerances (atol 0.05, rtol 0.1 on S1 and ST)."""
+    x = sa.sample(ISHIGAMI, "sobol", 1024, seed=101)
+    result = sa.analyze(ISHIGAMI, "sobol", x, Ishigami.evaluate(x), seed=101)
+    first, total = ishigami_analytic()
+    np.testing.assert_allclose(result["S1"], first, atol=5e-2, rtol=1e-1)
+    np.testing.assert_allclose(result["ST"], total, atol=5e-2, rtol=1e-1)
+    table = sa.indices_table(ISHIGAMI, "sobol", result)
+    assert list(table.index[:2]) == ["x1", "x2"]  # x1 has the largest total index
+
+
+def test_linear_model_indices_are_squared_weights():
+    """Y = sum a_i X_i with X_i uniform: S1_i = ST_i = a_i^2 / sum a_j^2 (no interactions).
+    Tolerance: 4 bootstrap standard errors (SALib's confidence intervals are 95%, 1.96 SE)."""
+    a = np.array([4.0, 2.0, 1.0, 0.0])
+    prob = {"num_vars": 4, "names": list("abcd"), "bounds": [[0.0, 1.0]] * 4}
+    x = sa.sample(prob, "sobol", 2048, seed=7)
+    result = sa.analyze(prob, "sobol", x, x @ a, seed=7)
+    expected = a**2 / (a**2).sum()
+    se_first = np.asarray(result["S1_conf"]) / 1.96
+    se_total = np.asarray(result["ST_conf"]) / 1.96
+    assert (np.abs(result["S1"] - expected) <= 4 * se_first + 1e-3).all()
+    assert (np.abs(result["ST"] - expected) <= 4 * se_total + 1e-3).all()
+
+
+def test_morris_and_pawn_rank_the_linear_weights():
+    a = np.array([4.0, 2.0, 1.0, 0.0])
+    prob = {"num_vars": 4, "names": list("abcd"), "bounds": [[0.0, 1.0]] * 4}
+    for method, n in (("morris", 50), ("pawn", 2000)):
+        x = sa.sample(prob, method, n, seed=3)
+        table = sa.indices_table(prob, method, sa.analyze(prob, method, x, x @ a, seed=3))
+        assert list(table.index) == ["a", "b", "c", "d"], method
+
+
+def test_problem_from_the_registry():
+    prob = sa.problem()
+    assert prob["names"] == REGISTRY.names("uncertain", engine="sd")
+    assert prob["bounds"][0] == list(REGISTRY[prob["names"][0]].range)
+    grouped = sa.problem(groups=lambda n: n.split(".")[0].split("_")[0])
+    assert len(grouped["groups"]) == grouped["num_vars"]
+    with pytest.raises(ValueError, match="only uncertain"):
+        sa.problem(["budget.basic"])
+    with pytest.raises(KeyError, match="did you mean"):
+        sa.problem(["onset_rat"])
+
+
+def test_sd_evaluation_of_npv_matches_the_comparison():
+    """A row of defaults, evaluated in a batch, has the NPV of `prevsim compare`."""
+    base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
+    names = ["onset_rate", "basic_crisis_effect"]
+    prob = sa.problem(names)
+    defaults = np.array([[REGISTRY[n].default for n in names]])
+    x = np.vstack([defaults, defaults * 1.1])
+    npv = sa.evaluate(prob, x, early, "npv", baseline=base, base_year=2027)
+    comparison = cmp.run_comparison([base, early])
+    value = cmp.values(comparison, 0.05, 2027).iloc[0]
+    assert npv[0] == pytest.approx(value["npv"], rel=1e-9)
+    assert npv[1] != npv[0]
