@@ -39,6 +39,9 @@ TEXT = {
         "net_benefit": "Sukaupta grynoji nauda, palyginti su „{first}“ (diskontuota, mln. EUR)",
         "break_even": "atsiperka {year} m.",
         "million_eur": "mln. EUR",
+        "sensitivity": "Jautrumo indeksai: {outcome}",
+        "first_order": "pirmos eilės (S1)",
+        "total_order": "bendrasis (ST)",
         "year": "metai",
         "accounts": {
             "children_placed": "Į globą paimti vaikai per metus",
@@ -61,6 +64,9 @@ TEXT = {
         "net_benefit": "Cumulative net benefit against “{first}” (discounted, million EUR)",
         "break_even": "breaks even {year}",
         "million_eur": "million EUR",
+        "sensitivity": "Sensitivity indices: {outcome}",
+        "first_order": "first order (S1)",
+        "total_order": "total (ST)",
         "year": "year",
         "accounts": {
             "children_placed": "Children placed per year",
@@ -277,5 +283,50 @@ def net_benefit(net: pd.DataFrame, base_year: int, stem: Path, lang: str = "lt")
         ax.set_ylabel(text["million_eur"])
         ax.set_title(text["net_benefit"].format(first=first), loc="left")
         ax.legend(frameon=False, fontsize=8, loc="best")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def sensitivity_indices(
+    table: pd.DataFrame,
+    method: str,
+    stem: Path,
+    lang: str = "lt",
+    outcome: str = "",
+    top: int = 15,
+) -> list[str]:
+    """Horizontal bars of the most influential parameters: Sobol first-order and total
+    indices with 95% confidence intervals, Morris mu* (with its interval) or PAWN median."""
+    text = _check_lang(lang)
+    shown = table.head(top).iloc[::-1]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(shown) + 1.4))
+        y = range(len(shown))
+        if method == "sobol":
+            ax.barh(
+                [i + 0.2 for i in y],
+                shown["ST"],
+                height=0.4,
+                xerr=shown["ST_conf"],
+                color="#0072B2",
+                label=text["total_order"],
+            )
+            ax.barh(
+                [i - 0.2 for i in y],
+                shown["S1"],
+                height=0.4,
+                xerr=shown["S1_conf"],
+                color="#E69F00",
+                label=text["first_order"],
+            )
+            ax.legend(frameon=False, fontsize=8, loc="lower right")
+        elif method == "morris":
+            ax.barh(list(y), shown["mu_star"], xerr=shown["mu_star_conf"], color="#0072B2")
+            ax.set_xlabel("μ*")
+        else:
+            ax.barh(list(y), shown["median"], color="#0072B2")
+            ax.set_xlabel("PAWN")
+        ax.set_yticks(list(y), shown.index)
+        ax.set_title(text["sensitivity"].format(outcome=outcome), loc="left")
         fig.tight_layout()
         return _save(fig, stem)

@@ -93,6 +93,47 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(p)
 
     p = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (SALib) of an outcome over uncertain parameters",
+    )
+    p.add_argument("file", metavar="SCENARIO", help="scenario TOML file")
+    p.add_argument(
+        "--against",
+        metavar="BASELINE",
+        default=None,
+        help="baseline scenario, needed for npv and *_avoided outcomes",
+    )
+    p.add_argument("--method", choices=("sobol", "morris", "pawn"), default="sobol")
+    p.add_argument(
+        "--n",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="base sample size (sobol: N (2D + 2) evaluations; default 256)",
+    )
+    p.add_argument(
+        "--outcome",
+        default="npv",
+        choices=(
+            "npv",
+            "placements_avoided",
+            "child_years_in_care_avoided",
+            "child_years_in_care",
+            "total_cost",
+        ),
+    )
+    p.add_argument(
+        "--params",
+        nargs="+",
+        metavar="NAME",
+        default=None,
+        help="uncertain parameters to vary (default: all the SD engine uses)",
+    )
+    p.add_argument("--seed", type=_non_negative_int, default=0, metavar="N")
+    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
+    p.add_argument("--lang", choices=("lt", "en"), default="lt")
+
+    p = sub.add_parser(
         "demo", help="run the baseline and early-intervention scenarios and compare them"
     )
     p.add_argument(
@@ -286,6 +327,40 @@ def _cmd_compare(args) -> int:
     return EXIT_OK
 
 
+def _cmd_sensitivity(args) -> int:
+    from simulation import sensitivity as sa
+    from simulation.scenario import load
+    from simulation.sensitivity_report import run_study, write_study
+
+    scenario = load(args.file)
+    baseline = load(args.against) if args.against else None
+    if sa.OUTCOMES[args.outcome][0] and baseline is None:
+        raise UsageError(f"prevsim sensitivity: outcome {args.outcome} needs --against BASELINE")
+    try:
+        prob = sa.problem(args.params)
+    except (KeyError, ValueError) as exc:
+        raise UsageError(f"prevsim sensitivity: --params: {exc.args[0]}") from None
+    rows = len(sa.sample(prob, args.method, args.n, args.seed))
+    bar = _Progress(rows)
+    study = run_study(
+        scenario,
+        baseline,
+        args.method,
+        args.n,
+        args.outcome,
+        args.seed,
+        names=args.params,
+        progress=bar.advance,
+    )
+    bar.close()
+    folder, lines = write_study(
+        study, scenario, baseline, args.method, args.outcome, args.out, args.lang, args.command_line
+    )
+    print("\n".join(lines))
+    print(f"\nResults: {folder}")
+    return EXIT_OK
+
+
 class _Progress:
     """A progress bar on an interactive terminal; silent otherwise."""
 
@@ -300,6 +375,10 @@ class _Progress:
         if self.bar is not None:
             self.bar.set_description(message)
             self.bar.update(1)
+
+    def advance(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -341,6 +420,7 @@ COMMANDS = {
     "params": _cmd_params,
     "run": _cmd_run,
     "compare": _cmd_compare,
+    "sensitivity": _cmd_sensitivity,
     "demo": _cmd_demo,
 }
 

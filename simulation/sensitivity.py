@@ -192,3 +192,39 @@ def evaluate(
         out[start : start + len(rows)] = outcome_values(outcome, scen, base, rate, base_year, 2009)
         progress(len(rows))
     return out
+
+
+def base_sample_size(method: str, prob: dict, rows: int) -> int:
+    """The ``N`` of a sample with ``rows`` rows (Saltelli: N (2D + 2); Morris: N (D + 1))."""
+    d = len(set(prob.get("groups") or prob["names"]))
+    per = {"sobol": 2 * d + 2, "morris": d + 1, "pawn": 1}[method]
+    return rows // per
+
+
+def convergence(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+    """Indices on the first N/4, N/2 and N base samples (valid prefixes of a Sobol' or
+    Latin sample, and whole trajectories for Morris): one column per size, one row per
+    parameter, with the main index (ST, mu_star or median)."""
+    n = base_sample_size(method, prob, len(x))
+    per = len(x) // n
+    key = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}[method]
+    columns = {}
+    for size in (n // 4, n // 2, n):
+        if size < 2:
+            continue
+        rows = size * per
+        result = analyze(prob, method, x[:rows], y[:rows], seed)
+        columns[f"N={size}"] = indices_table(prob, method, result)[key]
+    return pd.DataFrame(columns)
+
+
+def converged(table: pd.DataFrame, tolerance: float = 0.05) -> bool:
+    """Whether the top five parameters at N keep their rank set at N/2 and their main index
+    moved by less than ``tolerance`` of the largest index (needs two sizes)."""
+    if table.shape[1] < 2:
+        return False
+    half, full = table.iloc[:, -2], table.iloc[:, -1]
+    top = full.sort_values(ascending=False).index[:5]
+    same_top = set(top) == set(half.sort_values(ascending=False).index[:5])
+    scale = max(abs(full).max(), 1e-300)
+    return same_top and float((full - half).abs().max()) <= tolerance * scale

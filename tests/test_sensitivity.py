@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
@@ -82,3 +83,70 @@ def test_sd_evaluation_of_npv_matches_the_comparison():
     value = cmp.values(comparison, 0.05, 2027).iloc[0]
     assert npv[0] == pytest.approx(value["npv"], rel=1e-9)
     assert npv[1] != npv[0]
+
+
+def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_path, capsys):
+    from simulation.cli import main
+
+    argv = [
+        "sensitivity",
+        str(SCENARIOS / "early_intervention.toml"),
+        "--against",
+        str(SCENARIOS / "baseline.toml"),
+        "--n",
+        "16",
+        "--params",
+        "onset_rate",
+        "basic_crisis_effect",
+        "unit_cost.preventive",
+        "escalation_rate",
+        "detection_rate",
+        "natural_recovery_rate",
+        "--out",
+        str(tmp_path),
+        "--lang",
+        "en",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Most influential parameters:" in out and "  5. " in out
+    assert "Indices at N/4, N/2, N:" in out
+    assert "224 model evaluations" in out
+    (folder,) = (tmp_path / "sensitivity" / "early_intervention-vs-baseline").iterdir()
+    names = {p.name for p in folder.iterdir()}
+    assert {
+        "samples.parquet",
+        "outputs.csv",
+        "indices.csv",
+        "convergence.csv",
+        "indices.png",
+        "manifest.json",
+    } <= names
+    indices = pd.read_csv(folder / "indices.csv")
+    assert len(indices) == 6 and {"S1", "ST", "S1_conf", "ST_conf"} <= set(indices.columns)
+    assert len(pd.read_csv(folder / "outputs.csv")) == 16 * (2 * 6 + 2)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--params", "onset_rat"], ["--params", "budget.basic"], ["--outcome", "npv"]],
+    ids=["unknown", "lever", "no-baseline"],
+)
+def test_sensitivity_bad_input_is_one_line(tmp_path, capsys, extra):
+    from simulation.cli import main
+
+    argv = [
+        "sensitivity",
+        str(SCENARIOS / "early_intervention.toml"),
+        "--n",
+        "4",
+        "--out",
+        str(tmp_path),
+        *extra,
+    ]
+    if extra[0] == "--params":
+        argv += ["--against", str(SCENARIOS / "baseline.toml")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("prevsim sensitivity:")
+    assert not (tmp_path / "sensitivity").exists()

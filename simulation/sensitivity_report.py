@@ -1,0 +1,134 @@
+"""``prevsim sensitivity``: run a study and write ``results/sensitivity/...``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation import sensitivity as sa
+from simulation import store
+from simulation.scenario import Scenario
+
+#: One RK4 step a month: NPV differs from four steps by about 1e-4 of its spread across
+#: samples (measured on 1,408 Sobol samples), far below the sampling error of the indices.
+STEPS_PER_MONTH = 1
+
+
+def run_study(
+    scenario: Scenario,
+    baseline: Scenario | None,
+    method: str,
+    n: int,
+    outcome: str,
+    seed: int,
+    names: list[str] | None = None,
+    progress: Callable[[int], None] = lambda _: None,
+) -> dict:
+    """Sample, evaluate and analyse; returns everything the report needs."""
+    fast = [
+        replace(s, run=replace(s.run, steps_per_month=STEPS_PER_MONTH))
+        for s in (scenario, baseline)
+        if s is not None
+    ]
+    prob = sa.problem(names)
+    x = sa.sample(prob, method, n, seed)
+    y = sa.evaluate(
+        prob, x, fast[0], outcome, baseline=fast[1] if baseline else None, progress=progress
+    )
+    result = sa.analyze(prob, method, x, y, seed)
+    table = sa.indices_table(prob, method, result)
+    conv = sa.convergence(prob, method, x, y, seed)
+    return {
+        "problem": prob,
+        "x": x,
+        "y": y,
+        "result": result,
+        "indices": table,
+        "convergence": conv,
+        "converged": sa.converged(conv),
+    }
+
+
+def summary_lines(
+    study: dict, scenario: Scenario, baseline: Scenario | None, method: str, outcome: str
+) -> list[str]:
+    """The five most influential parameters and the convergence verdict."""
+    against = f" against '{baseline.name}'" if baseline else ""
+    unit = sa.OUTCOMES[outcome][1]
+    lines = [
+        f"{method} sensitivity of {outcome} ({sa.OUTCOMES[outcome][2]}, {unit}) of "
+        f"'{scenario.name}'{against}: {len(study['y']):,} model evaluations, "
+        f"{study['problem']['num_vars']} uncertain parameters",
+        "",
+        "Most influential parameters:",
+    ]
+    table = study["indices"]
+    for rank, (name, row) in enumerate(table.head(5).iterrows(), start=1):
+        cells = ", ".join(f"{k} {v:.3g}" for k, v in row.items())
+        lines.append(f"  {rank}. {name}: {cells}")
+    verdict = "converged" if study["converged"] else "NOT converged (increase --n)"
+    lines += ["", f"Indices at N/4, N/2, N: {verdict}."]
+    y = study["y"]
+    scale, shown = (1e6, "million EUR") if unit == "EUR" else (1.0, unit)
+    low, mid, high = (np.quantile(y, q) / scale for q in (0.05, 0.5, 0.95))
+    lines.append(
+        f"{outcome} over the samples: median {mid:,.1f}, 90% of samples between "
+        f"{low:,.1f} and {high:,.1f} {shown}"
+    )
+    return lines
+
+
+def write_study(
+    study: dict,
+    scenario: Scenario,
+    baseline: Scenario | None,
+    method: str,
+    outcome: str,
+    root: Path,
+    lang: str,
+    command: str | None,
+) -> tuple[Path, list]:
+    """Write samples, outputs, indices, convergence, a chart and a manifest."""
+    from simulation import charts
+
+    lines = summary_lines(study, scenario, baseline, method, outcome)
+    name = scenario.name + (f"-vs-{baseline.name}" if baseline else "")
+    digest = hashlib.sha256(
+        f"{scenario.digest()}{baseline.digest() if baseline else ''}{method}{outcome}"
+        f"{len(study['y'])}".encode()
+    ).hexdigest()[:10]
+    folder = store.run_folder(root, "sensitivity", name, digest)
+    with store.atomic_folder(folder) as tmp:
+        pd.DataFrame(study["x"], columns=study["problem"]["names"]).to_parquet(
+            tmp / "samples.parquet", index=False
+        )
+        pd.DataFrame({outcome: study["y"]}).to_csv(tmp / "outputs.csv", index=False)
+        study["indices"].to_csv(tmp / "indices.csv", index_label="parameter")
+        study["convergence"].to_csv(tmp / "convergence.csv", index_label="parameter")
+        (tmp / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files = ["samples.parquet", "outputs.csv", "indices.csv", "convergence.csv", "summary.txt"]
+        files += charts.sensitivity_indices(
+            study["indices"], method, tmp / "indices", lang=lang, outcome=outcome
+        )
+        store.write_json(
+            tmp / "manifest.json",
+            store.manifest(
+                command=command,
+                kind="sensitivity",
+                method=method,
+                outcome=outcome,
+                evaluations=len(study["y"]),
+                converged=study["converged"],
+                steps_per_month=STEPS_PER_MONTH,
+                problem=study["problem"],
+                scenario=scenario.to_dict(),
+                baseline=baseline.to_dict() if baseline else None,
+                files=sorted([*files, "manifest.json"]),
+            ),
+        )
+    return folder, lines
