@@ -180,48 +180,6 @@ def families_by_state(
         return _save(fig, stem)
 
 
-def compare_scenarios(
-    frames: Mapping[str, pd.DataFrame],
-    columns: Mapping[str, Mapping[str, str]],
-    stem: Path,
-    lang: str = "lt",
-) -> list[str]:
-    """One panel per column, one line per scenario.
-
-    Parameters
-    ----------
-    frames : mapping of scenario name to national time series
-        The first is drawn as the reference (grey).
-    columns : mapping of column name to ``{"lt": title, "en": title}``
-        Which series to draw.
-    stem : Path
-        Output path without suffix.
-    lang : {"lt", "en"}
-    """
-    text = _check_lang(lang)
-    palette = ["#777777", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(columns), figsize=(3.6 * len(columns), 3.4))
-        for ax, (col, titles) in zip(list(axes.flat), columns.items(), strict=True):
-            for i, (name, frame) in enumerate(frames.items()):
-                ax.plot(
-                    frame["date"],
-                    frame[col],
-                    color=palette[i % len(palette)],
-                    lw=2.0 if i else 1.6,
-                    ls="-" if i else "--",
-                    label=name,
-                )
-            ax.set_title(titles[lang])
-            ax.set_ylim(bottom=0)
-            _year_axis(ax)
-            ax.yaxis.set_major_formatter(_thousands(lang))
-        axes.flat[0].legend(frameon=False, fontsize=8)
-        fig.suptitle(text["comparison"], fontsize=12, x=0.01, ha="left")
-        fig.tight_layout()
-        return _save(fig, stem)
-
-
 PALETTE = ("#777777", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 
 

@@ -23,6 +23,7 @@ from simulation.scenario import Scenario
 from simulation.sd import COST_ITEMS, START_YEAR, SDResult
 from simulation.services import SERVICES
 from simulation.states import State
+from simulation.tables import children_per_family
 
 CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
 SERVICE_ITEMS = [
@@ -87,16 +88,7 @@ def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
         child_years = result.saved["child_years"].sum(axis=2)
         child_flows = result.saved["child_flows"].sum(axis=2)
     else:
-        risk_size, size = p["children_per_risk_family"], p["children_per_family"]
-        kids = np.stack(
-            [
-                risk_size
-                if s in (State.RISK, State.CRISIS, *CARE)
-                else size * np.ones_like(risk_size)
-                for s in State
-            ],
-            axis=-1,
-        )
+        kids = children_per_family(p)  # (N_STATES,) or (K, N_STATES)
         child_years = years_in * kids
         child_flows = flows * kids[..., State.CRISIS][..., None]
     service = _by_year(costs[..., SERVICE_ITEMS].sum(axis=-1))

@@ -20,16 +20,13 @@ from simulation.states import LARGE_FAMILY_STATES, STATE_KEYS, STATES, State
 CARE_KEYS = (State.FAMILY_CARE.key, State.INSTITUTIONAL_CARE.key)
 
 
-def children_per_family(params: Mapping[str, float]) -> np.ndarray:
-    """Children per family in each state, shape ``(N_STATES,)``."""
-    return np.array(
-        [
-            params["children_per_risk_family"]
-            if s in LARGE_FAMILY_STATES
-            else params["children_per_family"]
-            for s in STATES
-        ]
-    )
+def children_per_family(params: Mapping[str, float | np.ndarray]) -> np.ndarray:
+    """Children per family in each state, shape ``(..., N_STATES)`` (``(N_STATES,)`` for
+    scalar parameters, ``(K, N_STATES)`` for a batch)."""
+    risk = np.asarray(params["children_per_risk_family"], float)
+    other = np.asarray(params["children_per_family"], float)
+    risk, other = np.broadcast_arrays(risk, other)
+    return np.stack([risk if s in LARGE_FAMILY_STATES else other for s in STATES], axis=-1)
 
 
 def timeseries(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.DataFrame:

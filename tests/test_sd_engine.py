@@ -656,3 +656,11 @@ def test_derivative_of_stocks_is_flows_through_the_incidence_matrix():
     np.testing.assert_allclose(
         flows[0, 0, : fl.N_HAZARD_FLOWS], rates[0, 0] * stocks[fl.HAZARD_SOURCE], rtol=1e-12
     )
+
+
+def test_simulate_is_model_and_run_in_one_call():
+    from simulation.sd import simulate
+
+    one = simulate(params={"onset_rate": np.array([0.05, 0.06])}, end_year=2010, save=("stocks",))
+    two = SDModel(params={"onset_rate": np.array([0.05, 0.06])}, end_year=2010).run(("stocks",))
+    np.testing.assert_array_equal(one.saved["stocks"], two.saved["stocks"])
