@@ -42,6 +42,7 @@ TEXT = {
         "sensitivity": "Jautrumo indeksai: {outcome}",
         "first_order": "pirmos eilės (S1)",
         "total_order": "bendrasis (ST)",
+        "over_time": "Jautrumo indeksai laikui bėgant: {outcome} iki metų pabaigos",
         "year": "metai",
         "accounts": {
             "children_placed": "Į globą paimti vaikai per metus",
@@ -67,6 +68,7 @@ TEXT = {
         "sensitivity": "Sensitivity indices: {outcome}",
         "first_order": "first order (S1)",
         "total_order": "total (ST)",
+        "over_time": "Sensitivity over time: {outcome} up to each year's end",
         "year": "year",
         "accounts": {
             "children_placed": "Children placed per year",
@@ -286,5 +288,68 @@ def sensitivity_indices(
             ax.set_xlabel("PAWN")
         ax.set_yticks(list(y), shown.index)
         ax.set_title(text["sensitivity"].format(outcome=outcome), loc="left")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def morris_mu_sigma(
+    table: pd.DataFrame,
+    stem: Path,
+    lang: str = "lt",
+    outcome: str = "",
+    unit: str = "",
+    label: int = 5,
+) -> list[str]:
+    """Morris screening: mu* (overall influence) against sigma (non-linearity and
+    interactions); the ``label`` most influential parameters are named, their labels set
+    off in turn to four sides so that neighbours do not overlap. EUR are shown in millions.
+    """
+    text = _check_lang(lang)
+    scale, shown = (1e6, text["million_eur"]) if unit == "EUR" else (1.0, unit)
+    offsets = ((6, 6, "left"), (6, -12, "left"), (-6, 6, "right"), (-6, -12, "right"))
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.0, 5.0))
+        ax.scatter(table["mu_star"] / scale, table["sigma"] / scale, color="#0072B2", s=22)
+        for rank, (name, row) in enumerate(table.head(label).iterrows()):
+            dx, dy, ha = offsets[rank % len(offsets)]
+            ax.annotate(
+                name,
+                (row["mu_star"] / scale, row["sigma"] / scale),
+                textcoords="offset points",
+                xytext=(dx, dy),
+                fontsize=7.5,
+                ha=ha,
+            )
+        suffix = f" ({shown})" if shown else ""
+        ax.set_xlabel("μ*" + suffix)
+        ax.set_ylabel("σ" + suffix)
+        ax.set_title(text["sensitivity"].format(outcome=outcome), loc="left")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def time_varying_indices(
+    table: pd.DataFrame, method: str, stem: Path, lang: str = "lt", outcome: str = "", top: int = 6
+) -> list[str]:
+    """The main index of the most influential parameters (at the last year) by year."""
+    text = _check_lang(lang)
+    key = {"sobol": "ST", "morris": "μ*", "pawn": "PAWN"}[method]
+    leaders = table.iloc[-1].sort_values(ascending=False).index[:top]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        for i, name in enumerate(leaders):
+            ax.plot(
+                table.index,
+                table[name],
+                marker="o",
+                ms=3.5,
+                lw=1.8,
+                color=PALETTE[(i + 1) % len(PALETTE)],
+                label=name,
+            )
+        ax.set_ylabel(key)
+        ax.set_ylim(bottom=0)
+        ax.set_title(text["over_time"].format(outcome=outcome), loc="left")
+        ax.legend(frameon=False, fontsize=7.5, loc="best")
         fig.tight_layout()
         return _save(fig, stem)

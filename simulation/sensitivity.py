@@ -21,7 +21,7 @@ from simulation import economics as ec
 from simulation.catalogue import REGISTRY
 from simulation.compare import yearly_arrays
 from simulation.scenario import Scenario
-from simulation.sd import SDModel
+from simulation.sd import START_YEAR, SDModel
 
 METHODS: tuple[str, ...] = ("sobol", "morris", "pawn")
 #: Outcomes: name -> (needs a baseline, unit, description).
@@ -134,27 +134,33 @@ def _run_batch(sc: Scenario, params: dict) -> dict[str, np.ndarray]:
     return yearly_arrays(result, REGISTRY.resolve({**sc.params, **sc.levers, **params}))
 
 
-def outcome_values(
+def outcome_by_year(
     name: str, scenario: dict, baseline: dict | None, rate: float, base_year: int, first_year: int
 ) -> np.ndarray:
-    """One outcome for every parameter set, from yearly arrays ``(years, K)``."""
+    """An outcome accumulated up to the end of each year, shape ``(years, K)``: the last
+    row is the outcome over the horizon (NPV up to year t, placements avoided so far...)."""
     if name == "total_cost":
-        return scenario["total_cost"].sum(axis=0)
+        return np.cumsum(scenario["total_cost"], axis=0)
     if name == "child_years_in_care":
-        return scenario["child_years_in_care"].sum(axis=0)
+        return np.cumsum(scenario["child_years_in_care"], axis=0)
     if baseline is None:
         raise ValueError(f"outcome {name!r} needs a baseline")
     if name == "placements_avoided":
-        return (baseline["placements"] - scenario["placements"]).sum(axis=0)
+        return np.cumsum(baseline["placements"] - scenario["placements"], axis=0)
     if name == "child_years_in_care_avoided":
-        return (baseline["child_years_in_care"] - scenario["child_years_in_care"]).sum(axis=0)
+        return np.cumsum(baseline["child_years_in_care"] - scenario["child_years_in_care"], axis=0)
     if name == "npv":
         years = first_year + np.arange(scenario["service_cost"].shape[0])
         factors = ec.discount_factors(years, rate, base_year)[:, None]
         benefits = baseline["avoidable_cost"] - scenario["avoidable_cost"]
         costs = scenario["service_cost"] - baseline["service_cost"]
-        return ((benefits - costs) * factors).sum(axis=0)
+        return np.cumsum((benefits - costs) * factors, axis=0)
     raise ValueError(f"outcome must be one of {tuple(OUTCOMES)}, got {name!r}")
+
+
+def outcome_values(name, scenario, baseline, rate, base_year, first_year) -> np.ndarray:
+    """The outcome over the whole horizon for every parameter set, shape ``(K,)``."""
+    return outcome_by_year(name, scenario, baseline, rate, base_year, first_year)[-1]
 
 
 def evaluate(
@@ -167,31 +173,51 @@ def evaluate(
     base_year: int = 2027,
     chunk: int = 2500,
     progress: Callable[[int], None] = lambda _: None,
+    by_year: bool = False,
 ) -> np.ndarray:
     """Evaluate ``outcome`` for every row of ``x`` with the batched SD engine.
 
     Each chunk of rows integrates in one call for the scenario and, for outcomes against a
     baseline, in one call for the baseline with the same parameter values.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(x),)``, or ``(len(x), years)`` accumulated to each year's end when
+        ``by_year`` (the last column is then the horizon's value).
     """
     if OUTCOMES[outcome][0] and baseline is None:
         raise ValueError(f"outcome {outcome!r} needs a baseline")
     if rate is None:
         rate = scenario.resolved_parameters()["discount_rate"]
-    out = np.empty(len(x))
+    columns = []
     for start in range(0, len(x), chunk):
         rows = x[start : start + chunk]
-        params = {**scenario.params, **{n: rows[:, j] for j, n in enumerate(prob["names"])}}
-        scen = _run_batch(scenario, params)
-        base = None
-        if baseline is not None:
-            base_params = {
-                **baseline.params,
-                **{n: rows[:, j] for j, n in enumerate(prob["names"])},
-            }
-            base = _run_batch(baseline, base_params)
-        out[start : start + len(rows)] = outcome_values(outcome, scen, base, rate, base_year, 2009)
+        sampled = {n: rows[:, j] for j, n in enumerate(prob["names"])}
+        scen = _run_batch(scenario, {**scenario.params, **sampled})
+        base = None if baseline is None else _run_batch(baseline, {**baseline.params, **sampled})
+        columns.append(outcome_by_year(outcome, scen, base, rate, base_year, START_YEAR))
         progress(len(rows))
-    return out
+    values = np.concatenate(columns, axis=1).T  # (rows, years)
+    return values if by_year else values[:, -1]
+
+
+def time_varying(
+    prob: dict,
+    method: str,
+    x: np.ndarray,
+    y_years: np.ndarray,
+    years: Sequence[int],
+    seed: int,
+) -> pd.DataFrame:
+    """The main index (ST, mu_star or PAWN median) of the outcome accumulated to the end of
+    each of ``years``: one row per year, one column per parameter."""
+    key = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}[method]
+    rows = {}
+    for year in years:
+        column = y_years[:, year - START_YEAR]
+        rows[year] = indices_table(prob, method, analyze(prob, method, x, column, seed))[key]
+    return pd.DataFrame(rows).T
 
 
 def base_sample_size(method: str, prob: dict, rows: int) -> int:

@@ -122,6 +122,9 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
         "indices.png",
         "manifest.json",
     } <= names
+    assert {"time_varying.csv", "time_varying.png"} <= names
+    varying = pd.read_csv(folder / "time_varying.csv", index_col="year")
+    assert list(varying.index) == [2028, 2030, 2035, 2040]  # years where the outcome varies
     indices = pd.read_csv(folder / "indices.csv")
     assert len(indices) == 6 and {"S1", "ST", "S1_conf", "ST_conf"} <= set(indices.columns)
     assert len(pd.read_csv(folder / "outputs.csv")) == 16 * (2 * 6 + 2)
@@ -150,3 +153,39 @@ def test_sensitivity_bad_input_is_one_line(tmp_path, capsys, extra):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("prevsim sensitivity:")
     assert not (tmp_path / "sensitivity").exists()
+
+
+def test_outcome_by_year_accumulates_to_the_horizon_value():
+    base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
+    prob = sa.problem(["onset_rate"])
+    x = np.array([[0.05], [0.07]])
+    by_year = sa.evaluate(prob, x, early, "npv", baseline=base, by_year=True)
+    total = sa.evaluate(prob, x, early, "npv", baseline=base)
+    np.testing.assert_array_equal(by_year[:, -1], total)
+    assert by_year.shape == (2, 32)
+    assert (by_year[:, : 2027 - 2009] == 0).all()  # nothing differs before the policy
+
+
+def test_morris_writes_a_mu_sigma_chart(tmp_path, capsys):
+    from simulation.cli import main
+
+    argv = [
+        "sensitivity",
+        str(SCENARIOS / "early_intervention.toml"),
+        "--method",
+        "morris",
+        "--outcome",
+        "total_cost",
+        "--n",
+        "6",
+        "--params",
+        "onset_rate",
+        "detection_rate",
+        "escalation_rate",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(argv) == 0
+    (folder,) = (tmp_path / "sensitivity" / "early_intervention").iterdir()
+    assert {"morris.png", "indices.csv"} <= {p.name for p in folder.iterdir()}
+    assert "mu_star" in pd.read_csv(folder / "indices.csv").columns
