@@ -193,6 +193,8 @@ def cooperation_effects(
         ``coverage[..., 0]``.
     """
     working = np.asarray(working, float)
+    if not working.any():  # nothing deployed: the services' effects alone (the usual case)
+        return effects_from_coverage(coverage * quality, p)
     team = np.ones(quality.shape)
     team[..., sv.MOBILE_TEAM] = 1.0 + np.asarray(p["local_team_quality_gain"]) * working
     effects = effects_from_coverage(coverage * quality * team, p)
@@ -259,5 +261,7 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
         exit_rate,
         exit_rate,
     ]
-    shape = effects.shape[:-1]
-    return np.stack([np.broadcast_to(np.asarray(r, float), shape) for r in rates], axis=-1)
+    out = np.empty((*effects.shape[:-1], len(rates)))
+    for i, rate in enumerate(rates):
+        out[..., i] = rate  # broadcasting assignment: no intermediate stacked copies
+    return out

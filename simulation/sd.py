@@ -40,6 +40,8 @@ LEVERS: tuple[str, ...] = tuple(REGISTRY.names("lever"))
 # The care states are the last two, in the order of the care cost items.
 CARE_SLICE = slice(State.FAMILY_CARE, State.INSTITUTIONAL_CARE + 1)
 assert COST_ITEMS[-2:] == tuple(State(i).key for i in range(N_STATES)[CARE_SLICE])
+TRAINING_ITEM = COST_ITEMS.index("training")
+CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
 
 
 class Layout:
@@ -146,6 +148,7 @@ class SDModel:
         self.entries = self._entries()
         self.unit_costs = sv.unit_costs(self.static)  # (K|1, 1, S, P)
         self.working = self._working()
+        self._cached_month = -1
         share = self.lever_paths["trained_staff_share"]
         # a rise of the trained share in a month is the training of that month (1/yr)
         self.training_growth = np.maximum(np.diff(share, axis=0, prepend=share[:1]), 0.0) * 12.0
@@ -246,16 +249,20 @@ class SDModel:
 
     def derivatives(self, y: np.ndarray, month: int) -> np.ndarray:
         """d y / dt (per year) for the packed state ``y`` during ``month``."""
-        p = {**self.static, **self.levers_at(month)}
-        stocks = y[..., LAYOUT.stocks]
-        slots = y[..., LAYOUT.capacity].reshape(*y.shape[:-1], sv.N_SERVICES, sv.N_PROVIDERS)
-        effects = fl.service_effects(slots, stocks, p, self.working[month])
+        p, target = self._month_inputs(month)
+        # Contiguous copies: every later operation on strided views of the packed state
+        # would be several times slower.
+        stocks = np.ascontiguousarray(y[..., LAYOUT.stocks])
+        positive = np.maximum(stocks, 0.0)  # flows read negative stocks as zero
+        slots = np.ascontiguousarray(y[..., LAYOUT.capacity]).reshape(
+            *y.shape[:-1], sv.N_SERVICES, sv.N_PROVIDERS
+        )
+        effects = fl.service_effects(slots, positive, p, self.working[month])
         rates = fl.hazard_rates(p, effects)
-        sources = np.maximum(stocks, 0.0)[..., fl.HAZARD_SOURCE]
         flow = np.empty((*y.shape[:-1], fl.N_FLOWS))
-        flow[..., : fl.N_HAZARD_FLOWS] = rates * sources
+        sources = np.take(positive, fl.HAZARD_SOURCE, axis=-1)
+        np.multiply(rates, sources, out=flow[..., : fl.N_HAZARD_FLOWS])
         flow[..., fl.ENTRY] = self.entries[month]
-        target = sv.target_capacity(self.budget_by_provider(p, month), self.unit_costs)
         cap_rate = sv.capacity_change(slots, target, p["capacity_delay"][..., None, None])
         dy = np.empty(y.shape)
         # A 2-D matrix product (one BLAS call) instead of K x M tiny ones.
@@ -269,46 +276,92 @@ class SDModel:
         dy[..., LAYOUT.capacity] = cap_rate.reshape(*cap_rate.shape[:-2], -1)
         dy[..., LAYOUT.flows] = flow
         dy[..., LAYOUT.stock_years] = stocks
-        dy[..., LAYOUT.costs] = np.concatenate([spending, training, care_cost], axis=-1)
+        costs = dy[..., LAYOUT.costs]  # a view: fill it in place, in COST_ITEMS order
+        costs[..., : spending.shape[-1]] = spending
+        costs[..., TRAINING_ITEM] = training[..., 0]
+        costs[..., CARE_ITEMS] = care_cost
         return dy
+
+    def _month_inputs(self, month: int) -> tuple[dict, np.ndarray]:
+        """Parameter and lever values, and target capacity, during ``month`` (the four
+        Runge-Kutta stages of a step share them, so they are computed once a month)."""
+        if self._cached_month != month:
+            p = {**self.static, **self.levers_at(month)}
+            target = sv.target_capacity(self.budget_by_provider(p, month), self.unit_costs)
+            self._cached = (p, target)
+            self._cached_month = month
+        return self._cached
 
     # ---- integration ------------------------------------------------------------------
     def times(self) -> np.ndarray:
         """Decimal years of month starts, plus the end of the horizon."""
         return START_YEAR + np.arange(self.n_months + 1) / 12.0
 
-    def run(self, save: Sequence[str] = BLOCKS, y0: np.ndarray | None = None) -> SDResult:
-        """Integrate over the horizon with classical Runge-Kutta 4 (fixed step).
+    def run(
+        self,
+        save: Sequence[str] = BLOCKS,
+        y0: np.ndarray | None = None,
+        start_month: int = 0,
+        stop_month: int | None = None,
+    ) -> SDResult:
+        """Integrate with classical Runge-Kutta 4 (fixed step) from ``start_month`` to
+        ``stop_month`` (default: the whole horizon).
 
         Parameters
         ----------
         save : sequence of str
-            Blocks of the state saved at every month (others only at the end).
+            Blocks of the state saved at every month start (others only at the end).
         y0 : ndarray, optional
-            Initial packed state (default :meth:`initial_state`).
+            Packed state at ``start_month`` (default :meth:`initial_state`, for month 0).
+        start_month, stop_month : int
+            Months (0 = January 2009) at which to start and stop; a run stopped at month m
+            continues exactly with ``run(y0=result.final, start_month=m)``.
+
+        Returns
+        -------
+        SDResult
+            Saved rows for months ``start_month`` to ``stop_month`` inclusive.
         """
         unknown = sorted(set(save) - set(BLOCKS))
         if unknown:
             raise ValueError(f"unknown blocks {unknown}; allowed: {BLOCKS}")
+        stop = self.n_months if stop_month is None else stop_month
+        if not 0 <= start_month <= stop <= self.n_months:
+            raise ValueError(f"need 0 <= start_month <= stop_month <= {self.n_months}")
+        if y0 is None and start_month:
+            raise ValueError("a run that starts after month 0 needs its state y0")
         y = self.initial_state() if y0 is None else np.array(y0, dtype=float)
         h = self.dt
         slices = {b: getattr(LAYOUT, b) for b in save}
         saved = {
-            b: np.empty((self.n_months + 1, *y.shape[:-1], s.stop - s.start))
+            b: np.empty((stop - start_month + 1, *y.shape[:-1], s.stop - s.start))
             for b, s in slices.items()
         }
         for b, s in slices.items():
             saved[b][0] = y[..., s]
-        for month in range(self.n_months):
+        stage = np.empty_like(y)  # reused buffers: the batch makes these arrays large
+        total = np.empty_like(y)
+        for month in range(start_month, stop):
             for _ in range(self.steps_per_month):
-                k1 = self.derivatives(y, month)
-                k2 = self.derivatives(y + 0.5 * h * k1, month)
-                k3 = self.derivatives(y + 0.5 * h * k2, month)
-                k4 = self.derivatives(y + h * k3, month)
-                y = y + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+                k = self.derivatives(y, month)
+                np.multiply(k, 0.5 * h, out=stage)
+                stage += y
+                np.copyto(total, k)
+                k = self.derivatives(stage, month)
+                total += 2.0 * k
+                np.multiply(k, 0.5 * h, out=stage)
+                stage += y
+                k = self.derivatives(stage, month)
+                total += 2.0 * k
+                np.multiply(k, h, out=stage)
+                stage += y
+                total += self.derivatives(stage, month)
+                total *= h / 6.0
+                y = y + total
             for b, s in slices.items():
-                saved[b][month + 1] = y[..., s]
-        return SDResult(self.times(), saved, y, self.municipalities)
+                saved[b][month + 1 - start_month] = y[..., s]
+        times = self.times()[start_month : stop + 1]
+        return SDResult(times, saved, y, self.municipalities)
 
     def run_adaptive(self, rtol: float = 1e-6, atol: float = 1e-6, method: str = "RK45"):
         """Integrate with :func:`scipy.integrate.solve_ivp` (one parameter set only).

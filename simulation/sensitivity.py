@@ -21,7 +21,7 @@ from simulation import economics as ec
 from simulation.catalogue import REGISTRY
 from simulation.compare import yearly_arrays
 from simulation.scenario import Scenario
-from simulation.sd import START_YEAR, SDModel
+from simulation.sd import START_YEAR, SDModel, SDResult
 
 METHODS: tuple[str, ...] = ("sobol", "morris", "pawn")
 #: Outcomes: name -> (needs a baseline, unit, description).
@@ -89,11 +89,18 @@ def sample(prob: dict, method: str, n: int, seed: int) -> np.ndarray:
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
-def analyze(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int) -> dict:
-    """SALib's indices for outputs ``y`` of samples ``x``."""
+def analyze(
+    prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int, workers: int = 1
+) -> dict:
+    """SALib's indices for outputs ``y`` of samples ``x`` (Sobol' bootstrap on ``workers``
+    processes)."""
     if method == "sobol":
         from SALib.analyze import sobol
 
+        if workers > 1:
+            return sobol.analyze(
+                prob, y, calc_second_order=True, seed=seed, parallel=True, n_processors=workers
+            )
         return sobol.analyze(prob, y, calc_second_order=True, seed=seed)
     if method == "morris":
         from SALib.analyze import morris
@@ -121,8 +128,11 @@ def indices_table(prob: dict, method: str, result: dict) -> pd.DataFrame:
     return table.sort_values(order, ascending=False)
 
 
-def _run_batch(sc: Scenario, params: dict) -> dict[str, np.ndarray]:
-    model = SDModel(
+SAVED = ("flows", "stock_years", "costs")
+
+
+def _model(sc: Scenario, params: dict) -> SDModel:
+    return SDModel(
         params=params,
         levers=sc.levers,
         schedule=sc.schedule,
@@ -130,8 +140,63 @@ def _run_batch(sc: Scenario, params: dict) -> dict[str, np.ndarray]:
         end_year=sc.run.end_year,
         steps_per_month=sc.run.steps_per_month,
     )
-    result = model.run(save=("flows", "stock_years", "costs"))
-    return yearly_arrays(result, REGISTRY.resolve({**sc.params, **sc.levers, **params}))
+
+
+def divergence_month(a: SDModel, b: SDModel) -> int:
+    """First month in which two models' inputs differ (their states agree until then): 0 if
+    any engine parameter differs, the horizon's length if nothing does."""
+    if a.n_months != b.n_months or a.steps_per_month != b.steps_per_month:
+        return 0
+    if any(not np.array_equal(v, b.static[n]) for n, v in a.static.items()):
+        return 0
+    month = a.n_months
+    for name, path in a.lever_paths.items():
+        differs = np.any((path != b.lever_paths[name]).reshape(a.n_months, -1), axis=1)
+        if differs.any():
+            month = min(month, int(np.flatnonzero(differs)[0]))
+    return month
+
+
+def _joined(prefix: SDResult, rest: SDResult) -> SDResult:
+    saved = {b: np.concatenate([prefix.saved[b][:-1], rest.saved[b]]) for b in rest.saved}
+    times = np.concatenate([prefix.times[:-1], rest.times])
+    return SDResult(times, saved, rest.final, rest.municipalities)
+
+
+def evaluate_chunk(
+    names: Sequence[str],
+    rows: np.ndarray,
+    scenario: Scenario,
+    baseline: Scenario | None,
+    outcome: str,
+    rate: float,
+    base_year: int,
+) -> np.ndarray:
+    """The outcome accumulated to each year's end, ``(years, len(rows))``, for one batch.
+
+    Scenario and baseline share their integration up to the first month their inputs differ
+    (:func:`divergence_month`): a policy from 2027 costs 14 years of extra integration, not 32.
+    """
+    sampled = {n: rows[:, j] for j, n in enumerate(names)}
+    scen_model = _model(scenario, {**scenario.params, **sampled})
+    resolved = REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
+    if baseline is None:
+        scen = yearly_arrays(scen_model.run(SAVED), resolved)
+        return outcome_by_year(outcome, scen, None, rate, base_year, START_YEAR)
+    base_model = _model(baseline, {**baseline.params, **sampled})
+    start = divergence_month(scen_model, base_model)
+    prefix = base_model.run(SAVED, stop_month=start)
+    base_result = _joined(prefix, base_model.run(SAVED, y0=prefix.final, start_month=start))
+    scen_result = _joined(prefix, scen_model.run(SAVED, y0=prefix.final, start_month=start))
+    base_resolved = REGISTRY.resolve({**baseline.params, **baseline.levers, **sampled})
+    return outcome_by_year(
+        outcome,
+        yearly_arrays(scen_result, resolved),
+        yearly_arrays(base_result, base_resolved),
+        rate,
+        base_year,
+        START_YEAR,
+    )
 
 
 def outcome_by_year(
@@ -174,11 +239,13 @@ def evaluate(
     chunk: int = 2500,
     progress: Callable[[int], None] = lambda _: None,
     by_year: bool = False,
+    workers: int = 1,
 ) -> np.ndarray:
     """Evaluate ``outcome`` for every row of ``x`` with the batched SD engine.
 
-    Each chunk of rows integrates in one call for the scenario and, for outcomes against a
-    baseline, in one call for the baseline with the same parameter values.
+    Rows go in chunks of ``chunk`` (one batched integration each, for the scenario and the
+    baseline with the same parameter values), over ``workers`` processes; the SD engine is
+    deterministic, so the result does not depend on the number of workers.
 
     Returns
     -------
@@ -190,14 +257,21 @@ def evaluate(
         raise ValueError(f"outcome {outcome!r} needs a baseline")
     if rate is None:
         rate = scenario.resolved_parameters()["discount_rate"]
+    chunks = [x[start : start + chunk] for start in range(0, len(x), chunk)]
+    args = (prob["names"], scenario, baseline, outcome, rate, base_year)
     columns = []
-    for start in range(0, len(x), chunk):
-        rows = x[start : start + chunk]
-        sampled = {n: rows[:, j] for j, n in enumerate(prob["names"])}
-        scen = _run_batch(scenario, {**scenario.params, **sampled})
-        base = None if baseline is None else _run_batch(baseline, {**baseline.params, **sampled})
-        columns.append(outcome_by_year(outcome, scen, base, rate, base_year, START_YEAR))
-        progress(len(rows))
+    if workers > 1 and len(chunks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(evaluate_chunk, args[0], rows, *args[1:]) for rows in chunks]
+            for rows, future in zip(chunks, futures, strict=True):
+                columns.append(future.result())
+                progress(len(rows))
+    else:
+        for rows in chunks:
+            columns.append(evaluate_chunk(args[0], rows, *args[1:]))
+            progress(len(rows))
     values = np.concatenate(columns, axis=1).T  # (rows, years)
     return values if by_year else values[:, -1]
 

@@ -664,3 +664,16 @@ def test_simulate_is_model_and_run_in_one_call():
     one = simulate(params={"onset_rate": np.array([0.05, 0.06])}, end_year=2010, save=("stocks",))
     two = SDModel(params={"onset_rate": np.array([0.05, 0.06])}, end_year=2010).run(("stocks",))
     np.testing.assert_array_equal(one.saved["stocks"], two.saved["stocks"])
+
+
+def test_a_run_stopped_and_continued_equals_one_run():
+    model = SDModel(end_year=2012)
+    whole = model.run()
+    first = model.run(stop_month=17)
+    rest = model.run(y0=first.final, start_month=17)
+    for block in ("stocks", "flows", "costs"):
+        joined = np.concatenate([first.saved[block][:-1], rest.saved[block]])
+        np.testing.assert_array_equal(joined, whole.saved[block])
+    np.testing.assert_array_equal(np.concatenate([first.times[:-1], rest.times]), whole.times)
+    with pytest.raises(ValueError, match="needs its state"):
+        model.run(start_month=3)

@@ -189,3 +189,24 @@ def test_morris_writes_a_mu_sigma_chart(tmp_path, capsys):
     (folder,) = (tmp_path / "sensitivity" / "early_intervention").iterdir()
     assert {"morris.png", "indices.csv"} <= {p.name for p in folder.iterdir()}
     assert "mu_star" in pd.read_csv(folder / "indices.csv").columns
+
+
+def test_two_workers_and_shared_prefixes_give_the_same_numbers():
+    base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
+    prob = sa.problem(["onset_rate", "escalation_rate"])
+    x = sa.sample(prob, "sobol", 4, seed=2)  # 24 rows, in chunks of 10
+    one = sa.evaluate(prob, x, early, "npv", baseline=base, chunk=10, workers=1)
+    two = sa.evaluate(prob, x, early, "npv", baseline=base, chunk=10, workers=2)
+    np.testing.assert_array_equal(one, two)
+
+
+def test_divergence_month_is_the_first_month_inputs_differ():
+    from simulation.sd import SDModel
+
+    base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
+    a = SDModel(params=base.params, levers=base.levers, schedule=base.schedule)
+    b = SDModel(params=early.params, levers=early.levers, schedule=early.schedule)
+    assert sa.divergence_month(a, b) == (2027 - 2009) * 12
+    assert sa.divergence_month(a, a) == a.n_months
+    c = SDModel(params={"onset_rate": 0.06}, levers=base.levers, schedule=base.schedule)
+    assert sa.divergence_month(a, c) == 0  # a different engine parameter: nothing shared
