@@ -38,6 +38,7 @@ format: $(DEV_STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sd_batch.py
 	$(BIN)/python benchmarks/abm_scale.py
+	$(BIN)/python benchmarks/sensitivity_sobol.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
