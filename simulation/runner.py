@@ -62,15 +62,21 @@ def simulate_scenario(scenario: Scenario, progress: bool = False) -> SDResult:
             scale=run.scale,
         )
         return model.run(progress=progress).result(run.resolution, rescale=True)
-    model = SDModel(
-        params=scenario.params,
+    return sd_model(scenario).run()
+
+
+def sd_model(scenario: Scenario, params: dict | None = None) -> SDModel:
+    """The SD engine set up for a scenario; ``params`` replaces its ``[params]`` (for
+    instance with batched values)."""
+    run = scenario.run
+    return SDModel(
+        params=scenario.params if params is None else params,
         levers=scenario.levers,
         schedule=scenario.schedule,
         resolution=run.resolution,
         end_year=run.end_year,
         steps_per_month=run.steps_per_month,
     )
-    return model.run()
 
 
 def run_scenario(scenario: Scenario, progress: bool = False) -> RunOutput:

@@ -13,6 +13,7 @@ screening, and PAWN (moment-independent).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ import pandas as pd
 from simulation import economics as ec
 from simulation.catalogue import REGISTRY
 from simulation.compare import yearly_arrays
+from simulation.runner import sd_model
 from simulation.scenario import Scenario
 from simulation.sd import START_YEAR, SDModel, SDResult
 
@@ -132,14 +134,7 @@ SAVED = ("flows", "stock_years", "costs")
 
 
 def _model(sc: Scenario, params: dict) -> SDModel:
-    return SDModel(
-        params=params,
-        levers=sc.levers,
-        schedule=sc.schedule,
-        resolution="national",
-        end_year=sc.run.end_year,
-        steps_per_month=sc.run.steps_per_month,
-    )
+    return sd_model(replace(sc, run=replace(sc.run, resolution="national")), params)
 
 
 def divergence_month(a: SDModel, b: SDModel) -> int:
