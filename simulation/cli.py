@@ -130,6 +130,26 @@ def _parser() -> argparse.ArgumentParser:
         help="uncertain parameters to vary (default: all the SD engine uses)",
     )
     p.add_argument("--seed", type=_non_negative_int, default=0, metavar="N")
+    p.add_argument(
+        "--engine",
+        choices=("sd", "abm"),
+        default="sd",
+        help="abm: Morris screening with paired replicates per sample point",
+    )
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        default=3,
+        metavar="R",
+        help="abm: paired replicates per sample point (default 3)",
+    )
+    p.add_argument(
+        "--scale",
+        type=_scale,
+        default=0.2,
+        metavar="S",
+        help="abm: share of families simulated (default 0.2)",
+    )
     p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
     p.add_argument("--lang", choices=("lt", "en"), default="lt")
 
@@ -336,8 +356,10 @@ def _cmd_sensitivity(args) -> int:
     baseline = load(args.against) if args.against else None
     if sa.OUTCOMES[args.outcome][0] and baseline is None:
         raise UsageError(f"prevsim sensitivity: outcome {args.outcome} needs --against BASELINE")
+    if args.engine == "abm" and args.method != "morris":
+        raise UsageError("prevsim sensitivity: the agent-based engine supports --method morris")
     try:
-        prob = sa.problem(args.params)
+        prob = sa.problem(args.params, engine=args.engine)
     except (KeyError, ValueError) as exc:
         raise UsageError(f"prevsim sensitivity: --params: {exc.args[0]}") from None
     rows = len(sa.sample(prob, args.method, args.n, args.seed))
@@ -351,6 +373,9 @@ def _cmd_sensitivity(args) -> int:
         args.seed,
         names=args.params,
         progress=bar.advance,
+        engine=args.engine,
+        replicates=args.replicates,
+        scale=args.scale,
     )
     bar.close()
     folder, lines = write_study(

@@ -58,9 +58,15 @@ OUTCOMES = (
 )
 
 
-def _by_year(cumulative: np.ndarray) -> np.ndarray:
-    """Yearly totals from cumulative values at every month start (axis 0: time)."""
-    return np.diff(cumulative[::12], axis=0)
+def _januaries(times: np.ndarray) -> np.ndarray:
+    """Rows of a result saved on 1 January (monthly or yearly saves)."""
+    months = np.rint((np.asarray(times) - START_YEAR) * 12).astype(int)
+    return np.flatnonzero(months % 12 == 0)
+
+
+def _by_year(cumulative: np.ndarray, januaries: np.ndarray) -> np.ndarray:
+    """Yearly totals from cumulative values (axis 0: time) at the January rows."""
+    return np.diff(cumulative[januaries], axis=0)
 
 
 def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
@@ -80,6 +86,7 @@ def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
         The :data:`ACCOUNTS` columns, then ``cost.<item>`` for every cost item. Costs are
         EUR at the parameters' prices (:data:`economics.PRICE_YEAR`).
     """
+    jan = _januaries(result.times)
     costs = result.saved["costs"].sum(axis=2)  # (T, K, items) cumulative, national
     flows = result.saved["flows"].sum(axis=2)
     years_in = result.saved["stock_years"].sum(axis=2)
@@ -91,11 +98,11 @@ def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
         kids = children_per_family(p)  # (N_STATES,) or (K, N_STATES)
         child_years = years_in * kids
         child_flows = flows * kids[..., State.CRISIS][..., None]
-    service = _by_year(costs[..., SERVICE_ITEMS].sum(axis=-1))
-    family_care = _by_year(costs[..., FAMILY_CARE_ITEM])
-    institution = _by_year(costs[..., INSTITUTION_ITEM])
-    care_years = _by_year(child_years[..., list(CARE)].sum(axis=-1))
-    risk_years = _by_year(years_in[..., State.RISK])
+    service = _by_year(costs[..., SERVICE_ITEMS].sum(axis=-1), jan)
+    family_care = _by_year(costs[..., FAMILY_CARE_ITEM], jan)
+    institution = _by_year(costs[..., INSTITUTION_ITEM], jan)
+    care_years = _by_year(child_years[..., list(CARE)].sum(axis=-1), jan)
+    risk_years = _by_year(years_in[..., State.RISK], jan)
     adversity = (
         care_years * p["cost.adversity_per_child_year_in_care"]
         + risk_years * p["cost.adversity_per_family_year_in_risk"]
@@ -114,12 +121,12 @@ def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
         "total_cost": service + family_care + institution,
         "state_cost": state,
         "municipal_cost": service + family_care + institution - state,
-        "placements": _by_year(flows[..., list(PLACEMENTS)].sum(axis=-1)),
-        "children_placed": _by_year(child_flows[..., list(PLACEMENTS)].sum(axis=-1)),
+        "placements": _by_year(flows[..., list(PLACEMENTS)].sum(axis=-1), jan),
+        "children_placed": _by_year(child_flows[..., list(PLACEMENTS)].sum(axis=-1), jan),
         "child_years_in_care": care_years,
         "family_years_in_risk": risk_years,
     }
-    out.update({f"cost.{item}": _by_year(costs[..., i]) for i, item in enumerate(COST_ITEMS)})
+    out.update({f"cost.{item}": _by_year(costs[..., i], jan) for i, item in enumerate(COST_ITEMS)})
     return out
 
 

@@ -303,6 +303,7 @@ class SDModel:
         y0: np.ndarray | None = None,
         start_month: int = 0,
         stop_month: int | None = None,
+        every: int = 1,
     ) -> SDResult:
         """Integrate with classical Runge-Kutta 4 (fixed step) from ``start_month`` to
         ``stop_month`` (default: the whole horizon).
@@ -316,11 +317,15 @@ class SDModel:
         start_month, stop_month : int
             Months (0 = January 2009) at which to start and stop; a run stopped at month m
             continues exactly with ``run(y0=result.final, start_month=m)``.
+        every : int
+            Save only months that are multiples of ``every`` (12: each January), plus the
+            first and the last.
 
         Returns
         -------
         SDResult
-            Saved rows for months ``start_month`` to ``stop_month`` inclusive.
+            Saved rows for months ``start_month`` to ``stop_month`` inclusive (``times``
+            says which).
         """
         unknown = sorted(set(save) - set(BLOCKS))
         if unknown:
@@ -333,9 +338,12 @@ class SDModel:
         y = self.initial_state() if y0 is None else np.array(y0, dtype=float)
         h = self.dt
         slices = {b: getattr(LAYOUT, b) for b in save}
+        months = [start_month] + [
+            m for m in range(start_month + 1, stop + 1) if m % every == 0 or m == stop
+        ]
+        row = {m: i for i, m in enumerate(months)}
         saved = {
-            b: np.empty((stop - start_month + 1, *y.shape[:-1], s.stop - s.start))
-            for b, s in slices.items()
+            b: np.empty((len(months), *y.shape[:-1], s.stop - s.start)) for b, s in slices.items()
         }
         for b, s in slices.items():
             saved[b][0] = y[..., s]
@@ -358,9 +366,10 @@ class SDModel:
                 total += self.derivatives(stage, month)
                 total *= h / 6.0
                 y = y + total
-            for b, s in slices.items():
-                saved[b][month + 1 - start_month] = y[..., s]
-        times = self.times()[start_month : stop + 1]
+            if month + 1 in row:
+                for b, s in slices.items():
+                    saved[b][row[month + 1]] = y[..., s]
+        times = self.times()[months]
         return SDResult(times, saved, y, self.municipalities)
 
     def run_adaptive(self, rtol: float = 1e-6, atol: float = 1e-6, method: str = "RK45"):

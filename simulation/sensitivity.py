@@ -153,8 +153,10 @@ def divergence_month(a: SDModel, b: SDModel) -> int:
 
 
 def _joined(prefix: SDResult, rest: SDResult) -> SDResult:
-    saved = {b: np.concatenate([prefix.saved[b][:-1], rest.saved[b]]) for b in rest.saved}
-    times = np.concatenate([prefix.times[:-1], rest.times])
+    """A run's saved rows: the shared prefix's, then the continuation's."""
+    before = prefix.times < rest.times[0] - 1e-9
+    saved = {b: np.concatenate([prefix.saved[b][before], rest.saved[b]]) for b in rest.saved}
+    times = np.concatenate([prefix.times[before], rest.times])
     return SDResult(times, saved, rest.final, rest.municipalities)
 
 
@@ -176,13 +178,14 @@ def evaluate_chunk(
     scen_model = _model(scenario, {**scenario.params, **sampled})
     resolved = REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
     if baseline is None:
-        scen = yearly_arrays(scen_model.run(SAVED), resolved)
+        scen = yearly_arrays(scen_model.run(SAVED, every=12), resolved)
         return outcome_by_year(outcome, scen, None, rate, base_year, START_YEAR)
     base_model = _model(baseline, {**baseline.params, **sampled})
     start = divergence_month(scen_model, base_model)
-    prefix = base_model.run(SAVED, stop_month=start)
-    base_result = _joined(prefix, base_model.run(SAVED, y0=prefix.final, start_month=start))
-    scen_result = _joined(prefix, scen_model.run(SAVED, y0=prefix.final, start_month=start))
+    prefix = base_model.run(SAVED, stop_month=start, every=12)
+    rest = {"y0": prefix.final, "start_month": start, "every": 12}
+    base_result = _joined(prefix, base_model.run(SAVED, **rest))
+    scen_result = _joined(prefix, scen_model.run(SAVED, **rest))
     base_resolved = REGISTRY.resolve({**baseline.params, **baseline.levers, **sampled})
     return outcome_by_year(
         outcome,
@@ -323,3 +326,57 @@ def converged(table: pd.DataFrame, tolerance: float = 0.05) -> bool:
     same_top = set(top) == set(half.sort_values(ascending=False).index[:5])
     scale = max(abs(full).max(), 1e-300)
     return same_top and float((full - half).abs().max()) <= tolerance * scale
+
+
+def evaluate_abm(
+    prob: dict,
+    x: np.ndarray,
+    scenario: Scenario,
+    outcome: str,
+    baseline: Scenario | None = None,
+    replicates: int = 3,
+    scale: float = 0.05,
+    seed: int = 0,
+    rate: float | None = None,
+    base_year: int = 2027,
+    progress: Callable[[int], None] = lambda _: None,
+) -> np.ndarray:
+    """Evaluate ``outcome`` for every row of ``x`` with the agent-based engine.
+
+    Each row runs ``replicates`` paired replicates (scenario and baseline with the same
+    seeds, and the same seeds for every row: common random numbers across rows too, so
+    that Morris's elementary effects compare like with like) at ``scale``; the outcome is
+    the mean over replicates. Meant for Morris screening with few parameters: every row
+    costs ``replicates`` (x 2 with a baseline) agent-based runs.
+    """
+    from simulation import compare as cmp
+
+    if OUTCOMES[outcome][0] and baseline is None:
+        raise ValueError(f"outcome {outcome!r} needs a baseline")
+    if rate is None:
+        rate = scenario.resolved_parameters()["discount_rate"]
+    out = np.empty(len(x))
+    for i, row in enumerate(x):
+        sampled = {n: float(v) for n, v in zip(prob["names"], row, strict=True)}
+        with_row = [
+            replace(s, params={**s.params, **sampled})
+            for s in ([baseline] if baseline else []) + [scenario]
+        ]
+        comparison = cmp.run_comparison(
+            with_row, engine="abm", replicates=replicates, seed=seed, scale=scale
+        )
+        runs = []
+        for r in range(replicates):
+            scen = {
+                k: v.to_numpy()[:, None] for k, v in comparison.accounts[scenario.name][r].items()
+            }
+            base = None
+            if baseline is not None:
+                base = {
+                    k: v.to_numpy()[:, None]
+                    for k, v in comparison.accounts[baseline.name][r].items()
+                }
+            runs.append(outcome_values(outcome, scen, base, rate, base_year, START_YEAR)[0])
+        out[i] = np.mean(runs)
+        progress(1)
+    return out

@@ -30,8 +30,43 @@ def run_study(
     seed: int,
     names: list[str] | None = None,
     progress: Callable[[int], None] = lambda _: None,
+    engine: str = "sd",
+    replicates: int = 3,
+    scale: float = 0.05,
 ) -> dict:
-    """Sample, evaluate and analyse; returns everything the report needs."""
+    """Sample, evaluate and analyse; returns everything the report needs.
+
+    The agent-based engine supports Morris screening only (each row costs replicated
+    agent-based runs); it gives no time-varying indices.
+    """
+    if engine == "abm":
+        if method != "morris":
+            raise ValueError("the agent-based engine supports --method morris only")
+        prob = sa.problem(names, engine="abm")
+        x = sa.sample(prob, method, n, seed)
+        y = sa.evaluate_abm(
+            prob,
+            x,
+            scenario,
+            outcome,
+            baseline=baseline,
+            replicates=replicates,
+            scale=scale,
+            seed=seed,
+            progress=progress,
+        )
+        result = sa.analyze(prob, method, x, y, seed)
+        conv = sa.convergence(prob, method, x, y, seed)
+        return {
+            "problem": prob,
+            "x": x,
+            "y": y,
+            "result": result,
+            "indices": sa.indices_table(prob, method, result),
+            "convergence": conv,
+            "converged": sa.converged(conv),
+            "time_varying": None,
+        }
     fast = [
         replace(s, run=replace(s.run, steps_per_month=STEPS_PER_MONTH))
         for s in (scenario, baseline)
@@ -64,6 +99,7 @@ def run_study(
         "convergence": conv,
         "converged": sa.converged(conv),
         "time_varying": varying,
+        "engine": f"sd engine, {STEPS_PER_MONTH} Runge-Kutta step a month",
     }
 
 
@@ -76,7 +112,7 @@ def summary_lines(
     lines = [
         f"{method} sensitivity of {outcome} ({sa.OUTCOMES[outcome][2]}, {unit}) of "
         f"'{scenario.name}'{against}: {len(study['y']):,} model evaluations, "
-        f"{study['problem']['num_vars']} uncertain parameters",
+        f"{study['problem']['num_vars']} uncertain parameters ({study['engine']})",
         "",
         "Most influential parameters:",
     ]

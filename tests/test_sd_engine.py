@@ -677,3 +677,13 @@ def test_a_run_stopped_and_continued_equals_one_run():
     np.testing.assert_array_equal(np.concatenate([first.times[:-1], rest.times]), whole.times)
     with pytest.raises(ValueError, match="needs its state"):
         model.run(start_month=3)
+
+
+def test_saving_every_twelfth_month_keeps_exactly_those_rows():
+    model = SDModel(end_year=2012)
+    monthly = model.run()
+    yearly = model.run(every=12)
+    np.testing.assert_array_equal(yearly.times, monthly.times[::12])
+    np.testing.assert_array_equal(yearly.saved["costs"], monthly.saved["costs"][::12])
+    part = model.run(y0=model.run(stop_month=5).final, start_month=5, every=12)
+    np.testing.assert_allclose(part.times, [2009 + 5 / 12, 2010, 2011, 2012, 2013])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -132,8 +134,13 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
 
 @pytest.mark.parametrize(
     "extra",
-    [["--params", "onset_rat"], ["--params", "budget.basic"], ["--outcome", "npv"]],
-    ids=["unknown", "lever", "no-baseline"],
+    [
+        ["--params", "onset_rat"],
+        ["--params", "budget.basic"],
+        ["--outcome", "npv"],
+        ["--engine", "abm", "--method", "sobol"],
+    ],
+    ids=["unknown", "lever", "no-baseline", "abm-sobol"],
 )
 def test_sensitivity_bad_input_is_one_line(tmp_path, capsys, extra):
     from simulation.cli import main
@@ -147,7 +154,7 @@ def test_sensitivity_bad_input_is_one_line(tmp_path, capsys, extra):
         str(tmp_path),
         *extra,
     ]
-    if extra[0] == "--params":
+    if extra[0] in ("--params", "--engine"):
         argv += ["--against", str(SCENARIOS / "baseline.toml")]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -210,3 +217,21 @@ def test_divergence_month_is_the_first_month_inputs_differ():
     assert sa.divergence_month(a, a) == a.n_months
     c = SDModel(params={"onset_rate": 0.06}, levers=base.levers, schedule=base.schedule)
     assert sa.divergence_month(a, c) == 0  # a different engine parameter: nothing shared
+
+
+@pytest.mark.slow
+def test_abm_morris_screening_with_paired_replicates():
+    """A small Morris screen on the agent-based engine: rows differing only in a parameter
+    with no effect on the outcome give exactly equal outcomes (common random numbers), and
+    an influential parameter is ranked first."""
+    base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
+    short = [replace(s, run=replace(s.run, end_year=2030)) for s in (base, early)]
+    prob = sa.problem(["onset_rate", "cost.institutional_care"])
+    x = sa.sample(prob, "morris", 2, seed=5)  # 2 trajectories x 3 points
+    y = sa.evaluate_abm(
+        prob, x, short[1], "placements_avoided", baseline=short[0], replicates=2, scale=0.02, seed=3
+    )
+    # institutional care cost changes costs, not placements: its elementary effects are 0
+    table = sa.indices_table(prob, "morris", sa.analyze(prob, "morris", x, y, seed=5))
+    assert table.loc["cost.institutional_care", "mu_star"] == 0.0
+    assert table.index[0] == "onset_rate"
