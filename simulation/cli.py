@@ -8,6 +8,7 @@ failure.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -135,6 +136,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("sd", "abm"),
         default="sd",
         help="abm: Morris screening with paired replicates per sample point",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="K",
+        help="sd: processes for the batched runs (default: all cores)",
     )
     p.add_argument(
         "--replicates",
@@ -376,6 +384,7 @@ def _cmd_sensitivity(args) -> int:
         engine=args.engine,
         replicates=args.replicates,
         scale=args.scale,
+        workers=args.workers,
     )
     bar.close()
     folder, lines = write_study(

@@ -33,6 +33,7 @@ def run_study(
     engine: str = "sd",
     replicates: int = 3,
     scale: float = 0.05,
+    workers: int = 1,
 ) -> dict:
     """Sample, evaluate and analyse; returns everything the report needs.
 
@@ -82,9 +83,10 @@ def run_study(
         baseline=fast[1] if baseline else None,
         progress=progress,
         by_year=True,
+        workers=workers,
     )
     y = y_years[:, -1]
-    result = sa.analyze(prob, method, x, y, seed)
+    result = sa.analyze(prob, method, x, y, seed, workers=workers)
     table = sa.indices_table(prob, method, result)
     conv = sa.convergence(prob, method, x, y, seed)
     end = sa.START_YEAR + y_years.shape[1] - 1
