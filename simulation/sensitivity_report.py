@@ -40,11 +40,11 @@ def run_study(
     The agent-based engine supports Morris screening only (each row costs replicated
     agent-based runs); it gives no time-varying indices.
     """
+    if engine == "abm" and method != "morris":
+        raise ValueError("the agent-based engine supports --method morris only")
+    prob = sa.problem(names, engine=engine)
+    x = sa.sample(prob, method, n, seed)
     if engine == "abm":
-        if method != "morris":
-            raise ValueError("the agent-based engine supports --method morris only")
-        prob = sa.problem(names, engine="abm")
-        x = sa.sample(prob, method, n, seed)
         y = sa.evaluate_abm(
             prob,
             x,
@@ -56,52 +56,43 @@ def run_study(
             seed=seed,
             progress=progress,
         )
-        result = sa.analyze(prob, method, x, y, seed)
-        conv = sa.convergence(prob, method, x, y, seed)
-        return {
-            "problem": prob,
-            "x": x,
-            "y": y,
-            "result": result,
-            "indices": sa.indices_table(prob, method, result),
-            "convergence": conv,
-            "converged": sa.converged(conv),
-            "time_varying": None,
-        }
-    fast = [
-        replace(s, run=replace(s.run, steps_per_month=STEPS_PER_MONTH))
-        for s in (scenario, baseline)
-        if s is not None
-    ]
-    prob = sa.problem(names)
-    x = sa.sample(prob, method, n, seed)
-    y_years = sa.evaluate(
-        prob,
-        x,
-        fast[0],
-        outcome,
-        baseline=fast[1] if baseline else None,
-        progress=progress,
-        by_year=True,
-        workers=workers,
-    )
-    y = y_years[:, -1]
+        y_years = None
+        described = f"abm engine, {replicates} paired replicates at scale {scale:g}"
+    else:
+        fast = [
+            replace(s, run=replace(s.run, steps_per_month=STEPS_PER_MONTH))
+            for s in (scenario, baseline)
+            if s is not None
+        ]
+        y_years = sa.evaluate(
+            prob,
+            x,
+            fast[0],
+            outcome,
+            baseline=fast[1] if baseline else None,
+            progress=progress,
+            by_year=True,
+            workers=workers,
+        )
+        y = y_years[:, -1]
+        described = f"sd engine, {STEPS_PER_MONTH} Runge-Kutta step a month"
     result = sa.analyze(prob, method, x, y, seed, workers=workers)
-    table = sa.indices_table(prob, method, result)
     conv = sa.convergence(prob, method, x, y, seed)
-    end = sa.START_YEAR + y_years.shape[1] - 1
-    years = [yr for yr in TIME_POINTS if yr <= end and y_years[:, yr - sa.START_YEAR].std() > 0]
-    varying = sa.time_varying(prob, method, x, y_years, years, seed) if years else None
+    varying = None
+    if y_years is not None:
+        end = sa.START_YEAR + y_years.shape[1] - 1
+        years = [yr for yr in TIME_POINTS if yr <= end and y_years[:, yr - sa.START_YEAR].std() > 0]
+        varying = sa.time_varying(prob, method, x, y_years, years, seed) if years else None
     return {
         "problem": prob,
         "x": x,
         "y": y,
         "result": result,
-        "indices": table,
+        "indices": sa.indices_table(prob, method, result),
         "convergence": conv,
         "converged": sa.converged(conv),
         "time_varying": varying,
-        "engine": f"sd engine, {STEPS_PER_MONTH} Runge-Kutta step a month",
+        "engine": described,
     }
 
 

@@ -235,3 +235,34 @@ def test_abm_morris_screening_with_paired_replicates():
     table = sa.indices_table(prob, "morris", sa.analyze(prob, "morris", x, y, seed=5))
     assert table.loc["cost.institutional_care", "mu_star"] == 0.0
     assert table.index[0] == "onset_rate"
+
+
+@pytest.mark.slow
+def test_abm_sensitivity_command_writes_its_summary(tmp_path, capsys):
+    from simulation.cli import main
+
+    argv = [
+        "sensitivity",
+        str(SCENARIOS / "early_intervention.toml"),
+        "--engine",
+        "abm",
+        "--method",
+        "morris",
+        "--n",
+        "2",
+        "--params",
+        "onset_rate",
+        "escalation_rate",
+        "--outcome",
+        "total_cost",
+        "--replicates",
+        "1",
+        "--scale",
+        "0.01",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "(abm engine, 1 paired replicates at scale 0.01)" in out
+    assert "Most influential parameters:" in out
