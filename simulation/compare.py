@@ -290,10 +290,9 @@ def cumulative_net_benefit(comparison: Comparison, rate: float, base_year: int) 
     out = {}
     for name in comparison.names[1:]:
         other = comparison.mean_accounts(name)
-        net = (first["avoidable_cost"] - other["avoidable_cost"]) - (
-            other["service_cost"] - first["service_cost"]
-        )
-        out[name] = np.cumsum(net.to_numpy() * factors)
+        benefits, costs = ec.benefits_and_costs(other, first)
+        net = benefits - costs
+        out[name] = np.cumsum(net * factors)
     frame = pd.DataFrame(out, index=first.index)
     frame.attrs["reference"] = comparison.names[0]
     return frame

@@ -100,6 +100,18 @@ def break_even_year(net: np.ndarray, years: np.ndarray, rate: float, base_year=N
     return int(np.asarray(years)[index])
 
 
+def benefits_and_costs(scenario, baseline) -> tuple[np.ndarray, np.ndarray]:
+    """WSIPP accounting of a scenario against a baseline, per year.
+
+    Benefits are the baseline's avoidable costs (care, adversity) minus the scenario's;
+    costs are the scenario's service spending minus the baseline's. Works on mappings of
+    yearly arrays (any trailing batch axis) or table columns.
+    """
+    benefits = np.asarray(baseline["avoidable_cost"]) - np.asarray(scenario["avoidable_cost"])
+    costs = np.asarray(scenario["service_cost"]) - np.asarray(baseline["service_cost"])
+    return benefits, costs
+
+
 @dataclass(frozen=True)
 class WsippRow:
     """A WSIPP benefit-cost row: present values per participant, base-year dollars."""
@@ -190,8 +202,7 @@ def value_against(
         Year to which values are discounted (default: the first year).
     """
     years = np.asarray(years)
-    benefits = np.asarray(baseline["avoidable_cost"]) - np.asarray(scenario["avoidable_cost"])
-    costs = np.asarray(scenario["service_cost"]) - np.asarray(baseline["service_cost"])
+    benefits, costs = benefits_and_costs(scenario, baseline)
     net = benefits - costs
     base = int(years[0]) if base_year is None else base_year
     pv_costs = present_value(costs, years, rate, base)

@@ -215,8 +215,7 @@ def outcome_by_year(
     if name == "npv":
         years = first_year + np.arange(scenario["service_cost"].shape[0])
         factors = ec.discount_factors(years, rate, base_year)[:, None]
-        benefits = baseline["avoidable_cost"] - scenario["avoidable_cost"]
-        costs = scenario["service_cost"] - baseline["service_cost"]
+        benefits, costs = ec.benefits_and_costs(scenario, baseline)
         return np.cumsum((benefits - costs) * factors, axis=0)
     raise ValueError(f"outcome must be one of {tuple(OUTCOMES)}, got {name!r}")
 

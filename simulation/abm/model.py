@@ -37,7 +37,7 @@ from simulation.catalogue import REGISTRY
 from simulation.data import Demography, lithuania
 from simulation.schedule import Change, lever_paths
 from simulation.sd import COST_ITEMS, LEVERS, START_YEAR, SDModel, SDResult
-from simulation.states import N_STATES, STATE_KEYS, State
+from simulation.states import LARGE_FAMILY_STATES, N_STATES, STATE_KEYS, State
 
 STREAMS = ("population", "entries", "services", "monitoring")
 N_COMBOS = 4  # served bit masks: none, bit 0, bit 1, both
@@ -175,9 +175,7 @@ class FamilyWelfareModel(mesa.Model):
         self._free_places = np.inf
 
     def _add_families(self, muni: np.ndarray, state: np.ndarray, rng) -> np.ndarray:
-        large = np.isin(
-            state, [State.RISK, State.CRISIS, State.FAMILY_CARE, State.INSTITUTIONAL_CARE]
-        )
+        large = np.isin(state, LARGE_FAMILY_STATES)
         mean_children = np.where(
             large, self.p["children_per_risk_family"], self.p["children_per_family"]
         )
