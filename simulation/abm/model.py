@@ -37,7 +37,7 @@ from simulation.catalogue import REGISTRY
 from simulation.data import Demography, lithuania
 from simulation.schedule import Change, lever_paths
 from simulation.sd import COST_ITEMS, LEVERS, START_YEAR, SDModel, SDResult
-from simulation.states import LARGE_FAMILY_STATES, N_STATES, STATE_KEYS, State
+from simulation.states import CARE_STATES, LARGE_FAMILY_STATES, N_STATES, STATE_KEYS, State
 
 STREAMS = ("population", "entries", "services", "monitoring")
 N_COMBOS = 4  # served bit masks: none, bit 0, bit 1, both
@@ -154,7 +154,13 @@ class FamilyWelfareModel(mesa.Model):
         reps = counts[muni, state]
         muni, state = np.repeat(muni, reps), np.repeat(state, reps)
         self.families = Families(capacity=int(len(state) * 1.3) + 1024)
-        self._add_families(muni, state, rng)
+        rows = self._add_families(muni, state, rng)
+        # Children in care on 1 January 2009 have been there for a while: their time in care
+        # is drawn from the stationary (geometric) distribution of stays, so the first-month
+        # reunification peak does not hit the whole initial stock at once.
+        care = rows[np.isin(state, CARE_STATES)]
+        stay = 12.0 / (self.p["reunification_rate"] + self.p["care_leaving_rate"])
+        self.families.months_in_state[care] = np.minimum(rng.geometric(1.0 / stay, care.size), 900)
         self.capacity = (y0[:, LAYOUT.capacity] * self.scale).reshape(
             self.n_muni, sv.N_SERVICES, sv.N_PROVIDERS
         )
@@ -446,6 +452,15 @@ class FamilyWelfareModel(mesa.Model):
         )[0]
         self._apply_moves(moved, np.full(moved.size, option), np.zeros(moved.size))
 
+    def _mean_vulnerability(self) -> np.ndarray:
+        """Mean vulnerability of the live families in each state (1 for an empty state)."""
+        fam = self.families
+        live = fam.state >= 0
+        state = fam.state[live].astype(np.intp)
+        total = np.bincount(state, weights=fam.vulnerability[live], minlength=N_STATES)
+        count = np.bincount(state, minlength=N_STATES)
+        return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)[:N_STATES]
+
     def _month_tables(self, tables: np.ndarray) -> None:
         """Option hazards per month by (duration class, served mask, municipality, state
         slot), flat, and their sums for the fast total-hazard path."""
@@ -461,6 +476,16 @@ class FamilyWelfareModel(mesa.Model):
         )
         vuln = np.zeros((SLOTS, tr.MAX_OUT), bool)
         vuln[:N_STATES] = tr.VULNERABILITY_OPTIONS
+        if self.heterogeneity:
+            # Vulnerability is relative to the families now in the same state: the tables
+            # divide by the state's mean, so each aggregate flow is the SD engine's (what the
+            # calibration fitted) and vulnerability decides only which families move.
+            relative = 1.0 / self._mean_vulnerability()
+            full[..., :N_STATES, :] = np.where(
+                tr.VULNERABILITY_OPTIONS,
+                full[..., :N_STATES, :] * relative[:, None],
+                full[..., :N_STATES, :],
+            )
         self._vuln_options = vuln
         self._options = full.reshape(-1, tr.MAX_OUT)
         self._total_plain = (self._options * ~vuln[np.arange(self._options.shape[0]) % SLOTS]).sum(
