@@ -162,6 +162,54 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("lt", "en"), default="lt")
 
     p = sub.add_parser(
+        "calibrate",
+        help="fit free parameters to national data: point fit, posterior, fit charts",
+    )
+    p.add_argument("file", metavar="TARGETS", help="targets TOML file (calibration/targets.toml)")
+    p.add_argument(
+        "--holdout-from",
+        type=_year,
+        default=None,
+        metavar="YEAR",
+        help="fit only data before YEAR and report the error on the later points "
+        "(a holdout fit never writes the calibrated scenario)",
+    )
+    for name, what in (
+        ("starts", "least-squares starts"),
+        ("walkers", "emcee walkers"),
+        ("steps", "emcee steps"),
+        ("burn", "emcee burn-in steps"),
+        ("seed", "root seed"),
+        ("abm_replicates", "agent-based replicates run with the best fit; 0 skips them"),
+    ):
+        p.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=_non_negative_int if name in ("burn", "seed", "abm_replicates") else _positive_int,
+            default=None,
+            metavar="N",
+            help=f"{what} (default: the targets file's)",
+        )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="K",
+        help="processes for the least-squares starts (default: all cores)",
+    )
+    p.add_argument(
+        "--scenario-out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="where to write the calibrated scenario (default: the file's calibration.output)",
+    )
+    p.add_argument(
+        "--no-scenario", action="store_true", help="do not write the calibrated scenario"
+    )
+    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
+    p.add_argument("--lang", choices=("lt", "en"), default="lt")
+
+    p = sub.add_parser(
         "demo", help="run the baseline and early-intervention scenarios and compare them"
     )
     p.add_argument(
@@ -245,6 +293,7 @@ def _float_in(low: float, high: float, example: str):
 
 _non_negative_int = _int_at_least(0)
 _positive_int = _int_at_least(1)
+_year = _int_at_least(2010)  # a holdout needs at least the first year of data before it
 _rate = _float_in(0.0, 0.5, "0.03 (3%)")
 _scale = _float_in(1e-4, 1.0, "0.2")
 
@@ -395,15 +444,60 @@ def _cmd_sensitivity(args) -> int:
     return EXIT_OK
 
 
+def _cmd_calibrate(args) -> int:
+    from simulation import calibration_report as report
+    from simulation import targets as tg
+
+    targets = tg.load(args.file)
+    overrides = {
+        k: getattr(args, k)
+        for k in ("starts", "walkers", "steps", "burn", "seed", "abm_replicates")
+        if getattr(args, k) is not None
+    }
+    settings = {**targets.settings, **overrides}
+    if settings["burn"] >= settings["steps"]:
+        raise UsageError(
+            f"prevsim calibrate: --burn ({settings['burn']}) must be below --steps "
+            f"({settings['steps']})"
+        )
+    if args.holdout_from is not None and not targets.before(args.holdout_from).points:
+        raise UsageError(
+            f"prevsim calibrate: --holdout-from {args.holdout_from}: no data point of "
+            f"{args.file} lies before it"
+        )
+    bars: dict[str, _Progress] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[stage] = _Progress(total, unit="start" if stage == "fit" else "step")
+        bars[stage](stage)
+
+    result = report.run_calibration(
+        targets, args.holdout_from, overrides, workers=args.workers, progress=progress
+    )
+    for bar in bars.values():
+        bar.close()
+    folder = report.write_calibration(result, args.out, args.lang, args.command_line)
+    print("\n".join(report.summary_lines(result)))
+    print(f"\nResults: {folder}")
+    if args.holdout_from is None and not args.no_scenario:
+        path = args.scenario_out or targets.output
+        report.write_scenario(result, path, f"{args.file}; results {folder.name}")
+        print(f"Calibrated scenario: {path}")
+    return EXIT_OK
+
+
 class _Progress:
     """A progress bar on an interactive terminal; silent otherwise."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, unit: str = "run") -> None:
         self.bar = None
         if sys.stderr.isatty() and total > 1:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="run", leave=False)
+            self.bar = tqdm(total=total, unit=unit, leave=False)
 
     def __call__(self, message: str) -> None:
         if self.bar is not None:
@@ -455,6 +549,7 @@ COMMANDS = {
     "run": _cmd_run,
     "compare": _cmd_compare,
     "sensitivity": _cmd_sensitivity,
+    "calibrate": _cmd_calibrate,
     "demo": _cmd_demo,
 }
 
@@ -463,6 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from simulation.data import DataFileError
     from simulation.scenario import ScenarioError
+    from simulation.targets import TargetsError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -474,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
-    except ScenarioError as exc:
+    except (ScenarioError, TargetsError) as exc:
         for line in exc.errors:
             print(line, file=sys.stderr)
         return EXIT_USAGE
