@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from simulation.scenario import ScenarioError, load, validate
@@ -23,7 +25,7 @@ def test_extends_merges_and_appends_schedule():
     early = load(SCENARIOS / "early_intervention.toml")
     assert early.name == "early_intervention"
     assert early.chain[-1].endswith("early_intervention.toml")
-    assert early.chain[0].endswith("baseline.toml")
+    assert [Path(p).name for p in early.chain[:2]] == ["calibrated.toml", "baseline.toml"]
     assert early.schedule[: len(base.schedule)] == base.schedule
     assert early.schedule[-1].year == 2027
     assert early.schedule[-1].values["budget.preventive"] == 25.0
