@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sd_batch.py
 	$(BIN)/python benchmarks/abm_scale.py
 	$(BIN)/python benchmarks/sensitivity_sobol.py
+	$(BIN)/python benchmarks/ensemble_scaling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

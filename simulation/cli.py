@@ -210,6 +210,65 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("lt", "en"), default="lt")
 
     p = sub.add_parser(
+        "ensemble",
+        help="Monte Carlo value of a scenario: parameter samples x replicates on a process "
+        "pool or a Dask cluster",
+    )
+    p.add_argument("file", metavar="SCENARIO", help="scenario TOML file")
+    p.add_argument(
+        "--against",
+        metavar="BASELINE",
+        default=None,
+        help="baseline scenario (default: baseline.toml beside SCENARIO)",
+    )
+    p.add_argument("--samples", type=_positive_int, default=100, metavar="N")
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        default=1,
+        metavar="R",
+        help="abm: stochastic replicates per sample (sd is deterministic: 1)",
+    )
+    p.add_argument("--engine", choices=("sd", "abm"), default="sd")
+    p.add_argument(
+        "--scale", type=_scale, default=0.2, metavar="S", help="abm: share of families (0.2)"
+    )
+    p.add_argument(
+        "--params",
+        nargs="+",
+        metavar="NAME",
+        default=None,
+        help="uncertain parameters to vary over their ranges (default: every one the "
+        "scenario files do not set)",
+    )
+    p.add_argument(
+        "--posterior",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="draw these parameters from a calibration posterior "
+        "(results/calibration/.../posterior.parquet)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default="processes",
+        metavar="WHERE",
+        help="serial, processes (a local pool, default), local (a Dask LocalCluster) or "
+        "tcp://HOST:PORT (a running Dask scheduler)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="K",
+        help="processes or Dask workers (default: all cores)",
+    )
+    p.add_argument("--seed", type=_non_negative_int, default=0, metavar="N")
+    p.add_argument("--discount-rate", type=_rate, default=None, metavar="R")
+    p.add_argument("--base-year", type=_year, default=None, metavar="YEAR")
+    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
+
+    p = sub.add_parser(
         "demo", help="run the baseline and early-intervention scenarios and compare them"
     )
     p.add_argument(
@@ -489,6 +548,57 @@ def _cmd_calibrate(args) -> int:
     return EXIT_OK
 
 
+def _cmd_ensemble(args) -> int:
+    from simulation import ensemble_report as report
+    from simulation.experiment import SCHEDULERS
+
+    if args.scheduler not in SCHEDULERS and not args.scheduler.startswith("tcp://"):
+        raise UsageError(
+            f"prevsim ensemble: --scheduler {args.scheduler!r}: allowed: "
+            f"{', '.join(SCHEDULERS)} or tcp://HOST:PORT"
+        )
+    scenario = _load(args.file, args, resolution="national")
+    against = args.against or str(Path(args.file).with_name("baseline.toml"))
+    baseline = _load(against, args, resolution="national")
+    try:
+        plan = report.plan(
+            scenario,
+            baseline,
+            args.samples,
+            args.replicates,
+            args.seed,
+            args.out,
+            engine=args.engine,
+            scale=args.scale,
+            names=args.params,
+            posterior=args.posterior,
+            discount_rate=args.discount_rate,
+            base_year=args.base_year,
+        )
+    except ValueError as exc:
+        raise UsageError(f"prevsim ensemble: {exc}") from None
+    bar = _Progress(len(plan.tasks), unit="task")
+    try:
+        ran, failed = report.run(
+            plan, args.scheduler, args.workers, progress=lambda task: bar(task.key)
+        )
+    except OSError as exc:
+        if args.scheduler.startswith("tcp://"):
+            raise UsageError(
+                f"prevsim ensemble: --scheduler {args.scheduler}: cannot connect ({exc})"
+            ) from None
+        raise
+    finally:
+        bar.close()
+    print("\n".join(report.summary_lines(plan)))
+    print(
+        f"\nRan {ran - failed} task(s) now ({failed} failed); "
+        f"{len(plan.tasks) - ran} were already done."
+    )
+    print(f"Results: {plan.folder}")
+    return EXIT_OK
+
+
 class _Progress:
     """A progress bar on an interactive terminal; silent otherwise."""
 
@@ -550,6 +660,7 @@ COMMANDS = {
     "compare": _cmd_compare,
     "sensitivity": _cmd_sensitivity,
     "calibrate": _cmd_calibrate,
+    "ensemble": _cmd_ensemble,
     "demo": _cmd_demo,
 }
 

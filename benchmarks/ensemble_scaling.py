@@ -1,0 +1,99 @@
+"""Benchmark: an ensemble on one worker against a process pool of two.
+
+In one invocation the script runs the same agent-based ensemble (``--tasks`` tasks, each a
+paired baseline and early-intervention run at ``--scale``) twice through
+:func:`simulation.experiment.run_ensemble`: serially in this process, and on a local process
+pool of ``--workers`` workers (pool start-up included). It checks that both give the same
+values, and reports
+
+- ``speedup_2_workers``: serial seconds / pool seconds (target >= 1.7 on a 2-core machine);
+- ``peak_rss_mb_per_worker``: the largest resident memory any pool worker reached
+  (``getrusage(RUSAGE_CHILDREN)`` after the pool has shut down), MB;
+- the seconds of each and the tasks per second.
+
+The last line printed is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pandas as pd
+
+from simulation import ensemble_report as report
+from simulation import experiment as ex
+from simulation.scenario import load
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutional_care"]
+
+
+def _timed_run(plan, scheduler: str, workers: int, folder: Path) -> tuple[float, pd.DataFrame]:
+    store = ex.TaskStore(folder)
+    start = time.perf_counter()
+    ex.run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers)
+    seconds = time.perf_counter() - start
+    return seconds, store.read("values")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=8, help="tasks (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="pool workers (default 2)")
+    parser.add_argument("--scale", type=float, default=0.05, help="abm scale (default 0.05)")
+    args = parser.parse_args(argv)
+
+    plan = report.plan(
+        load(ROOT / "scenarios" / "early_intervention.toml"),
+        load(ROOT / "scenarios" / "baseline.toml"),
+        samples=args.tasks,
+        replicates=1,
+        seed=1,
+        root=Path(tempfile.mkdtemp()),
+        engine="abm",
+        scale=args.scale,
+        names=NAMES,
+        base_year=2027,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        serial_s, serial = _timed_run(plan, "serial", 1, Path(tmp) / "serial")
+        pool_s, pooled = _timed_run(plan, "processes", args.workers, Path(tmp) / "pool")
+    pd.testing.assert_frame_equal(serial, pooled, check_exact=True)
+    # ru_maxrss is in kB on Linux: the largest of the terminated children (the pool workers)
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    figures = {
+        "benchmark": "ensemble_scaling",
+        "engine": "abm",
+        "scale": args.scale,
+        "tasks": args.tasks,
+        "workers": args.workers,
+        "cpu_count": os.cpu_count(),
+        "serial_seconds": round(serial_s, 2),
+        "pool_seconds": round(pool_s, 2),
+        "serial_tasks_per_s": round(args.tasks / serial_s, 3),
+        "pool_tasks_per_s": round(args.tasks / pool_s, 3),
+        f"speedup_{args.workers}_workers": round(serial_s / pool_s, 2),
+        "peak_rss_mb_per_worker": round(peak_kb / 1024, 1),
+        "identical_results": True,
+        "python": platform.python_version(),
+    }
+    print(f"serial: {serial_s:.1f} s for {args.tasks} tasks")
+    print(f"pool of {args.workers}: {pool_s:.1f} s ({serial_s / pool_s:.2f}x)")
+    print(f"peak worker memory: {peak_kb / 1024:.0f} MB")
+    print(json.dumps(figures))
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""Ensembles: executors agree bit for bit, interrupted ensembles resume, failures are kept."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import ensemble_report as report
+from simulation import experiment as ex
+from simulation.catalogue import REGISTRY
+from simulation.cli import main
+from simulation.scenario import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "early_intervention.toml"
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutional_care"]
+
+
+def _plan(tmp_path: Path, samples: int = 4, names=NAMES, engine="sd", replicates=1):
+    return report.plan(
+        load(SCENARIO),
+        load(BASELINE),
+        samples,
+        replicates,
+        seed=7,
+        root=tmp_path,
+        engine=engine,
+        scale=0.02,
+        names=names,
+        base_year=2027,
+    )
+
+
+def _results(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = ex.TaskStore(folder)
+    return store.read("values"), store.read("yearly")
+
+
+def _run(plan, scheduler, root: Path, workers: int = 2, **kwargs) -> Path:
+    folder = root / scheduler.replace(":", "_").replace("/", "_")
+    store = ex.TaskStore(folder)
+    ex.run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, **kwargs)
+    return folder
+
+
+# ---- samples and tasks ----------------------------------------------------------------------
+def test_samples_stay_in_their_ranges_and_stratify():
+    table = ex.sample_parameters(NAMES, 50, seed=3)
+    for name in NAMES:
+        low, high = REGISTRY[name].range
+        assert table[name].between(low, high).all()
+        # Latin hypercube: exactly one sample in each of the 50 equal slices of the range
+        slices = np.floor((table[name] - low) / (high - low) * 50).astype(int)
+        assert sorted(slices) == list(range(50))
+
+
+def test_posterior_draws_replace_their_parameters():
+    posterior = pd.DataFrame({"escalation_rate": [0.01, 0.02, 0.03]})
+    table = ex.sample_parameters(NAMES, 20, seed=3, posterior=posterior)
+    assert set(table["escalation_rate"]) <= {0.01, 0.02, 0.03}
+    assert list(table.columns) == [*NAMES, "escalation_rate"]
+
+
+def test_task_seeds_are_distinct_and_do_not_depend_on_order():
+    table = ex.sample_parameters(NAMES, 5, seed=3)
+    tasks = ex.tasks_for(table, replicates=3, seed=11)
+    assert len({t.seed for t in tasks}) == 15
+    again = ex.tasks_for(table, replicates=3, seed=11)
+    assert [t.seed for t in again] == [t.seed for t in tasks]
+    assert len({t.key for t in tasks}) == 15
+
+
+# ---- executors ----------------------------------------------------------------------------
+@pytest.mark.slow
+def test_serial_process_pool_and_dask_give_bit_identical_results(tmp_path):
+    plan = _plan(tmp_path, samples=2, engine="abm", replicates=2)
+    serial = _results(_run(plan, "serial", tmp_path))
+    for scheduler in ("processes", "local"):  # local: a Dask LocalCluster on loopback
+        other = _results(_run(plan, scheduler, tmp_path))
+        pd.testing.assert_frame_equal(serial[0], other[0], check_exact=True)
+        pd.testing.assert_frame_equal(serial[1], other[1], check_exact=True)
+    assert len(serial[0]) == 4 and serial[0]["task"].is_unique
+
+
+def test_a_failing_task_is_recorded_and_the_others_finish(tmp_path):
+    plan = _plan(tmp_path, samples=3)
+    bad = ex.Task(9, 0, 1, (("no_such_parameter", 1.0),))
+    store = ex.TaskStore(tmp_path / "store")
+    ran, failed = ex.run_ensemble(plan.ensemble, [*plan.tasks, bad], store, "serial", 1)
+    assert (ran, failed) == (4, 1)
+    failures = store.failures()
+    assert list(failures["task"]) == [bad.key]
+    assert "no_such_parameter" in failures.iloc[0]["error"]
+    assert len(store.read("values")) == 3
+    # the next run retries only the failed task
+    assert ex.run_ensemble(plan.ensemble, [*plan.tasks, bad], store, "serial", 1) == (1, 1)
+
+
+@pytest.mark.slow
+def test_a_killed_dask_worker_loses_and_duplicates_no_results(tmp_path):
+    from distributed import Client, LocalCluster
+
+    plan = _plan(tmp_path, samples=10)
+    expected = _results(_run(plan, "serial", tmp_path))
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        with Client(cluster) as client:
+            pids = list(client.run(os.getpid).values())
+            killed = threading.Event()
+
+            def kill_one(_task) -> None:
+                if not killed.is_set():  # after the first result, mid-run
+                    os.kill(pids[0], signal.SIGKILL)
+                    killed.set()
+
+            folder = _run(plan, cluster.scheduler_address, tmp_path, progress=kill_one)
+            assert killed.is_set()
+            # the nanny restarted the worker: the cluster is whole again
+            client.wait_for_workers(2, timeout=60)
+    got = _results(folder)
+    assert got[0]["task"].is_unique and len(got[0]) == len(plan.tasks)
+    pd.testing.assert_frame_equal(expected[0], got[0], check_exact=True)
+    pd.testing.assert_frame_equal(expected[1], got[1], check_exact=True)
+
+
+# ---- resuming after SIGKILL ---------------------------------------------------------------
+def _command(out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "simulation",
+        "ensemble",
+        str(SCENARIO),
+        "--against",
+        str(BASELINE),
+        "--samples",
+        "12",
+        "--params",
+        *NAMES,
+        "--base-year",
+        "2027",
+        "--seed",
+        "7",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+
+
+@pytest.mark.slow
+def test_an_ensemble_killed_half_way_resumes_without_recomputing(tmp_path):
+    out = tmp_path / "results"
+    proc = subprocess.Popen(
+        _command(out),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # the pool's workers die with it
+    )
+    deadline = time.monotonic() + 300
+    tasks_dir = None
+    while time.monotonic() < deadline:
+        found = list(out.glob("ensembles/*/*/tasks"))
+        if found and len([p for p in found[0].iterdir() if not p.name.startswith(".")]) >= 3:
+            tasks_dir = found[0]
+            break
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    assert tasks_dir is not None, "no task finished in time"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = {p.name: p.stat().st_ino for p in tasks_dir.iterdir() if not p.name.startswith(".")}
+    assert 3 <= len(before) < 12  # killed half-way
+
+    rerun = subprocess.run(_command(out), cwd=ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{12 - len(before)} task(s) now (0 failed); {len(before)} were already done" in (
+        rerun.stdout
+    )
+    after = {p.name: p.stat().st_ino for p in tasks_dir.iterdir()}
+    assert len(after) == 12
+    assert all(after[name] == inode for name, inode in before.items())  # not rewritten
+
+    plan = report.plan(
+        load(SCENARIO),
+        load(BASELINE),
+        12,
+        1,
+        seed=7,
+        root=tmp_path / "x",
+        names=NAMES,
+        base_year=2027,
+    )
+    assert tasks_dir.parent.name == plan.folder.name  # the same ensemble, the same folder
+    expected = _results(_run(plan, "serial", tmp_path))
+    got = _results(tasks_dir.parent)
+    pd.testing.assert_frame_equal(expected[0], got[0], check_exact=True)
+    pd.testing.assert_frame_equal(expected[1], got[1], check_exact=True)
+    summary = pd.read_csv(tasks_dir.parent / "summary.csv")
+    assert set(summary["value"]) >= {"npv", "bcr", "placements_avoided"}
+
+
+# ---- summaries and the command line ---------------------------------------------------------
+def test_summary_quantiles_and_the_chance_benefits_exceed_costs():
+    values = pd.DataFrame({c: np.arange(20.0) for c in ex.VALUE_COLUMNS})
+    values["npv"] = np.arange(20.0) - 14.5  # 5 of 20 positive
+    table = ex.summary(values)
+    assert table.attrs["chance_benefits_exceed_costs"] == pytest.approx(0.25)
+    row = table.set_index("value").loc["bcr"]
+    assert row["median"] == pytest.approx(9.5) and row["p05"] == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--scheduler", "mars"], "--scheduler 'mars': allowed: serial, processes, local"),
+        (["--params", "onset_rat"], "did you mean 'onset_rate'"),
+        (["--params", "budget.basic"], "'budget.basic' is a lever, not uncertain"),
+        (["--samples", "0"], "must be >= 1"),
+    ],
+)
+def test_bad_ensemble_arguments_exit_2_with_one_line(tmp_path, capsys, args, fragment):
+    out = tmp_path / "results"
+    code = main(["ensemble", str(SCENARIO), "--out", str(out), *args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and fragment in err[0]
+    assert not out.exists()
