@@ -271,6 +271,8 @@ class Posterior:
         Integrated autocorrelation time of each parameter (steps), estimated after burn-in.
     kept_steps : int
         Steps after burn-in.
+    walkers : int
+        Ensemble size.
     """
 
     samples: np.ndarray
@@ -278,6 +280,14 @@ class Posterior:
     acceptance: float
     autocorrelation: np.ndarray
     kept_steps: int
+    walkers: int
+
+    @property
+    def effective_samples(self) -> float:
+        """Effective sample size of the slowest-mixing parameter: walkers x kept steps /
+        its autocorrelation time."""
+        tau = np.nan_to_num(self.autocorrelation, nan=np.inf).max()
+        return float(self.walkers * self.kept_steps / max(tau, 1.0))
 
     @property
     def converged(self) -> bool:
@@ -350,6 +360,7 @@ def sample_posterior(
         acceptance=float(np.mean(sampler.acceptance_fraction)),
         autocorrelation=np.asarray(tau, float),
         kept_steps=steps - burn,
+        walkers=walkers,
     )
 
 

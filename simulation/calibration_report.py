@@ -4,8 +4,9 @@ calibrated scenario."""
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from simulation import scenario as scenario_mod
 from simulation import store
 from simulation import targets as tg
 from simulation.catalogue import REGISTRY
+from simulation.scenario import Scenario
 
 #: Relative error within which a high-quality point counts as reproduced.
 TOLERANCE = 0.10
@@ -81,7 +83,7 @@ def run_calibration(
     fitted = targets.before(holdout_from) if holdout_from else targets
     if holdout_from and not fitted.points:
         raise ValueError(f"no data point lies before --holdout-from {holdout_from}")
-    scenario = scenario_mod.load(targets.scenario)
+    scenario = without_stale_fit(scenario_mod.load(targets.scenario), targets)
     problem = cal.Problem(fitted, scenario)
     report = progress or (lambda *_: None)
     done = {"fit": 0, "posterior": 0, "abm": 0}
@@ -131,6 +133,26 @@ def run_calibration(
     )
 
 
+def without_stale_fit(scenario: Scenario, targets: tg.Targets) -> Scenario:
+    """The scenario without values that an earlier fit wrote to ``targets.output`` for
+    parameters that are no longer free (a parameter taken off the free list returns to its
+    registry default instead of keeping a value fitted with it). Free parameters keep the
+    earlier fit: it is the first start of the new one."""
+    output = Path(targets.output).resolve()
+    if output not in [Path(p).resolve() for p in scenario.chain] or not output.is_file():
+        return scenario
+    with output.open("rb") as handle:
+        earlier = tomllib.load(handle)
+    written = {**earlier.get("params", {}), **earlier.get("policy", {})}
+
+    def keep(name: str, value: object) -> bool:  # a later file may set it again: keep that
+        return name in targets.free or name not in written or written[name] != value
+
+    params = {k: v for k, v in scenario.params.items() if keep(k, v)}
+    levers = {k: v for k, v in scenario.levers.items() if keep(k, v)}
+    return replace(scenario, params=params, levers=levers)
+
+
 # ---- text -------------------------------------------------------------------------------------
 def unreached(calibration: Calibration) -> pd.DataFrame:
     """High-quality points the best fit misses by more than :data:`TOLERANCE`."""
@@ -156,7 +178,8 @@ def summary_lines(calibration: Calibration) -> list[str]:
         f"Posterior: emcee, {c.settings['walkers']} walkers x {c.settings['steps']} steps "
         f"(burn {c.settings['burn']}, thin {c.settings['thin']}), acceptance "
         f"{c.posterior.acceptance:.2f}, autocorrelation up to "
-        f"{np.nanmax(c.posterior.autocorrelation):.0f} steps: "
+        f"{np.nanmax(c.posterior.autocorrelation):.0f} steps, effective sample size about "
+        f"{c.posterior.effective_samples:,.0f}: "
         + (
             "converged (chain > 50 autocorrelation times)."
             if c.posterior.converged

@@ -61,7 +61,10 @@ def simulate_scenario(scenario: Scenario, progress: bool = False) -> SDResult:
             heterogeneity=run.heterogeneity,
             scale=run.scale,
         )
-        return model.run(progress=progress).result(run.resolution, rescale=True)
+        try:
+            return model.run(progress=progress).result(run.resolution, rescale=True)
+        finally:
+            model.release()
     return sd_model(scenario).run()
 
 

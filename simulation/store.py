@@ -20,7 +20,17 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("prevsim", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "mesa", "SALib", "emcee")
+PACKAGES = (
+    "prevsim",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "matplotlib",
+    "mesa",
+    "SALib",
+    "emcee",
+)
 
 
 def package_versions() -> dict[str, str]:
