@@ -267,6 +267,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--discount-rate", type=_rate, default=None, metavar="R")
     p.add_argument("--base-year", type=_year, default=None, metavar="YEAR")
     p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
+    p.add_argument("--lang", choices=("lt", "en"), default="lt")
 
     p = sub.add_parser(
         "demo", help="run the baseline and early-intervention scenarios and compare them"
@@ -580,7 +581,7 @@ def _cmd_ensemble(args) -> int:
     bar = _Progress(len(plan.tasks), unit="task")
     try:
         ran, failed = report.run(
-            plan, args.scheduler, args.workers, progress=lambda task: bar(task.key)
+            plan, args.scheduler, args.workers, progress=lambda task: bar(task.key), lang=args.lang
         )
     except OSError as exc:
         if args.scheduler.startswith("tcp://"):

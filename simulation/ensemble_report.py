@@ -110,17 +110,37 @@ def _read_posterior(path: Path) -> pd.DataFrame:
     return frame
 
 
-def run(plan: Plan, scheduler: str, workers: int, progress=None) -> tuple[int, int]:
+def run(
+    plan: Plan, scheduler: str, workers: int, progress=None, lang: str = "lt"
+) -> tuple[int, int]:
     """Run the plan's unfinished tasks and write its summaries; (run now, failed now)."""
     store = ex.TaskStore(plan.folder)
     ran, failed = ex.run_ensemble(
         plan.ensemble, plan.tasks, store, scheduler, workers, progress=progress
     )
-    write_summaries(plan, store)
+    write_summaries(plan, store, lang)
     return ran, failed
 
 
-def write_summaries(plan: Plan, store: ex.TaskStore) -> None:
+def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: str) -> list[str]:
+    """The value chart (PNG and PDF), drawn in a temporary folder and moved into place."""
+    import shutil
+
+    from simulation.ensemble_charts import ensemble_value
+
+    e = plan.ensemble
+    tmp = plan.folder / ".charts.tmp"
+    tmp.mkdir(exist_ok=True)
+    names = ensemble_value(
+        values, bands, tmp / "value", e.scenario.name, e.baseline.name, e.base_year, lang
+    )
+    for name in names:
+        (tmp / name).replace(plan.folder / name)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return names
+
+
+def write_summaries(plan: Plan, store: ex.TaskStore, lang: str = "lt") -> None:
     """values.parquet, summary.csv, bands.parquet, failures.csv and manifest.json, each
     written to a temporary name and renamed, so a reader never sees half a file."""
     values = store.read("values")
@@ -139,6 +159,8 @@ def write_summaries(plan: Plan, store: ex.TaskStore) -> None:
             frame.to_parquet(tmp, index=False)
         tmp.replace(plan.folder / name)
     e = plan.ensemble
+    if not values.empty:
+        files.update(dict.fromkeys(_write_chart(plan, values, files["bands.parquet"], lang)))
     chance = float((values["npv"] > 0).mean()) if not values.empty else None
     manifest = st.manifest(
         kind="ensemble",
@@ -156,7 +178,7 @@ def write_summaries(plan: Plan, store: ex.TaskStore) -> None:
         varied=plan.varied,
         posterior=plan.posterior,
         chance_benefits_exceed_costs=chance,
-        files=sorted([*files, "manifest.json", "tasks/"]),
+        files=sorted([*files, "manifest.json", "tasks/", "failures/"]),
     )
     tmp = plan.folder / ".manifest.json.tmp"
     st.write_json(tmp, manifest)

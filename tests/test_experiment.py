@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -237,3 +238,28 @@ def test_bad_ensemble_arguments_exit_2_with_one_line(tmp_path, capsys, args, fra
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and fragment in err[0]
     assert not out.exists()
+
+
+def test_the_command_draws_from_a_posterior_and_writes_its_summaries(tmp_path, capsys):
+    posterior = tmp_path / "posterior.csv"
+    pd.DataFrame({"escalation_rate": [0.05, 0.06], "log_posterior": [-1.0, -2.0]}).to_csv(
+        posterior, index=False
+    )
+    out = tmp_path / "results"
+    args = ["ensemble", str(SCENARIO), "--samples", "3", "--params", NAMES[0]]
+    args += ["--posterior", str(posterior), "--scheduler", "serial", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "Chance that benefits exceed costs:" in printed
+    folder = next(out.glob("ensembles/*/*"))
+    values = pd.read_parquet(folder / "values.parquet")
+    assert set(values["escalation_rate"]) <= {0.05, 0.06}
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["posterior"] == str(posterior) and manifest["finished"] == 3
+    assert manifest["chance_benefits_exceed_costs"] == pytest.approx((values["npv"] > 0).mean())
+    for name in ("value.png", "value.pdf", "summary.csv", "bands.parquet"):
+        assert (folder / name).is_file()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not_a_parameter\n1\n", encoding="utf-8")
+    assert main([*args[:-6], "--posterior", str(bad), "--out", str(tmp_path / "r2")]) == 2
+    assert "unknown parameter column 'not_a_parameter'" in capsys.readouterr().err
