@@ -443,6 +443,13 @@ def _point(check, where, name, series, year, frame, quality, sigma, time) -> Poi
     if bad:
         check.error(f"{where}.years", f"quality {bad[0]!r} in the data file; allowed {QUALITIES}")
         return None
+    if not sum(values) > 0:  # also catches NaN
+        check.error(
+            f"{where}.years",
+            f"{'+'.join(series)} in {year} is {sum(values)!r}: the log-normal error model needs "
+            "a positive figure",
+        )
+        return None
     worst = max(qualities, key=QUALITIES.index)
     quality = quality or worst
     return Point(

@@ -132,6 +132,11 @@ def test_shipped_targets_load_with_their_definitions():
         (('"escalation_rate",', '"escalation_rat",'), "fit.free", "escalation_rate"),
         (('data = "data.csv"', 'data = "missing.csv"'), "calibration.data", "file not found"),
         (("2014 = 2014.5", "2014 = 2031.0"), "target.care.dates.2014", "must refer to a time"),
+        (
+            ('name = "entries"', 'name = "entries"\nquality = "best"'),
+            "target.entries.quality",
+            "one of",
+        ),
     ],
 )
 def test_bad_targets_name_the_file_and_key(synthetic, tmp_path, edit, key, fragment):
@@ -292,3 +297,22 @@ def test_the_calibrated_abm_reproduces_the_same_targets():
         )
     ]
     assert (reached["abm_error"].abs() <= report.ABM_TOLERANCE).all(), reached
+
+
+def test_a_figure_that_is_not_positive_is_refused(synthetic):
+    folder = synthetic.parent / "zero"
+    folder.mkdir(exist_ok=True)
+    rows = []
+    for line in (synthetic.parent / "data.csv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("risk,2012,"):
+            parts = line.split(",")
+            parts[2] = "0"  # the value column
+            line = ",".join(parts)
+        rows.append(line)
+    (folder / "data.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "targets.toml").write_text(synthetic.read_text(encoding="utf-8"), encoding="utf-8")
+    tg.national_series.cache_clear()
+    with pytest.raises(tg.TargetsError) as err:
+        tg.load(folder / "targets.toml")
+    tg.national_series.cache_clear()
+    assert any("risk in 2012 is 0.0" in e and "positive" in e for e in err.value.errors)
