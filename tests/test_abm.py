@@ -229,8 +229,16 @@ def shared_mechanisms_only(schedule):
 
 @pytest.mark.slow
 def test_mean_field_ensemble_follows_the_sd_engine():
-    params, levers, schedule = baseline()
+    _, levers, schedule = baseline()
     schedule = shared_mechanisms_only(schedule)
+    # The registry's hazards, not the calibrated ones: with the calibrated risk-to-crisis
+    # rate (0.21 a year) a municipality has so few families in crisis that mobile teams
+    # often have nobody to serve, and the ABM places 7-13% more children by 2030 than the
+    # SD engine, whose coverage is a smooth function of the mean count (measured at scale
+    # 0.5). That is the small-numbers effect of docs/abm.md, not a difference of equations,
+    # which is what this test checks.
+    params = {}
+    levers = {k: v for k, v in levers.items() if k != "institutional_placement_share"}
     # The agent-based engine always has 60 municipalities: its mean field is the municipal
     # SD run summed over them.
     sd = SDModel(params, levers, schedule, resolution="municipal", end_year=MF_END).run()
