@@ -585,6 +585,7 @@ def _cmd_ensemble(args) -> int:
         )
     except OSError as exc:
         if args.scheduler.startswith("tcp://"):
+            report.discard_if_empty(plan)  # a scheduler we cannot reach leaves no folder
             raise UsageError(
                 f"prevsim ensemble: --scheduler {args.scheduler}: cannot connect ({exc})"
             ) from None

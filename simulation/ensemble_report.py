@@ -95,6 +95,18 @@ def plan(
     return Plan(ensemble, table, replicates, tasks, folder, varied, where)
 
 
+def discard_if_empty(plan: Plan) -> None:
+    """Remove the plan's folder if no task has finished in it (nothing worth keeping)."""
+    import shutil
+
+    tasks = plan.folder / "tasks"
+    if plan.folder.is_dir() and not any(p for p in tasks.glob("*") if p.is_dir()):
+        shutil.rmtree(plan.folder, ignore_errors=True)
+        for parent in (plan.folder.parent, plan.folder.parent.parent):
+            if parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+
+
 def _read_posterior(path: Path) -> pd.DataFrame:
     from simulation.data import DataFileError
 

@@ -263,3 +263,12 @@ def test_the_command_draws_from_a_posterior_and_writes_its_summaries(tmp_path, c
     bad.write_text("not_a_parameter\n1\n", encoding="utf-8")
     assert main([*args[:-6], "--posterior", str(bad), "--out", str(tmp_path / "r2")]) == 2
     assert "unknown parameter column 'not_a_parameter'" in capsys.readouterr().err
+
+
+def test_an_unreachable_scheduler_is_one_line_and_leaves_no_folder(tmp_path, capsys):
+    out = tmp_path / "results"
+    args = ["ensemble", str(SCENARIO), "--samples", "2", "--params", NAMES[0]]
+    code = main([*args, "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "cannot connect" in err[0]
+    assert not (out / "ensembles").exists()
