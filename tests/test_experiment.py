@@ -116,19 +116,21 @@ def test_a_killed_dask_worker_loses_and_duplicates_no_results(tmp_path):
     with LocalCluster(
         n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
     ) as cluster:
+        # One client per process at a time: the ensemble opens its own to the address.
         with Client(cluster) as client:
             pids = list(client.run(os.getpid).values())
-            killed = threading.Event()
+        killed = threading.Event()
 
-            def kill_one(_task) -> None:
-                if not killed.is_set():  # after the first result, mid-run
-                    os.kill(pids[0], signal.SIGKILL)
-                    killed.set()
+        def kill_one(_task) -> None:
+            if not killed.is_set():  # after the first result, mid-run
+                os.kill(pids[0], signal.SIGKILL)
+                killed.set()
 
-            folder = _run(plan, cluster.scheduler_address, tmp_path, progress=kill_one)
-            assert killed.is_set()
-            # the nanny restarted the worker: the cluster is whole again
+        folder = _run(plan, cluster.scheduler_address, tmp_path, progress=kill_one)
+        assert killed.is_set()
+        with Client(cluster) as client:  # the nanny restarted the worker
             client.wait_for_workers(2, timeout=60)
+            assert pids[0] not in client.run(os.getpid).values()
     got = _results(folder)
     assert got[0]["task"].is_unique and len(got[0]) == len(plan.tasks)
     pd.testing.assert_frame_equal(expected[0], got[0], check_exact=True)
