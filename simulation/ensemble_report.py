@@ -223,6 +223,8 @@ def summary_lines(plan: Plan) -> list[str]:
     for row in table.itertuples():
         scale = 1e6 if row.value in ("npv", "benefits", "costs") else 1.0
         unit = " M EUR" if scale > 1 else ""
+        if row.runs < len(values):  # break-even: only the runs that break even have a year
+            unit = f" ({row.runs} of {len(values)} runs)"
         lines.append(
             f"{row.value + unit:<30} {row.mean / scale:>12,.2f} {row.p05 / scale:>12,.2f} "
             f"{row.median / scale:>12,.2f} {row.p95 / scale:>12,.2f}"
