@@ -91,8 +91,11 @@ class Problem:
         merged.update({name: values[:, j] for j, name in enumerate(self.names)})
         return REGISTRY.resolve(merged)
 
-    def simulate(self, values: np.ndarray, end_year: int | None = None) -> SDResult:
-        """Integrate a batch of parameter sets (rows of ``values``) through the SD engine."""
+    def simulate(
+        self, values: np.ndarray, end_year: int | None = None
+    ) -> tuple[SDResult, dict[str, object]]:
+        """Integrate a batch of parameter sets (rows of ``values``) through the SD engine;
+        the result and the resolved parameters it ran with."""
         params = self.parameters(values)
         model = SDModel(
             params=params,
@@ -102,12 +105,12 @@ class Problem:
             steps_per_month=self.steps_per_month,
         )
         self.evaluations += model.k
-        return model.run(save=("stocks", "flows"))
+        return model.run(save=("stocks", "flows")), params
 
     def predict(self, values: np.ndarray) -> np.ndarray:
         """Model values at the data points, shape ``(K, n_points)``."""
-        values = np.atleast_2d(values)
-        return tg.predict(self.simulate(values), self.parameters(values), self.targets.targets)
+        result, params = self.simulate(values)
+        return tg.predict(result, params, self.targets.targets)
 
     def residuals(self, values: np.ndarray) -> np.ndarray:
         """Standardised log residuals ``(log m - log y) / sigma``, shape ``(K, n_points)``."""
@@ -408,8 +411,7 @@ def predictive(
     """
     evaluate = evaluate or problem.targets
     values = np.vstack([best[None, :], samples])
-    params = problem.parameters(values)
-    result = problem.simulate(values, end_year=evaluate.end_year)
+    result, params = problem.simulate(values, end_year=evaluate.end_year)
     model = tg.predict(result, params, evaluate.targets)  # (1 + D, P)
     points = tg.points_frame(evaluate.points)
     points["best"] = model[0]
@@ -464,7 +466,7 @@ def abm_check(
     """
     from simulation.runner import simulate_scenario
 
-    scenario = with_values(problem.scenario, problem.names, best)
+    scenario = problem.scenario.with_values(dict(zip(problem.names, best, strict=True)))
     run = replace(
         scenario.run, engine="abm", heterogeneity=True, scale=scale, end_year=evaluate.end_year
     )
@@ -511,12 +513,3 @@ def fit_table(problem: Problem, fit: PointFit, posterior: Posterior | None) -> p
         table["q05"], table["median"], table["q95"] = q[0], q[1], q[2]
         table["autocorrelation_steps"] = posterior.autocorrelation
     return table
-
-
-def with_values(scenario: Scenario, names: Sequence[str], values: np.ndarray) -> Scenario:
-    """The scenario with fitted values: levers among ``names`` go to its levers, the rest
-    to its parameters."""
-    params, levers = dict(scenario.params), dict(scenario.levers)
-    for name, value in zip(names, values, strict=True):
-        (levers if REGISTRY[name].kind == "lever" else params)[name] = float(value)
-    return replace(scenario, params=params, levers=levers)

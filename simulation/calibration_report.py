@@ -56,6 +56,26 @@ class Calibration:
         return h.hexdigest()[:10]
 
 
+def checked_settings(
+    targets: tg.Targets, overrides: dict[str, int] | None, holdout_from: int | None
+) -> dict[str, int]:
+    """The targets file's settings with ``overrides`` applied, checked before any work.
+
+    Raises
+    ------
+    ValueError
+        One line: burn-in not below the steps, or no data point before ``holdout_from``.
+    """
+    settings = {**targets.settings, **(overrides or {})}
+    if settings["burn"] >= settings["steps"]:
+        raise ValueError(f"--burn ({settings['burn']}) must be below --steps ({settings['steps']})")
+    if holdout_from is not None and not targets.before(holdout_from).points:
+        raise ValueError(
+            f"--holdout-from {holdout_from}: no data point of {targets.path} lies before it"
+        )
+    return settings
+
+
 def run_calibration(
     targets: tg.Targets,
     holdout_from: int | None = None,
@@ -77,16 +97,12 @@ def run_calibration(
     progress : callable, optional
         ``progress(stage, done, total)`` after each start and each sampler step.
     """
-    settings = {**targets.settings, **(overrides or {})}
-    if settings["burn"] >= settings["steps"]:
-        raise ValueError(f"burn ({settings['burn']}) must be below steps ({settings['steps']})")
+    settings = checked_settings(targets, overrides, holdout_from)
     fitted = targets.before(holdout_from) if holdout_from else targets
-    if holdout_from and not fitted.points:
-        raise ValueError(f"no data point lies before --holdout-from {holdout_from}")
     scenario = without_stale_fit(scenario_mod.load(targets.scenario), targets)
     problem = cal.Problem(fitted, scenario)
     report = progress or (lambda *_: None)
-    done = {"fit": 0, "posterior": 0, "abm": 0}
+    done = {"fit": 0, "posterior": 0}
 
     def tick(stage: str, total: int) -> Callable[[int], None]:
         def step(k: int) -> None:
@@ -127,7 +143,7 @@ def run_calibration(
         points = pd.concat([predictive.points, abm_points], axis=1)
         points["abm_vs_sd"] = points["abm_mean"] / points["best"] - 1.0
         predictive = cal.Predictive(points=points, bands=predictive.bands)
-        tick("abm", 1)(1)
+        report("abm", 1, 1)
     return Calibration(
         targets, problem, fit, posterior, predictive, holdout_from, settings, abm_lines
     )
@@ -273,10 +289,9 @@ def scenario_text(calibration: Calibration, source: str) -> str:
 def write_scenario(calibration: Calibration, path: Path, source: str) -> Path:
     """Write the calibrated scenario atomically and check that it loads."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(scenario_text(calibration, source), encoding="utf-8")
-    scenario_mod.load(tmp)  # a file we cannot read back must not replace the old one
-    tmp.replace(path)
+    with store.atomic_file(path) as tmp:
+        tmp.write_text(scenario_text(calibration, source), encoding="utf-8")
+        scenario_mod.load(tmp)  # a file we cannot read back must not replace the old one
     return path
 
 

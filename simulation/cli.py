@@ -137,13 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         default="sd",
         help="abm: Morris screening with paired replicates per sample point",
     )
-    p.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
-        metavar="K",
-        help="sd: processes for the batched runs (default: all cores)",
-    )
+    _add_workers(p, "sd: processes for the batched runs")
     p.add_argument(
         "--replicates",
         type=_positive_int,
@@ -158,8 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="abm: share of families simulated (default 0.2)",
     )
-    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
-    p.add_argument("--lang", choices=("lt", "en"), default="lt")
+    _add_output(p)
 
     p = sub.add_parser(
         "calibrate",
@@ -189,13 +182,7 @@ def _parser() -> argparse.ArgumentParser:
             metavar="N",
             help=f"{what} (default: the targets file's)",
         )
-    p.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
-        metavar="K",
-        help="processes for the least-squares starts (default: all cores)",
-    )
+    _add_workers(p, "processes for the least-squares starts")
     p.add_argument(
         "--scenario-out",
         type=Path,
@@ -206,8 +193,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-scenario", action="store_true", help="do not write the calibrated scenario"
     )
-    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
-    p.add_argument("--lang", choices=("lt", "en"), default="lt")
+    _add_output(p)
 
     p = sub.add_parser(
         "ensemble",
@@ -256,18 +242,11 @@ def _parser() -> argparse.ArgumentParser:
         help="serial, processes (a local pool, default), local (a Dask LocalCluster) or "
         "tcp://HOST:PORT (a running Dask scheduler)",
     )
-    p.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
-        metavar="K",
-        help="processes or Dask workers (default: all cores)",
-    )
+    _add_workers(p, "processes or Dask workers")
     p.add_argument("--seed", type=_non_negative_int, default=0, metavar="N")
     p.add_argument("--discount-rate", type=_rate, default=None, metavar="R")
     p.add_argument("--base-year", type=_year, default=None, metavar="YEAR")
-    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR")
-    p.add_argument("--lang", choices=("lt", "en"), default="lt")
+    _add_output(p)
 
     p = sub.add_parser(
         "demo", help="run the baseline and early-intervention scenarios and compare them"
@@ -306,6 +285,21 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="abm only: share of families simulated, in (0, 1]; results are rescaled to "
         "national totals (default: the scenario's, normally 1)",
     )
+    p.add_argument("--csv", action="store_true", help="also write time series as CSV")
+    _add_output(p)
+
+
+def _add_workers(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="K",
+        help=f"{what} (default: all cores)",
+    )
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         type=Path,
@@ -313,7 +307,6 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="results root folder (default: results)",
     )
-    p.add_argument("--csv", action="store_true", help="also write time series as CSV")
     p.add_argument(
         "--lang", choices=("lt", "en"), default="lt", help="language of chart labels (default: lt)"
     )
@@ -514,17 +507,10 @@ def _cmd_calibrate(args) -> int:
         for k in ("starts", "walkers", "steps", "burn", "seed", "abm_replicates")
         if getattr(args, k) is not None
     }
-    settings = {**targets.settings, **overrides}
-    if settings["burn"] >= settings["steps"]:
-        raise UsageError(
-            f"prevsim calibrate: --burn ({settings['burn']}) must be below --steps "
-            f"({settings['steps']})"
-        )
-    if args.holdout_from is not None and not targets.before(args.holdout_from).points:
-        raise UsageError(
-            f"prevsim calibrate: --holdout-from {args.holdout_from}: no data point of "
-            f"{args.file} lies before it"
-        )
+    try:
+        report.checked_settings(targets, overrides, args.holdout_from)
+    except ValueError as exc:
+        raise UsageError(f"prevsim calibrate: {exc}") from None
     bars: dict[str, _Progress] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -670,8 +656,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from simulation.data import DataFileError
-    from simulation.scenario import ScenarioError
-    from simulation.targets import TargetsError
+    from simulation.scenario import ScenarioError  # and TargetsError, its subclass
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -683,7 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
-    except (ScenarioError, TargetsError) as exc:
+    except ScenarioError as exc:
         for line in exc.errors:
             print(line, file=sys.stderr)
         return EXIT_USAGE

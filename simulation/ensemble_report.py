@@ -164,16 +164,16 @@ def write_summaries(plan: Plan, store: ex.TaskStore, lang: str = "lt") -> None:
         files["summary.csv"] = ex.summary(values)
         files["bands.parquet"] = ex.bands(yearly)
     for name, frame in files.items():
-        tmp = plan.folder / f".{name}.tmp"
-        if name.endswith(".csv"):
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
-        tmp.replace(plan.folder / name)
+        with st.atomic_file(plan.folder / name) as tmp:
+            if name.endswith(".csv"):
+                frame.to_csv(tmp, index=False)
+            else:
+                frame.to_parquet(tmp, index=False)
     e = plan.ensemble
+    chance = None
     if not values.empty:
         files.update(dict.fromkeys(_write_chart(plan, values, files["bands.parquet"], lang)))
-    chance = float((values["npv"] > 0).mean()) if not values.empty else None
+        chance = files["summary.csv"].attrs["chance_benefits_exceed_costs"]
     manifest = st.manifest(
         kind="ensemble",
         engine=e.engine,
@@ -192,16 +192,16 @@ def write_summaries(plan: Plan, store: ex.TaskStore, lang: str = "lt") -> None:
         chance_benefits_exceed_costs=chance,
         files=sorted([*files, "manifest.json", "tasks/", "failures/"]),
     )
-    tmp = plan.folder / ".manifest.json.tmp"
-    st.write_json(tmp, manifest)
-    tmp.replace(plan.folder / "manifest.json")
+    with st.atomic_file(plan.folder / "manifest.json") as tmp:
+        st.write_json(tmp, manifest)
 
 
 def summary_lines(plan: Plan) -> list[str]:
     """The printed report: the spread of each value and the chance benefits exceed costs."""
-    store = ex.TaskStore(plan.folder)
-    values = store.read("values")
-    failures = store.failures()
+    # the files write_summaries left, not every task's parts again
+    path = plan.folder / "values.parquet"
+    values = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+    failures = pd.read_csv(plan.folder / "failures.csv").fillna("")
     e = plan.ensemble
     head = (
         f"Ensemble '{e.scenario.name}' against '{e.baseline.name}': {len(plan.samples)} "

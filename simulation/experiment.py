@@ -170,7 +170,7 @@ def run_task(ensemble: Ensemble, task: Task) -> dict[str, pd.DataFrame]:
         in risk and (scenario only) the cumulative discounted net benefit, EUR.
     """
     overrides = dict(task.values)
-    pair = [_with_params(ensemble.baseline, overrides), _with_params(ensemble.scenario, overrides)]
+    pair = [ensemble.baseline.with_values(overrides), ensemble.scenario.with_values(overrides)]
     comparison = cmp.run_comparison(
         pair, engine=ensemble.engine, replicates=1, seed=task.seed, scale=ensemble.scale
     )
@@ -196,13 +196,6 @@ def run_task(ensemble: Ensemble, task: Task) -> dict[str, pd.DataFrame]:
         )
         yearly.append(frame)
     return {"values": pd.DataFrame([row]), "yearly": pd.concat(yearly, ignore_index=True)}
-
-
-def _with_params(scenario: Scenario, overrides: dict[str, float]) -> Scenario:
-    params, levers = dict(scenario.params), dict(scenario.levers)
-    for name, value in overrides.items():
-        (levers if REGISTRY[name].kind == "lever" else params)[name] = value
-    return replace(scenario, params=params, levers=levers)
 
 
 def guarded_task(ensemble: Ensemble, task: Task) -> dict:

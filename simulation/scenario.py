@@ -34,7 +34,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from simulation.catalogue import REGISTRY
@@ -116,6 +116,14 @@ class Scenario:
                 for c in self.schedule
             ],
         }
+
+    def with_values(self, values: Mapping[str, float]) -> Scenario:
+        """A copy with parameter values replaced: levers go to its levers (their 2009
+        values), the others to its parameters."""
+        params, levers = dict(self.params), dict(self.levers)
+        for name, value in values.items():
+            (levers if REGISTRY[name].kind == "lever" else params)[name] = float(value)
+        return replace(self, params=params, levers=levers)
 
     def resolved_parameters(self) -> dict[str, float]:
         """Every parameter value in effect at the start (registry defaults + overrides)."""
@@ -294,15 +302,15 @@ class _Validator:
         return changes
 
 
-def _read_toml(path: Path) -> dict | str:
-    """The parsed file, or an error line."""
+def read_toml(path: Path, kind: str = "scenario file") -> dict | str:
+    """The parsed file, or an error line naming the file (``kind`` says what it should be)."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
         return f"{path}: file not found"
     except IsADirectoryError:
-        return f"{path}: is a directory, not a scenario file"
+        return f"{path}: is a directory, not a {kind}"
     except tomllib.TOMLDecodeError as exc:
         return f"{path}: invalid TOML: {exc}"
     except UnicodeDecodeError:
@@ -327,7 +335,7 @@ def _load_layers(path: Path, seen: list[Path], errors: list[str]) -> list[_Layer
         cycle = " -> ".join(str(p.name) for p in [*seen[seen.index(resolved) :], resolved])
         errors.append(f"{path}: scenario.extends: cycle {cycle}")
         return []
-    data = _read_toml(path)
+    data = read_toml(path)
     if isinstance(data, str):
         errors.append(data)
         return []

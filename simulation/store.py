@@ -106,6 +106,19 @@ def atomic_folder(final: Path) -> Iterator[Path]:
         raise
 
 
+@contextmanager
+def atomic_file(final: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``final`` that replaces it only if the block succeeds,
+    so a reader never sees half a file."""
+    final = Path(final)
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+        tmp.replace(final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_json(path: Path, data: object) -> None:
     """Write ``data`` as indented UTF-8 JSON."""
     path.write_text(

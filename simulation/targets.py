@@ -17,7 +17,6 @@ of the flow's source state).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +27,7 @@ import pandas as pd
 from simulation.catalogue import REGISTRY
 from simulation.data import national_series
 from simulation.flows import FLOW_INDEX, FLOWS
+from simulation.scenario import ScenarioError, read_toml
 from simulation.sd import START_YEAR, SDResult
 from simulation.states import STATE_KEYS
 from simulation.tables import CARE_KEYS, children_per_family
@@ -72,12 +72,9 @@ DEFAULTS = {
 DEFAULT_ABM_SCALE = 0.2
 
 
-class TargetsError(ValueError):
-    """Problems in a targets file; ``errors`` holds one line per problem."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class TargetsError(ScenarioError):
+    """Problems in a targets file; ``errors`` holds one line per problem (reported like a
+    scenario file's)."""
 
 
 @dataclass(frozen=True)
@@ -202,20 +199,6 @@ class _Reader:
         return value
 
 
-def _read_toml(path: Path) -> dict:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise TargetsError([f"{path}: file not found"]) from None
-    except IsADirectoryError:
-        raise TargetsError([f"{path}: is a directory, not a targets file"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetsError([f"{path}: invalid TOML: {exc}"]) from None
-    except UnicodeDecodeError:
-        raise TargetsError([f"{path}: not UTF-8 text"]) from None
-
-
 def load(path: str | Path) -> Targets:
     """Read and validate a targets file.
 
@@ -227,7 +210,9 @@ def load(path: str | Path) -> Targets:
         If the data file lacks the required columns.
     """
     path = Path(path)
-    raw = _read_toml(path)
+    raw = read_toml(path, "targets file")
+    if isinstance(raw, str):
+        raise TargetsError([raw])
     check = _Reader(path)
     check.keys("", raw, set(SECTIONS))
     section = {s: raw.get(s, {}) for s in ("calibration", "fit", "posterior", "error", "abm")}

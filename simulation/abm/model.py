@@ -455,11 +455,12 @@ class FamilyWelfareModel(mesa.Model):
     def _mean_vulnerability(self) -> np.ndarray:
         """Mean vulnerability of the live families in each state (1 for an empty state)."""
         fam = self.families
-        live = fam.state >= 0
-        state = fam.state[live].astype(np.intp)
-        total = np.bincount(state, weights=fam.vulnerability[live], minlength=N_STATES)
-        count = np.bincount(state, minlength=N_STATES)
-        return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)[:N_STATES]
+        # One pass over the rows: exited families (state -1) fall in slot 0, dropped. The
+        # counts are the live counts the model already keeps.
+        slot = fam.state + 1
+        total = np.bincount(slot, weights=fam.vulnerability, minlength=N_STATES + 1)[1:]
+        count = self._live_families.sum(axis=0)
+        return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)
 
     def _month_tables(self, tables: np.ndarray) -> None:
         """Option hazards per month by (duration class, served mask, municipality, state
