@@ -1,8 +1,10 @@
 """Every figure of the project (matplotlib only here), with Lithuanian and English labels.
 
-One visual style: a colour per state (``states.STATE_COLOURS``), DejaVu Sans (ships with
-matplotlib and carries the Lithuanian letters ą č ę ė į š ų ū ž), light grids, no chart junk.
-Functions take tables and a path stem and return the file names they wrote.
+One visual style: a colour per state (``states.STATE_COLOURS``) and per service
+(:data:`SERVICE_COLOURS`; NGO-provided spending in the full colour, municipal in a lighter
+shade), DejaVu Sans (ships with matplotlib and carries the Lithuanian letters
+ą č ę ė į š ų ū ž), light grids, no chart junk. Functions take tables and a path stem and
+return the file names they wrote. The charts of a ministry briefing are at the end.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ matplotlib.use("Agg")  # files only; never a window
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import dates as mdates
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from simulation.states import STATE_COLOURS, STATES
 
@@ -351,5 +353,349 @@ def time_varying_indices(
         ax.set_ylim(bottom=0)
         ax.set_title(text["over_time"].format(outcome=outcome), loc="left")
         ax.legend(frameon=False, fontsize=7.5, loc="best")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+# ---- the charts of a ministry briefing -----------------------------------------------------
+#: One colour per service and spending item, shared by every cost chart.
+SERVICE_COLOURS = {
+    "preventive": "#009E73",
+    "basic": "#56B4E9",
+    "integration": "#E69F00",
+    "mobile_team": "#D55E00",
+    "training": "#F0E442",
+    "family_care": STATE_COLOURS[STATES[5]],
+    "institutional_care": STATE_COLOURS[STATES[6]],
+}
+BASELINE_COLOUR = "#777777"
+DATA_COLOUR = "#111111"
+
+BRIEF_TEXT = {
+    "lt": {
+        "outputs": {
+            "children.institutional_care": "Vaikai institucinėje globoje",
+            "children.family_care": "Vaikai globoje šeimoje",
+            "families.risk": "Sunkumų patiriančios šeimos",
+        },
+        "data": "nacionaliniai duomenys",
+        "interval": "90 % intervalas",
+        "items": {
+            "preventive": "prevencinės paslaugos",
+            "basic": "bazinės paslaugos",
+            "integration": "integracijos paslaugos",
+            "mobile_team": "mobiliosios komandos",
+            "training": "mokymai",
+            "family_care": "globa šeimoje",
+            "institutional_care": "institucinė globa",
+        },
+        "providers": {"ngo": "NVO", "municipal": "savivaldybės"},
+        "cost_axis": "mln. EUR per metus (2024 m. kainomis)",
+        "npv_axis": "Sukaupta diskontuota grynoji nauda, mln. EUR",
+        "break_even": "atsiperka {year} m.",
+        "no_break_even": "iki {year} m. neatsiperka",
+        "placed_axis": "Į globą paimti vaikai per metus",
+        "per_1000": "Išvengta paėmimų į globą 1 000 vaikų iki {year} m.",
+        "s1": "Pirmos eilės jautrumo indeksas (GDV dispersijos dalis)",
+    },
+    "en": {
+        "outputs": {
+            "children.institutional_care": "Children in institutional care",
+            "children.family_care": "Children in family-based care",
+            "families.risk": "Families in difficulty",
+        },
+        "data": "national data",
+        "interval": "90% interval",
+        "items": {
+            "preventive": "preventive services",
+            "basic": "basic services",
+            "integration": "integration services",
+            "mobile_team": "mobile teams",
+            "training": "training",
+            "family_care": "family-based care",
+            "institutional_care": "institutional care",
+        },
+        "providers": {"ngo": "NGO", "municipal": "municipal"},
+        "cost_axis": "million EUR a year (2024 prices)",
+        "npv_axis": "Cumulative discounted net benefit, million EUR",
+        "break_even": "breaks even in {year}",
+        "no_break_even": "does not break even by {year}",
+        "placed_axis": "Children placed in care per year",
+        "per_1000": "Placements avoided per 1,000 children by {year}",
+        "s1": "First-order sensitivity index (share of NPV variance)",
+    },
+}
+
+
+def _lighter(colour: str, amount: float = 0.5) -> tuple[float, float, float]:
+    """``colour`` blended with white (municipal spending: the lighter shade of a service)."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(c + (1.0 - c) * amount for c in to_rgb(colour))
+
+
+def _role_colour(i: int) -> str:
+    """Baseline grey, then the palette for scenarios."""
+    return BASELINE_COLOUR if i == 0 else PALETTE[i % len(PALETTE)]
+
+
+def _band(ax, x, frame: pd.DataFrame, colour: str, label: str, dashed: bool = False) -> None:
+    """Central line and a shaded 90% band (p05-p95)."""
+    ax.fill_between(x, frame["p05"], frame["p95"], color=colour, alpha=0.18, lw=0)
+    ax.plot(
+        x,
+        frame["central"],
+        color=colour,
+        lw=1.6 if dashed else 2.0,
+        ls="--" if dashed else "-",
+        label=label,
+    )
+
+
+def trajectories_with_data(
+    trajectories: pd.DataFrame,
+    points: pd.DataFrame,
+    labels: Mapping[str, str],
+    stem: Path,
+    lang: str = "lt",
+) -> list[str]:
+    """One panel per stock output: the national data as points, each role's central run as
+    a line and its 90% Monte Carlo interval as a band.
+
+    Parameters
+    ----------
+    trajectories : DataFrame
+        ``role, output, time, central, p05, p95`` (``brief_results.trajectories``).
+    points : DataFrame
+        ``output, time, value`` (national data; may be empty).
+    labels : mapping
+        Display name of every role, baseline first.
+    """
+    _check_lang(lang)
+    text = BRIEF_TEXT[lang]
+    outputs = list(text["outputs"])
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(outputs), figsize=(11, 3.6))
+        for ax, output in zip(axes, outputs, strict=True):
+            for i, (role, label) in enumerate(labels.items()):
+                rows = trajectories[
+                    (trajectories["role"] == role) & (trajectories["output"] == output)
+                ]
+                _band(ax, rows["time"], rows, _role_colour(i), label, dashed=i == 0)
+            data = points[points["output"] == output]
+            if len(data):
+                ax.plot(
+                    data["time"],
+                    data["value"],
+                    "o",
+                    color=DATA_COLOUR,
+                    ms=4,
+                    label=text["data"],
+                    zorder=5,
+                )
+            ax.set_title(text["outputs"][output], loc="left")
+            ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(_thousands(lang))
+            ax.set_xlim(rows["time"].min(), rows["time"].max())
+        handles, names = axes[0].get_legend_handles_labels()
+        band = plt.Rectangle((0, 0), 1, 1, color="#999999", alpha=0.3, lw=0)
+        fig.legend(
+            [*handles, band],
+            [*names, text["interval"]],
+            loc="lower center",
+            ncols=len(names) + 1,
+            frameon=False,
+            fontsize=8,
+        )
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        return _save(fig, stem)
+
+
+def cost_stacks(
+    costs: pd.DataFrame, labels: Mapping[str, str], first_year: int, stem: Path, lang: str = "lt"
+) -> list[str]:
+    """Public cost per year stacked by service and provider (NGO full colour, municipal
+    lighter), training and care; one panel per role, from ``first_year``.
+
+    Parameters
+    ----------
+    costs : DataFrame
+        ``role, year, item, eur`` with items such as ``basic.ngo`` or ``family_care``.
+    """
+    _check_lang(lang)
+    text = BRIEF_TEXT[lang]
+    shown = costs[costs["year"] >= first_year]
+    items = list(dict.fromkeys(shown["item"]))
+    top = shown.groupby(["role", "year"])["eur"].sum().max() / 1e6
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(labels), figsize=(11, 4.3), sharey=True, squeeze=False)
+        for ax, (role, label) in zip(axes[0], labels.items(), strict=True):
+            wide = shown[shown["role"] == role].pivot(index="year", columns="item", values="eur")
+            bottom = 0.0
+            for item in items:
+                service, _, provider = item.partition(".")
+                colour = SERVICE_COLOURS[service]
+                if provider == "municipal":
+                    colour = _lighter(colour)
+                values = wide[item].to_numpy() / 1e6
+                ax.bar(wide.index, values, bottom=bottom, color=colour, width=0.8, lw=0)
+                bottom = bottom + values
+            ax.set_title(label, loc="left")
+            ax.set_ylim(0, top * 1.05)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        axes[0][0].set_ylabel(text["cost_axis"])
+        handles, names = [], []
+        for item in items:
+            service, _, provider = item.partition(".")
+            colour = SERVICE_COLOURS[service]
+            name = text["items"][service]
+            if provider:
+                name += f" ({text['providers'][provider]})"
+                colour = _lighter(colour) if provider == "municipal" else colour
+            handles.append(plt.Rectangle((0, 0), 1, 1, color=colour, lw=0))
+            names.append(name)
+        fig.legend(handles, names, loc="lower center", ncols=4, frameon=False, fontsize=7.5)
+        fig.tight_layout(rect=(0, 0.17, 1, 1))
+        return _save(fig, stem)
+
+
+def npv_over_time(
+    net: pd.DataFrame,
+    labels: Mapping[str, str],
+    break_even: Mapping[str, int | None],
+    stem: Path,
+    lang: str = "lt",
+) -> list[str]:
+    """Cumulative discounted net benefit of each scenario by year: central line, 90% band,
+    and the central break-even year marked (or a note that it does not break even).
+
+    Parameters
+    ----------
+    net : DataFrame
+        ``scenario, year, central, p05, p95``, EUR.
+    labels : mapping
+        Display name of every scenario (no baseline).
+    break_even : mapping
+        Central break-even year of every scenario (None: not within the horizon).
+    """
+    _check_lang(lang)
+    text = BRIEF_TEXT[lang]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        ax.axhline(0.0, color="#333333", lw=0.8)
+        for i, (name, label) in enumerate(labels.items(), start=1):
+            rows = net[net["scenario"] == name]
+            colour = _role_colour(i)
+            scaled = rows[["central", "p05", "p95"]] / 1e6
+            _band(ax, rows["year"], scaled, colour, label)
+            year = break_even.get(name)
+            if year is None:
+                last = rows["year"].max()
+                note = text["no_break_even"].format(year=int(last))
+                ax.annotate(
+                    note,
+                    (last, scaled["central"].iloc[-1]),
+                    textcoords="offset points",
+                    xytext=(-4, 8),
+                    ha="right",
+                    fontsize=8,
+                    color=colour,
+                )
+            else:
+                value = float(scaled.loc[rows["year"] == year, "central"].iloc[0])
+                ax.plot([year], [value], "o", color=colour, ms=6, zorder=5)
+                ax.annotate(
+                    text["break_even"].format(year=year),
+                    (year, value),
+                    textcoords="offset points",
+                    xytext=(6, -14),
+                    fontsize=8,
+                    color=colour,
+                )
+        ax.set_ylabel(text["npv_axis"])
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(frameon=False, fontsize=8, loc="lower left")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def placements_per_year(
+    placements: pd.DataFrame,
+    labels: Mapping[str, str],
+    first_year: int,
+    stem: Path,
+    lang: str = "lt",
+) -> list[str]:
+    """Children placed in care per year from ``first_year``: every role's central run and
+    90% band (the gap between the baseline and a scenario is the placements avoided)."""
+    _check_lang(lang)
+    text = BRIEF_TEXT[lang]
+    shown = placements[placements["year"] >= first_year]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3.6))
+        for i, (role, label) in enumerate(labels.items()):
+            rows = shown[shown["role"] == role]
+            _band(ax, rows["year"], rows, _role_colour(i), label, dashed=i == 0)
+        ax.set_ylabel(text["placed_axis"])
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(_thousands(lang))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(frameon=False, fontsize=8, loc="lower left")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def municipal_ranking(
+    municipalities: pd.DataFrame, end_year: int, colour: str, stem: Path, lang: str = "lt"
+) -> list[str]:
+    """Placements avoided per 1,000 children in each municipality, ranked (one scenario).
+
+    Parameters
+    ----------
+    municipalities : DataFrame
+        ``municipality, avoided_per_1000_children`` for one scenario.
+    """
+    _check_lang(lang)
+    text = BRIEF_TEXT[lang]
+    ranked = municipalities.sort_values("avoided_per_1000_children")
+    decimal = "," if lang == "lt" else "."
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.0, 0.118 * len(ranked) + 1.0))
+        y = range(len(ranked))
+        ax.barh(list(y), ranked["avoided_per_1000_children"], color=colour, height=0.72)
+        ax.set_yticks(list(y), ranked["municipality"], fontsize=6.3)
+        ax.set_ylim(-0.7, len(ranked) - 0.3)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}".replace(".", decimal)))
+        ax.set_title(text["per_1000"].format(year=end_year), loc="left")
+        fig.tight_layout()
+        return _save(fig, stem)
+
+
+def sensitivity_bars(
+    sensitivity: pd.DataFrame, stem: Path, lang: str = "lt", top: int = 10
+) -> list[str]:
+    """The ``top`` parameters by first-order index of the NPV, with 95% confidence
+    intervals (one scenario)."""
+    _check_lang(lang)
+    text = BRIEF_TEXT[lang]
+    shown = sensitivity.head(top).iloc[::-1]
+    decimal = "," if lang == "lt" else "."
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(shown) + 1.2))
+        y = list(range(len(shown)))
+        ax.barh(
+            y,
+            shown["S1"],
+            xerr=shown["S1_conf"],
+            color="#0072B2",
+            height=0.6,
+            error_kw={"lw": 0.8, "capsize": 2},
+        )
+        ax.set_yticks(y, shown["parameter"], fontsize=8)
+        ax.set_xlim(left=0)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.2f}".replace(".", decimal)))
+        ax.set_xlabel(text["s1"])
         fig.tight_layout()
         return _save(fig, stem)

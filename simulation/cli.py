@@ -249,6 +249,83 @@ def _parser() -> argparse.ArgumentParser:
     _add_output(p)
 
     p = sub.add_parser(
+        "brief",
+        help="write a ministry briefing (PDF or HTML, Lithuanian or English)",
+        description="Value scenarios against a baseline and write a 4-8 page briefing: key "
+        "numbers with their uncertainty first, charts with captions, assumptions, data "
+        "sources and a method note. Every number in the text is read from the results files "
+        "written beside it.",
+    )
+    p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario TOML files to value")
+    p.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="BASELINE",
+        help="the scenario they are valued against (default: scenarios/baseline.toml)",
+    )
+    p.add_argument(
+        "--lang",
+        choices=("lt", "en", "both"),
+        default="lt",
+        help="language of the briefing (default: lt)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("pdf", "html", "both"),
+        default="pdf",
+        help="pdf, or html (one self-contained file), or both (default: pdf)",
+    )
+    p.add_argument(
+        "--samples",
+        type=_int_at_least(20),
+        default=1000,
+        metavar="N",
+        help="random parameter sets drawn for the uncertainty intervals; those whose past "
+        "matches the national data are kept (default: 1000)",
+    )
+    p.add_argument("--seed", type=_non_negative_int, default=20261122, metavar="N")
+    p.add_argument(
+        "--targets",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="calibration targets whose national data the charts draw "
+        "(default: calibration/targets.toml when present)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        metavar="DIR",
+        help="results root folder (default: results)",
+    )
+
+    p = sub.add_parser(
+        "app",
+        help="serve the interactive browser model on this computer",
+        description="Serve the agent-based model in the browser (Mesa's Solara "
+        "visualisation): levers as sliders, families by state and costs against the status "
+        "quo, a municipality selector. Open the address it prints.",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this computer only)",
+    )
+    p.add_argument("--port", type=_port, default=8765, metavar="N", help="default: 8765")
+    p.add_argument(
+        "--scenario",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the status quo the sliders change (default: scenarios/baseline.toml)",
+    )
+    p.add_argument(
+        "--lang", choices=("en", "lt"), default="en", help="language of the charts (default: en)"
+    )
+
+    p = sub.add_parser(
         "demo", help="run the baseline and early-intervention scenarios and compare them"
     )
     p.add_argument(
@@ -349,6 +426,14 @@ _positive_int = _int_at_least(1)
 _year = _int_at_least(2010)  # a holdout needs at least the first year of data before it
 _rate = _float_in(0.0, 0.5, "0.03 (3%)")
 _scale = _float_in(1e-4, 1.0, "0.2")
+
+
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 1-65535."""
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be <= 65535, got {value}")
+    return value
 
 
 def _cmd_validate(args) -> int:
@@ -587,6 +672,18 @@ def _cmd_ensemble(args) -> int:
     return EXIT_OK
 
 
+def _cmd_app(args) -> int:
+    from simulation.app_server import serve
+    from simulation.scenario import load
+
+    path = args.scenario or _scenario_dir(None) / "baseline.toml"
+    load(path)  # a bad scenario file fails here, in one line per problem, not in the browser
+    try:
+        return serve(args.host, args.port, path, args.lang)
+    except ValueError as exc:
+        raise UsageError(f"prevsim app: {exc}") from None
+
+
 class _Progress:
     """A progress bar on an interactive terminal; silent otherwise."""
 
@@ -620,6 +717,60 @@ def _scenario_dir(given: Path | None) -> Path:
     return Path(__file__).resolve().parents[1] / "scenarios"
 
 
+def _default_targets(given: Path | None) -> Path | None:
+    """The targets file whose data the briefing draws: the one given, or the project's."""
+    if given is not None:
+        if not given.is_file():
+            raise UsageError(f"prevsim brief: --targets: {given}: no such file")
+        return given
+    for folder in (Path("calibration"), Path(__file__).resolve().parents[1] / "calibration"):
+        if (folder / "targets.toml").is_file():
+            return folder / "targets.toml"
+    return None
+
+
+def _both(choice: str, options: tuple[str, ...]) -> tuple[str, ...]:
+    return options if choice == "both" else (choice,)
+
+
+def _cmd_brief(args) -> int:
+    from simulation import brief_results, briefing
+    from simulation.scenario import load
+
+    baseline_path = args.against or _scenario_dir(None) / "baseline.toml"
+    baseline = load(baseline_path)
+    scenarios = [load(path) for path in args.files]
+    names = [baseline.name, *(s.name for s in scenarios)]
+    if len(set(names)) != len(names):
+        raise UsageError(
+            "prevsim brief: each scenario must differ from the others and from the baseline "
+            f"(names: {', '.join(names)})"
+        )
+    targets = _default_targets(args.targets)
+    bar = _Progress(5 + len(scenarios), "step")
+    try:
+        try:
+            results = brief_results.compute(
+                baseline, scenarios, args.samples, args.seed, targets, progress=bar
+            )
+        except ValueError as exc:  # too few samples consistent with the data
+            raise UsageError(f"prevsim brief: --samples {args.samples}: {exc}") from None
+        bar("charts and documents")
+        folder, written = briefing.write_briefing(
+            results,
+            args.out,
+            langs=_both(args.lang, briefing.LANGS),
+            formats=_both(args.format, briefing.FORMATS),
+            command=args.command_line,
+        )
+    finally:
+        bar.close()
+    print(f"Briefing: {folder}")
+    for name in written:
+        print(f"  {folder / name}")
+    return EXIT_OK
+
+
 def _cmd_demo(args) -> int:
     from simulation.demo import run_demo
 
@@ -634,10 +785,11 @@ def _cmd_demo(args) -> int:
         echo=print,
         command=args.command_line,
         progress=sys.stderr.isatty(),
+        targets=_default_targets(None),
     )
     print("\nOutput:")
     for label, path in written.items():
-        print(f"  {label:<22} {path}")
+        print(f"  {label:<24} {path}")
     return EXIT_OK
 
 
@@ -649,6 +801,8 @@ COMMANDS = {
     "sensitivity": _cmd_sensitivity,
     "calibrate": _cmd_calibrate,
     "ensemble": _cmd_ensemble,
+    "brief": _cmd_brief,
+    "app": _cmd_app,
     "demo": _cmd_demo,
 }
 

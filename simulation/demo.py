@@ -1,11 +1,14 @@
-"""The main job of ``make demo``: run two scenarios, compare them, chart them."""
+"""The main job of ``make demo``: run two scenarios, compare them, chart them, and write the
+ministry briefing in Lithuanian."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from simulation import brief_results
 from simulation import compare as cmp
+from simulation.briefing import write_briefing
 from simulation.reports import write_comparison
 from simulation.runner import run_scenario, write_run
 from simulation.scenario import Scenario
@@ -19,13 +22,24 @@ def run_demo(
     echo: Callable[[str], None] = lambda _: None,
     command: str | None = None,
     progress: bool = False,
+    targets: Path | None = None,
+    samples: int = 1000,
 ) -> dict[str, Path]:
-    """Run each scenario and write its folder, then compare them against the first.
+    """Run each scenario and write its folder, compare them against the first, and write a
+    briefing (PDF and HTML in ``lang``) of the others against the first.
+
+    Parameters
+    ----------
+    targets : Path, optional
+        Calibration targets whose national data the briefing draws and history-matches to.
+    samples : int
+        Monte Carlo samples of the briefing's uncertainty intervals.
 
     Returns
     -------
     dict of str to Path
-        Folder per scenario, and ``"comparison"``.
+        Folder per scenario, ``"comparison"``, and ``"briefing (<lang>, pdf)"`` and
+        ``"briefing (<lang>, html)"``.
     """
     written = {}
     for sc in scenarios:
@@ -41,4 +55,10 @@ def run_demo(
     for line in lines:
         echo(line)
     written["comparison"] = folder
+    echo("")
+    echo(f"Writing the briefing ({lang}): {samples} Monte Carlo samples")
+    results = brief_results.compute(scenarios[0], scenarios[1:], samples, targets_path=targets)
+    folder, files = write_briefing(results, root, (lang,), ("pdf", "html"), command=command)
+    for name in files:
+        written[f"briefing ({lang}, {name.rsplit('.', 1)[-1]})"] = folder / name
     return written
