@@ -754,6 +754,7 @@ def _styles(font: str) -> dict:
             leading=15,
             spaceBefore=8,
             spaceAfter=5,
+            keepWithNext=1,  # a heading never ends a page
             textColor=HexColor("#0b3d66"),
         ),
         "head": ParagraphStyle(

@@ -567,7 +567,8 @@ def npv_over_time(
     lang: str = "lt",
 ) -> list[str]:
     """Cumulative discounted net benefit of each scenario by year: central line, 90% band,
-    and the central break-even year marked (or a note that it does not break even).
+    and the central break-even year marked on the line and named in the legend (or the
+    legend says it does not break even), so that notes never collide.
 
     Parameters
     ----------
@@ -587,31 +588,14 @@ def npv_over_time(
             rows = net[net["scenario"] == name]
             colour = _role_colour(i)
             scaled = rows[["central", "p05", "p95"]] / 1e6
-            _band(ax, rows["year"], scaled, colour, label)
             year = break_even.get(name)
             if year is None:
-                last = rows["year"].max()
-                note = text["no_break_even"].format(year=int(last))
-                ax.annotate(
-                    note,
-                    (last, scaled["central"].iloc[-1]),
-                    textcoords="offset points",
-                    xytext=(-4, 8),
-                    ha="right",
-                    fontsize=8,
-                    color=colour,
-                )
+                note = text["no_break_even"].format(year=int(rows["year"].max()))
             else:
+                note = text["break_even"].format(year=year)
                 value = float(scaled.loc[rows["year"] == year, "central"].iloc[0])
                 ax.plot([year], [value], "o", color=colour, ms=6, zorder=5)
-                ax.annotate(
-                    text["break_even"].format(year=year),
-                    (year, value),
-                    textcoords="offset points",
-                    xytext=(6, -14),
-                    fontsize=8,
-                    color=colour,
-                )
+            _band(ax, rows["year"], scaled, colour, f"{label}: {note}")
         ax.set_ylabel(text["npv_axis"])
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(frameon=False, fontsize=8, loc="lower left")

@@ -33,8 +33,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def results() -> br.BriefResults:
     baseline = load(SCENARIOS / "baseline.toml")
-    scenario = load(SCENARIOS / "early_intervention.toml")
-    return br.compute(baseline, [scenario], samples=SAMPLES, seed=7, targets_path=TARGETS)
+    # two scenarios, so that the charts' layout is tested with more than one line and band
+    scenarios = [load(SCENARIOS / f"{n}.toml") for n in ("early_intervention", "full_reform")]
+    return br.compute(baseline, scenarios, samples=SAMPLES, seed=7, targets_path=TARGETS)
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +124,15 @@ def test_numbers_file_lists_what_the_html_prints(folder):
 def test_key_numbers_are_the_central_run_and_quantiles_of_the_plausible_samples(folder):
     values = pd.read_csv(folder / "values.csv")
     keys = pd.read_csv(folder / "key_numbers.csv")
-    drawn = values[(values["sample"] > 0) & values["plausible"]]
-    assert 20 <= len(drawn) < SAMPLES  # history matching ruled some samples out
     assert (values.loc[values["plausible"], "implausibility"] < br.CUTOFF).all()
     for row in keys.itertuples():
+        mine = values[values["scenario"] == row.scenario]
+        drawn = mine[(mine["sample"] > 0) & mine["plausible"]]
+        assert 20 <= len(drawn) < SAMPLES  # history matching ruled some samples out
         if row.measure == "chance_benefits_exceed_costs":
             assert row.central == pytest.approx((drawn["npv"] > 0).mean(), abs=1e-12)
             continue
-        central = values.loc[values["sample"] == 0, row.measure].iloc[0]
+        central = mine.loc[mine["sample"] == 0, row.measure].iloc[0]
         x = drawn[row.measure].dropna().to_numpy(float)
         assert row.central == pytest.approx(central, rel=1e-12, nan_ok=True)
         assert row.runs == x.size
