@@ -6,8 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+TEACH_STAMP := $(VENV)/.installed-teach
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean lab
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +23,26 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@ $(STAMP)
 
+$(TEACH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[teach]"
+	touch $@ $(STAMP)
+
+# The browser test drives Debian's Chromium (Playwright never downloads a browser here).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "make: $(CHROMIUM) is missing: 'sudo apt-get install chromium', or the browser test is skipped" >&2; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/prevsim demo
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) | $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+lab: $(TEACH_STAMP)
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
