@@ -32,6 +32,8 @@ GROUP_ITEMS: tuple[list[int], ...] = tuple(
     [COST_ITEMS.index(item) for item in items] for _, items, _ in COST_GROUPS
 )
 
+DECADES = np.arange(2010, 2101, 10)  # year ticks (fixed: no locator work on every redraw)
+
 TEXT = {
     "en": {
         "families": "Families by state: {area}",
@@ -124,7 +126,10 @@ def families_figure(
     """
     text = _text(lang)
     with rc_context(STYLE):
-        fig = Figure(figsize=(9.0, 4.6), layout="constrained")
+        # A fixed layout: the constrained one doubled the drawing time, and the app redraws
+        # this figure after every step.
+        fig = Figure(figsize=(9.0, 4.6))
+        fig.subplots_adjust(left=0.07, right=0.99, bottom=0.06, top=0.88, wspace=0.38, hspace=0.3)
         axes = fig.subplots(2, 4, sharex=True)
         for ax, state in zip(axes.flat, STATES, strict=False):
             ax.plot(reference_times, reference[:, state], color="#888888", lw=1.1, ls="--")
@@ -135,6 +140,7 @@ def families_figure(
             ax.set_ylim(0, top * 1.1)
             ax.yaxis.set_major_formatter(_thousands(lang))
             ax.tick_params(labelsize=7.5)
+            ax.set_xticks(DECADES)
         legend = axes.flat[-1]
         legend.axis("off")
         legend.plot([], [], color="#333333", lw=1.8, label=text["your_policy"])
@@ -172,7 +178,8 @@ def costs_figure(
     """
     text = _text(lang)
     with rc_context(STYLE):
-        fig = Figure(figsize=(9.0, 3.4), layout="constrained")
+        fig = Figure(figsize=(9.0, 3.4))
+        fig.subplots_adjust(left=0.06, right=0.78, bottom=0.09, top=0.88)
         ax = fig.subplots()
         if len(times):
             ax.stackplot(
@@ -192,6 +199,7 @@ def costs_figure(
         )
         ax.axvline(policy_year, color="#444444", lw=0.7, ls=":")
         ax.set_xlim(reference_times[0], reference_times[-1])
+        ax.set_xticks(DECADES[(DECADES >= reference_times[0]) & (DECADES <= reference_times[-1])])
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
         fig.suptitle(text["costs"].format(area=area), x=0.01, ha="left", fontsize=10.5)
