@@ -54,6 +54,15 @@ def stop(server: subprocess.Popen) -> None:
 
 
 @pytest.fixture
+def sync_api():
+    """Playwright's sync API, with Debian's Chromium present (else the test is skipped
+    before any server starts)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    return pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
 def app_url(tmp_path):
     """``prevsim app`` on 127.0.0.1 and a free port; yields its URL."""
     port = free_port()
@@ -87,10 +96,7 @@ def app_url(tmp_path):
 
 
 @pytest.mark.slow
-def test_moving_a_slider_and_stepping_changes_the_chart(app_url, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_moving_a_slider_and_stepping_changes_the_chart(sync_api, app_url, tmp_path):
     expect = sync_api.expect
     expect.set_options(timeout=UI_TIMEOUT)
     with sync_api.sync_playwright() as playwright:
