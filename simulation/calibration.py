@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 from scipy import optimize
-from scipy.stats import qmc
 
 from simulation import targets as tg
 from simulation.catalogue import REGISTRY
@@ -157,6 +156,10 @@ def starting_points(problem: Problem, starts: int, seed: int) -> np.ndarray:
     first = np.clip(problem.unit(problem.current()), 0.0, 1.0)[None, :]
     if starts <= 1:
         return first
+    # imported here: scipy.stats takes ~0.9 s to import, and the pool workers that run the
+    # starts (forked from a fork server that preloads this module) never need it
+    from scipy.stats import qmc
+
     lhs = qmc.LatinHypercube(d=problem.n, seed=np.random.default_rng(seed)).random(starts - 1)
     return np.vstack([first, lhs])
 
@@ -214,9 +217,9 @@ def point_fit(
     initial = starting_points(problem, starts, seed)
     parallel = workers > 1 and len(initial) > 1
     if parallel:
-        from concurrent.futures import ProcessPoolExecutor
+        from simulation.pool import process_pool
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(initial))) as pool:
+        with process_pool(min(workers, len(initial))) as pool:
             futures = [pool.submit(_fit_from, problem, u0) for u0 in initial]
             outcomes = []
             for future in futures:  # in start order, so the table does not depend on timing

@@ -6,10 +6,11 @@ and the same seed (paired, common random numbers), and the task returns one row 
 (NPV, benefit-cost ratio, placements and child-years in care avoided, ...) and a small
 yearly table (children in care, families in risk, cumulative net benefit).
 
-Executors (:func:`executor`): ``serial``; ``processes`` (a local process pool, the default);
-``local`` (a Dask ``LocalCluster`` on this machine); or ``tcp://HOST:PORT`` (a running Dask
-scheduler). A task's result depends only on the ensemble and the task, never on where or when
-it ran, so every executor gives bit-identical results.
+Executors (:func:`executor`): ``serial``; ``processes`` (a local process pool,
+:func:`simulation.pool.process_pool`; the default); ``local`` (a Dask ``LocalCluster`` on this
+machine); or ``tcp://HOST:PORT`` (a running Dask scheduler). A task's result depends only on
+the ensemble and the task, never on where or when it ran, so every executor gives
+bit-identical results.
 
 Results stream to the store as tasks finish (:class:`TaskStore`): each task is one folder
 written atomically under ``tasks/``; a rerun of the same ensemble skips finished tasks, so an
@@ -34,6 +35,7 @@ import pandas as pd
 
 from simulation import compare as cmp
 from simulation.catalogue import REGISTRY
+from simulation.pool import peak_rss_mb, process_pool
 from simulation.scenario import Scenario
 
 SCHEDULERS = ("serial", "processes", "local")
@@ -200,11 +202,16 @@ def run_task(ensemble: Ensemble, task: Task) -> dict[str, pd.DataFrame]:
 
 def guarded_task(ensemble: Ensemble, task: Task) -> dict:
     """:func:`run_task`, with an exception turned into a failure record (so one bad task
-    does not abort the ensemble, whichever executor runs it)."""
+    does not abort the ensemble, whichever executor runs it).
+
+    Every result also says which process ran it and that process's peak memory so far
+    (``worker``: ``pid`` and ``peak_rss_mb``, MB), so the memory of a pool's workers can be
+    measured where they run (see :func:`simulation.pool.peak_rss_mb`).
+    """
     try:
-        return {"ok": True, **run_task(ensemble, task)}
+        result = {"ok": True, **run_task(ensemble, task)}
     except Exception as exc:  # recorded and reported, never swallowed
-        return {
+        result = {
             "ok": False,
             "error": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(),
@@ -214,6 +221,8 @@ def guarded_task(ensemble: Ensemble, task: Task) -> dict:
         # rather than when the collector next gets round to it, so a worker's memory stays
         # at one task's worth (measured: 240 MB flat, against +47 MB a task without).
         gc.collect()
+    result["worker"] = {"pid": os.getpid(), "peak_rss_mb": peak_rss_mb()}
+    return result
 
 
 # ---- the store -----------------------------------------------------------------------------
@@ -275,11 +284,12 @@ def _serial(ensemble: Ensemble, tasks: list[Task], workers: int) -> Iterator[tup
 
 
 def _processes(ensemble: Ensemble, tasks: list[Task], workers: int) -> Iterator[tuple[Task, dict]]:
-    """A local process pool; at most ``2 * workers`` tasks in flight, so memory stays flat."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    """A local process pool (:func:`simulation.pool.process_pool`); at most ``2 * workers``
+    tasks in flight, so memory stays flat."""
+    from concurrent.futures import FIRST_COMPLETED, wait
 
     pending = iter(tasks)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with process_pool(workers) as pool:
         running = {}
         for task in pending:
             running[pool.submit(guarded_task, ensemble, task)] = task

@@ -258,9 +258,9 @@ def evaluate(
     args = (prob["names"], scenario, baseline, outcome, rate, base_year)
     columns = []
     if workers > 1 and len(chunks) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from simulation.pool import process_pool
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             futures = [pool.submit(evaluate_chunk, args[0], rows, *args[1:]) for rows in chunks]
             for rows, future in zip(chunks, futures, strict=True):
                 columns.append(future.result())
