@@ -469,16 +469,17 @@ def build(ctx: Context, n: Numbers) -> list[object]:
     ]
     for key, caption, facts in figures:
         blocks.append(Figure(ctx.charts[key], _facts_para(n, caption, facts)))
-    blocks.append(Heading(t["municipalities"]))
-    blocks.append(_municipal_para(ctx, n, first))
-    caption = _facts_para(n, t["fig_municipal"], ["end"], title=ctx.title(first))
-    blocks.append(Figure(ctx.charts["municipalities"], caption))
+    # what drives the value before the tall municipal ranking, which needs a page of its own
     blocks.append(Heading(t["drivers"]))
     blocks.append(_drivers(ctx, n, first))
     caption = _facts_para(
         n, t["fig_sensitivity"], ["confidence", "plausible"], title=ctx.title(first)
     )
     blocks.append(Figure(ctx.charts["sensitivity"], caption))
+    blocks.append(Heading(t["municipalities"]))
+    blocks.append(_municipal_para(ctx, n, first))
+    caption = _facts_para(n, t["fig_municipal"], ["end"], title=ctx.title(first))
+    blocks.append(Figure(ctx.charts["municipalities"], caption))
     blocks.append(Heading(t["assumptions"]))
     fixed = _listing(sorted(set().union(*(s.params for s in [res.baseline, *res.scenarios]))), t)
     items = [
@@ -777,6 +778,7 @@ def to_pdf(blocks: Sequence[object], path: Path, lang: str) -> None:
     """An A4 PDF of the blocks, numbered pages, DejaVu Sans throughout."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.platypus import (
         Image,
@@ -796,14 +798,17 @@ def to_pdf(blocks: Sequence[object], path: Path, lang: str) -> None:
     width = A4[0] - 3.6 * cm
     story = []
     title = ""
-    for block in blocks:
+    for block, following in zip(blocks, [*blocks[1:], None], strict=True):
         if isinstance(block, Heading):
             title = title or block.text
             story.append(
                 Paragraph(html.escape(block.text), st["title" if block.level == 0 else "h"])
             )
         elif isinstance(block, Para):
-            story.append(Paragraph(_pdf_markup(block), st.get(block.style, st["body"])))
+            style = st.get(block.style, st["body"])
+            if isinstance(following, Figure):  # a paragraph stays with the figure it introduces
+                style = ParagraphStyle(f"{style.name}-intro", parent=style, keepWithNext=1)
+            story.append(Paragraph(_pdf_markup(block), style))
         elif isinstance(block, Bullets):
             items = [
                 ListItem(Paragraph(_pdf_markup(p), st["body"]), leftIndent=12) for p in block.items
@@ -839,9 +844,13 @@ def to_pdf(blocks: Sequence[object], path: Path, lang: str) -> None:
             image = Image(str(block.png))
             scale = min(width / image.imageWidth, (23.5 * cm) / image.imageHeight)
             image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
-            story.append(
-                KeepTogether([image, Paragraph(_pdf_markup(block.caption), st["caption"])])
-            )
+            # the heading and paragraph that introduce a figure move with it (reportlab does
+            # not chain keepWithNext into a KeepTogether)
+            lead = []
+            while story and story[-1].getKeepWithNext():
+                lead.insert(0, story.pop())
+            caption = Paragraph(_pdf_markup(block.caption), st["caption"])
+            story.append(KeepTogether([*lead, image, caption]))
 
     def footer(canvas, doc) -> None:
         canvas.saveState()
