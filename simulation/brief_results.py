@@ -27,10 +27,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation import compare as cmp
 from simulation import economics as ec
 from simulation import experiment as ex
 from simulation.catalogue import REGISTRY
 from simulation.compare import yearly_arrays
+from simulation.ensemble_report import default_varied
 from simulation.runner import sd_model
 from simulation.scenario import Scenario
 from simulation.sd import COST_ITEMS, START_YEAR, SDResult
@@ -163,22 +165,10 @@ class BriefResults:
 
 
 # ---- running the batch ---------------------------------------------------------------------
-def varied_parameters(scenarios: Sequence[Scenario]) -> list[str]:
-    """Uncertain parameters the SD engine or the economics use that no scenario file sets."""
-    fixed = set().union(*(s.params for s in scenarios))
-    return [
-        n
-        for n in REGISTRY.names(kind="uncertain")
-        if n not in fixed
-        and ("sd" in REGISTRY[n].engines or "economics" in REGISTRY[n].engines)
-        and REGISTRY[n].range[0] < REGISTRY[n].range[1]
-    ]
-
-
 def sample_table(scenarios: Sequence[Scenario], samples: int, seed: int) -> pd.DataFrame:
     """Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin
     hypercube over their registry ranges (the sampler of ``prevsim ensemble``)."""
-    names = varied_parameters(scenarios)
+    names = default_varied(scenarios[0], "sd", *scenarios[1:])
     central = pd.DataFrame([{n: REGISTRY[n].default for n in names}])
     drawn = ex.sample_parameters(names, samples, seed)
     return pd.concat([central, drawn], ignore_index=True)[names]
@@ -210,15 +200,16 @@ def _column(arrays: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
     return {name: values[:, k] for name, values in arrays.items()}
 
 
-def first_difference_year(base: _Batch, others: Sequence[_Batch]) -> int:
-    """First year in which any scenario's central accounts differ from the baseline's."""
-    years = _years(base)
-    for i, year in enumerate(years):
-        for other in others:
-            for name, values in base.yearly.items():
-                if not np.isclose(values[i, 0], other.yearly[name][i, 0], rtol=1e-12, atol=1e-9):
-                    return int(year)
-    return int(years[0])
+def central_comparison(batches: Sequence[_Batch]) -> cmp.Comparison:
+    """The central runs (column 0) as a :class:`compare.Comparison`, for its helpers."""
+    accounts = {
+        b.scenario.name: [
+            pd.DataFrame(_column(b.yearly, 0), index=pd.Index(_years(b), name="year"))
+        ]
+        for b in batches
+    }
+    params = {b.scenario.name: b.params for b in batches}
+    return cmp.Comparison([b.scenario for b in batches], "sd", accounts, params)
 
 
 # ---- values --------------------------------------------------------------------------------
@@ -510,7 +501,7 @@ def compute(
         batches.append(_run_batch(sc, table))
     base, scens = batches[0], batches[1:]
     rate = float(baseline.resolved_parameters()["discount_rate"])
-    base_year = first_difference_year(base, scens)
+    base_year = cmp.first_difference_year(central_comparison(batches))
     progress("history matching")
     distance = implausibility(base, targets_path)
     keep = distance < CUTOFF

@@ -619,7 +619,9 @@ def draw_charts(results: br.BriefResults, folder: Path, lang: str) -> dict[str, 
         municipal, results.end_year, charts.PALETTE[1], Path(f"{stem}-municipalities"), lang
     )
     sens = results.sensitivity[results.sensitivity["scenario"] == first]
-    charts.sensitivity_bars(sens, Path(f"{stem}-sensitivity"), lang)
+    charts.sensitivity_indices(
+        sens.set_index("parameter"), "rbd_fast", Path(f"{stem}-sensitivity"), lang, top=10
+    )
     keys = ("trajectories", "npv", "placements", "costs", "municipalities", "sensitivity")
     return {k: Path(f"{stem}-{k}.png") for k in keys}
 

@@ -258,7 +258,9 @@ def sensitivity_indices(
     top: int = 15,
 ) -> list[str]:
     """Horizontal bars of the most influential parameters: Sobol first-order and total
-    indices with 95% confidence intervals, Morris mu* (with its interval) or PAWN median."""
+    indices with 95% confidence intervals, Morris mu* (with its interval), PAWN median, or
+    RBD-FAST first-order indices with their intervals (``rbd_fast``: the briefing's, whose
+    caption names the outcome, so ``outcome=""`` draws no title)."""
     text = _check_lang(lang)
     shown = table.head(top).iloc[::-1]
     with plt.rc_context(STYLE):
@@ -285,11 +287,22 @@ def sensitivity_indices(
         elif method == "morris":
             ax.barh(list(y), shown["mu_star"], xerr=shown["mu_star_conf"], color="#0072B2")
             ax.set_xlabel("μ*")
+        elif method == "rbd_fast":
+            error = {"lw": 0.8, "capsize": 2}
+            ax.barh(list(y), shown["S1"], xerr=shown["S1_conf"], color="#0072B2", error_kw=error)
+            ax.set_xlim(left=0)
+            ax.grid(axis="y", visible=False)
+            decimal = "," if lang == "lt" else "."
+            ax.xaxis.set_major_formatter(
+                FuncFormatter(lambda v, _: f"{v:.2f}".replace(".", decimal))
+            )
+            ax.set_xlabel(BRIEF_TEXT[lang]["s1"])
         else:
             ax.barh(list(y), shown["median"], color="#0072B2")
             ax.set_xlabel("PAWN")
         ax.set_yticks(list(y), shown.index)
-        ax.set_title(text["sensitivity"].format(outcome=outcome), loc="left")
+        if outcome:
+            ax.set_title(text["sensitivity"].format(outcome=outcome), loc="left")
         fig.tight_layout()
         return _save(fig, stem)
 
@@ -652,34 +665,5 @@ def municipal_ranking(
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}".replace(".", decimal)))
         ax.set_title(text["per_1000"].format(year=end_year), loc="left")
-        fig.tight_layout()
-        return _save(fig, stem)
-
-
-def sensitivity_bars(
-    sensitivity: pd.DataFrame, stem: Path, lang: str = "lt", top: int = 10
-) -> list[str]:
-    """The ``top`` parameters by first-order index of the NPV, with 95% confidence
-    intervals (one scenario)."""
-    _check_lang(lang)
-    text = BRIEF_TEXT[lang]
-    shown = sensitivity.head(top).iloc[::-1]
-    decimal = "," if lang == "lt" else "."
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(shown) + 1.2))
-        y = list(range(len(shown)))
-        ax.barh(
-            y,
-            shown["S1"],
-            xerr=shown["S1_conf"],
-            color="#0072B2",
-            height=0.6,
-            error_kw={"lw": 0.8, "capsize": 2},
-        )
-        ax.set_yticks(y, shown["parameter"], fontsize=8)
-        ax.set_xlim(left=0)
-        ax.grid(axis="y", visible=False)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.2f}".replace(".", decimal)))
-        ax.set_xlabel(text["s1"])
         fig.tight_layout()
         return _save(fig, stem)

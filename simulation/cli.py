@@ -293,13 +293,7 @@ def _parser() -> argparse.ArgumentParser:
         help="calibration targets whose national data the charts draw "
         "(default: calibration/targets.toml when present)",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results"),
-        metavar="DIR",
-        help="results root folder (default: results)",
-    )
+    _add_out(p)
 
     p = sub.add_parser(
         "app",
@@ -376,7 +370,7 @@ def _add_workers(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def _add_output(p: argparse.ArgumentParser) -> None:
+def _add_out(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         type=Path,
@@ -384,6 +378,10 @@ def _add_output(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="results root folder (default: results)",
     )
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    _add_out(p)
     p.add_argument(
         "--lang", choices=("lt", "en"), default="lt", help="language of chart labels (default: lt)"
     )
@@ -708,13 +706,15 @@ class _Progress:
             self.bar.close()
 
 
+def _project_folder(name: str) -> Path:
+    """The project's folder ``name`` (scenarios, calibration): in the working directory if
+    there is one, else beside the installed package."""
+    here = Path(name)
+    return here if here.is_dir() else Path(__file__).resolve().parents[1] / name
+
+
 def _scenario_dir(given: Path | None) -> Path:
-    if given is not None:
-        return given
-    here = Path("scenarios")
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[1] / "scenarios"
+    return given if given is not None else _project_folder("scenarios")
 
 
 def _default_targets(given: Path | None) -> Path | None:
@@ -723,10 +723,8 @@ def _default_targets(given: Path | None) -> Path | None:
         if not given.is_file():
             raise UsageError(f"prevsim brief: --targets: {given}: no such file")
         return given
-    for folder in (Path("calibration"), Path(__file__).resolve().parents[1] / "calibration"):
-        if (folder / "targets.toml").is_file():
-            return folder / "targets.toml"
-    return None
+    path = _project_folder("calibration") / "targets.toml"
+    return path if path.is_file() else None
 
 
 def _both(choice: str, options: tuple[str, ...]) -> tuple[str, ...]:

@@ -32,11 +32,11 @@ class Plan:
     posterior: str | None
 
 
-def default_varied(scenario: Scenario, engine: str) -> list[str]:
+def default_varied(scenario: Scenario, engine: str, *others: Scenario) -> list[str]:
     """Uncertain parameters an ensemble varies by default: every one the engine or the
-    economics uses, except those the scenario files set (calibrated values stay fixed; a
-    calibration posterior varies them instead)."""
-    fixed = set(scenario.params)
+    economics uses, except those the scenario files set (``scenario``'s or any of
+    ``others``'; calibrated values stay fixed, a calibration posterior varies them instead)."""
+    fixed = set().union(scenario.params, *(s.params for s in others))
     return [
         n
         for n in REGISTRY.names(kind="uncertain")
