@@ -31,6 +31,7 @@ from simulation.app_model import (
     scenario_path,
     status_quo_levers,
 )
+from simulation.catalogue import REGISTRY
 from simulation.data import lithuania
 
 
@@ -97,15 +98,19 @@ def model_params() -> dict:
         "deployment_speed": Slider(
             "Deployment speed: regional coordinators (0-1)", 0.0, 0.0, 1.0, 0.1, dtype=float
         ),
-        "ngo_cost_ratio": Slider(
-            "Assumption: NGO unit cost / municipal", 1.0, 0.7, 1.3, 0.05, dtype=float
-        ),
-        "ngo_quality_ratio": Slider(
-            "Assumption: NGO quality / municipal", 1.0, 0.7, 1.3, 0.05, dtype=float
+        "ngo_cost_ratio": _assumption("ngo_cost_ratio", "Assumption: NGO unit cost / municipal"),
+        "ngo_quality_ratio": _assumption(
+            "ngo_quality_ratio", "Assumption: NGO quality / municipal"
         ),
         "scale": Slider("Share of families simulated", DEFAULT_SCALE, 0.01, 0.25, 0.01),
         "seed": Slider("Random seed", DEFAULT_SEED, 1, 20, 1),
     }
+
+
+def _assumption(name: str, label: str) -> Slider:
+    """A slider over an uncertain parameter's registry default and plausible range."""
+    p = REGISTRY[name]
+    return Slider(label, p.default, p.range[0], p.range[1], 0.05, dtype=float)
 
 
 def defaults(params: dict) -> dict:
