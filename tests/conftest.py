@@ -20,3 +20,17 @@ def write_scenario(tmp_path):
         return path
 
     return write
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("prevsim")
+    group.addoption(
+        "--refresh-baselines",
+        action="store_true",
+        help="rewrite tests/baselines/ from this code (only on purpose; say why in the commit)",
+    )
+    group.addoption(
+        "--baseline-exact",
+        action="store_true",
+        help="compare the regression baseline bit for bit instead of to a relative 1e-9",
+    )
