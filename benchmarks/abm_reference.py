@@ -1,17 +1,17 @@
 """Reference agent-based model: one Mesa agent per family, written in plain Python.
 
-The fast engine (:class:`simulation.abm.FamilyWelfareModel`) holds its families as rows of
+The fast engine (:class:`simulation.engines.abm.FamilyWelfareModel`) holds its families as rows of
 numpy arrays and moves them all at once. This module is the same model written the way a
 Mesa model usually is, one :class:`Family` object per family stepping itself, so that the
 fast engine can be checked against it (``tests/test_abm_reference.py``) and its speed
 measured against it (``benchmarks/abm_scale.py``).
 
-Scope: the flows of :data:`simulation.flows.HAZARD_FLOWS` with *constant* service
+Scope: the flows of :data:`simulation.model.flows.HAZARD_FLOWS` with *constant* service
 multipliers (ones by default), constant levers and no individual heterogeneity. This is the
 configuration in which the fast engine is a plain continuous-time Markov chain: run it with
 every service budget at zero (:data:`ZERO_BUDGETS`) and ``heterogeneity=False``.
 
-The within-month scheme is the fast engine's (``simulation.abm.transitions.jump_month``):
+The within-month scheme is the fast engine's (``simulation.engines.abm.transitions.jump_month``):
 hazards are constant within a month, so a family's next event comes after an exponential
 waiting time with its state's total hazard; if that falls within the time left in the
 month, the family moves to one of its state's outflow targets with probability proportional
@@ -28,11 +28,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from simulation import flows as fl
-from simulation import services as sv
-from simulation.catalogue import REGISTRY
-from simulation.sd import LAYOUT, START_YEAR, SDModel
-from simulation.states import N_STATES, STATE_KEYS, State
+from simulation.engines.sd import LAYOUT, START_YEAR, SDModel
+from simulation.model import flows as fl
+from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.states import N_STATES, STATE_KEYS, State
 
 #: Levers that switch every service off: with them every service multiplier is exactly 1.
 ZERO_BUDGETS: dict[str, float] = {f"budget.{s}": 0.0 for s in sv.SERVICES}
@@ -47,7 +47,7 @@ class Option:
     Attributes
     ----------
     flow : str
-        Name of the flow in :data:`simulation.flows.FLOWS`.
+        Name of the flow in :data:`simulation.model.flows.FLOWS`.
     target : State or None
         State the family moves to; ``None`` when it leaves the system.
     hazard : float
@@ -76,7 +76,7 @@ def hazard_table(
     Returns
     -------
     dict of State to tuple of Option
-        Per state, the flows of :data:`simulation.flows.OUTFLOWS` with a positive hazard, in
+        Per state, the flows of :data:`simulation.model.flows.OUTFLOWS` with a positive hazard, in
         ``HAZARD_FLOWS`` order (a state with no option is absorbing).
     """
     values = REGISTRY.resolve({**(params or {}), **(levers or {})})
@@ -208,7 +208,7 @@ class ReferenceModel(mesa.Model):
     moves : collections.Counter
         Number of moves by flow name (``"entry"`` included).
     datacollector : mesa.DataCollector
-        Families by state (columns :data:`simulation.states.STATE_KEYS`) and cumulative
+        Families by state (columns :data:`simulation.model.states.STATE_KEYS`) and cumulative
         entries and exits (columns ``"entered"``, ``"exited"``), at the start of every month
         and at the end.
     """

@@ -2,13 +2,13 @@
 
 In one invocation the script runs the same agent-based ensemble (``--tasks`` tasks, each a
 paired baseline and early-intervention run at ``--scale``) twice through
-:func:`simulation.experiment.run_ensemble`: serially in this process, and on a local process
+:func:`simulation.workflow.experiment.run_ensemble`: serially in this process, and on a local process
 pool of ``--workers`` workers (pool start-up included). It checks that both give the same
 values, and reports
 
 - ``speedup_2_workers``: serial seconds / pool seconds (target >= 1.7 on a 2-core machine);
 - ``peak_rss_mb_per_worker``: the largest peak resident memory of any pool worker, MB, as
-  the workers report it themselves with each task (:func:`simulation.pool.peak_rss_mb`; on
+  the workers report it themselves with each task (:func:`simulation.workflow.pool.peak_rss_mb`; on
   Linux the workers are forks of a fork server, not children of this process, so
   ``getrusage(RUSAGE_CHILDREN)`` here would not see them). It counts the preloaded modules'
   pages a worker shares with the fork server and the other workers;
@@ -34,9 +34,9 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 import pandas as pd
 
-from simulation import ensemble_report as report
-from simulation import experiment as ex
-from simulation.scenario import load
+from simulation.reports import ensemble as report
+from simulation.workflow import experiment as ex
+from simulation.workflow.scenarios import load
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutional_care"]

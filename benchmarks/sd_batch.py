@@ -26,8 +26,8 @@ import time
 import numpy as np
 import scipy
 
-from simulation.catalogue import REGISTRY
-from simulation.sd import SDModel
+from simulation.engines.sd import SDModel
+from simulation.model.catalogue import REGISTRY
 
 UNCERTAIN: tuple[str, ...] = tuple(REGISTRY.names("uncertain"))
 

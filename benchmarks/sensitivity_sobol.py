@@ -3,7 +3,7 @@
 In one run: 21 uncertain parameters (second-order Saltelli scheme, N = 1024: N (2D + 2) =
 45,056 model evaluations, each a scenario and a baseline integration sharing their common
 prefix up to 2027), evaluated over ``--workers`` processes with one Runge-Kutta step a month
-(see ``simulation.sensitivity_report.STEPS_PER_MONTH``), then analysed with SALib. The last
+(see ``simulation.reports.sensitivity.STEPS_PER_MONTH``), then analysed with SALib. The last
 line printed is a JSON object with n_params, n_evaluations and seconds (target: under 60 s
 on a 2-core machine).
 """
@@ -18,9 +18,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from simulation import sensitivity as sa
-from simulation.scenario import load
-from simulation.sensitivity_report import STEPS_PER_MONTH
+from simulation.analysis import sensitivity as sa
+from simulation.reports.sensitivity import STEPS_PER_MONTH
+from simulation.workflow.scenarios import load
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Hazards, service effects and unit costs that decide the value of prevention.

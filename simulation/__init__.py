@@ -1,6 +1,6 @@
 """prevsim: simulate prevention investment in child and family welfare.
 
-The package ``simulation`` holds a system-dynamics engine (``simulation.sd``) sharing one
+The package ``simulation`` holds a system-dynamics engine (``simulation.engines.sd``) sharing one
 state definition (``states``), one parameter registry (``catalogue``), one flow structure
 (``flows``) and one set of service functions (``services``) with the agent-based engine.
 """

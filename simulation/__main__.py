@@ -1,5 +1,5 @@
 """``python -m simulation`` runs the command line."""
 
-from simulation.cli import main_entry
+from simulation.interfaces.cli import main_entry
 
 main_entry()

@@ -1,4 +1,4 @@
-"""The agent-based engine (:class:`simulation.abm.FamilyWelfareModel`) and its policy rules.
+"""The agent-based engine (:class:`simulation.engines.abm.FamilyWelfareModel`) and its policy rules.
 
 Every test is deterministic (fixed seeds) and runs on a small share of Lithuania's families.
 Statistical checks derive their tolerance from a standard error: 4 standard errors unless
@@ -14,18 +14,18 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from simulation import flows as fl
-from simulation import policy
-from simulation import scenario as scenario_module
-from simulation import services as sv
-from simulation.abm import FamilyWelfareModel
-from simulation.abm import transitions as tr
-from simulation.abm.population import FamilyHistory
-from simulation.catalogue import REGISTRY
-from simulation.cli import main
-from simulation.schedule import Change
-from simulation.sd import COST_ITEMS, START_YEAR, SDModel
-from simulation.states import N_STATES, STATE_KEYS, State
+from simulation.engines.abm import FamilyWelfareModel
+from simulation.engines.abm import transitions as tr
+from simulation.engines.abm.population import FamilyHistory
+from simulation.engines.sd import COST_ITEMS, START_YEAR, SDModel
+from simulation.interfaces.cli import main
+from simulation.model import flows as fl
+from simulation.model import policy
+from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.schedule import Change
+from simulation.model.states import N_STATES, STATE_KEYS, State
+from simulation.workflow import scenarios as scenario_module
 from tests.conftest import SCENARIOS
 
 BLOCKS = (

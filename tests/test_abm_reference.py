@@ -1,7 +1,7 @@
 """The fast agent-based engine against the one-object-per-family Mesa reference.
 
 With every service budget at zero and ``heterogeneity=False`` the fast engine
-(:class:`simulation.abm.FamilyWelfareModel`) is a continuous-time Markov chain with constant
+(:class:`simulation.engines.abm.FamilyWelfareModel`) is a continuous-time Markov chain with constant
 hazards, which :class:`benchmarks.abm_reference.ReferenceModel` implements one Mesa agent per
 family in plain Python. Both are run on the same share of Lithuania's families over several
 fixed seeds (so every test is deterministic) and compared on
@@ -24,12 +24,12 @@ import pytest
 from scipy import stats
 
 from benchmarks.abm_reference import ZERO_BUDGETS, ReferenceModel, national_families
-from simulation import flows as fl
-from simulation import services as sv
-from simulation.abm import FamilyWelfareModel
-from simulation.catalogue import REGISTRY
-from simulation.sd import SDModel
-from simulation.states import N_STATES, STATE_KEYS, State
+from simulation.engines.abm import FamilyWelfareModel
+from simulation.engines.sd import SDModel
+from simulation.model import flows as fl
+from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.states import N_STATES, STATE_KEYS, State
 
 N_FAMILIES = 2000
 END_YEAR = 2014  # six years, 72 months

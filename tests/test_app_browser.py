@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation.cli import main
+from simulation.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.app_model import NATIONAL, TeachingModel, load_scenario, status_quo_levers
-from simulation.services import SERVICES
+from simulation.interfaces.app.model import (
+    NATIONAL,
+    TeachingModel,
+    load_scenario,
+    status_quo_levers,
+)
+from simulation.model.services import SERVICES
 from tests.conftest import SCENARIOS
 
 SMALL = {"scale": 0.01, "end_year": 2028, "policy_year": 2026}  # a few seconds

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import brief_results as br
-from simulation import briefing, charts
-from simulation import compare as cmp
-from simulation.cli import main
-from simulation.scenario import load
+from simulation.analysis import briefing_numbers as br
+from simulation.interfaces.cli import main
+from simulation.reports import briefing, charts
+from simulation.workflow import compare as cmp
+from simulation.workflow.scenarios import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import calibration as cal
-from simulation import calibration_report as report
-from simulation import scenario as scenario_mod
-from simulation import targets as tg
-from simulation.cli import main
-from simulation.runner import sd_model
+from simulation.analysis import calibration as cal
+from simulation.analysis import targets as tg
+from simulation.interfaces.cli import main
+from simulation.reports import calibration as report
+from simulation.workflow import scenarios as scenario_mod
+from simulation.workflow.runner import sd_model
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "calibration" / "targets.toml"

@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from simulation.cli import main
-from simulation.states import STATE_KEYS
+from simulation.interfaces.cli import main
+from simulation.model.states import STATE_KEYS
 from tests.conftest import SCENARIOS
 
 SHORT = "[run]\nend_year = 2012\n"

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import compare as cmp
-from simulation.cli import main
-from simulation.runner import simulate_scenario
-from simulation.scenario import load, validate
+from simulation.interfaces.cli import main
+from simulation.workflow import compare as cmp
+from simulation.workflow.runner import simulate_scenario
+from simulation.workflow.scenarios import load, validate
 from tests.conftest import SCENARIOS
 
 FILES = sorted(SCENARIOS.glob("*.toml"))
@@ -91,7 +91,7 @@ def test_yearly_accounts_add_up():
 def test_yearly_accounts_match_the_run_totals():
     """Yearly accounts are differences of the exact cumulative integrals: they sum to the
     horizon totals of the summary table."""
-    from simulation.runner import run_scenario
+    from simulation.workflow.runner import run_scenario
 
     out = run_scenario(load(SCENARIOS / "baseline.toml"))
     acc = cmp.yearly_accounts(out.result, out.params)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation import crn
-from simulation.abm import FamilyWelfareModel
-from simulation.schedule import Change
+from simulation.engines.abm import FamilyWelfareModel
+from simulation.model import crn
+from simulation.model.schedule import Change
 
 
 def test_uniform_draws_are_uniform_and_keys_independent():

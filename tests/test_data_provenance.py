@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from simulation import data
-from simulation.catalogue import REGISTRY
+from simulation.model import demography as data
+from simulation.model.catalogue import REGISTRY
 
 D = REGISTRY.defaults()
 

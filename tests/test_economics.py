@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import economics as ec
+from simulation.workflow import economics as ec
 
 # Rows of ../shared/data/parameter_sources.md (WSIPP benefit-cost results).
 WSIPP = {

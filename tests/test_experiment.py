@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import ensemble_report as report
-from simulation import experiment as ex
-from simulation.catalogue import REGISTRY
-from simulation.cli import main
-from simulation.scenario import load
+from simulation.interfaces.cli import main
+from simulation.model.catalogue import REGISTRY
+from simulation.reports import ensemble as report
+from simulation.workflow import experiment as ex
+from simulation.workflow.scenarios import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "early_intervention.toml"

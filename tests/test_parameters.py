@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.catalogue import REGISTRY
-from simulation.parameters import Parameter, Registry, batch_size
-from simulation.schedule import Change
-from simulation.sd import LAYOUT, SDModel
+from simulation.engines.sd import LAYOUT, SDModel
+from simulation.model.catalogue import REGISTRY
+from simulation.model.parameters import Parameter, Registry, batch_size
+from simulation.model.schedule import Change
 
 
 def test_every_parameter_has_unit_source_and_description():

@@ -1,6 +1,6 @@
 """Process pools: workers are forks of a preloaded fork server and report their own memory.
 
-This module imports nothing of the package but :mod:`simulation.pool` (light), so what a
+This module imports nothing of the package but :mod:`simulation.workflow.pool` (light), so what a
 worker finds already imported came from the fork server's preload, not from unpickling the
 functions below.
 """
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from simulation import pool
+from simulation.workflow import pool
 
 FORKSERVER = pool._context() is not None
 
@@ -35,7 +35,12 @@ def test_each_preloaded_module_imports(name):
 
 @pytest.mark.skipif(not FORKSERVER, reason="no fork server on this platform")
 def test_workers_start_with_the_preloaded_modules_and_report_their_memory():
-    wanted = ["mesa", "simulation.abm", "simulation.experiment", "simulation.calibration"]
+    wanted = [
+        "mesa",
+        "simulation.engines.abm",
+        "simulation.workflow.experiment",
+        "simulation.analysis.calibration",
+    ]
     with pool.process_pool(2) as workers:
         assert workers.submit(_imported, wanted).result(timeout=120) == wanted
         pid, peak = workers.submit(_pid_and_peak).result(timeout=120)

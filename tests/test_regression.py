@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.cli import main
+from simulation.interfaces.cli import main
 from tests.conftest import SCENARIOS
 
 BASELINE_FILE = Path(__file__).parent / "baselines" / "regression.json"
@@ -131,4 +131,6 @@ def test_outputs_match_the_stored_baseline(name, stored, tmp_path, request, caps
     assert set(got) == set(expected), "the outputs' keys changed"
     exact = request.config.getoption("--baseline-exact")
     differ = {k: (expected[k], got[k]) for k in expected if not _same(expected[k], got[k], exact)}
-    assert not differ, f"{len(differ)} of {len(expected)} values differ, e.g. {list(differ.items())[:5]}"
+    assert not differ, (
+        f"{len(differ)} of {len(expected)} values differ, e.g. {list(differ.items())[:5]}"
+    )

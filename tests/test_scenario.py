@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation.scenario import ScenarioError, load, validate
+from simulation.workflow.scenarios import ScenarioError, load, validate
 from tests.conftest import SCENARIOS
 
 

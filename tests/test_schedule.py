@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.schedule import Change, lever_paths
+from simulation.model.schedule import Change, lever_paths
 
 
 def test_step_change_takes_effect_in_january_of_its_year():

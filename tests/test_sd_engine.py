@@ -1,4 +1,4 @@
-"""Tests of the system-dynamics engine (:mod:`simulation.sd`).
+"""Tests of the system-dynamics engine (:mod:`simulation.engines.sd`).
 
 The engine is checked against a closed form (exponential decay), its invariants (entries -
 exits = change in the stocks; non-negative stocks; monotone accumulators), itself (a batch
@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation import flows as fl
-from simulation import services as sv
-from simulation.catalogue import REGISTRY
-from simulation.data import Demography, lithuania
-from simulation.schedule import Change
-from simulation.sd import BLOCKS, LAYOUT, LEVERS, START_YEAR, SDModel, SDResult
-from simulation.states import N_STATES, State
+from simulation.engines.sd import BLOCKS, LAYOUT, LEVERS, START_YEAR, SDModel, SDResult
+from simulation.model import flows as fl
+from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.demography import Demography, lithuania
+from simulation.model.schedule import Change
+from simulation.model.states import N_STATES, State
 
 W, V, ES, R, C, FC, IC = State
 
@@ -51,7 +51,7 @@ def zero_birth_demography() -> Demography:
     Returns
     -------
     Demography
-        Same municipalities, shares and child counts as :func:`simulation.data.lithuania`.
+        Same municipalities, shares and child counts as :func:`simulation.model.demography.lithuania`.
     """
     base = lithuania()
     return dataclasses.replace(base, births=np.zeros_like(base.births))
@@ -510,7 +510,7 @@ def mid_range_values() -> dict[str, float]:
 
 
 def columns(names) -> list[int]:
-    """Positions in :data:`simulation.flows.HAZARD_FLOWS` of the named flows.
+    """Positions in :data:`simulation.model.flows.HAZARD_FLOWS` of the named flows.
 
     Parameters
     ----------
@@ -659,7 +659,7 @@ def test_derivative_of_stocks_is_flows_through_the_incidence_matrix():
 
 
 def test_simulate_is_model_and_run_in_one_call():
-    from simulation.sd import simulate
+    from simulation.engines.sd import simulate
 
     one = simulate(params={"onset_rate": np.array([0.05, 0.06])}, end_year=2010, save=("stocks",))
     two = SDModel(params={"onset_rate": np.array([0.05, 0.06])}, end_year=2010).run(("stocks",))

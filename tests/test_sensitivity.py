@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from simulation import compare as cmp
-from simulation import sensitivity as sa
-from simulation.catalogue import REGISTRY
-from simulation.scenario import load
+from simulation.analysis import sensitivity as sa
+from simulation.model.catalogue import REGISTRY
+from simulation.workflow import compare as cmp
+from simulation.workflow.scenarios import load
 from tests.conftest import SCENARIOS
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
@@ -88,7 +88,7 @@ def test_sd_evaluation_of_npv_matches_the_comparison():
 
 
 def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_path, capsys):
-    from simulation.cli import main
+    from simulation.interfaces.cli import main
 
     argv = [
         "sensitivity",
@@ -143,7 +143,7 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
     ids=["unknown", "lever", "no-baseline", "abm-sobol"],
 )
 def test_sensitivity_bad_input_is_one_line(tmp_path, capsys, extra):
-    from simulation.cli import main
+    from simulation.interfaces.cli import main
 
     argv = [
         "sensitivity",
@@ -174,7 +174,7 @@ def test_outcome_by_year_accumulates_to_the_horizon_value():
 
 
 def test_morris_writes_a_mu_sigma_chart(tmp_path, capsys):
-    from simulation.cli import main
+    from simulation.interfaces.cli import main
 
     argv = [
         "sensitivity",
@@ -208,7 +208,7 @@ def test_two_workers_and_shared_prefixes_give_the_same_numbers():
 
 
 def test_divergence_month_is_the_first_month_inputs_differ():
-    from simulation.sd import SDModel
+    from simulation.engines.sd import SDModel
 
     base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
     a = SDModel(params=base.params, levers=base.levers, schedule=base.schedule)
@@ -239,7 +239,7 @@ def test_abm_morris_screening_with_paired_replicates():
 
 @pytest.mark.slow
 def test_abm_sensitivity_command_writes_its_summary(tmp_path, capsys):
-    from simulation.cli import main
+    from simulation.interfaces.cli import main
 
     argv = [
         "sensitivity",

@@ -1,4 +1,4 @@
-"""Unit tests of :mod:`simulation.services`: budget -> capacity -> coverage -> quality -> effect.
+"""Unit tests of :mod:`simulation.model.services`: budget -> capacity -> coverage -> quality -> effect.
 
 Every function there is pure numpy and broadcasts over leading axes, so the tests check the
 formulas on scalars, their limits and monotonicity (with hypothesis, derandomised), and that
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from simulation import services as sv
+from simulation.model import services as sv
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
 
@@ -29,7 +29,7 @@ def quality_params(
     training_quality_gain: float = 0.0,
     caseload_quality_loss: float = 0.0,
 ) -> dict[str, float]:
-    """Parameters read by :func:`simulation.services.quality`.
+    """Parameters read by :func:`simulation.model.services.quality`.
 
     Parameters
     ----------

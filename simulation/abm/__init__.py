@@ -1,5 +1,0 @@
-"""Agent-based engine (Mesa): family agents as arrays, municipality and ministry agents."""
-
-from simulation.abm.model import FamilyWelfareModel
-
-__all__ = ["FamilyWelfareModel"]

@@ -1,0 +1,2 @@
+"""Questions asked of many runs: sensitivity analysis, calibration to national data, and the
+numbers behind a briefing. Built on :mod:`simulation.workflow`; no plotting."""

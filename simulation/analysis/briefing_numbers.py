@@ -1,0 +1,540 @@
+"""The numbers behind a ministry briefing, computed once and written to files.
+
+Every number a briefing prints comes from the tables built here and written to its folder
+(``key_numbers.csv`` and the others below); the text is generated from these tables, never
+computed separately, and a test reads both.
+
+The uncertainty is a Monte Carlo over the uncertain parameters that the scenario files do not
+set (calibrated values stay fixed, as in ``prevsim ensemble``): a Latin hypercube of
+``samples`` points over their registry ranges. All samples of a scenario integrate in one
+batched call of the system-dynamics engine; column 0 of each batch is the central run (every
+parameter at its best estimate), so the central values and the intervals come from the same
+integration.
+
+The samples are history-matched to the national data (Vernon, Goldstein and Bower 2010): a
+sample whose baseline misses the calibration data by more than :data:`CUTOFF` standard
+deviations at more than one point (the second-largest implausibility, with the data's error
+and a model discrepancy of :data:`DISCREPANCY` added in quadrature on the log scale) is ruled
+out, so the intervals cover only futures whose past looks like Lithuania's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.engines.sd import COST_ITEMS, START_YEAR, SDResult
+from simulation.model.catalogue import REGISTRY
+from simulation.reports.ensemble import default_varied
+from simulation.workflow import compare as cmp
+from simulation.workflow import economics as ec
+from simulation.workflow import experiment as ex
+from simulation.workflow.compare import yearly_arrays
+from simulation.workflow.runner import sd_model
+from simulation.workflow.scenarios import Scenario
+
+#: Key numbers, in the order a briefing shows them: (measure, unit).
+MEASURES = (
+    ("npv", "EUR"),
+    ("bcr", "ratio"),
+    ("break_even_year", "year"),
+    ("children_placed_avoided", "children"),
+    ("child_years_in_care_avoided", "child-years"),
+    ("benefits", "EUR"),
+    ("costs", "EUR"),
+)
+#: Stock outputs drawn against national data: (output, unit).
+TRAJECTORIES = (
+    ("children.institutional_care", "children"),
+    ("children.family_care", "children"),
+    ("families.risk", "families"),
+)
+SAVED = ("stocks", "flows", "stock_years", "costs")
+SAVE_EVERY = 3  # months: quarterly points draw smooth lines and include every January
+QUANTILES = {"p05": 0.05, "median": 0.5, "p95": 0.95}
+#: History matching: implausibility cut-off (Pukelsheim's three-sigma rule) and the model
+#: discrepancy, a log-scale standard deviation (an assumption: the calibration's 10% fit
+#: tolerance, which the best fit meets at all but two high-quality points).
+CUTOFF = 3.0
+DISCREPANCY = 0.10
+MIN_PLAUSIBLE = 20  # fewer samples than this make no interval worth printing
+
+
+@dataclass
+class BriefResults:
+    """Everything a briefing shows, as tables (each written to ``<name>.csv``).
+
+    Attributes
+    ----------
+    baseline : Scenario
+    scenarios : list of Scenario
+        The scenarios valued against the baseline.
+    rate : float
+        Annual discount rate (1/yr).
+    base_year : int
+        Year values are discounted to: the first year any scenario differs from the baseline.
+    end_year : int
+        Last year of the horizon.
+    varied : list of str
+        Parameters the Monte Carlo varies.
+    samples : int
+        Monte Carlo samples drawn (besides the central run).
+    plausible : int
+        Samples kept by history matching (all of them without a targets file).
+    seed : int
+    key_numbers : DataFrame
+        Per scenario and measure: ``central``, ``p05``, ``median``, ``p95`` (over the samples
+        with a value), ``runs`` (samples with a value) and ``share`` (share of samples with a
+        value, e.g. that break even); plus the measure ``chance_benefits_exceed_costs``.
+    values : DataFrame
+        Per scenario and sample (sample 0 is the central run): the :data:`MEASURES`, the
+        sample's second-largest ``implausibility``, whether it is ``plausible``, and the
+        varied parameters' values.
+    trajectories : DataFrame
+        Per role (``baseline`` or a scenario name), output and decimal year: ``central`` and
+        the :data:`QUANTILES`.
+    net_benefit : DataFrame
+        Per scenario and year: cumulative discounted net benefit, EUR, ``central`` and
+        quantiles.
+    placements : DataFrame
+        Per role and year: children placed, ``central`` and quantiles.
+    costs : DataFrame
+        Central public cost per role, year and cost item (``item``), EUR.
+    municipalities : DataFrame
+        Central, per scenario and municipality: children aged 0-17 (``children``), children
+        placed avoided over the horizon and per 1,000 children, NPV (EUR).
+    sensitivity : DataFrame
+        Per scenario and varied parameter: RBD-FAST first-order index of the NPV (``S1``)
+        and its 95% confidence half-width (``S1_conf``), most influential first.
+    data_points : DataFrame
+        National data drawn with the trajectories: output, decimal year, value, series,
+        quality and source.
+    """
+
+    baseline: Scenario
+    scenarios: list[Scenario]
+    rate: float
+    base_year: int
+    end_year: int
+    varied: list[str]
+    samples: int
+    plausible: int
+    seed: int
+    key_numbers: pd.DataFrame
+    values: pd.DataFrame
+    trajectories: pd.DataFrame
+    net_benefit: pd.DataFrame
+    placements: pd.DataFrame
+    costs: pd.DataFrame
+    municipalities: pd.DataFrame
+    sensitivity: pd.DataFrame
+    data_points: pd.DataFrame
+
+    TABLES = (
+        "key_numbers",
+        "values",
+        "trajectories",
+        "net_benefit",
+        "placements",
+        "costs",
+        "municipalities",
+        "sensitivity",
+        "data_points",
+    )
+
+    def number(self, scenario: str, measure: str, stat: str = "central") -> float:
+        """One key number, e.g. ``number("early_intervention", "npv", "p05")``."""
+        row = self.key_numbers[
+            (self.key_numbers["scenario"] == scenario) & (self.key_numbers["measure"] == measure)
+        ]
+        if len(row) != 1:
+            raise KeyError(f"no key number {measure!r} for scenario {scenario!r}")
+        return float(row[stat].iloc[0])
+
+    def write(self, folder: Path) -> list[str]:
+        """Write every table as CSV to ``folder``; return the file names."""
+        names = []
+        for name in self.TABLES:
+            getattr(self, name).to_csv(Path(folder) / f"{name}.csv", index=False)
+            names.append(f"{name}.csv")
+        return names
+
+
+# ---- running the batch ---------------------------------------------------------------------
+def sample_table(scenarios: Sequence[Scenario], samples: int, seed: int) -> pd.DataFrame:
+    """Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin
+    hypercube over their registry ranges (the sampler of ``prevsim ensemble``)."""
+    names = default_varied(scenarios[0], "sd", *scenarios[1:])
+    central = pd.DataFrame([{n: REGISTRY[n].default for n in names}])
+    drawn = ex.sample_parameters(names, samples, seed)
+    return pd.concat([central, drawn], ignore_index=True)[names]
+
+
+@dataclass
+class _Batch:
+    """One scenario run for every sample: its result, resolved parameters, yearly accounts."""
+
+    scenario: Scenario
+    result: SDResult
+    params: dict
+    yearly: dict[str, np.ndarray]
+
+
+def _run_batch(scenario: Scenario, table: pd.DataFrame, resolution: str = "national") -> _Batch:
+    sampled = {n: table[n].to_numpy(float) for n in table.columns}
+    national = replace(scenario, run=replace(scenario.run, resolution=resolution))
+    result = sd_model(national, {**scenario.params, **sampled}).run(SAVED, every=SAVE_EVERY)
+    params = REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
+    return _Batch(scenario, result, params, yearly_arrays(result, params))
+
+
+def _years(batch: _Batch) -> np.ndarray:
+    return START_YEAR + np.arange(batch.yearly["total_cost"].shape[0])
+
+
+def _column(arrays: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
+    return {name: values[:, k] for name, values in arrays.items()}
+
+
+def central_comparison(batches: Sequence[_Batch]) -> cmp.Comparison:
+    """The central runs (column 0) as a :class:`compare.Comparison`, for its helpers."""
+    accounts = {
+        b.scenario.name: [
+            pd.DataFrame(_column(b.yearly, 0), index=pd.Index(_years(b), name="year"))
+        ]
+        for b in batches
+    }
+    params = {b.scenario.name: b.params for b in batches}
+    return cmp.Comparison([b.scenario for b in batches], "sd", accounts, params)
+
+
+# ---- values --------------------------------------------------------------------------------
+def sample_values(scen: _Batch, base: _Batch, rate: float, base_year: int) -> pd.DataFrame:
+    """The :data:`MEASURES` of the scenario against the baseline, one row per sample."""
+    years = _years(base)
+    rows = []
+    for k in range(scen.yearly["total_cost"].shape[1]):
+        s, b = _column(scen.yearly, k), _column(base.yearly, k)
+        value = ec.value_against(years, s, b, rate, base_year)
+        rows.append(
+            {
+                "scenario": scen.scenario.name,
+                "sample": k,
+                "npv": value.npv,
+                "bcr": value.bcr,
+                "break_even_year": (
+                    np.nan if value.break_even_year is None else float(value.break_even_year)
+                ),
+                "children_placed_avoided": float(
+                    b["children_placed"].sum() - s["children_placed"].sum()
+                ),
+                "child_years_in_care_avoided": value.child_years_in_care_avoided,
+                "benefits": value.benefits,
+                "costs": value.costs,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
+    """Central value and the spread over the Monte Carlo samples of each measure.
+
+    ``p05``, ``median`` and ``p95`` are over the plausible samples (sample > 0) that have
+    a value:
+    a break-even year exists only for the samples that break even within the horizon, and
+    ``share`` says how many do.
+    """
+    rows = []
+    for name, group in values.groupby("scenario", sort=False):
+        central = group[group["sample"] == 0].iloc[0]
+        drawn = group[(group["sample"] > 0) & group["plausible"]]
+        for measure, unit in MEASURES:
+            x = drawn[measure].dropna().to_numpy(float)
+            q = np.quantile(x, list(QUANTILES.values())) if x.size else [np.nan] * 3
+            rows.append(
+                {
+                    "scenario": name,
+                    "measure": measure,
+                    "unit": unit,
+                    "central": float(central[measure]),
+                    **dict(zip(QUANTILES, map(float, q), strict=True)),
+                    "runs": int(x.size),
+                    "share": x.size / len(drawn),
+                }
+            )
+        chance = float((drawn["npv"] > 0).mean())
+        rows.append(
+            {
+                "scenario": name,
+                "measure": "chance_benefits_exceed_costs",
+                "unit": "share",
+                "central": chance,
+                **dict.fromkeys(QUANTILES, np.nan),
+                "runs": len(drawn),
+                "share": 1.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _spread(
+    role: str, key: str, times: np.ndarray, values: np.ndarray, keep: np.ndarray, **ids
+) -> pd.DataFrame:
+    """Central (column 0) and quantiles over the kept samples (``keep``, columns 1..) of
+    ``values (T, K)``."""
+    drawn = values[:, keep] if keep.any() else values[:, :1]
+    frame = pd.DataFrame({"role": role, **ids, key: times, "central": values[:, 0]})
+    for stat, q in QUANTILES.items():
+        frame[stat] = np.quantile(drawn, q, axis=1)
+    return frame
+
+
+def trajectories(batches: Sequence[_Batch], keep: np.ndarray) -> pd.DataFrame:
+    """Stock outputs over time (quarterly), central and quantiles, for every role."""
+    from simulation.analysis.targets import stock_series
+
+    parts = []
+    for role, batch in zip(_roles(batches), batches, strict=True):
+        for output, _ in TRAJECTORIES:
+            values = stock_series(batch.result, batch.params, output)
+            parts.append(_spread(role, "time", batch.result.times, values, keep, output=output))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _roles(batches: Sequence[_Batch]) -> list[str]:
+    return ["baseline", *(b.scenario.name for b in batches[1:])]
+
+
+def net_benefit(
+    base: _Batch, scens: Sequence[_Batch], rate: float, base_year: int, keep: np.ndarray
+) -> pd.DataFrame:
+    """Cumulative discounted net benefit by year from ``base_year``, EUR."""
+    years = _years(base)
+    factors = ec.discount_factors(years, rate, base_year)[:, None]
+    shown = years >= base_year
+    parts = []
+    for scen in scens:
+        benefits, costs = ec.benefits_and_costs(scen.yearly, base.yearly)
+        cumulative = np.cumsum((benefits - costs) * factors * shown[:, None], axis=0)
+        parts.append(
+            _spread(scen.scenario.name, "year", years[shown], cumulative[shown], keep).rename(
+                columns={"role": "scenario"}
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def placements(batches: Sequence[_Batch], keep: np.ndarray) -> pd.DataFrame:
+    """Children placed in care per year, central and quantiles, for every role."""
+    return pd.concat(
+        [
+            _spread(role, "year", _years(b), b.yearly["children_placed"], keep)
+            for role, b in zip(_roles(batches), batches, strict=True)
+        ],
+        ignore_index=True,
+    )
+
+
+def costs(batches: Sequence[_Batch]) -> pd.DataFrame:
+    """Central public cost per year and cost item (services by provider, training, care)."""
+    rows = []
+    for role, b in zip(_roles(batches), batches, strict=True):
+        for item in COST_ITEMS:
+            frame = pd.DataFrame(
+                {
+                    "role": role,
+                    "year": _years(b),
+                    "item": item,
+                    "eur": b.yearly[f"cost.{item}"][:, 0],
+                }
+            )
+            rows.append(frame)
+    return pd.concat(rows, ignore_index=True)
+
+
+# ---- municipalities, sensitivity, data -----------------------------------------------------
+def _municipality(result: SDResult, m: int) -> SDResult:
+    saved = {name: block[:, :, m : m + 1] for name, block in result.saved.items()}
+    return SDResult(result.times, saved, result.final[:, m : m + 1], (result.municipalities[m],))
+
+
+def municipalities(
+    baseline: Scenario, scenarios: Sequence[Scenario], rate: float, base_year: int
+) -> pd.DataFrame:
+    """Central value of each scenario in each of the 60 municipalities (municipal resolution):
+    children placed avoided (total and per 1,000 children aged 0-17) and NPV."""
+    from simulation.model.demography import municipal_children
+
+    children = municipal_children()
+    latest = children[children.columns.max()]
+    table = pd.DataFrame([{}])  # one central sample: every parameter at its best estimate
+    base = _run_batch(baseline, table, "municipal")
+    years = _years(base)
+    rows = []
+    for sc in scenarios:
+        scen = _run_batch(sc, table, "municipal")
+        for m, name in enumerate(base.result.municipalities):
+            b = yearly_arrays(_municipality(base.result, m), base.params)
+            s = yearly_arrays(_municipality(scen.result, m), scen.params)
+            value = ec.value_against(years, _column(s, 0), _column(b, 0), rate, base_year)
+            avoided = float(b["children_placed"][:, 0].sum() - s["children_placed"][:, 0].sum())
+            rows.append(
+                {
+                    "scenario": sc.name,
+                    "municipality": name,
+                    "children": float(latest[name]),
+                    "children_placed_avoided": avoided,
+                    "avoided_per_1000_children": 1000.0 * avoided / float(latest[name]),
+                    "npv": value.npv,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def sensitivity(values: pd.DataFrame, table: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """RBD-FAST first-order indices of the NPV from the plausible Monte Carlo samples
+    (SALib's RBD-FAST works on any sample, so no extra runs are needed)."""
+    from SALib.analyze import rbd_fast
+
+    names = list(table.columns)
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(REGISTRY[n].range) for n in names],
+    }
+    parts = []
+    for name, group in values.groupby("scenario", sort=False):
+        kept = group[(group["sample"] > 0) & group["plausible"]]
+        x = table.loc[kept["sample"]].to_numpy(float)
+        result = rbd_fast.analyze(problem, x, kept["npv"].to_numpy(float), seed=seed)
+        frame = pd.DataFrame(
+            {
+                "scenario": name,
+                "parameter": names,
+                "S1": np.asarray(result["S1"], float),
+                "S1_conf": np.asarray(result["S1_conf"], float),
+            }
+        )
+        parts.append(frame.sort_values("S1", ascending=False))
+    return pd.concat(parts, ignore_index=True)
+
+
+def data_points(targets_path: Path | None) -> pd.DataFrame:
+    """National figures of the calibration targets for the :data:`TRAJECTORIES` outputs
+    (empty when no targets file is given)."""
+    columns = ["output", "time", "value", "series", "quality", "source"]
+    if targets_path is None:
+        return pd.DataFrame(columns=columns)
+    from simulation.analysis.targets import load
+
+    outputs = {o for o, _ in TRAJECTORIES}
+    rows = [
+        {
+            "output": t.stock,
+            "time": p.time,
+            "value": p.value,
+            "series": p.series,
+            "quality": p.quality,
+            "source": p.source,
+        }
+        for t in load(targets_path).targets
+        if t.stock in outputs
+        for p in t.points
+    ]
+    return pd.DataFrame(rows, columns=columns).sort_values(["output", "time"], ignore_index=True)
+
+
+def implausibility(base: _Batch, targets_path: Path | None) -> np.ndarray:
+    """Second-largest implausibility of each sample's baseline against the calibration
+    data, shape ``(K,)`` (zeros without a targets file)."""
+    if targets_path is None:
+        return np.zeros(base.yearly["total_cost"].shape[1])
+    from simulation.analysis.targets import load, predict
+
+    targets = load(targets_path)
+    predicted = predict(base.result, base.params, targets.targets)  # (K, points)
+    observed = np.array([p.value for p in targets.points])
+    sigma = np.array([p.sigma for p in targets.points])
+    distance = np.abs(np.log(predicted / observed)) / np.hypot(sigma, DISCREPANCY)
+    return np.sort(distance, axis=1)[:, -2]
+
+
+# ---- everything ----------------------------------------------------------------------------
+def compute(
+    baseline: Scenario,
+    scenarios: Sequence[Scenario],
+    samples: int = 200,
+    seed: int = 20261122,
+    targets_path: Path | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> BriefResults:
+    """Run the batches and build every table of a briefing.
+
+    Parameters
+    ----------
+    baseline : Scenario
+        What the scenarios are valued against.
+    scenarios : sequence of Scenario
+        One or more scenarios (names must differ from each other and from the baseline's).
+    samples : int
+        Monte Carlo samples drawn (each is one column of the batch, for every scenario);
+        history matching keeps those consistent with the data of ``targets_path``.
+    seed : int
+        Seed of the Latin hypercube.
+    targets_path : Path, optional
+        Calibration targets file whose national data points the charts draw.
+    """
+    everyone = [baseline, *scenarios]
+    names = [s.name for s in everyone]
+    if len(set(names)) != len(names):
+        raise ValueError("scenario names must differ: " + ", ".join(names))
+    end_year = min(s.run.end_year for s in everyone)
+    everyone = [replace(s, run=replace(s.run, end_year=end_year)) for s in everyone]
+    table = sample_table(everyone, samples, seed)
+    batches = []
+    for sc in everyone:
+        progress(f"{sc.name}: {samples} samples and the central run")
+        batches.append(_run_batch(sc, table))
+    base, scens = batches[0], batches[1:]
+    rate = float(baseline.resolved_parameters()["discount_rate"])
+    base_year = cmp.first_difference_year(central_comparison(batches))
+    progress("history matching")
+    distance = implausibility(base, targets_path)
+    keep = distance < CUTOFF
+    keep[0] = False  # the central run is reported as such, not as a sample
+    if keep.sum() < MIN_PLAUSIBLE:
+        raise ValueError(
+            f"only {int(keep.sum())} of {samples} samples are consistent with the national "
+            f"data; at least {MIN_PLAUSIBLE} are needed: draw more samples"
+        )
+    values = pd.concat([sample_values(s, base, rate, base_year) for s in scens], ignore_index=True)
+    values["implausibility"] = distance[values["sample"]]
+    values["plausible"] = keep[values["sample"]]
+    values = values.join(table, on="sample")
+    progress("municipalities")
+    local = municipalities(everyone[0], everyone[1:], rate, base_year)
+    progress("sensitivity")
+    return BriefResults(
+        baseline=everyone[0],
+        scenarios=everyone[1:],
+        rate=rate,
+        base_year=base_year,
+        end_year=end_year,
+        varied=list(table.columns),
+        samples=samples,
+        plausible=int(keep.sum()),
+        seed=seed,
+        key_numbers=key_numbers(values),
+        values=values,
+        trajectories=trajectories(batches, keep),
+        net_benefit=net_benefit(base, scens, rate, base_year, keep),
+        placements=placements(batches, keep),
+        costs=costs(batches),
+        municipalities=local,
+        sensitivity=sensitivity(values, table, seed),
+        data_points=data_points(targets_path),
+    )

@@ -1,0 +1,170 @@
+"""Family agents held column-wise: one row per family (as Starsim holds its agents).
+
+Rows of families that have left are dropped once a year (:meth:`Families.compact`); a
+family keeps its ``id`` for life, and ids increase with the row, so a family's row is found
+by binary search. Every transition is logged (month, id, from, to) for individual histories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.engines.abm.transitions import EXITED
+
+#: Column name -> dtype. ``served`` is a bit mask of the services received this month
+#: (bit 0 preventive or basic, by state; bit 1 integration). ``table_key`` is the engine's
+#: position of the family's (municipality, state) in its hazard tables, kept up to date on
+#: every move so that the monthly pass over all families need not recompute it.
+COLUMNS: dict[str, type] = {
+    "id": np.int64,
+    "municipality": np.int16,
+    "children": np.int8,
+    "vulnerability": np.float64,
+    "state": np.int8,
+    "months_in_state": np.int16,
+    "served": np.uint8,
+    "service_months": np.int16,
+    "table_key": np.intp,
+    "accumulated_hazard": np.float64,
+    "threshold": np.float64,
+    "event_count": np.int64,
+}
+
+
+class Families:
+    """Growable columns of family attributes."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self.next_id = 0
+        self.columns = {name: np.zeros(max(capacity, 1), dtype) for name, dtype in COLUMNS.items()}
+        self.events: list[np.ndarray] = []
+        self.archive: list[dict[str, np.ndarray]] = []
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        columns = self.__dict__.get("columns", {})
+        if name in columns:
+            return columns[name][: self.n]
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value) -> None:
+        # ``families.state += 1`` would rebind a stale view over the column: forbid it.
+        if name in COLUMNS:
+            raise AttributeError(f"assign into the column instead: families.{name}[...] = ...")
+        super().__setattr__(name, value)
+
+    def add(
+        self,
+        municipality: np.ndarray,
+        children: np.ndarray,
+        vulnerability: np.ndarray,
+        state: np.ndarray,
+    ) -> np.ndarray:
+        """Append families; returns their rows."""
+        k = len(state)
+        self._reserve(self.n + k)
+        rows = np.arange(self.n, self.n + k)
+        c = self.columns
+        c["id"][rows] = np.arange(self.next_id, self.next_id + k)
+        c["municipality"][rows] = municipality
+        c["children"][rows] = children
+        c["vulnerability"][rows] = vulnerability
+        c["state"][rows] = state
+        c["months_in_state"][rows] = 0
+        c["served"][rows] = 0
+        c["service_months"][rows] = 0
+        c["table_key"][rows] = 0
+        c["accumulated_hazard"][rows] = 0.0
+        c["threshold"][rows] = 0.0
+        c["event_count"][rows] = 0
+        self.n += k
+        self.next_id += k
+        return rows
+
+    def _reserve(self, size: int) -> None:
+        capacity = len(self.columns["id"])
+        if size <= capacity:
+            return
+        new = max(size, int(capacity * 1.5))
+        for name, col in self.columns.items():
+            grown = np.zeros(new, col.dtype)
+            grown[: self.n] = col[: self.n]
+            self.columns[name] = grown
+
+    def compact(self) -> None:
+        """Move the rows of families that have left to the archive (ids are kept)."""
+        state = self.columns["state"][: self.n]
+        gone = np.flatnonzero(state == EXITED)
+        if gone.size:
+            self.archive.append({name: col[gone].copy() for name, col in self.columns.items()})
+        keep = np.flatnonzero(state != EXITED)
+        for col in self.columns.values():
+            col[: len(keep)] = col[keep]
+        self.n = len(keep)
+
+    def log(self, month: int, rows: np.ndarray, before: np.ndarray, after: np.ndarray) -> None:
+        """Record transitions of ``rows`` during ``month``."""
+        event = np.empty((len(rows), 4), dtype=np.int64)
+        event[:, 0] = month
+        event[:, 1] = self.columns["id"][rows]
+        event[:, 2] = before
+        event[:, 3] = after
+        self.events.append(event)
+
+    def event_table(self) -> np.ndarray:
+        """All transitions so far, shape ``(n_events, 4)``: month, id, from, to."""
+        if not self.events:
+            return np.empty((0, 4), dtype=np.int64)
+        if len(self.events) > 1:
+            self.events = [np.concatenate(self.events)]
+        return self.events[0]
+
+    def record(self, family_id: int) -> dict[str, object] | None:
+        """Attributes of a family (present, or left and archived), or ``None``."""
+        ids = self.columns["id"][: self.n]
+        row = int(np.searchsorted(ids, family_id))
+        if row < self.n and ids[row] == family_id:
+            return {name: col[row] for name, col in self.columns.items()}
+        for block in self.archive:
+            hit = np.flatnonzero(block["id"] == family_id)
+            if hit.size:
+                return {name: col[hit[0]] for name, col in block.items()}
+        return None
+
+
+@dataclass
+class FamilyHistory:
+    """One family's story, for teaching (``model.family(i)``).
+
+    Attributes
+    ----------
+    id : int
+    municipality : str
+    children : int
+    vulnerability : float
+        Multiplier on its onset and escalation hazards (population mean 1).
+    state : str
+        Current state, or ``"exited"``.
+    transitions : list of tuple
+        ``(year, month, from_state, to_state)`` in order.
+    service_months : int or None
+        Months in which it received a service (``None`` once it has left).
+    """
+
+    id: int
+    municipality: str
+    children: int
+    vulnerability: float
+    state: str
+    transitions: list[tuple[int, int, str, str]]
+    service_months: int | None
+
+    def __str__(self) -> str:
+        lines = [
+            f"Family {self.id} in {self.municipality}: {self.children} children, "
+            f"vulnerability {self.vulnerability:.2f}, now {self.state}"
+        ]
+        lines += [f"  {y}-{m:02d}: {a} -> {b}" for y, m, a, b in self.transitions]
+        return "\n".join(lines)

@@ -1,0 +1,425 @@
+"""System-dynamics engine: families by state as an ODE over municipalities x states.
+
+The state of one run is a packed vector per municipality (see :class:`Layout`): family
+stocks, service capacity, and accumulators for every flow, for family-years in each state and
+for every cost. The accumulators are integrated by the same Runge-Kutta steps as the stocks,
+so cumulative placements, entries, child-years and costs are exact integrals, and the
+identity "entries - exits = change in all stocks" holds to rounding error (Runge-Kutta
+methods preserve linear invariants).
+
+Everything is vectorised over a leading batch axis of K parameter sets, so a batch
+integrates in one call: ``simulate(params={"onset_rate": np.linspace(...)}, ...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.model import flows as fl
+from simulation.model import policy
+from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.demography import Demography, lithuania
+from simulation.model.parameters import batch_size
+from simulation.model.schedule import Change, lever_paths
+from simulation.model.services import stack_last
+from simulation.model.states import N_STATES, State
+
+START_YEAR = 2009
+RESOLUTIONS = ("national", "municipal")
+COST_ITEMS: tuple[str, ...] = (
+    *(f"{s}.{pr}" for s in sv.SERVICES for pr in sv.PROVIDERS),
+    "training",
+    "family_care",
+    "institutional_care",
+)
+LEVERS: tuple[str, ...] = tuple(REGISTRY.names("lever"))
+# The care states are the last two, in the order of the care cost items.
+CARE_SLICE = slice(State.FAMILY_CARE, State.INSTITUTIONAL_CARE + 1)
+assert COST_ITEMS[-2:] == tuple(State(i).key for i in range(N_STATES)[CARE_SLICE])
+TRAINING_ITEM = COST_ITEMS.index("training")
+CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
+
+
+class Layout:
+    """Slices of the packed state vector (last axis), in the order of :data:`BLOCKS`."""
+
+    def __init__(self) -> None:
+        widths = {
+            "stocks": N_STATES,
+            "capacity": sv.N_SERVICES * sv.N_PROVIDERS,
+            "flows": fl.N_FLOWS,
+            "stock_years": N_STATES,
+            "costs": len(COST_ITEMS),
+        }
+        start = 0
+        for name, width in widths.items():
+            setattr(self, name, slice(start, start + width))
+            start += width
+        self.size = start
+
+
+LAYOUT = Layout()
+BLOCKS = ("stocks", "capacity", "flows", "stock_years", "costs")
+
+
+@dataclass
+class SDResult:
+    """Output of :func:`simulate`.
+
+    Attributes
+    ----------
+    times : ndarray, shape ``(T,)``
+        Decimal years of the saved points (the start of each month, and the end).
+    saved : dict of str to ndarray, shape ``(T, K, M, width)``
+        Saved blocks of the state (see :data:`BLOCKS`); accumulators are cumulative from the
+        start.
+    final : ndarray, shape ``(K, M, LAYOUT.size)``
+        The full state at the end of the horizon.
+    municipalities : tuple of str
+        Names along the M axis (``("Lithuania",)`` at national resolution).
+    nfev : int or None
+        Right-hand-side evaluations, for adaptive integration.
+    """
+
+    times: np.ndarray
+    saved: dict[str, np.ndarray]
+    final: np.ndarray
+    municipalities: tuple[str, ...]
+    nfev: int | None = None
+
+
+def _column(value) -> np.ndarray:
+    """A parameter value as an array of shape ``(K or 1, 1)`` (broadcasts over M)."""
+    return np.asarray(value, float).reshape(-1, 1)
+
+
+class SDModel:
+    """A resolved system-dynamics model ready to integrate.
+
+    Parameters
+    ----------
+    params : mapping, optional
+        Overrides of registry defaults; values are scalars or 1-D arrays of length K.
+    levers : mapping, optional
+        Initial lever values (default: registry defaults); scalars or length-K arrays.
+    schedule : sequence of Change, optional
+        Lever changes over time.
+    resolution : {"national", "municipal"}
+        One aggregate unit, or the 60 municipalities sized by their children.
+    end_year : int
+        Last simulated calendar year (the horizon ends on 1 January of the next).
+    steps_per_month : int
+        Runge-Kutta steps per month.
+    demography : Demography, optional
+        Births and municipal sizes (default: the shipped Lithuanian data).
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, object] | None = None,
+        levers: Mapping[str, object] | None = None,
+        schedule: Sequence[Change] = (),
+        resolution: str = "national",
+        end_year: int = 2040,
+        steps_per_month: int = 2,
+        demography: Demography | None = None,
+    ) -> None:
+        if resolution not in RESOLUTIONS:
+            raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
+        if end_year < START_YEAR:
+            raise ValueError(f"end_year must be >= {START_YEAR}, got {end_year}")
+        overrides = {**(params or {}), **(levers or {})}
+        values = REGISTRY.resolve(overrides)
+        self.k = batch_size(values)
+        self.demography = demography or lithuania()
+        self.resolution = resolution
+        self.n_months = (end_year - START_YEAR + 1) * 12
+        self.steps_per_month = int(steps_per_month)
+        self.dt = 1.0 / (12 * self.steps_per_month)
+        self.static = {n: _column(v) for n, v in values.items() if n not in LEVERS}
+        initial_levers = {n: values[n] for n in LEVERS}
+        self.lever_paths = self._lever_paths(initial_levers, schedule)
+        self.month_years = START_YEAR + np.arange(self.n_months) // 12
+        self.shares = self._municipal_shares()
+        self.entries = self._entries()
+        self.unit_costs = sv.unit_costs(self.static)  # (K|1, 1, S, P)
+        self.working = self._working()
+        self._cached_month = -1
+        share = self.lever_paths["trained_staff_share"]
+        # a rise of the trained share in a month is the training of that month (1/yr)
+        self.training_growth = np.maximum(np.diff(share, axis=0, prepend=share[:1]), 0.0) * 12.0
+        self.care_cost_per_child_month = stack_last(
+            [self.static["cost.family_care"], self.static["cost.institutional_care"]]
+        )  # (K|1, 1, 2), in the order of CARE_SLICE
+
+    # ---- inputs -----------------------------------------------------------------------
+    def _lever_paths(self, initial: Mapping[str, object], schedule: Sequence[Change]):
+        """Lever values per month, each of shape ``(n_months, K|1, 1)``."""
+        paths = lever_paths(initial, schedule, START_YEAR, self.n_months)
+        return {n: p.reshape(self.n_months, -1, 1) for n, p in paths.items()}
+
+    def _working(self) -> np.ndarray:
+        """Where the cooperation model works, per month, ``(n_months, K|1, 1)``: every unit
+        deploys from ``cooperation_start_year`` (the agent-based engine's municipalities
+        do the same, each with its own stages)."""
+        year = (START_YEAR + np.arange(self.n_months) / 12.0)[:, None, None]
+        return policy.working_share(
+            year,
+            self.lever_paths["cooperation_start_year"],
+            self.static["stage_years"][None],
+            self.static["coordinator_speedup"][None],
+            self.lever_paths["regional_coordinators"],
+        )
+
+    def _municipal_shares(self) -> np.ndarray:
+        """Share of each unit in national totals per month, shape ``(n_months, M)``."""
+        if self.resolution == "national":
+            return np.ones((self.n_months, 1))
+        return self.demography.shares_in(self.month_years)
+
+    def _entries(self) -> np.ndarray:
+        """New families per year entering each unit per month, shape ``(n_months, K|1, M)``."""
+        growth = self.static["births_growth_after_data"][:, 0]
+        births = self.demography.births_in(self.month_years, growth)  # (months, K|1)
+        per_family = self.static["births_per_new_family"][:, 0][None, :]
+        return (births / per_family)[:, :, None] * self.shares[:, None, :]
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        if self.resolution == "national":
+            return ("Lithuania",)
+        return self.demography.municipalities
+
+    def levers_at(self, month: int) -> dict[str, np.ndarray]:
+        """Lever values in effect during ``month`` (each ``(K|1, 1)``)."""
+        return {n: p[month] for n, p in self.lever_paths.items()}
+
+    def budget_by_provider(self, levers: Mapping[str, np.ndarray], month: int) -> np.ndarray:
+        """Spending per service and provider in each unit, EUR/yr, ``(K|1, M, S, P)``."""
+        budget = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
+        share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
+        national = sv.split_budget(budget, share)  # (K|1, 1, S, P)
+        return national * self.shares[month][None, :, None, None]
+
+    # ---- state ------------------------------------------------------------------------
+    def initial_state(self) -> np.ndarray:
+        """Packed state at 1 January 2009, shape ``(K, M, LAYOUT.size)``.
+
+        Risk and care stocks come from observed counts; families in total from children
+        aged 0-17 / children per family; the vulnerable share is a parameter; capacity is
+        what the 2009 budgets buy; early-support and crisis stocks start at the quasi-steady
+        state of their own inflow and outflow hazards, services included, so the run does
+        not open with an artificial transient.
+        """
+        p = {**self.static, **self.levers_at(0)}
+        m = len(self.municipalities)
+        share = self.shares[0][None, :, None]  # (1, M, 1)
+        total = self.demography.children_at(START_YEAR) / p["children_per_family"]
+        stocks = np.zeros((self.k, 1, N_STATES))
+        stocks[..., State.RISK] = p["initial_risk_families"]
+        stocks[..., State.INSTITUTIONAL_CARE] = (
+            p["initial_institution_children"] / p["children_per_risk_family"]
+        )
+        stocks[..., State.FAMILY_CARE] = (
+            p["initial_family_care_children"] / p["children_per_risk_family"]
+        )
+        stocks[..., State.VULNERABLE] = p["initial_vulnerable_share"] * total
+        stocks = stocks * share
+        capacity = sv.target_capacity(self.budget_by_provider(p, 0), self.unit_costs)
+        capacity = np.broadcast_to(capacity, (self.k, m, sv.N_SERVICES, sv.N_PROVIDERS))
+        for _ in range(3):  # early support and crisis affect their own service coverage
+            rates = fl.hazard_rates(p, fl.service_effects(capacity, stocks, p, self.working[0]))
+            for state in (State.EARLY_SUPPORT, State.CRISIS):
+                inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[state]].sum(-1)
+                outflow = rates[..., fl.OUTFLOWS[state]].sum(-1)
+                # A state nothing leaves (all its hazards zero) starts empty.
+                stocks[..., state] = np.divide(
+                    inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
+                )
+        others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
+        stocks[..., State.WELLBEING] = total * share[..., 0] - others
+        y = np.zeros((self.k, m, LAYOUT.size))
+        y[..., LAYOUT.stocks] = stocks
+        y[..., LAYOUT.capacity] = capacity.reshape(self.k, m, -1)
+        return y
+
+    def derivatives(self, y: np.ndarray, month: int) -> np.ndarray:
+        """d y / dt (per year) for the packed state ``y`` during ``month``."""
+        p, target = self._month_inputs(month)
+        # Contiguous copies: every later operation on strided views of the packed state
+        # would be several times slower.
+        stocks = np.ascontiguousarray(y[..., LAYOUT.stocks])
+        positive = np.maximum(stocks, 0.0)  # flows read negative stocks as zero
+        slots = np.ascontiguousarray(y[..., LAYOUT.capacity]).reshape(
+            *y.shape[:-1], sv.N_SERVICES, sv.N_PROVIDERS
+        )
+        effects = fl.service_effects(slots, positive, p, self.working[month])
+        rates = fl.hazard_rates(p, effects)
+        flow = np.empty((*y.shape[:-1], fl.N_FLOWS))
+        sources = np.take(positive, fl.HAZARD_SOURCE, axis=-1)
+        np.multiply(rates, sources, out=flow[..., : fl.N_HAZARD_FLOWS])
+        flow[..., fl.ENTRY] = self.entries[month]
+        cap_rate = sv.capacity_change(slots, target, p["capacity_delay"][..., None, None])
+        dy = np.empty(y.shape)
+        # A 2-D matrix product (one BLAS call) instead of K x M tiny ones.
+        dy[..., LAYOUT.stocks] = (flow.reshape(-1, fl.N_FLOWS) @ fl.INCIDENCE).reshape(stocks.shape)
+        care_children = stocks[..., CARE_SLICE] * p["children_per_risk_family"][..., None]
+        care_cost = 12.0 * care_children * self.care_cost_per_child_month
+        spending = (slots * self.unit_costs).reshape(*y.shape[:-1], -1)
+        training = sv.training_spending(
+            slots, p["trained_staff_share"], self.training_growth[month], p
+        )[..., None]
+        dy[..., LAYOUT.capacity] = cap_rate.reshape(*cap_rate.shape[:-2], -1)
+        dy[..., LAYOUT.flows] = flow
+        dy[..., LAYOUT.stock_years] = stocks
+        costs = dy[..., LAYOUT.costs]  # a view: fill it in place, in COST_ITEMS order
+        costs[..., : spending.shape[-1]] = spending
+        costs[..., TRAINING_ITEM] = training[..., 0]
+        costs[..., CARE_ITEMS] = care_cost
+        return dy
+
+    def _month_inputs(self, month: int) -> tuple[dict, np.ndarray]:
+        """Parameter and lever values, and target capacity, during ``month`` (the four
+        Runge-Kutta stages of a step share them, so they are computed once a month)."""
+        if self._cached_month != month:
+            p = {**self.static, **self.levers_at(month)}
+            target = sv.target_capacity(self.budget_by_provider(p, month), self.unit_costs)
+            self._cached = (p, target)
+            self._cached_month = month
+        return self._cached
+
+    # ---- integration ------------------------------------------------------------------
+    def times(self) -> np.ndarray:
+        """Decimal years of month starts, plus the end of the horizon."""
+        return START_YEAR + np.arange(self.n_months + 1) / 12.0
+
+    def run(
+        self,
+        save: Sequence[str] = BLOCKS,
+        y0: np.ndarray | None = None,
+        start_month: int = 0,
+        stop_month: int | None = None,
+        every: int = 1,
+    ) -> SDResult:
+        """Integrate with classical Runge-Kutta 4 (fixed step) from ``start_month`` to
+        ``stop_month`` (default: the whole horizon).
+
+        Parameters
+        ----------
+        save : sequence of str
+            Blocks of the state saved at every month start (others only at the end).
+        y0 : ndarray, optional
+            Packed state at ``start_month`` (default :meth:`initial_state`, for month 0).
+        start_month, stop_month : int
+            Months (0 = January 2009) at which to start and stop; a run stopped at month m
+            continues exactly with ``run(y0=result.final, start_month=m)``.
+        every : int
+            Save only months that are multiples of ``every`` (12: each January), plus the
+            first and the last.
+
+        Returns
+        -------
+        SDResult
+            Saved rows for months ``start_month`` to ``stop_month`` inclusive (``times``
+            says which).
+        """
+        unknown = sorted(set(save) - set(BLOCKS))
+        if unknown:
+            raise ValueError(f"unknown blocks {unknown}; allowed: {BLOCKS}")
+        stop = self.n_months if stop_month is None else stop_month
+        if not 0 <= start_month <= stop <= self.n_months:
+            raise ValueError(f"need 0 <= start_month <= stop_month <= {self.n_months}")
+        if y0 is None and start_month:
+            raise ValueError("a run that starts after month 0 needs its state y0")
+        y = self.initial_state() if y0 is None else np.array(y0, dtype=float)
+        h = self.dt
+        slices = {b: getattr(LAYOUT, b) for b in save}
+        months = [start_month] + [
+            m for m in range(start_month + 1, stop + 1) if m % every == 0 or m == stop
+        ]
+        row = {m: i for i, m in enumerate(months)}
+        saved = {
+            b: np.empty((len(months), *y.shape[:-1], s.stop - s.start)) for b, s in slices.items()
+        }
+        for b, s in slices.items():
+            saved[b][0] = y[..., s]
+        stage = np.empty_like(y)  # reused buffers: the batch makes these arrays large
+        total = np.empty_like(y)
+        for month in range(start_month, stop):
+            for _ in range(self.steps_per_month):
+                k = self.derivatives(y, month)
+                np.multiply(k, 0.5 * h, out=stage)
+                stage += y
+                np.copyto(total, k)
+                k = self.derivatives(stage, month)
+                total += 2.0 * k
+                np.multiply(k, 0.5 * h, out=stage)
+                stage += y
+                k = self.derivatives(stage, month)
+                total += 2.0 * k
+                np.multiply(k, h, out=stage)
+                stage += y
+                total += self.derivatives(stage, month)
+                total *= h / 6.0
+                y = y + total
+            if month + 1 in row:
+                for b, s in slices.items():
+                    saved[b][row[month + 1]] = y[..., s]
+        times = self.times()[months]
+        return SDResult(times, saved, y, self.municipalities)
+
+    def run_adaptive(self, rtol: float = 1e-6, atol: float = 1e-6, method: str = "RK45"):
+        """Integrate with :func:`scipy.integrate.solve_ivp` (one parameter set only).
+
+        The reference against which the fixed-step integrator is checked and benchmarked.
+
+        Returns
+        -------
+        SDResult
+            Every block saved at the month starts; ``nfev`` holds the number of right-hand
+            side evaluations.
+
+        Raises
+        ------
+        ValueError
+            For a batch (K > 1), or when the solver fails.
+        """
+        from scipy.integrate import solve_ivp
+
+        if self.k != 1:
+            raise ValueError(f"run_adaptive integrates one parameter set, got a batch of {self.k}")
+        times = self.times()
+        y0 = self.initial_state()
+        sol = solve_ivp(
+            self.rhs_flat,
+            (times[0], times[-1]),
+            y0.ravel(),
+            method=method,
+            t_eval=times,
+            rtol=rtol,
+            atol=atol,
+        )
+        if not sol.success:
+            raise ValueError(f"solve_ivp failed: {sol.message}")
+        y = sol.y.T.reshape(len(times), *y0.shape)
+        saved = {b: y[..., getattr(LAYOUT, b)] for b in BLOCKS}
+        return SDResult(times, saved, y[-1], self.municipalities, nfev=int(sol.nfev))
+
+    def month_of(self, t: float) -> int:
+        """Month index in effect at decimal year ``t`` (for adaptive solvers)."""
+        return min(max(int(np.floor((t - START_YEAR) * 12.0 + 1e-9)), 0), self.n_months - 1)
+
+    def rhs_flat(self, t: float, y_flat: np.ndarray) -> np.ndarray:
+        """``f(t, y)`` on a flat vector, for :func:`scipy.integrate.solve_ivp` (K = 1)."""
+        y = y_flat.reshape(1, len(self.municipalities), LAYOUT.size)
+        return self.derivatives(y, self.month_of(t)).ravel()
+
+
+def simulate(**kwargs) -> SDResult:
+    """Build an :class:`SDModel` from keyword arguments and run it (see its parameters)."""
+    save = kwargs.pop("save", BLOCKS)
+    return SDModel(**kwargs).run(save=save)

@@ -1,0 +1,347 @@
+"""The model behind the browser app (``simulation.interfaces.app.page``): the agent-based engine with a
+policy from a chosen year, against a paired status quo.
+
+No Solara here: notebooks and tests can use :class:`TeachingModel` on its own.
+
+- :class:`TeachingModel` is a :class:`~simulation.engines.abm.FamilyWelfareModel` whose constructor
+  takes the app's sliders. It runs the status quo scenario (``scenarios/baseline.toml`` unless
+  ``prevsim app --scenario`` names another) from 2009 to January of the policy year, so the
+  page opens on the history and the student steps the future. From the policy year the
+  levers change: every municipality allocates by the ``prevention_first`` rule with the
+  chosen preventive share, every service is bought from NGOs at the chosen share, the
+  mobile-team budget is the chosen one, and (if ticked) the cooperation model is deployed
+  with or without regional coordinators.
+- Two inputs are assumptions rather than levers (NGOs' unit cost and quality relative to
+  municipal providers); they hold from 2009, in the status quo too.
+- The status quo is the same scenario run with the same seed and scale, so the two runs
+  share their random numbers (common random numbers): they are identical up to the policy
+  year, and afterwards differ by the policy, not by noise. It is computed once per seed,
+  scale, horizon and assumptions, and cached.
+- Counts are divided by the scale: with a scale of 0.05 one simulated family stands for 20.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from simulation.engines.abm import FamilyWelfareModel
+from simulation.engines.sd import LEVERS, START_YEAR
+from simulation.interfaces.app.server import LANG_ENV, SCENARIO_ENV
+from simulation.model.catalogue import REGISTRY
+from simulation.model.flows import PLACEMENTS
+from simulation.model.schedule import Change, lever_paths
+from simulation.model.services import SERVICES
+from simulation.model.states import CARE_STATES, State
+from simulation.reports import app_charts
+from simulation.workflow.scenarios import Scenario, load
+
+NATIONAL = "Lithuania (all municipalities)"
+END_YEAR = 2040
+DEFAULT_POLICY_YEAR = 2027  # the year the shipped reform scenarios start
+DEFAULT_SCALE = 0.05  # a step takes milliseconds; coverage bias about 2% (docs/abm.md)
+DEFAULT_SEED = 1
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def scenario_path() -> Path:
+    """The status quo scenario: ``$PREVSIM_APP_SCENARIO`` or the shipped baseline."""
+    given = os.environ.get(SCENARIO_ENV)
+    if given:
+        return Path(given)
+    return Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+
+
+@lru_cache(maxsize=4)
+def load_scenario(path: str) -> Scenario:
+    """A scenario file, loaded once per server (the sliders rebuild models often)."""
+    return load(path)
+
+
+def status_quo_levers(scenario: Scenario, year: int) -> dict[str, float]:
+    """The levers the app's sliders stand for, as the status quo has them in ``year``.
+
+    Returns
+    -------
+    dict
+        ``preventive_share`` (of the national service budget), ``ngo_share`` (the budget-
+        weighted NGO share over the four services) and ``mobile_team_budget`` (million EUR
+        a year).
+    """
+    values = REGISTRY.resolve({**scenario.params, **scenario.levers})
+    n_months = (year - START_YEAR + 1) * 12
+    paths = lever_paths({n: values[n] for n in LEVERS}, scenario.schedule, START_YEAR, n_months)
+    month = (year - START_YEAR) * 12
+    budget = np.array([paths[f"budget.{s}"][month] for s in SERVICES])
+    ngo = np.array([paths[f"ngo_share.{s}"][month] for s in SERVICES])
+    return {
+        "preventive_share": float(budget[0] / budget.sum()),
+        "ngo_share": float((budget * ngo).sum() / budget.sum()),
+        "mobile_team_budget": float(paths["budget.mobile_team"][month]),
+    }
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The status quo over the whole horizon, per municipality, for the charts.
+
+    Arrays are indexed by month record (0 is 1 January 2009) and municipality, rescaled to
+    estimated real numbers: ``families`` and ``children`` ``(T, M, N_STATES)``,
+    ``placed`` (children placed, cumulative) ``(T, M)``, ``costs`` (cumulative EUR by
+    cost item) ``(T, M, items)``.
+    """
+
+    families: np.ndarray
+    children: np.ndarray
+    placed: np.ndarray
+    costs: np.ndarray
+
+
+@lru_cache(maxsize=8)
+def reference_run(
+    path: str, seed: int, scale: float, end_year: int, assumptions: tuple = ()
+) -> Reference:
+    """Run the status quo scenario with the agent-based engine (cached).
+
+    ``assumptions`` are ``(name, value)`` pairs of uncertain parameters that replace the
+    scenario's (a tuple, so that the cache can key on it).
+    """
+    scenario = load_scenario(path)
+    model = FamilyWelfareModel(
+        params={**scenario.params, **dict(assumptions)},
+        levers=scenario.levers,
+        schedule=scenario.schedule,
+        allocation_rule=scenario.allocation_rule,
+        end_year=end_year,
+        seed=seed,
+        heterogeneity=scenario.run.heterogeneity,
+        scale=scale,
+    )
+    try:
+        model.run()
+        return Reference(
+            families=model.stocks / scale,
+            children=model.children / scale,
+            placed=model.child_flows[..., list(PLACEMENTS)].sum(axis=-1) / scale,
+            costs=model.costs / scale,
+        )
+    finally:
+        model.release()
+
+
+class TeachingModel(FamilyWelfareModel):
+    """The agent-based model with a policy from ``policy_year``, opened at that year.
+
+    Parameters
+    ----------
+    area : str
+        What the charts show: :data:`NATIONAL` or a municipality's name.
+    policy_year : int
+        First year of the policy; the model is run to its January on construction.
+    preventive_share : float, optional
+        Share of every municipality's service budget spent on preventive services from
+        ``policy_year`` (the ``prevention_first`` rule); default: the status quo's.
+    ngo_share : float, optional
+        Share of every service bought from NGOs from ``policy_year``; default: the status
+        quo's budget-weighted share.
+    mobile_team_budget : float, optional
+        National mobile-team budget from ``policy_year``, million EUR a year; default: the
+        status quo's.
+    cooperation : bool
+        Whether municipalities deploy the cooperation model from ``policy_year``.
+    deployment_speed : float
+        Regional coordinators (0 none, 1 everywhere), who shorten the deployment stages.
+    ngo_cost_ratio, ngo_quality_ratio : float
+        Assumptions, not levers: NGO providers' unit cost and quality relative to municipal
+        ones (registry parameters of the same names). They hold from 2009, in the status
+        quo too; at 1 (the registry default) the NGO share changes who is paid, not what
+        families get.
+    scale : float
+        Share of the families simulated, in (0, 1].
+    seed : int
+        Root seed (shared with the status quo run).
+    end_year : int
+        Last simulated year.
+    """
+
+    def __init__(
+        self,
+        area: str = NATIONAL,
+        policy_year: int = DEFAULT_POLICY_YEAR,
+        preventive_share: float | None = None,
+        ngo_share: float | None = None,
+        mobile_team_budget: float | None = None,
+        cooperation: bool = False,
+        deployment_speed: float = 0.0,
+        ngo_cost_ratio: float = 1.0,
+        ngo_quality_ratio: float = 1.0,
+        scale: float = DEFAULT_SCALE,
+        seed: int = DEFAULT_SEED,
+        end_year: int = END_YEAR,
+    ) -> None:
+        path = str(scenario_path())
+        scenario = load_scenario(path)
+        quo = status_quo_levers(scenario, policy_year)
+        self.policy = {
+            "preventive_share": quo["preventive_share"]
+            if preventive_share is None
+            else float(preventive_share),
+            "ngo_share": quo["ngo_share"] if ngo_share is None else float(ngo_share),
+            "mobile_team_budget": quo["mobile_team_budget"]
+            if mobile_team_budget is None
+            else float(mobile_team_budget),
+            "cooperation": bool(cooperation),
+            "deployment_speed": float(deployment_speed),
+        }
+        assumptions = (
+            ("ngo_cost_ratio", float(ngo_cost_ratio)),
+            ("ngo_quality_ratio", float(ngo_quality_ratio)),
+        )
+        policy = Change(int(policy_year), self._policy_levers(policy_year))
+        super().__init__(
+            params={**scenario.params, **dict(assumptions)},
+            levers=scenario.levers,
+            schedule=[*scenario.schedule, policy],
+            allocation_rule=scenario.allocation_rule,
+            end_year=end_year,
+            seed=int(seed),
+            heterogeneity=scenario.run.heterogeneity,
+            scale=float(scale),
+        )
+        # No Mesa agent is created after this point (families are arrays), so the class-level
+        # id counter that would keep every model of a long browser session alive can go now.
+        self.release()
+        self.policy_year = int(policy_year)
+        self.area = area
+        self.area_index = None if area == NATIONAL else self.names.index(area)
+        self.lang = os.environ.get(LANG_ENV, "en")
+        self.reference = reference_run(path, int(seed), float(scale), end_year, assumptions)
+        while self.month < (self.policy_year - START_YEAR) * 12:
+            self.step()
+        for municipality in self.municipalities:  # the policy's allocation from January
+            municipality.rule = "prevention_first"
+
+    def _policy_levers(self, year: int) -> dict[str, float]:
+        p = self.policy
+        values = {
+            "prevention_target_share": p["preventive_share"],
+            "budget.mobile_team": p["mobile_team_budget"],
+            **{f"ngo_share.{s}": p["ngo_share"] for s in SERVICES},
+        }
+        if p["cooperation"]:
+            values["cooperation_start_year"] = float(year)
+            values["regional_coordinators"] = p["deployment_speed"]
+        return values
+
+    def step(self) -> None:
+        """Advance one month; the model stops running at the end of its horizon."""
+        super().step()
+        self.running = self.month < self.n_months
+
+    # ---- what the page shows ------------------------------------------------------------
+    def in_area(self, array: np.ndarray) -> np.ndarray:
+        """``array`` (time, municipality, ...) for the area shown: one municipality or the
+        sum of all."""
+        if self.area_index is None:
+            return array.sum(axis=1)
+        return array[:, self.area_index]
+
+    def times(self, records: int) -> np.ndarray:
+        """Decimal years of the first ``records`` month records."""
+        return START_YEAR + np.arange(records) / 12.0
+
+    def families_now(self) -> np.ndarray:
+        """Families by state so far, estimated real numbers ``(month + 1, N_STATES)``."""
+        return self.in_area(self.stocks[: self.month + 1]) / self.scale
+
+    def cost_rates(self, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mid-month times and spending by cost group as EUR a year, from cumulative costs
+        ``(T, M, items)``."""
+        monthly = np.diff(self.in_area(costs), axis=0) * 12.0
+        mid = self.times(len(costs))[:-1] + 1.0 / 24.0
+        return mid, app_charts.group_costs(monthly)
+
+    def families_chart(self):
+        ref = self.in_area(self.reference.families)
+        return app_charts.families_figure(
+            self.times(self.month + 1),
+            self.families_now(),
+            self.times(len(ref)),
+            ref,
+            self.policy_year,
+            self.area_name,
+            self.lang,
+        )
+
+    def costs_chart(self):
+        times, rates = self.cost_rates(self.costs[: self.month + 1] / self.scale)
+        ref_times, ref_rates = self.cost_rates(self.reference.costs)
+        return app_charts.costs_figure(
+            times,
+            rates,
+            ref_times,
+            ref_rates.sum(axis=-1),
+            self.policy_year,
+            self.area_name,
+            self.lang,
+        )
+
+    @property
+    def area_name(self) -> str:
+        return "Lithuania" if self.area_index is None else self.area
+
+    def summary_rows(self) -> list[tuple[str, float, float]]:
+        """The run against the status quo at the current month: ``(label, this run,
+        status quo)``, estimated real numbers."""
+        now, start = self.month, (self.policy_year - START_YEAR) * 12
+        ref = self.reference
+        care = list(CARE_STATES)
+        placed = self.in_area(self.child_flows[..., list(PLACEMENTS)].sum(axis=-1)) / self.scale
+        ref_placed = self.in_area(ref.placed)
+        costs, ref_costs = self.in_area(self.costs) / self.scale, self.in_area(ref.costs)
+        return [
+            (
+                "families in difficulty (risk)",
+                self.families_now()[now, State.RISK],
+                self.in_area(ref.families)[now, State.RISK],
+            ),
+            (
+                "children in care",
+                self.in_area(self.children[: now + 1])[now, care].sum() / self.scale,
+                self.in_area(ref.children)[now, care].sum(),
+            ),
+            (
+                f"children placed since {self.policy_year}",
+                placed[now] - placed[start],
+                ref_placed[now] - ref_placed[start],
+            ),
+            (
+                f"public cost since {self.policy_year}, million EUR",
+                (costs[now] - costs[start]).sum() / 1e6,
+                (ref_costs[now] - ref_costs[start]).sum() / 1e6,
+            ),
+        ]
+
+    def headline(self) -> str:
+        """The month shown and the area, e.g. ``"Jan 2027, Lithuania"``."""
+        year, month = START_YEAR + self.month // 12, self.month % 12
+        return f"{MONTHS[month]} {year}, {self.area_name}"
+
+    def policy_text(self) -> str:
+        """The policy this model runs, in one sentence."""
+        p = self.policy
+        cooperation = (
+            f"deployed (regional coordinators {p['deployment_speed']:.1f})"
+            if p["cooperation"]
+            else "not deployed"
+        )
+        return (
+            f"Policy from {self.policy_year}: preventive share {p['preventive_share']:.2f}, "
+            f"NGO share {p['ngo_share']:.2f}, mobile teams {p['mobile_team_budget']:.1f} "
+            f"million EUR a year, cooperation model {cooperation}. One simulated family "
+            f"stands for {1 / self.scale:,.0f}."
+        )

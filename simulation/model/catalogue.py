@@ -1,0 +1,920 @@
+"""Every parameter of the model, once, with default, unit, domain, range, kind and source.
+
+Sources are the published figures in ``simulation/data/lithuania/national_series.csv`` (the
+national series, cited by series name and year) and the literature figures of the project's
+``parameter_sources.md``. "Derived" defaults are computed from those figures; the computation
+is stated in the source and re-done in ``tests/test_data_provenance.py``. Defaults with no
+published support are marked ``assumption=True`` and given a wide range; calibration
+(``prevsim calibrate``) is where they should be narrowed.
+
+Money is in EUR. Hazards are annual rates (1/yr) per family.
+"""
+
+from __future__ import annotations
+
+from simulation.model.parameters import Parameter, Registry
+from simulation.model.services import SERVICES
+
+_RATE = (0.0, 50.0)  # valid domain of every annual hazard
+ABM = ("abm",)  # parameters only the agent-based engine uses
+BOTH = ("sd", "abm")
+ECONOMICS = ("economics",)  # parameters that value results but do not change them
+_SHARE = (0.0, 1.0)
+
+
+def _hazard(name, default, rng, source, description, assumption=True):
+    return Parameter(
+        name, default, "1/yr", _RATE, rng, "uncertain", source, description, assumption
+    )
+
+
+_DEMOGRAPHY = [
+    Parameter(
+        "children_per_family",
+        1.41,
+        "children/family",
+        (1.0, 5.0),
+        (1.3, 1.6),
+        "structural",
+        "Derived: children aged 0-17 in 2018 (503,015; children_0_17_population) / families with "
+        "children (households 2018, 1,321.7 thousand x 27% with children in 2022; households, "
+        "share_households_families_with_children). Years differ: 2022 share applied to 2018.",
+        "Mean number of children under 18 in a family raising children (wellbeing, vulnerable "
+        "and early-support states).",
+    ),
+    Parameter(
+        "children_per_risk_family",
+        2.18,
+        "children/family",
+        (1.0, 5.0),
+        (1.6, 2.6),
+        "uncertain",
+        "Derived: 24,222 children in 11,121 social-risk families, end 2009 "
+        "(children_in_social_risk_families, social_risk_families). Applied also to crisis and "
+        "care states: assumption that placed families resemble risk families.",
+        "Children per family in the risk, crisis and care states.",
+    ),
+    Parameter(
+        "births_per_new_family",
+        1.8,
+        "births/family",
+        (1.0, 4.0),
+        (1.3, 2.5),
+        "structural",
+        "Assumption: completed family size among families with children; no Lithuanian figure "
+        "in the project data.",
+        "Live births per family over its child-raising years; new families entering = live "
+        "births / this.",
+        assumption=True,
+    ),
+    Parameter(
+        "family_exit_rate",
+        0.067,
+        "1/yr",
+        (0.0, 1.0),
+        (0.055, 0.08),
+        "uncertain",
+        "Derived: the rate at which the national family count, started from children 0-17 in "
+        "2009 / children_per_family and fed by live_births 2009-2017 / births_per_new_family, "
+        "reaches the 2018 count (0.0670; 0.076 if 1.5 births per family, 0.059 if 2.2).",
+        "Families leaving outside care: youngest child turns 18, or emigration.",
+    ),
+    Parameter(
+        "births_growth_after_data",
+        0.0,
+        "1/yr",
+        (-0.2, 0.2),
+        (-0.04, 0.01),
+        "uncertain",
+        "Assumption: births are held at the last observed year (2017: 28,696) and grow at "
+        "this rate after it; no projection in the project data.",
+        "Annual relative change of live births after the last observed year.",
+        assumption=True,
+    ),
+]
+
+_INITIAL = [
+    Parameter(
+        "initial_risk_families",
+        11121.0,
+        "families",
+        (0.0, 1e6),
+        (10000.0, 16000.0),
+        "structural",
+        "social_risk_families, end 2009 (medium quality); range spans the 2015 (10,000) and "
+        "2005 (16,000) figures.",
+        "Families in the risk state at the start (2009).",
+    ),
+    Parameter(
+        "initial_institution_children",
+        4391.0,
+        "children",
+        (0.0, 1e6),
+        (4000.0, 4800.0),
+        "structural",
+        "children_in_care_homes, 31 Dec 2009 (high quality; care homes only).",
+        "Children in institutional care at the start (2009).",
+    ),
+    Parameter(
+        "initial_family_care_children",
+        6957.0,
+        "children",
+        (0.0, 1e6),
+        (6000.0, 8000.0),
+        "structural",
+        "Derived: children_without_parental_care_stock 2010 (11,130) minus children_in_care_homes "
+        "2010 (4,173); 2009 taken as 2010.",
+        "Children in family-based care at the start (2009).",
+    ),
+    Parameter(
+        "initial_vulnerable_share",
+        0.08,
+        "share of families",
+        _SHARE,
+        (0.03, 0.2),
+        "structural",
+        "Assumption: no count of families with emerging difficulties exists; social assistance "
+        "recipients (56-67 thousand persons a month, 2019-2021) bound it loosely.",
+        "Share of families in the vulnerable state at the start (2009).",
+        assumption=True,
+    ),
+]
+
+_HAZARDS = [
+    _hazard(
+        "onset_rate",
+        0.05,
+        (0.02, 0.12),
+        "Assumption, set so that the vulnerable share stays near its initial value.",
+        "Wellbeing -> vulnerable: emerging difficulties.",
+    ),
+    _hazard(
+        "natural_recovery_rate",
+        0.4,
+        (0.1, 1.0),
+        "Assumption: difficulties that resolve without services within 1-10 years.",
+        "Vulnerable -> wellbeing without help.",
+    ),
+    _hazard(
+        "detection_rate",
+        0.05,
+        (0.01, 0.2),
+        "Assumption: detection without outreach; raised by preventive services.",
+        "Vulnerable -> early support: the family becomes known to services.",
+    ),
+    _hazard(
+        "escalation_rate",
+        0.07,
+        (0.02, 0.15),
+        "Assumption, hand-set so that inflows to risk roughly balance the 2009-2015 risk "
+        "register (about 10-11 thousand families).",
+        "Vulnerable -> risk: difficulties escalate before services know the family.",
+    ),
+    _hazard(
+        "supported_escalation_rate",
+        0.15,
+        (0.05, 0.4),
+        "Assumption: early-support families are the ones whose difficulties were visible.",
+        "Early support -> risk, before the effect of preventive services.",
+    ),
+    _hazard(
+        "supported_recovery_rate",
+        0.5,
+        (0.2, 1.2),
+        "Assumption.",
+        "Early support -> wellbeing, before the effect of preventive services.",
+    ),
+    _hazard(
+        "risk_recovery_rate",
+        0.15,
+        (0.05, 0.4),
+        "Assumption: mean time in the register of several years.",
+        "Risk -> wellbeing, before the effect of basic and integration services.",
+    ),
+    _hazard(
+        "risk_to_crisis_rate",
+        0.5,
+        (0.2, 0.9),
+        "Assumption, hand-set with placement_probability so that the baseline follows "
+        "children in care 2009-2023 and children_entering_care 2018 (2,524) roughly.",
+        "Risk -> crisis (violence, neglect), before the effect of basic services.",
+    ),
+    _hazard(
+        "crisis_exit_rate",
+        6.0,
+        (3.0, 12.0),
+        "Assumption: a child-protection assessment takes about 1-4 months.",
+        "Rate at which a crisis ends, by placement or resolution.",
+    ),
+    _hazard(
+        "reunification_rate",
+        0.24,
+        (0.1, 0.5),
+        "Derived: children in care mid-2018 (2,660 in care homes + 5,535 in family "
+        "guardianship) / children entering care 2018 (2,524) gives a mean stay of 3.2 "
+        "years, a total exit rate of 0.31/yr, less care_leaving_rate. US cohorts return "
+        "faster (ASPE: 9.3% in the first month).",
+        "Care -> risk: children return home.",
+        assumption=False,
+    ),
+    _hazard(
+        "care_leaving_rate",
+        0.07,
+        (0.04, 0.12),
+        "Derived in part: adoptions (domestic about 100 + international about 60 a year, "
+        "2013-2017) / about 10,000 children in care = 0.016/yr, plus ageing out at 1/18 a "
+        "year (assumption: placements spread evenly over ages 0-17).",
+        "Care -> exit: adoption or ageing out.",
+        assumption=False,
+    ),
+    Parameter(
+        "placement_probability",
+        0.4,
+        "share of crises",
+        _SHARE,
+        (0.15, 0.6),
+        "uncertain",
+        "Assumption: share of child-protection assessments ending in removal, without a "
+        "mobile team; 1,894 of 2,524 entries into care in 2018 were for abuse or neglect.",
+        "Probability that a crisis ends in placement (the rest are resolved, back to risk).",
+        assumption=True,
+    ),
+]
+
+_SERVICE_COSTS = {
+    "preventive": Parameter(
+        "unit_cost.preventive",
+        1000.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (600.0, 2500.0),
+        "uncertain",
+        "Derived: children's day centres, 3.6 million EUR state funding for 8,784 children in "
+        "2017 (410 EUR per child-year) plus the municipal minimum of 30 EUR per child-month "
+        "(2022, 360 EUR per year), times about 1.3 children served per family.",
+        "Cost of one family slot in preventive services for a year (municipal provider).",
+    ),
+    "basic": Parameter(
+        "unit_cost.basic",
+        1023.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (700.0, 3000.0),
+        "uncertain",
+        "Derived: 391 social-worker posts for about 4 million EUR a year (2017; 10,230 EUR per "
+        "worker-year) / the caseload norm of 10 families per worker.",
+        "Cost of one family slot in basic services (social supervision, counselling) for a "
+        "year (municipal provider).",
+    ),
+    "integration": Parameter(
+        "unit_cost.integration",
+        2000.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (800.0, 5000.0),
+        "uncertain",
+        "Assumption: employment, housing and addiction services cost more per family than "
+        "casework; no Lithuanian unit cost in the project data.",
+        "Cost of one family slot in integration services for a year (municipal provider).",
+        assumption=True,
+    ),
+    "mobile_team": Parameter(
+        "unit_cost.mobile_team",
+        6000.0,
+        "EUR per family-year",
+        (1.0, 1e6),
+        (2000.0, 15000.0),
+        "uncertain",
+        "Assumption: intensive crisis work; with two-month interventions about 1,000 EUR per "
+        "family helped. Mobile teams helped 891 families in their first year (2018-2019).",
+        "Cost of one concurrent family slot in a mobile crisis team for a year.",
+        assumption=True,
+    ),
+}
+
+_SERVICE_EFFECTS = [
+    Parameter(
+        "ngo_cost_ratio",
+        1.0,
+        "ratio",
+        (0.1, 10.0),
+        (0.7, 1.3),
+        "uncertain",
+        "Assumption: no Lithuanian comparison of NGO and municipal unit costs.",
+        "Unit cost of an NGO slot / unit cost of a municipal slot.",
+        assumption=True,
+    ),
+    Parameter(
+        "ngo_quality_ratio",
+        1.0,
+        "ratio",
+        (0.1, 10.0),
+        (0.7, 1.3),
+        "uncertain",
+        "Assumption: no Lithuanian comparison of NGO and municipal service quality.",
+        "Quality of NGO services / quality of municipal services.",
+        assumption=True,
+    ),
+    Parameter(
+        "capacity_delay",
+        1.0,
+        "yr",
+        (0.01, 10.0),
+        (0.25, 3.0),
+        "uncertain",
+        "Assumption: hiring and training social workers takes months to years.",
+        "Time for capacity to follow a budget change (first-order delay).",
+        assumption=True,
+    ),
+    Parameter(
+        "max_caseload_ratio",
+        1.5,
+        "ratio",
+        (1.0, 5.0),
+        (1.0, 2.0),
+        "uncertain",
+        "Derived: 15 families per social worker (2015) against the norm of 10 set from 2017 "
+        "(families_per_social_worker).",
+        "Largest caseload staff take on, relative to the norm.",
+    ),
+    Parameter(
+        "caseload_quality_loss",
+        0.5,
+        "1/(caseload ratio)",
+        (0.0, 10.0),
+        (0.0, 2.0),
+        "uncertain",
+        "Assumption: quality falls as caseloads exceed the norm.",
+        "Quality = 1 / (1 + this x (caseload / norm - 1)) above the norm.",
+        assumption=True,
+    ),
+    Parameter(
+        "training_quality_gain",
+        0.2,
+        "share",
+        (0.0, 2.0),
+        (0.0, 0.5),
+        "uncertain",
+        "Assumption: the Early Intervention Model trained 466 people (2017) but no effect "
+        "estimate exists.",
+        "Relative quality gain when all staff are trained.",
+        assumption=True,
+    ),
+    Parameter(
+        "scale_up_decay",
+        0.218,
+        "share",
+        (0.0, 0.9),
+        (0.0, 0.4),
+        "uncertain",
+        "Miller 2015: effects of programmes about 21.8% lower at scale.",
+        "Relative loss of every service effect when delivered at scale.",
+    ),
+    Parameter(
+        "prevention_onset_effect",
+        0.05,
+        "share",
+        _SHARE,
+        (0.0, 0.2),
+        "uncertain",
+        "Assumption: universal prevention (community work) has small, uncertain effects.",
+        "Relative reduction of onset at full preventive coverage and quality 1.",
+        assumption=True,
+    ),
+    Parameter(
+        "prevention_detection_gain",
+        2.0,
+        "ratio",
+        (0.0, 20.0),
+        (0.5, 5.0),
+        "uncertain",
+        "Assumption: outreach (search for potential recipients, Panevėžys) finds families "
+        "earlier; no effect estimate.",
+        "Relative increase of detection at full preventive coverage and quality 1.",
+        assumption=True,
+    ),
+    Parameter(
+        "prevention_recovery_gain",
+        0.5,
+        "ratio",
+        (0.0, 10.0),
+        (0.0, 1.5),
+        "uncertain",
+        "Assumption; home visiting improves outcomes modestly (Gubbels et al. 2021: d = 0.135).",
+        "Relative increase of early-support recovery at full coverage and quality 1.",
+        assumption=True,
+    ),
+    Parameter(
+        "prevention_escalation_effect",
+        0.24,
+        "share",
+        _SHARE,
+        (0.0, 0.46),
+        "uncertain",
+        "Vlahovicova et al. 2017: recurrence after parenting programmes, risk ratio 0.76 "
+        "(0.54-1.07) -> effect 1 - RR.",
+        "Relative reduction of early support -> risk at full coverage and quality 1.",
+    ),
+    Parameter(
+        "basic_crisis_effect",
+        0.40,
+        "share",
+        _SHARE,
+        (0.24, 0.52),
+        "uncertain",
+        "Bezeczky et al. 2020: intensive family preservation, risk ratio of placement 0.60 at "
+        "12 months (95% CI 0.48-0.76) -> effect 1 - RR.",
+        "Relative reduction of risk -> crisis at full basic coverage and quality 1.",
+    ),
+    Parameter(
+        "risk_recovery_gain",
+        1.0,
+        "ratio",
+        (0.0, 10.0),
+        (0.2, 2.0),
+        "uncertain",
+        "Assumption.",
+        "Relative increase of risk -> wellbeing at full joint basic-integration coverage.",
+        assumption=True,
+    ),
+    Parameter(
+        "basic_weight",
+        0.5,
+        "share",
+        (0.05, 0.95),
+        (0.3, 0.7),
+        "uncertain",
+        "Assumption: the cooperation scheme (seed 000) asks for a balance of basic and "
+        "integration services without saying which matters more.",
+        "Weight of basic services in the joint (geometric-mean) effect with integration.",
+        assumption=True,
+    ),
+    Parameter(
+        "mobile_placement_effect",
+        0.3,
+        "share",
+        _SHARE,
+        (0.0, 0.5),
+        "uncertain",
+        "Assumption between Al et al. 2012 (family preservation generally not effective where "
+        "abuse or neglect is the reason: 0) and Bezeczky et al. 2020 (1 - RR up to 0.49).",
+        "Relative reduction of the placement probability at full mobile-team coverage.",
+        assumption=True,
+    ),
+]
+
+_TRAINING = [
+    Parameter(
+        "cost.training_per_person",
+        1892.0,
+        "EUR per person trained",
+        (0.0, 1e5),
+        (1000.0, 4000.0),
+        "uncertain",
+        "Derived: the Early Intervention Model project (seed 001) cost 881,562.2 EUR and "
+        "trained 466 people (1,892 EUR each, project costs included).",
+        "Cost of training one member of staff in early-intervention methods.",
+    ),
+    Parameter(
+        "staff_turnover",
+        0.2,
+        "1/yr",
+        (0.0, 1.0),
+        (0.14, 0.3),
+        "uncertain",
+        "US caseworker turnover: 14-22% a year in the median state, about 30% nationally "
+        "(Edwards & Wildeman 2018; Casey); no Lithuanian figure.",
+        "Share of service staff leaving each year, whose replacements must be trained.",
+    ),
+    Parameter(
+        "caseload_norm",
+        10.0,
+        "families per worker",
+        (1.0, 100.0),
+        (8.0, 15.0),
+        "structural",
+        "families_per_social_worker: the norm of 10 set from 2017 (15 in 2015).",
+        "Families per worker at the norm: service staff = family slots / this.",
+    ),
+]
+
+_CARE_COSTS = [
+    Parameter(
+        "cost.family_care",
+        544.5,
+        "EUR per child-month",
+        (0.0, 1e5),
+        (304.0, 577.5),
+        "uncertain",
+        "Guardianship allowance 2024 (286 / 330 / 357.5 EUR by age; mean 324.5) plus the "
+        "targeted supplement 220 EUR (seimoskc.lt 2024). Low end: 152 + 152 EUR (2017).",
+        "Public cost of a child in family-based care (2024 prices).",
+    ),
+    Parameter(
+        "cost.institutional_care",
+        1100.0,
+        "EUR per child-month",
+        (0.0, 1e5),
+        (700.0, 1500.0),
+        "uncertain",
+        "Derived and uncertain: public spending on care institutions (33.5-45 million EUR a "
+        "year, about 2015) / about 4,000 children gives 700-1,500 EUR per child-month.",
+        "Public cost of a child in institutional care.",
+    ),
+]
+
+_BUDGET_RANGES = {
+    "preventive": (0.0, 60.0),
+    "basic": (0.0, 60.0),
+    "integration": (0.0, 60.0),
+    "mobile_team": (0.0, 20.0),
+}
+_BUDGET_DEFAULTS = {
+    "preventive": (
+        3.6,
+        "children_day_centres_state_funding 2017 (3.6 million EUR), the "
+        "first observed year; municipal co-funding not included.",
+    ),
+    "basic": (
+        7.8,
+        "Derived: 766 social workers for social-risk families (2015) x 10,230 EUR "
+        "per worker-year (2017 proposal: 391 posts for 4 million EUR).",
+    ),
+    "integration": (2.0, "Assumption: no national figure for integration services for families."),
+    "mobile_team": (0.0, "Mobile teams started in July 2018; none before."),
+}
+_NGO_SHARE_DEFAULTS = {
+    "preventive": 0.6,
+    "basic": 0.1,
+    "integration": 0.3,
+    "mobile_team": 0.0,
+}
+
+_LEVERS = [
+    *[
+        Parameter(
+            f"budget.{s}",
+            _BUDGET_DEFAULTS[s][0],
+            "million EUR/yr",
+            (0.0, 1000.0),
+            _BUDGET_RANGES[s],
+            "lever",
+            _BUDGET_DEFAULTS[s][1],
+            f"National spending on {s.replace('_', ' ')} services (before the NGO split).",
+            assumption=s == "integration",
+        )
+        for s in SERVICES
+    ],
+    *[
+        Parameter(
+            f"ngo_share.{s}",
+            _NGO_SHARE_DEFAULTS[s],
+            "share",
+            _SHARE,
+            _SHARE,
+            "lever",
+            "Assumption: no national split of spending by provider; day centres are mostly "
+            "NGO-run, casework municipal. 'Equal funding' (seed 000) is 0.5.",
+            f"Share of the {s.replace('_', ' ')} budget spent on NGO providers.",
+            assumption=True,
+        )
+        for s in SERVICES
+    ],
+    Parameter(
+        "institutional_placement_share",
+        0.4,
+        "share of placements",
+        _SHARE,
+        _SHARE,
+        "lever",
+        "Assumption for 2009 (institutions held 4,391 of about 11,300 children in care); "
+        "deinstitutionalisation from 2014 lowers it by schedule.",
+        "Share of new placements that go to institutions rather than families.",
+        assumption=True,
+    ),
+    Parameter(
+        "deinstitutionalisation_rate",
+        0.0,
+        "1/yr",
+        _RATE,
+        (0.0, 1.0),
+        "lever",
+        "Zero before the 2014 transition (seed 004).",
+        "Institutional care -> family-based care: transfers as institutions close.",
+    ),
+    Parameter(
+        "trained_staff_share",
+        0.0,
+        "share",
+        _SHARE,
+        _SHARE,
+        "lever",
+        "Zero before the Early Intervention Model training (2017, 466 people).",
+        "Share of service staff trained in early-intervention methods.",
+    ),
+]
+
+_AGENT_BASED = [
+    Parameter(
+        "vulnerability_shape",
+        2.0,
+        "dimensionless",
+        (0.05, 1000.0),
+        (0.5, 10.0),
+        "uncertain",
+        "Assumption: no Lithuanian measure of how unequal family risks are; a gamma "
+        "distribution with mean 1 and variance 1/shape.",
+        "Shape of the gamma-distributed vulnerability multiplier (mean 1) on onset and "
+        "escalation hazards (agent-based engine only).",
+        assumption=True,
+        engines=ABM,
+    ),
+    Parameter(
+        "reunification_first_month_ratio",
+        1.94,
+        "ratio",
+        (0.1, 10.0),
+        (1.0, 3.0),
+        "uncertain",
+        "Derived: ASPE multi-state study, reunification hazard 9.3% in the first month "
+        "against 4.8% a month after it (9.3 / 4.8).",
+        "Reunification hazard in the first month of care relative to months 2-12 "
+        "(agent-based engine only).",
+        engines=ABM,
+    ),
+    Parameter(
+        "reunification_after_year_ratio",
+        0.58,
+        "ratio",
+        (0.05, 10.0),
+        (0.3, 1.0),
+        "uncertain",
+        "Derived: ASPE multi-state study, 2.8% a month later in care against 4.8% (2.8 / 4.8).",
+        "Reunification hazard after a year in care relative to months 2-12 (agent-based "
+        "engine only).",
+        engines=ABM,
+    ),
+    Parameter(
+        "monitoring_delay",
+        12.0,
+        "months",
+        (0.0, 60.0),
+        (3.0, 24.0),
+        "uncertain",
+        "Assumption: municipal monitoring reports the previous year (seed 001 asks for "
+        "national and local monitoring; seed 002 for regular reviews).",
+        "Age of the indicators a municipality sees when it allocates its budget.",
+        assumption=True,
+        engines=ABM,
+    ),
+    Parameter(
+        "monitoring_noise",
+        0.1,
+        "relative SD",
+        (0.0, 2.0),
+        (0.0, 0.3),
+        "uncertain",
+        "Assumption: small-area counts are noisy and definitions changed in 2018.",
+        "Relative standard deviation (lognormal) of monitored indicators.",
+        assumption=True,
+        engines=ABM,
+    ),
+    Parameter(
+        "adaptive_step",
+        0.05,
+        "share of budget per year",
+        (0.0, 0.5),
+        (0.0, 0.2),
+        "uncertain",
+        "Assumption.",
+        "Share of its service budget an adaptive municipality moves each year towards what worked.",
+        assumption=True,
+        engines=ABM,
+    ),
+    Parameter(
+        "imitation_rate",
+        0.1,
+        "share per year",
+        _SHARE,
+        (0.0, 0.3),
+        "uncertain",
+        "Assumption.",
+        "How far an adaptive municipality moves its service shares towards those of its most "
+        "successful peer each year.",
+        assumption=True,
+        engines=ABM,
+    ),
+    Parameter(
+        "stage_years",
+        1.0,
+        "yr",
+        (0.1, 10.0),
+        (0.5, 3.0),
+        "uncertain",
+        "Assumption: the cooperation model (seed 000) names four stages in a municipality "
+        "(situation analysis, agreements, implementation, quality evaluation) but no "
+        "durations.",
+        "Time a municipality spends in each deployment stage without a regional coordinator.",
+        assumption=True,
+        engines=BOTH,
+    ),
+    Parameter(
+        "coordinator_speedup",
+        2.0,
+        "ratio",
+        (1.0, 10.0),
+        (1.0, 4.0),
+        "uncertain",
+        "Assumption: seed 000 gives regional coordinators the task of speeding deployment.",
+        "How many times faster deployment stages pass with a regional coordinator.",
+        assumption=True,
+        engines=BOTH,
+    ),
+    Parameter(
+        "groups_detection_gain",
+        0.3,
+        "ratio",
+        (0.0, 10.0),
+        (0.0, 1.0),
+        "uncertain",
+        "Assumption: inter-institutional groups in elderships and the municipality (seed 000) "
+        "find families earlier; no effect estimate.",
+        "Relative increase of detection once inter-institutional groups work.",
+        assumption=True,
+        engines=BOTH,
+    ),
+    Parameter(
+        "coordinator_onset_effect",
+        0.05,
+        "share",
+        _SHARE,
+        (0.0, 0.15),
+        "uncertain",
+        "Assumption: a community-initiatives coordinator (seed 000) strengthens universal "
+        "prevention; no effect estimate.",
+        "Relative reduction of onset once a community-initiatives coordinator works.",
+        assumption=True,
+        engines=BOTH,
+    ),
+    Parameter(
+        "local_team_quality_gain",
+        0.2,
+        "share",
+        (0.0, 5.0),
+        (0.0, 0.5),
+        "uncertain",
+        "Assumption: a municipality's own mobile team (seed 000) knows local services.",
+        "Relative quality gain of mobile-team work once the municipality has its own team.",
+        assumption=True,
+        engines=BOTH,
+    ),
+]
+
+_POLICY_LEVERS = [
+    Parameter(
+        "prevention_target_share",
+        0.3,
+        "share of service budget",
+        _SHARE,
+        _SHARE,
+        "lever",
+        "Assumption: the 'prevention_first' rule's target; no Lithuanian target exists.",
+        "Share of a municipality's service budget that the 'prevention_first' rule puts "
+        "into preventive services.",
+        assumption=True,
+        engines=ABM,
+    ),
+    Parameter(
+        "cooperation_start_year",
+        2100.0,
+        "year",
+        (2009.0, 2100.0),
+        (2009.0, 2100.0),
+        "lever",
+        "2100 means never: the cooperation scheme of seed 000 is a proposal.",
+        "Year municipalities start deploying the cooperation model (situation analysis).",
+        engines=BOTH,
+    ),
+    Parameter(
+        "regional_coordinators",
+        0.0,
+        "0 or 1",
+        _SHARE,
+        _SHARE,
+        "lever",
+        "Seed 000 names a regional coordinator among the five deployment actors; none today.",
+        "Whether the ministry funds regional coordinators (1) or not (0); fractions blend.",
+        engines=BOTH,
+    ),
+    Parameter(
+        "state_cofinancing_share",
+        0.3,
+        "share",
+        _SHARE,
+        (0.1, 0.6),
+        "lever",
+        "Assumption: the state funds day centres and social-worker posts through the "
+        "municipalities; no national split of service spending by payer in the project data.",
+        "Share of service spending paid by the state (the ministry's co-financing).",
+        assumption=True,
+        engines=("abm", "economics"),
+    ),
+    Parameter(
+        "institution_closure_rate",
+        0.0,
+        "1/yr",
+        _SHARE,
+        (0.0, 0.3),
+        "lever",
+        "Zero before the 2014 transition (seed 004); care-home places fell from about 4,400 "
+        "children (2009) to about 1,100 (2025).",
+        "Relative yearly fall of institutional care places (agent-based engine: placements "
+        "go to family-based care when institutions are full).",
+        engines=ABM,
+    ),
+]
+
+_ECONOMICS = [
+    Parameter(
+        "discount_rate",
+        0.05,
+        "1/yr",
+        (0.0, 0.5),
+        (0.0, 0.07),
+        "structural",
+        "European Commission, Guide to Cost-Benefit Analysis of Investment Projects (2014): "
+        "5% social discount rate for Cohesion countries (Lithuania), 3% for others.",
+        "Annual rate at which future costs and benefits are discounted.",
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "cost.adversity_per_child_year_in_care",
+        5000.0,
+        "EUR per child-year",
+        (0.0, 1e6),
+        (0.0, 20000.0),
+        "uncertain",
+        "Assumption: the long-term public cost of childhood adversity (health, education, "
+        "justice, lost taxes) has no Lithuanian estimate; the UK Early Intervention Foundation "
+        "put the cost of late intervention at 16.6 billion GBP a year (2015), about 5 billion "
+        "for children in care. The range runs from none to a high estimate.",
+        "Long-term public cost per child-year in out-of-home care, beyond the care itself.",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "cost.adversity_per_family_year_in_risk",
+        2000.0,
+        "EUR per family-year",
+        (0.0, 1e6),
+        (0.0, 8000.0),
+        "uncertain",
+        "Assumption: no Lithuanian estimate of the long-term cost of growing up in a family "
+        "in difficulty.",
+        "Long-term public cost per family-year in the risk state.",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "state_share.family_care",
+        1.0,
+        "share",
+        _SHARE,
+        (0.5, 1.0),
+        "uncertain",
+        "Assumption: the guardianship allowance and its targeted supplement are state "
+        "benefits paid through municipalities.",
+        "Share of family-based care costs paid by the state (the rest by municipalities).",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+    Parameter(
+        "state_share.institutional_care",
+        0.5,
+        "share",
+        _SHARE,
+        (0.2, 0.8),
+        "uncertain",
+        "Assumption: care homes are state, municipal and NGO institutions; 'state and "
+        "municipalities' fund them (liberties.eu) without a split.",
+        "Share of institutional care costs paid by the state.",
+        assumption=True,
+        engines=ECONOMICS,
+    ),
+]
+
+REGISTRY: Registry = Registry.from_parameters(
+    [
+        *_DEMOGRAPHY,
+        *_INITIAL,
+        *_HAZARDS,
+        *_SERVICE_COSTS.values(),
+        *_SERVICE_EFFECTS,
+        *_TRAINING,
+        *_CARE_COSTS,
+        *_LEVERS,
+        *_AGENT_BASED,
+        *_POLICY_LEVERS,
+        *_ECONOMICS,
+    ]
+)

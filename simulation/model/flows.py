@@ -1,0 +1,267 @@
+"""The flows between family states, as data, and the hazard functions both engines share.
+
+Each :class:`Flow` moves families from a source state to a target state (``None`` for the
+outside world: entries from births, exits when the youngest child turns 18 or the family
+emigrates, adoption and ageing out of care). :func:`hazard_rates` returns the annual hazard
+of every flow that has a source state, given parameter values, current lever values and the
+services' effects, for any leading shape (national, municipal, a batch of parameter sets, or
+one row per family in the agent-based engine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.model import services as sv
+from simulation.model.states import N_STATES, State
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A flow of families between two states (``None`` = outside the system)."""
+
+    name: str
+    source: State | None
+    target: State | None
+    description: str
+
+
+W, V, ES, R, C, FC, IC = State
+FLOWS: tuple[Flow, ...] = (
+    Flow("onset", W, V, "emerging difficulties"),
+    Flow("natural_recovery", V, W, "difficulties resolve without help"),
+    Flow("detection", V, ES, "the family becomes known to services"),
+    Flow("escalation", V, R, "difficulties escalate unnoticed"),
+    Flow("supported_escalation", ES, R, "difficulties escalate despite early support"),
+    Flow("supported_recovery", ES, W, "recovery with early help"),
+    Flow("risk_recovery", R, W, "recovery from risk"),
+    Flow("risk_to_crisis", R, C, "acute crisis: violence or neglect"),
+    Flow("crisis_resolved", C, R, "crisis resolved without removal"),
+    Flow("placement_family", C, FC, "children placed in family-based care"),
+    Flow("placement_institution", C, IC, "children placed in an institution"),
+    Flow("deinstitutionalisation", IC, FC, "transfer from an institution to a family"),
+    Flow("reunification_family", FC, R, "children return home from family-based care"),
+    Flow("reunification_institution", IC, R, "children return home from an institution"),
+    Flow("leaving_family_care", FC, None, "adoption or ageing out of family-based care"),
+    Flow("leaving_institution", IC, None, "adoption or ageing out of an institution"),
+    Flow("exit_wellbeing", W, None, "youngest child turns 18, or emigration"),
+    Flow("exit_vulnerable", V, None, "youngest child turns 18, or emigration"),
+    Flow("exit_early_support", ES, None, "youngest child turns 18, or emigration"),
+    Flow("exit_risk", R, None, "youngest child turns 18, or emigration"),
+    Flow("exit_crisis", C, None, "youngest child turns 18, or emigration"),
+    Flow("entry", None, W, "a new family: first child born"),
+)
+FLOW_NAMES: tuple[str, ...] = tuple(f.name for f in FLOWS)
+N_FLOWS = len(FLOWS)
+FLOW_INDEX: dict[str, int] = {name: i for i, name in enumerate(FLOW_NAMES)}
+
+#: Flows driven by a hazard on their source state (all but ``entry``), in FLOWS order.
+HAZARD_FLOWS: tuple[Flow, ...] = tuple(f for f in FLOWS if f.source is not None)
+N_HAZARD_FLOWS = len(HAZARD_FLOWS)
+HAZARD_SOURCE = np.array([int(f.source) for f in HAZARD_FLOWS])
+ENTRY = FLOW_INDEX["entry"]
+#: Per state: positions in HAZARD_FLOWS of the flows into / out of it.
+INFLOWS: dict[State, list[int]] = {
+    s: [i for i, f in enumerate(HAZARD_FLOWS) if f.target == s] for s in State
+}
+OUTFLOWS: dict[State, list[int]] = {
+    s: [i for i, f in enumerate(HAZARD_FLOWS) if f.source == s] for s in State
+}
+PLACEMENTS = (FLOW_INDEX["placement_family"], FLOW_INDEX["placement_institution"])
+
+
+def _incidence() -> np.ndarray:
+    """Matrix A (flows x states): -1 at each flow's source, +1 at its target."""
+    a = np.zeros((N_FLOWS, N_STATES))
+    for i, f in enumerate(FLOWS):
+        if f.source is not None:
+            a[i, f.source] -= 1.0
+        if f.target is not None:
+            a[i, f.target] += 1.0
+    return a
+
+
+#: ``d stocks / dt = flows @ INCIDENCE``.
+INCIDENCE = _incidence()
+#: +1 for flows entering the system, -1 for flows leaving it, 0 for internal flows.
+BOUNDARY = INCIDENCE.sum(axis=1)
+
+#: Names of the multipliers that services put on hazards, in the order returned.
+EFFECTS: tuple[str, ...] = (
+    "onset",
+    "detection",
+    "supported_recovery",
+    "supported_escalation",
+    "risk_recovery",
+    "risk_to_crisis",
+    "placement",
+)
+
+
+def eligible_families(stocks: np.ndarray) -> np.ndarray:
+    """Families eligible for each service, shape ``(..., N_SERVICES)``.
+
+    Preventive: vulnerable and early-support families; basic and integration: risk
+    families; mobile team: families in crisis.
+    """
+    return np.stack(
+        [stocks[..., V] + stocks[..., ES], stocks[..., R], stocks[..., R], stocks[..., C]],
+        axis=-1,
+    )
+
+
+def coverage_quality(
+    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage of eligible families and quality at scale, per service.
+
+    Parameters
+    ----------
+    provider_slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
+        Family slots at the caseload norm.
+    stocks : ndarray, shape ``(..., N_STATES)``
+        Families by state (negative values are read as 0).
+    p : mapping
+        Parameter values and current lever values (``trained_staff_share``).
+
+    Returns
+    -------
+    coverage : ndarray, shape ``(..., N_SERVICES)``
+        Share of eligible families served, in [0, 1].
+    quality : ndarray, shape ``(..., N_SERVICES)``
+        Quality times ``1 - scale_up_decay``: the effect a served family gets, relative to
+        the efficacy parameters.
+    """
+    stocks = np.maximum(stocks, 0.0)
+    slots = provider_slots[..., sv.NGO] + provider_slots[..., sv.MUNICIPAL]
+    coverage, caseload = sv.coverage_and_caseload(
+        slots, eligible_families(stocks), np.asarray(p["max_caseload_ratio"], float)[..., None]
+    )
+    q = sv.quality(provider_slots, caseload, p, p["trained_staff_share"])
+    at_scale = 1.0 - np.asarray(p["scale_up_decay"], float)[..., None]
+    return coverage, q * at_scale
+
+
+def effects_from_coverage(x: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Hazard multipliers, shape ``(..., len(EFFECTS))``, from effective coverage.
+
+    Parameters
+    ----------
+    x : ndarray, shape ``(..., N_SERVICES)``
+        Effective coverage (coverage x quality at scale) of each service.
+    p : mapping
+        Parameter values (efficacies and gains).
+    """
+    prev, basic, integ, mobile = (x[..., i] for i in range(sv.N_SERVICES))
+    joint = sv.complement(basic, integ, p["basic_weight"])
+    return np.stack(
+        [
+            sv.lowering(p["prevention_onset_effect"], prev),
+            sv.raising(p["prevention_detection_gain"], prev),
+            sv.raising(p["prevention_recovery_gain"], prev),
+            sv.lowering(p["prevention_escalation_effect"], prev),
+            sv.raising(p["risk_recovery_gain"], joint),
+            sv.lowering(p["basic_crisis_effect"], basic),
+            sv.lowering(p["mobile_placement_effect"], mobile),
+        ],
+        axis=-1,
+    )
+
+
+def cooperation_effects(
+    coverage: np.ndarray, quality: np.ndarray, p: Mapping[str, np.ndarray], working
+) -> np.ndarray:
+    """Hazard multipliers with the cooperation model's bodies at work (seed 000).
+
+    Where ``working`` is 1 (deployment has reached implementation), the municipality's own
+    mobile team raises mobile-team quality by ``local_team_quality_gain``, inter-institutional
+    groups raise detection by ``groups_detection_gain`` and a community-initiatives
+    coordinator lowers onset by ``coordinator_onset_effect``; 0 leaves the services' effects
+    unchanged, fractions blend.
+
+    Parameters
+    ----------
+    coverage, quality : ndarray, shape ``(..., N_SERVICES)``
+        From :func:`coverage_quality`.
+    p : mapping
+        Parameter values.
+    working : ndarray or float
+        Share of the unit where the cooperation model works, broadcasting against
+        ``coverage[..., 0]``.
+    """
+    working = np.asarray(working, float)
+    if not working.any():  # nothing deployed: the services' effects alone (the usual case)
+        return effects_from_coverage(coverage * quality, p)
+    team = np.ones(quality.shape)
+    team[..., sv.MOBILE_TEAM] = 1.0 + np.asarray(p["local_team_quality_gain"]) * working
+    effects = effects_from_coverage(coverage * quality * team, p)
+    detection, onset = EFFECTS.index("detection"), EFFECTS.index("onset")
+    effects[..., detection] *= 1.0 + np.asarray(p["groups_detection_gain"]) * working
+    effects[..., onset] *= 1.0 - np.asarray(p["coordinator_onset_effect"]) * working
+    return effects
+
+
+def service_effects(
+    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray], working=0.0
+) -> np.ndarray:
+    """Hazard multipliers produced by the services, shape ``(..., len(EFFECTS))``.
+
+    Every family is treated alike: the multiplier applies the services' effective coverage
+    to the whole eligible population (the system-dynamics view). ``working`` is the share
+    where the cooperation model works (see :func:`cooperation_effects`).
+    """
+    coverage, quality = coverage_quality(provider_slots, stocks, p)
+    return cooperation_effects(coverage, quality, p, working)
+
+
+def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray:
+    """Annual hazard of every flow in :data:`HAZARD_FLOWS`, shape ``(..., N_HAZARD_FLOWS)``.
+
+    Parameters
+    ----------
+    p : mapping
+        Parameter values and current lever values; scalars or arrays broadcasting against
+        ``effects[..., 0]``.
+    effects : ndarray, shape ``(..., len(EFFECTS))``
+        Multipliers from :func:`service_effects`.
+
+    Returns
+    -------
+    ndarray
+        Hazards in 1/yr, >= 0.
+    """
+    e = {name: effects[..., i] for i, name in enumerate(EFFECTS)}
+    crisis_exit = p["crisis_exit_rate"]
+    placed = np.clip(p["placement_probability"] * e["placement"], 0.0, 1.0)
+    inst = p["institutional_placement_share"]
+    exit_rate = p["family_exit_rate"]
+    rates = [
+        p["onset_rate"] * e["onset"],
+        p["natural_recovery_rate"],
+        p["detection_rate"] * e["detection"],
+        p["escalation_rate"],
+        p["supported_escalation_rate"] * e["supported_escalation"],
+        p["supported_recovery_rate"] * e["supported_recovery"],
+        p["risk_recovery_rate"] * e["risk_recovery"],
+        p["risk_to_crisis_rate"] * e["risk_to_crisis"],
+        crisis_exit * (1.0 - placed),
+        crisis_exit * placed * (1.0 - inst),
+        crisis_exit * placed * inst,
+        p["deinstitutionalisation_rate"],
+        p["reunification_rate"],
+        p["reunification_rate"],
+        p["care_leaving_rate"],
+        p["care_leaving_rate"],
+        exit_rate,
+        exit_rate,
+        exit_rate,
+        exit_rate,
+        exit_rate,
+    ]
+    out = np.empty((*effects.shape[:-1], len(rates)))
+    for i, rate in enumerate(rates):
+        out[..., i] = rate  # broadcasting assignment: no intermediate stacked copies
+    return out

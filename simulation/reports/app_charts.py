@@ -1,0 +1,206 @@
+"""Figures of the interactive browser model (``simulation.interfaces.app.page``), in English or Lithuanian.
+
+They are drawn on a bare :class:`matplotlib.figure.Figure`, not through ``pyplot``: the app's
+server draws for several browser sessions on several threads, and pyplot's global figure
+registry is not thread-safe (and would keep every figure alive). The style and the state
+colours are those of ``charts.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from simulation.engines.sd import COST_ITEMS
+from simulation.model.states import STATE_COLOURS, STATES
+from simulation.reports.charts import STYLE
+
+#: Cost groups shown on the costs chart: (key, cost items summed, colour).
+COST_GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("preventive", ("preventive.ngo", "preventive.municipal"), "#56B4E9"),
+    ("basic", ("basic.ngo", "basic.municipal"), "#E69F00"),
+    ("integration", ("integration.ngo", "integration.municipal"), "#F0E442"),
+    ("mobile_team", ("mobile_team.ngo", "mobile_team.municipal"), "#D55E00"),
+    ("training", ("training",), "#999999"),
+    ("family_care", ("family_care",), "#0072B2"),
+    ("institutional_care", ("institutional_care",), "#CC79A7"),
+)
+#: Columns of ``COST_ITEMS`` summed into each group, in the order of :data:`COST_GROUPS`.
+GROUP_ITEMS: tuple[list[int], ...] = tuple(
+    [COST_ITEMS.index(item) for item in items] for _, items, _ in COST_GROUPS
+)
+
+DECADES = np.arange(2010, 2101, 10)  # year ticks (fixed: no locator work on every redraw)
+
+TEXT = {
+    "en": {
+        "families": "Families by state: {area}",
+        "costs": "Public cost, million EUR a year: {area}",
+        "policy": "policy from {year}",
+        "status_quo": "status quo",
+        "your_policy": "your policy",
+        "total_status_quo": "total, status quo",
+        "groups": {
+            "preventive": "preventive",
+            "basic": "basic (casework)",
+            "integration": "integration",
+            "mobile_team": "mobile teams",
+            "training": "training",
+            "family_care": "family-based care",
+            "institutional_care": "institutional care",
+        },
+    },
+    "lt": {
+        "families": "Šeimos pagal būseną: {area}",
+        "costs": "Viešosios išlaidos, mln. EUR per metus: {area}",
+        "policy": "politika nuo {year} m.",
+        "status_quo": "esama padėtis",
+        "your_policy": "jūsų politika",
+        "total_status_quo": "iš viso, esama padėtis",
+        "groups": {
+            "preventive": "prevencinės",
+            "basic": "bazinės (atvejo vadyba)",
+            "integration": "integracijos",
+            "mobile_team": "mobiliosios komandos",
+            "training": "mokymai",
+            "family_care": "globa šeimoje",
+            "institutional_care": "institucinė globa",
+        },
+    },
+}
+
+
+def _text(lang: str) -> dict:
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {tuple(TEXT)}, got {lang!r}")
+    return TEXT[lang]
+
+
+def _thousands(lang: str) -> FuncFormatter:
+    sep = "\u202f" if lang == "lt" else ","
+    return FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", sep))
+
+
+def group_costs(costs: np.ndarray) -> np.ndarray:
+    """Sum cost items into :data:`COST_GROUPS`.
+
+    Parameters
+    ----------
+    costs : ndarray, shape ``(..., len(COST_ITEMS))``
+        EUR per cost item.
+
+    Returns
+    -------
+    ndarray, shape ``(..., len(COST_GROUPS))``
+        EUR per group.
+    """
+    return np.stack([costs[..., cols].sum(axis=-1) for cols in GROUP_ITEMS], axis=-1)
+
+
+def families_figure(
+    times: np.ndarray,
+    families: np.ndarray,
+    reference_times: np.ndarray,
+    reference: np.ndarray,
+    policy_year: int,
+    area: str,
+    lang: str = "en",
+) -> Figure:
+    """Families by state over time: one panel per state, the run against the status quo.
+
+    Parameters
+    ----------
+    times : ndarray, shape ``(T,)``
+        Decimal years of the run so far.
+    families : ndarray, shape ``(T, N_STATES)``
+        Families by state (estimated national or municipal counts).
+    reference_times, reference : ndarray, shapes ``(R,)`` and ``(R, N_STATES)``
+        The status quo over the whole horizon, drawn dashed grey behind the run.
+    policy_year : int
+        Year the policy starts (a vertical line).
+    area : str
+        Name of the area shown, for the title.
+    lang : {"en", "lt"}
+    """
+    text = _text(lang)
+    with rc_context(STYLE):
+        # A fixed layout: the constrained one doubled the drawing time, and the app redraws
+        # this figure after every step.
+        fig = Figure(figsize=(9.0, 4.6))
+        fig.subplots_adjust(left=0.07, right=0.99, bottom=0.06, top=0.88, wspace=0.38, hspace=0.3)
+        axes = fig.subplots(2, 4, sharex=True)
+        for ax, state in zip(axes.flat, STATES, strict=False):
+            ax.plot(reference_times, reference[:, state], color="#888888", lw=1.1, ls="--")
+            ax.plot(times, families[:, state], color=STATE_COLOURS[state], lw=1.8)
+            ax.axvline(policy_year, color="#444444", lw=0.7, ls=":")
+            ax.set_title(state.label(lang), fontsize=8.5)
+            top = max(reference[:, state].max(), families[:, state].max(), 1.0)
+            ax.set_ylim(0, top * 1.1)
+            ax.yaxis.set_major_formatter(_thousands(lang))
+            ax.tick_params(labelsize=7.5)
+            ax.set_xticks(DECADES)
+        legend = axes.flat[-1]
+        legend.axis("off")
+        legend.plot([], [], color="#333333", lw=1.8, label=text["your_policy"])
+        legend.plot([], [], color="#888888", lw=1.1, ls="--", label=text["status_quo"])
+        legend.plot(
+            [], [], color="#444444", lw=0.7, ls=":", label=text["policy"].format(year=policy_year)
+        )
+        legend.legend(loc="center", frameon=False, fontsize=8.5)
+        fig.suptitle(text["families"].format(area=area), x=0.01, ha="left", fontsize=10.5)
+        return fig
+
+
+def costs_figure(
+    times: np.ndarray,
+    cost_rates: np.ndarray,
+    reference_times: np.ndarray,
+    reference_total: np.ndarray,
+    policy_year: int,
+    area: str,
+    lang: str = "en",
+) -> Figure:
+    """Public cost by group as stacked areas, with the status quo's total dashed.
+
+    Parameters
+    ----------
+    times : ndarray, shape ``(T,)``
+        Decimal years at the middle of each month of the run so far.
+    cost_rates : ndarray, shape ``(T, len(COST_GROUPS))``
+        Spending in each month, as EUR a year.
+    reference_times, reference_total : ndarray, shape ``(R,)``
+        The status quo's total spending, EUR a year, over the whole horizon.
+    policy_year : int
+    area : str
+    lang : {"en", "lt"}
+    """
+    text = _text(lang)
+    with rc_context(STYLE):
+        fig = Figure(figsize=(9.0, 3.4))
+        fig.subplots_adjust(left=0.06, right=0.78, bottom=0.09, top=0.88)
+        ax = fig.subplots()
+        if len(times):
+            ax.stackplot(
+                times,
+                cost_rates.T / 1e6,
+                colors=[colour for _, _, colour in COST_GROUPS],
+                labels=[text["groups"][key] for key, _, _ in COST_GROUPS],
+                alpha=0.9,
+            )
+        ax.plot(
+            reference_times,
+            reference_total / 1e6,
+            color="#333333",
+            lw=1.2,
+            ls="--",
+            label=text["total_status_quo"],
+        )
+        ax.axvline(policy_year, color="#444444", lw=0.7, ls=":")
+        ax.set_xlim(reference_times[0], reference_times[-1])
+        ax.set_xticks(DECADES[(DECADES >= reference_times[0]) & (DECADES <= reference_times[-1])])
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+        fig.suptitle(text["costs"].format(area=area), x=0.01, ha="left", fontsize=10.5)
+        return fig

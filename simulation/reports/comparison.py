@@ -1,0 +1,162 @@
+"""Text tables and results folders for scenario comparisons (the I/O edge of compare.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.workflow import compare as cmp
+from simulation.workflow import economics as ec
+from simulation.workflow import store
+
+VALUE_COLUMNS = (
+    "npv",
+    "benefits",
+    "costs",
+    "bcr",
+    "irr",
+    "break_even_year",
+    "placements_avoided",
+    "child_years_in_care_avoided",
+    "cost_per_placement_avoided",
+)
+
+
+def _fmt(value: float, scale: float | None = 1.0, digits: int = 1) -> str:
+    """A number for the table; ``scale=None`` prints a year (no separators)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if scale is None:
+        return f"{value:.0f}"
+    return f"{value / scale:,.{digits}f}"
+
+
+def _cell(summary: pd.DataFrame, name: str, col: str, scale=1.0, digits=1, interval=False):
+    mean = summary.loc[name, f"{col}.mean"]
+    text = _fmt(mean, scale, digits)
+    if interval:
+        low, high = summary.loc[name, f"{col}.p05"], summary.loc[name, f"{col}.p95"]
+        text += f" [{_fmt(low, scale, digits)}, {_fmt(high, scale, digits)}]"
+    return text
+
+
+def header(comparison: cmp.Comparison, rate: float, base_year: int) -> str:
+    """What every figure is in: currency, price year, discounting, horizon, engine."""
+    years = comparison.accounts[comparison.names[0]][0].index
+    runs = (
+        f"{comparison.replicates} paired replicates (mean [90% interval])"
+        if comparison.engine == "abm"
+        else "deterministic"
+    )
+    return (
+        f"Value against '{comparison.names[0]}': {ec.CURRENCY}, {ec.PRICE_YEAR} prices, "
+        f"discounted at {rate:.1%} a year to {base_year}, horizon {years[0]}-{years[-1]}; "
+        f"{comparison.engine} engine, {runs}"
+    )
+
+
+def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, base_year: int):
+    """The headline table as text lines."""
+    interval = comparison.engine == "abm"
+    summary = cmp.summarise(vals, "scenario", VALUE_COLUMNS)
+    columns = [
+        ("NPV, M EUR", "npv", 1e6, 1),
+        ("BCR", "bcr", 1, 2),
+        ("break-even", "break_even_year", None, 0),
+        ("placements avoided", "placements_avoided", 1, 0),
+        ("child-years in care avoided", "child_years_in_care_avoided", 1, 0),
+    ]
+    rows = [
+        [name] + [_cell(summary, name, col, s, d, interval) for _, col, s, d in columns]
+        for name in summary.index
+    ]
+    titles = ["scenario"] + [t for t, *_ in columns]
+    widths = [max(len(r[i]) for r in [titles, *rows]) for i in range(len(titles))]
+    lines = [header(comparison, rate, base_year), ""]
+    for row in [titles, *rows]:
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    never = [n for n in summary.index if math.isnan(summary.loc[n, "break_even_year.mean"])]
+    if never:
+        lines.append(f"break-even '-': not within the horizon ({', '.join(never)})")
+    free = [n for n in summary.index if math.isnan(summary.loc[n, "bcr.mean"])]
+    if free:
+        lines.append(f"BCR '-': no extra spending to divide by ({', '.join(free)})")
+    return lines
+
+
+def write_comparison(
+    comparison: cmp.Comparison,
+    root: Path,
+    rate: float,
+    base_year: int,
+    lang: str = "lt",
+    command: str | None = None,
+) -> tuple[Path, list[str]]:
+    """Write outcomes.csv, value.csv, accounts.csv, charts and a manifest; return the folder
+    and the text table."""
+    from simulation.reports import charts
+
+    vals = cmp.values(comparison, rate, base_year)
+    lines = value_table(comparison, vals, rate, base_year)
+    outcome_rows = cmp.outcomes(comparison)
+    digest = hashlib.sha256(
+        (
+            "".join(s.digest() for s in comparison.scenarios)
+            + f"{comparison.engine}{comparison.replicates}{rate}{base_year}"
+        ).encode()
+    ).hexdigest()[:10]
+    name = (
+        "-vs-".join(reversed(comparison.names))
+        if len(comparison.names) <= 3
+        else (f"{comparison.names[0]}-and-{len(comparison.names) - 1}-more")
+    )
+    folder = store.run_folder(root, "comparisons", name, digest)
+    accounts = pd.concat(
+        {(n, r): acc for n in comparison.names for r, acc in enumerate(comparison.accounts[n])},
+        names=["scenario", "replicate"],
+    ).reset_index()
+    with store.atomic_folder(folder) as tmp:
+        vals.to_csv(tmp / "value.csv", index=False)
+        cmp.summarise(vals, "scenario", VALUE_COLUMNS).to_csv(tmp / "value_summary.csv")
+        outcome_rows.to_csv(tmp / "outcomes.csv", index=False)
+        cols = [c for c, _, _ in cmp.OUTCOMES]
+        cmp.summarise(outcome_rows, "scenario", cols).to_csv(tmp / "outcomes_summary.csv")
+        accounts.to_csv(tmp / "accounts.csv", index=False)
+        (tmp / "value.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files = [
+            "value.csv",
+            "value_summary.csv",
+            "outcomes.csv",
+            "outcomes_summary.csv",
+            "accounts.csv",
+            "value.txt",
+        ]
+        means = {n: comparison.mean_accounts(n) for n in comparison.names}
+        files += charts.compare_accounts(means, tmp / "comparison", lang=lang)
+        net = cmp.cumulative_net_benefit(comparison, rate, base_year)
+        files += charts.net_benefit(net, base_year, tmp / "net_benefit", lang=lang)
+        store.write_json(
+            tmp / "manifest.json",
+            store.manifest(
+                command=command,
+                kind="comparison",
+                engine=comparison.engine,
+                replicates=comparison.replicates,
+                discount_rate=rate,
+                base_year=base_year,
+                currency=ec.CURRENCY,
+                price_year=ec.PRICE_YEAR,
+                scenarios=[s.to_dict() for s in comparison.scenarios],
+                digests=[s.digest() for s in comparison.scenarios],
+                files=sorted([*files, "manifest.json"]),
+            ),
+        )
+    return folder, lines

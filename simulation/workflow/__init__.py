@@ -1,0 +1,2 @@
+"""Scenarios to results: scenario files, runs, tables, economics, comparisons, ensembles,
+executors and the results store. No plotting (that is :mod:`simulation.reports`)."""

@@ -1,0 +1,138 @@
+"""Run a scenario with an engine and write its results folder.
+
+This is the glue between scenario files, engines, tables, charts and the store; the command
+line and the notebooks both call it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.engines.sd import SDModel, SDResult
+from simulation.workflow import store, tables
+from simulation.workflow.scenarios import Scenario
+
+
+@dataclass
+class RunOutput:
+    """Everything one scenario run produced, before anything is written."""
+
+    scenario: Scenario
+    params: dict[str, float]
+    result: SDResult
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def national(self) -> pd.DataFrame:
+        """The time series summed over municipalities."""
+        return tables.national(self.timeseries)
+
+
+def with_overrides(
+    scenario: Scenario,
+    resolution: str | None = None,
+    engine: str | None = None,
+    seed: int | None = None,
+    scale: float | None = None,
+) -> Scenario:
+    """The scenario with command-line overrides of its ``[run]`` settings."""
+    changes = {"resolution": resolution, "engine": engine, "seed": seed, "scale": scale}
+    run = replace(scenario.run, **{k: v for k, v in changes.items() if v is not None})
+    return replace(scenario, run=run)
+
+
+def simulate_scenario(scenario: Scenario, progress: bool = False) -> SDResult:
+    """Run a resolved scenario with its engine; national totals (rescaled for the ABM)."""
+    run = scenario.run
+    if run.engine == "abm":
+        from simulation.engines.abm import FamilyWelfareModel
+
+        model = FamilyWelfareModel(
+            params=scenario.params,
+            levers=scenario.levers,
+            schedule=scenario.schedule,
+            allocation_rule=scenario.allocation_rule,
+            end_year=run.end_year,
+            seed=run.seed,
+            heterogeneity=run.heterogeneity,
+            scale=run.scale,
+        )
+        try:
+            return model.run(progress=progress).result(run.resolution, rescale=True)
+        finally:
+            model.release()
+    return sd_model(scenario).run()
+
+
+def sd_model(scenario: Scenario, params: dict | None = None) -> SDModel:
+    """The SD engine set up for a scenario; ``params`` replaces its ``[params]`` (for
+    instance with batched values)."""
+    run = scenario.run
+    return SDModel(
+        params=scenario.params if params is None else params,
+        levers=scenario.levers,
+        schedule=scenario.schedule,
+        resolution=run.resolution,
+        end_year=run.end_year,
+        steps_per_month=run.steps_per_month,
+    )
+
+
+def run_scenario(scenario: Scenario, progress: bool = False) -> RunOutput:
+    """Run a resolved scenario and build its tables (no I/O)."""
+    result = simulate_scenario(scenario, progress=progress)
+    params = scenario.resolved_parameters()
+    return RunOutput(
+        scenario=scenario,
+        params=params,
+        result=result,
+        timeseries=tables.timeseries(result, params),
+        summary=tables.summary(result, params),
+    )
+
+
+def write_run(
+    output: RunOutput,
+    root: Path,
+    csv: bool = False,
+    lang: str = "lt",
+    command: str | None = None,
+) -> Path:
+    """Write a run's folder atomically and return its path.
+
+    Contents: ``manifest.json``, ``timeseries.parquet`` (and ``.csv`` with ``csv``),
+    ``summary.csv`` and the chart of families by state (PNG and PDF).
+    """
+    from simulation.reports import charts  # matplotlib only when writing
+
+    sc = output.scenario
+    folder = store.run_folder(root, "runs", sc.name, sc.digest())
+    with store.atomic_folder(folder) as tmp:
+        files = store.write_tables(
+            tmp, {"timeseries": output.timeseries, "summary": output.summary}, csv
+        )
+        files += charts.families_by_state(
+            output.national,
+            tmp / "families_by_state",
+            lang=lang,
+            name=sc.name,
+            engine=sc.run.engine,
+        )
+        store.write_json(
+            tmp / "manifest.json",
+            store.manifest(
+                command=command,
+                kind="run",
+                engine=sc.run.engine,
+                seed=sc.run.seed,
+                scenario=sc.to_dict(),
+                digest=sc.digest(),
+                parameters=output.params,
+                files=sorted([*files, "manifest.json"]),
+            ),
+        )
+    return folder

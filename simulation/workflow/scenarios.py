@@ -1,0 +1,405 @@
+"""Scenario files: TOML with ``[scenario]``, ``[run]``, ``[params]`` and ``[policy]``.
+
+A scenario may ``extends`` another file (a path relative to itself); tables merge key by
+key, the child winning, and the child's ``[[policy.schedule]]`` entries are appended to its
+parent's. Validation collects every error before reporting, each as one line
+``file: table.key: what is wrong and what is allowed``.
+
+Example::
+
+    [scenario]
+    name = "my_scenario"
+    extends = "baseline.toml"
+    description = "More preventive services from 2027."
+
+    [run]
+    end_year = 2040
+    resolution = "national"      # or "municipal"
+
+    [params]                     # uncertain and structural parameters
+    onset_rate = 0.06
+
+    [policy.budget]              # levers: million EUR per year
+    preventive = 5.0
+
+    [[policy.schedule]]          # lever changes over time
+    year = 2027
+    ramp_years = 3
+    budget.preventive = 15.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from simulation.engines.sd import RESOLUTIONS, START_YEAR
+from simulation.model.catalogue import REGISTRY
+from simulation.model.policy import RULES
+from simulation.model.schedule import Change
+
+TABLES = ("scenario", "run", "params", "policy")
+SCENARIO_KEYS = {"name": str, "title": str, "description": str, "source": str, "extends": str}
+SCHEDULE_KEYS = ("year", "ramp_years", "note")
+ENGINES = ("sd", "abm")
+#: String-valued policy settings and their allowed values.
+POLICY_CHOICES: dict[str, tuple[str, ...]] = {"allocation_rule": RULES}
+
+
+class ScenarioError(ValueError):
+    """One or more problems in scenario files; ``errors`` holds one line per problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How to run a scenario (the ``[run]`` table)."""
+
+    end_year: int = 2040
+    resolution: str = "national"
+    seed: int = 20090101
+    steps_per_month: int = 2
+    engine: str = "sd"
+    heterogeneity: bool = True
+    scale: float = 1.0
+
+
+#: ``[run]`` keys: (type, lowest, highest or allowed values).
+RUN_RULES: dict[str, tuple[type, object]] = {
+    "end_year": (int, (START_YEAR, 2100)),
+    "resolution": (str, RESOLUTIONS),
+    "seed": (int, (0, 2**63 - 1)),
+    "steps_per_month": (int, (1, 64)),
+    "engine": (str, ENGINES),
+    "heterogeneity": (bool, (False, True)),
+    "scale": (float, (1e-4, 1.0)),
+}
+
+
+@dataclass
+class Scenario:
+    """A fully resolved scenario (``extends`` applied, everything validated)."""
+
+    name: str
+    path: Path
+    title: str = ""
+    description: str = ""
+    source: str = ""
+    chain: list[str] = field(default_factory=list)
+    run: RunSettings = field(default_factory=RunSettings)
+    params: dict[str, float] = field(default_factory=dict)
+    levers: dict[str, float] = field(default_factory=dict)
+    schedule: list[Change] = field(default_factory=list)
+    allocation_rule: str = "historical"
+
+    def to_dict(self) -> dict:
+        """A JSON-ready description of everything that determines the results."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "source": self.source,
+            "files": self.chain,
+            "run": asdict(self.run),
+            "params": dict(sorted(self.params.items())),
+            "levers": dict(sorted(self.levers.items())),
+            "allocation_rule": self.allocation_rule,
+            "schedule": [
+                {"year": c.year, "ramp_years": c.ramp_years, **dict(sorted(c.values.items()))}
+                for c in self.schedule
+            ],
+        }
+
+    def with_values(self, values: Mapping[str, float]) -> Scenario:
+        """A copy with parameter values replaced: levers go to its levers (their 2009
+        values), the others to its parameters."""
+        params, levers = dict(self.params), dict(self.levers)
+        for name, value in values.items():
+            (levers if REGISTRY[name].kind == "lever" else params)[name] = float(value)
+        return replace(self, params=params, levers=levers)
+
+    def resolved_parameters(self) -> dict[str, float]:
+        """Every parameter value in effect at the start (registry defaults + overrides)."""
+        return REGISTRY.resolve({**self.params, **self.levers})
+
+    def digest(self) -> str:
+        """Short hash of what determines the results: run settings, every parameter value
+        (so a change of a registry default changes it too) and the schedule."""
+        content = {
+            "run": asdict(self.run),
+            "parameters": self.resolved_parameters(),
+            "allocation_rule": self.allocation_rule,
+            "schedule": self.to_dict()["schedule"],
+        }
+        text = json.dumps(content, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def _flatten(table: Mapping, prefix: str = "") -> dict[str, object]:
+    """Nested TOML tables to dotted keys: ``{"budget": {"basic": 1}}`` -> ``budget.basic``."""
+    flat: dict[str, object] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _Validator:
+    """Collects errors for one file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.errors: list[str] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(f"{self.path}: {key}: {message}")
+
+    def known(self, table: str, key: str, allowed) -> bool:
+        if key in allowed:
+            return True
+        near = REGISTRY.suggest(key, allowed)
+        hint = (
+            f"did you mean {', '.join(repr(n) for n in near)}?"
+            if near
+            else (f"allowed: {', '.join(sorted(allowed))}")
+        )
+        self.error(f"{table}.{key}", f"unknown key ({hint})")
+        return False
+
+    def scenario_table(self, table: Mapping) -> dict:
+        out = {}
+        for key, value in table.items():
+            if self.known("scenario", key, SCENARIO_KEYS):
+                if not isinstance(value, str):
+                    self.error(f"scenario.{key}", f"expected a string, got {value!r}")
+                else:
+                    out[key] = value
+        return out
+
+    def run_table(self, table: Mapping) -> dict:
+        out = {}
+        for key, value in table.items():
+            if not self.known("run", key, RUN_RULES):
+                continue
+            kind, allowed = RUN_RULES[key]
+            if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
+                self.error(f"run.{key}", f"expected an integer, got {value!r}")
+            elif kind is bool and not isinstance(value, bool):
+                self.error(f"run.{key}", f"expected true or false, got {value!r}")
+            elif kind is bool:
+                out[key] = value
+            elif kind is float and not _is_number(value):
+                self.error(f"run.{key}", f"expected a number, got {value!r}")
+            elif kind is float and not (allowed[0] <= value <= allowed[1]):
+                self.error(f"run.{key}", f"{value!r} is outside [{allowed[0]:g}, {allowed[1]:g}]")
+            elif kind is str and not isinstance(value, str):
+                self.error(f"run.{key}", f"expected a string, got {value!r}")
+            elif kind is str and value not in allowed:
+                self.error(f"run.{key}", f"{value!r} is not one of {', '.join(allowed)}")
+            elif kind is int and not (allowed[0] <= value <= allowed[1]):
+                self.error(f"run.{key}", f"{value} is outside [{allowed[0]}, {allowed[1]}]")
+            else:
+                out[key] = float(value) if kind is float else value
+        return out
+
+    def value(self, key: str, name: str, value: object) -> float | None:
+        """Check one parameter value against the registry; return it as float or None."""
+        problem = REGISTRY[name].check(value)
+        if problem:
+            self.error(key, problem)
+            return None
+        return float(value)
+
+    def params_table(self, table: Mapping) -> dict[str, float]:
+        out = {}
+        for name, value in _flatten(table).items():
+            key = f"params.{name}"
+            if name not in REGISTRY:
+                self.error(key, REGISTRY.unknown_message(name, REGISTRY.names()))
+            elif REGISTRY[name].kind == "lever":
+                self.error(key, "is a policy lever: set it under [policy]")
+            elif (v := self.value(key, name, value)) is not None:
+                out[name] = v
+        return out
+
+    def lever(self, key: str, name: str, value: object) -> float | None:
+        if name not in REGISTRY:
+            self.error(key, REGISTRY.unknown_message(name, REGISTRY.names("lever")))
+            return None
+        if REGISTRY[name].kind != "lever":
+            self.error(key, f"is not a lever ({REGISTRY[name].kind}): set it under [params]")
+            return None
+        return self.value(key, name, value)
+
+    def policy_table(self, table: Mapping) -> tuple[dict[str, float], list[Change], dict]:
+        levers: dict[str, float] = {}
+        schedule: list[Change] = []
+        choices: dict[str, str] = {}
+        for name, value in table.items():
+            if name == "schedule":
+                schedule = self.schedule(value)
+                continue
+            if name in POLICY_CHOICES:
+                allowed = POLICY_CHOICES[name]
+                if value in allowed:
+                    choices[name] = value
+                else:
+                    self.error(f"policy.{name}", f"{value!r} is not one of {', '.join(allowed)}")
+                continue
+            flat = _flatten({name: value}) if isinstance(value, dict) else {name: value}
+            for lever, v in flat.items():
+                checked = self.lever(f"policy.{lever}", lever, v)
+                if checked is not None:
+                    levers[lever] = checked
+        return levers, schedule, choices
+
+    def schedule(self, entries: object) -> list[Change]:
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            self.error("policy.schedule", "expected [[policy.schedule]] tables")
+            return []
+        changes = []
+        for i, entry in enumerate(entries):
+            where = f"policy.schedule[{i}]"
+            year = entry.get("year")
+            if not isinstance(year, int) or isinstance(year, bool):
+                self.error(f"{where}.year", f"expected an integer year, got {year!r}")
+            elif not (START_YEAR <= year <= 2100):
+                self.error(f"{where}.year", f"{year} is outside [{START_YEAR}, 2100]")
+            ramp = entry.get("ramp_years", 0.0)
+            if not _is_number(ramp) or not (0 <= ramp <= 50):
+                self.error(f"{where}.ramp_years", f"expected a number in [0, 50], got {ramp!r}")
+            values = {}
+            rest = {k: v for k, v in entry.items() if k not in SCHEDULE_KEYS}
+            for lever, v in _flatten(rest).items():
+                checked = self.lever(f"{where}.{lever}", lever, v)
+                if checked is not None:
+                    values[lever] = checked
+            if not values and not rest:
+                self.error(where, "changes no lever")
+            dated = [n for n in values if REGISTRY[n].unit == "year"]
+            if dated and _is_number(ramp) and ramp > 0:
+                self.error(
+                    f"{where}.ramp_years",
+                    f"{', '.join(dated)} is a year and cannot "
+                    "ramp: put it in an entry without ramp_years",
+                )
+            if isinstance(year, int) and _is_number(ramp):
+                changes.append(Change(year=year, values=values, ramp_years=float(ramp)))
+        return changes
+
+
+def read_toml(path: Path, kind: str = "scenario file") -> dict | str:
+    """The parsed file, or an error line naming the file (``kind`` says what it should be)."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return f"{path}: file not found"
+    except IsADirectoryError:
+        return f"{path}: is a directory, not a {kind}"
+    except tomllib.TOMLDecodeError as exc:
+        return f"{path}: invalid TOML: {exc}"
+    except UnicodeDecodeError:
+        return f"{path}: not UTF-8 text"
+
+
+@dataclass
+class _Layer:
+    path: Path
+    scenario: dict
+    run: dict
+    params: dict
+    levers: dict
+    schedule: list
+    choices: dict
+
+
+def _load_layers(path: Path, seen: list[Path], errors: list[str]) -> list[_Layer]:
+    """The chain of files from the root ancestor to ``path``; errors are appended."""
+    resolved = path.resolve()
+    if resolved in seen:
+        cycle = " -> ".join(str(p.name) for p in [*seen[seen.index(resolved) :], resolved])
+        errors.append(f"{path}: scenario.extends: cycle {cycle}")
+        return []
+    data = read_toml(path)
+    if isinstance(data, str):
+        errors.append(data)
+        return []
+    check = _Validator(path)
+    for table in data:
+        if table not in TABLES:
+            near = REGISTRY.suggest(table, TABLES)
+            hint = f"did you mean {near[0]!r}?" if near else f"allowed: {', '.join(TABLES)}"
+            check.error(table, f"unknown table ({hint})")
+    tables = {}
+    for table in TABLES:
+        value = data.get(table, {})
+        if not isinstance(value, dict):
+            check.error(table, f"expected a table [{table}], got {value!r}")
+            value = {}
+        tables[table] = value
+    scenario = check.scenario_table(tables["scenario"])
+    run = check.run_table(tables["run"])
+    params = check.params_table(tables["params"])
+    levers, schedule, choices = check.policy_table(tables["policy"])
+    parents: list[_Layer] = []
+    if "extends" in scenario:
+        parent = path.parent / scenario["extends"]
+        parents = _load_layers(parent, [*seen, resolved], check.errors)
+    errors.extend(check.errors)
+    return [*parents, _Layer(path, scenario, run, params, levers, schedule, choices)]
+
+
+def load(path: str | Path) -> Scenario:
+    """Load, merge and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        With one line per problem found in the file or its ancestors.
+    """
+    path = Path(path)
+    errors: list[str] = []
+    layers = _load_layers(path, [], errors)
+    if errors:
+        raise ScenarioError(list(dict.fromkeys(errors)))
+    merged = Scenario(name=path.stem, path=path)
+    run: dict = {}
+    for layer in layers:
+        for key in ("title", "description", "source"):
+            if key in layer.scenario:
+                setattr(merged, key, layer.scenario[key])
+        run.update(layer.run)
+        merged.params.update(layer.params)
+        merged.levers.update(layer.levers)
+        merged.schedule.extend(layer.schedule)
+        merged.allocation_rule = layer.choices.get("allocation_rule", merged.allocation_rule)
+    merged.name = layers[-1].scenario.get("name", path.stem)
+    merged.chain = [str(layer.path) for layer in layers]
+    merged.run = RunSettings(**run)
+    return merged
+
+
+def validate(paths: list[str | Path]) -> list[str]:
+    """Every error line for every file (empty when all are valid)."""
+    errors: list[str] = []
+    for path in paths:
+        try:
+            load(path)
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+    return errors

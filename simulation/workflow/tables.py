@@ -1,0 +1,160 @@
+"""Result tables: a monthly time series and a summary, from an engine's output.
+
+Row ``m`` of the time series is calendar month ``m`` (``date`` is its first day): stocks are
+at the end of the month, flows and costs are what happened during it (differences of the
+exact cumulative integrals), and ``cum.*`` columns are totals from 1 January 2009 to the end
+of the month. Column names are stable and documented in :func:`column_glossary`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from simulation.engines.sd import COST_ITEMS, START_YEAR, SDResult
+from simulation.model.flows import FLOW_NAMES, FLOWS, PLACEMENTS
+from simulation.model.states import LARGE_FAMILY_STATES, STATE_KEYS, STATES, State
+
+CARE_KEYS = (State.FAMILY_CARE.key, State.INSTITUTIONAL_CARE.key)
+
+
+def children_per_family(params: Mapping[str, float | np.ndarray]) -> np.ndarray:
+    """Children per family in each state, shape ``(..., N_STATES)`` (``(N_STATES,)`` for
+    scalar parameters, ``(K, N_STATES)`` for a batch)."""
+    risk = np.asarray(params["children_per_risk_family"], float)
+    other = np.asarray(params["children_per_family"], float)
+    risk, other = np.broadcast_arrays(risk, other)
+    return np.stack([risk if s in LARGE_FAMILY_STATES else other for s in STATES], axis=-1)
+
+
+def timeseries(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.DataFrame:
+    """Monthly long-by-municipality table for parameter set ``k`` of a result.
+
+    Parameters
+    ----------
+    result : SDResult
+        Output of the SD engine with every block saved.
+    params : mapping
+        Resolved scalar parameter values of set ``k`` (for children per family).
+    k : int
+        Which parameter set of the batch.
+    """
+    n_months = len(result.times) - 1
+    dates = pd.date_range(f"{START_YEAR}-01-01", periods=n_months, freq="MS")
+    kids = children_per_family(params)
+    frames = []
+    for m, name in enumerate(result.municipalities):
+        stocks = result.saved["stocks"][1:, k, m]
+        cum_flows = result.saved["flows"][:, k, m]
+        cum_costs = result.saved["costs"][:, k, m]
+        cols: dict[str, np.ndarray] = {
+            "date": dates,
+            "t": result.times[:-1],
+            "municipality": np.full(n_months, name),
+        }
+        cols.update({key: stocks[:, i] for i, key in enumerate(STATE_KEYS)})
+        if "children" in result.saved:  # the agent-based engine counts each family's children
+            children = result.saved["children"][1:, k, m]
+        else:
+            children = stocks * kids
+        cols["families_total"] = stocks.sum(axis=1)
+        cols.update({f"children.{key}": children[:, i] for i, key in enumerate(STATE_KEYS)})
+        cols["children.in_care"] = sum(cols[f"children.{c}"] for c in CARE_KEYS)
+        cols.update({f"flow.{f}": np.diff(cum_flows[:, i]) for i, f in enumerate(FLOW_NAMES)})
+        cols.update({f"cum.{f}": cum_flows[1:, i] for i, f in enumerate(FLOW_NAMES)})
+        monthly_cost = np.diff(cum_costs, axis=0)
+        cols.update({f"cost.{c}": monthly_cost[:, i] for i, c in enumerate(COST_ITEMS)})
+        cols["cost.total"] = monthly_cost.sum(axis=1)
+        cols["cum.cost.total"] = cum_costs[1:].sum(axis=1)
+        frames.append(pd.DataFrame(cols))
+    return pd.concat(frames, ignore_index=True)
+
+
+def national(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum a municipal time series over municipalities (identity for a national one)."""
+    numeric = frame.drop(columns=["municipality"]).groupby(["date", "t"], as_index=False).sum()
+    return numeric
+
+
+def summary(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.DataFrame:
+    """Headline outcomes over the whole horizon, one row each (national totals).
+
+    Columns: ``metric``, ``value``, ``unit``, ``description``.
+    """
+    kids = children_per_family(params)
+    stocks0 = result.saved["stocks"][0, k].sum(axis=0)
+    stocks1 = result.final[k][:, : len(STATES)].sum(axis=0)
+    flows = result.saved["flows"][-1, k].sum(axis=0)
+    years = result.saved["stock_years"][-1, k].sum(axis=0)
+    costs = result.saved["costs"][-1, k].sum(axis=0)
+    first, last = START_YEAR, START_YEAR + (len(result.times) - 1) // 12 - 1
+    span = f"{first}-{last}"
+    care = [STATE_KEYS.index(c) for c in CARE_KEYS]
+    rows = []
+
+    def add(metric, value, unit, description):
+        rows.append(
+            {"metric": metric, "value": float(value), "unit": unit, "description": description}
+        )
+
+    for i, key in enumerate(STATE_KEYS):
+        add(f"families.{key}.start", stocks0[i], "families", f"Families in {key}, 1 Jan {first}")
+        add(f"families.{key}.end", stocks1[i], "families", f"Families in {key}, 31 Dec {last}")
+    placed = flows[list(PLACEMENTS)].sum()
+    if "child_flows" in result.saved:  # the agent-based engine counts each family's children
+        children0 = result.saved["children"][0, k].sum(axis=0)
+        children1 = result.saved["children"][-1, k].sum(axis=0)
+        children_placed = result.saved["child_flows"][-1, k].sum(axis=0)[list(PLACEMENTS)].sum()
+        child_years = result.saved["child_years"][-1, k].sum(axis=0)
+    else:
+        children0, children1 = stocks0 * kids, stocks1 * kids
+        children_placed = placed * kids[State.CRISIS]
+        child_years = years * kids
+    add(
+        "children.in_care.start",
+        children0[care].sum(),
+        "children",
+        f"Children in out-of-home care, 1 Jan {first}",
+    )
+    add(
+        "children.in_care.end",
+        children1[care].sum(),
+        "children",
+        f"Children in out-of-home care, 31 Dec {last}",
+    )
+    add("placements", placed, "families", f"Families whose children were placed, {span}")
+    add("children.placed", children_placed, "children", f"Children placed in care, {span}")
+    add(
+        "child_years.in_care",
+        child_years[care].sum(),
+        "child-years",
+        f"Child-years in out-of-home care, {span}",
+    )
+    add(
+        "child_years.institutional_care",
+        child_years[State.INSTITUTIONAL_CARE],
+        "child-years",
+        f"Child-years in institutions, {span}",
+    )
+    add("family_years.risk", years[State.RISK], "family-years", f"Family-years in risk, {span}")
+    add(
+        "family_years.early_support",
+        years[State.EARLY_SUPPORT],
+        "family-years",
+        f"Family-years in early support, {span}",
+    )
+    entries = flows[[i for i, f in enumerate(FLOWS) if f.source is None]].sum()
+    exits = flows[[i for i, f in enumerate(FLOWS) if f.target is None]].sum()
+    add("families.entered", entries, "families", f"New families, {span}")
+    add(
+        "families.exited",
+        exits,
+        "families",
+        f"Families leaving (ageing out, emigration, adoption), {span}",
+    )
+    for i, item in enumerate(COST_ITEMS):
+        add(f"cost.{item}", costs[i], "EUR", f"Public cost of {item}, {span}, undiscounted")
+    add("cost.total", costs.sum(), "EUR", f"Total public cost, {span}, undiscounted")
+    return pd.DataFrame(rows)
