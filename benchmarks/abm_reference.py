@@ -28,11 +28,12 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from simulation.engines.sd import LAYOUT, START_YEAR, SDModel
+from simulation.engines.sd import LAYOUT, SDModel
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.states import N_STATES, STATE_KEYS, State
+from simulation.model.vocabulary import START_YEAR
 
 #: Levers that switch every service off: with them every service multiplier is exactly 1.
 ZERO_BUDGETS: dict[str, float] = {f"budget.{s}": 0.0 for s in sv.SERVICES}
@@ -81,7 +82,7 @@ def hazard_table(
     """
     values = REGISTRY.resolve({**(params or {}), **(levers or {})})
     p = {name: float(value) for name, value in values.items()}
-    effects = np.ones(len(fl.EFFECTS)) if effects is None else np.asarray(effects, float)
+    effects = np.ones(len(sv.EFFECTS)) if effects is None else np.asarray(effects, float)
     rates = fl.hazard_rates(p, effects)
     table = {}
     for state in State:

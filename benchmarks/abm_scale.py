@@ -45,7 +45,7 @@ import numpy as np
 
 from benchmarks.abm_reference import ZERO_BUDGETS, ReferenceModel
 from simulation.engines.abm import FamilyWelfareModel
-from simulation.engines.sd import START_YEAR
+from simulation.model.vocabulary import START_YEAR
 
 TARGETS = {"national_run_s": 10.0, "ratio": 30.0, "peak_rss_mb": 500.0}
 RNG_DRAWS = 10**7

@@ -17,14 +17,16 @@ from scipy import integrate, stats
 from simulation.engines.abm import FamilyWelfareModel
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.population import FamilyHistory
-from simulation.engines.sd import COST_ITEMS, START_YEAR, SDModel
+from simulation.engines.sd import SDModel
 from simulation.interfaces.cli import main
 from simulation.model import flows as fl
 from simulation.model import policy
 from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.schedule import Change
+from simulation.model.services import COST_ITEMS
 from simulation.model.states import N_STATES, STATE_KEYS, State
+from simulation.model.vocabulary import START_YEAR
 from simulation.workflow import scenarios as scenario_module
 from tests.conftest import SCENARIOS
 

@@ -149,8 +149,8 @@ def test_zero_budgets_leave_every_hazard_unchanged_where_nobody_is_eligible():
     for empty in (State.RISK, State.CRISIS):
         stocks = np.full(N_STATES, 10.0)
         stocks[empty] = 0.0
-        effects = fl.service_effects(no_slots, stocks, p)
-        np.testing.assert_array_equal(effects, np.ones(len(fl.EFFECTS)), err_msg=empty.key)
+        effects = sv.service_effects(no_slots, stocks, p)
+        np.testing.assert_array_equal(effects, np.ones(len(sv.EFFECTS)), err_msg=empty.key)
 
 
 def test_reference_conserves_families():

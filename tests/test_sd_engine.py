@@ -15,13 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation.engines.sd import BLOCKS, LAYOUT, LEVERS, START_YEAR, SDModel, SDResult
+from simulation.engines.results import BLOCKS, EngineResult
+from simulation.engines.sd import LAYOUT, SDModel
 from simulation.model import flows as fl
 from simulation.model import services as sv
-from simulation.model.catalogue import REGISTRY
+from simulation.model.catalogue import LEVERS, REGISTRY
 from simulation.model.demography import Demography, lithuania
 from simulation.model.schedule import Change
 from simulation.model.states import N_STATES, State
+from simulation.model.vocabulary import START_YEAR
 
 W, V, ES, R, C, FC, IC = State
 
@@ -90,12 +92,12 @@ def draw_from_ranges(rng: np.random.Generator, names, k: int) -> dict[str, np.nd
     return {n: rng.uniform(*REGISTRY[n].range, size=k) for n in names}
 
 
-def balance(result: SDResult) -> tuple[np.ndarray, np.ndarray]:
+def balance(result: EngineResult) -> tuple[np.ndarray, np.ndarray]:
     """Both sides of the identity "entries - exits = change in all stocks".
 
     Parameters
     ----------
-    result : SDResult
+    result : EngineResult
         A run saving the ``stocks`` and ``flows`` blocks.
 
     Returns
@@ -110,12 +112,12 @@ def balance(result: SDResult) -> tuple[np.ndarray, np.ndarray]:
     return net_inflow, total - total[0]
 
 
-def assert_physical(result: SDResult) -> None:
+def assert_physical(result: EngineResult) -> None:
     """Assert non-negative stocks and non-decreasing accumulators in a run.
 
     Parameters
     ----------
-    result : SDResult
+    result : EngineResult
         A run saving ``stocks``, ``flows`` and ``costs``.
 
     Raises
@@ -151,13 +153,13 @@ def max_rel_diff(a: np.ndarray, b: np.ndarray, floor: float = 1e-300) -> float:
 
 
 @pytest.fixture(scope="module")
-def national() -> SDResult:
+def national() -> EngineResult:
     """The default national run, every block saved (shared by several tests)."""
     return SDModel().run()
 
 
 @pytest.fixture(scope="module")
-def municipal() -> SDResult:
+def municipal() -> EngineResult:
     """The default municipal run, every block saved (shared by several tests)."""
     return SDModel(resolution="municipal").run()
 
@@ -173,7 +175,7 @@ DECAY_CASES = [
 DECAY_END_YEAR = START_YEAR + 3  # four years: stocks fall to exp(-8) at most
 
 
-def decay_run(rate_name: str, rate: float, steps_per_month: int) -> SDResult:
+def decay_run(rate_name: str, rate: float, steps_per_month: int) -> EngineResult:
     """Run with one hazard switched on and everything else that moves families switched off.
 
     Every uncertain 1/yr parameter is 0 except ``rate_name``; births are 0; budgets and the
@@ -192,7 +194,7 @@ def decay_run(rate_name: str, rate: float, steps_per_month: int) -> SDResult:
 
     Returns
     -------
-    SDResult
+    EngineResult
         Stocks saved monthly.
     """
     params = dict.fromkeys(HAZARD_PARAMS, 0.0)
@@ -524,7 +526,7 @@ def columns(names) -> list[int]:
 
 
 def test_hazard_rates_has_one_column_per_hazard_flow():
-    effects = np.random.default_rng(3).uniform(0.5, 2.0, (3, 4, len(fl.EFFECTS)))
+    effects = np.random.default_rng(3).uniform(0.5, 2.0, (3, 4, len(sv.EFFECTS)))
     rates = fl.hazard_rates(mid_range_values(), effects)
     assert rates.shape == (3, 4, fl.N_HAZARD_FLOWS)
     assert fl.N_HAZARD_FLOWS == fl.N_FLOWS - 1 == len(HAZARD_NAMES)
@@ -541,8 +543,8 @@ def test_hazard_rates_has_one_column_per_hazard_flow():
 
 @pytest.mark.parametrize("name", sorted(RATE_FLOWS))
 def test_doubling_a_rate_doubles_only_its_hazards(name):
-    effects = np.ones((2, len(fl.EFFECTS)))
-    effects[1] = np.random.default_rng(4).uniform(0.5, 2.0, len(fl.EFFECTS))
+    effects = np.ones((2, len(sv.EFFECTS)))
+    effects[1] = np.random.default_rng(4).uniform(0.5, 2.0, len(sv.EFFECTS))
     base = mid_range_values()
     rates = fl.hazard_rates(base, effects)
     doubled = fl.hazard_rates({**base, name: 2.0 * base[name]}, effects)
@@ -555,9 +557,9 @@ def test_doubling_a_rate_doubles_only_its_hazards(name):
 @pytest.mark.parametrize("effect", sorted(EFFECT_FLOWS))
 def test_each_service_effect_scales_only_its_hazard(effect):
     base = mid_range_values()
-    ones = np.ones(len(fl.EFFECTS))
+    ones = np.ones(len(sv.EFFECTS))
     halved = ones.copy()
-    halved[fl.EFFECTS.index(effect)] = 0.5
+    halved[sv.EFFECTS.index(effect)] = 0.5
     rates, lowered = fl.hazard_rates(base, ones), fl.hazard_rates(base, halved)
     hit = columns([EFFECT_FLOWS[effect]])
     rest = [i for i in range(fl.N_HAZARD_FLOWS) if i not in hit]
@@ -570,7 +572,7 @@ def test_placement_parameters_split_crisis_exits_without_changing_their_total(na
     base = mid_range_values()
     crisis = columns(["crisis_resolved", "placement_family", "placement_institution"])
     rest = [i for i in range(fl.N_HAZARD_FLOWS) if i not in crisis]
-    ones = np.ones(len(fl.EFFECTS))
+    ones = np.ones(len(sv.EFFECTS))
     rates = fl.hazard_rates(base, ones)
     changed = fl.hazard_rates({**base, name: 0.5 * base[name]}, ones)
     assert rates[crisis].sum() == pytest.approx(base["crisis_exit_rate"], rel=1e-14)
@@ -589,9 +591,9 @@ def test_placement_parameters_split_crisis_exits_without_changing_their_total(na
 def test_placement_effect_moves_crises_from_placement_to_resolution():
     base = mid_range_values()
     crisis = columns(["crisis_resolved", "placement_family", "placement_institution"])
-    ones = np.ones(len(fl.EFFECTS))
+    ones = np.ones(len(sv.EFFECTS))
     lowered = ones.copy()
-    lowered[fl.EFFECTS.index("placement")] = 0.5
+    lowered[sv.EFFECTS.index("placement")] = 0.5
     rates, with_team = fl.hazard_rates(base, ones), fl.hazard_rates(base, lowered)
     np.testing.assert_allclose(with_team[crisis[1:]], 0.5 * rates[crisis[1:]], rtol=1e-15)
     assert with_team[crisis[0]] > rates[crisis[0]]
@@ -637,7 +639,7 @@ def test_no_services_means_no_effects():
     rng = np.random.default_rng(5)
     stocks = rng.uniform(0.0, 1e4, (4, N_STATES))
     slots = np.zeros((4, sv.N_SERVICES, sv.N_PROVIDERS))
-    effects = fl.service_effects(slots, stocks, mid_range_values())
+    effects = sv.service_effects(slots, stocks, mid_range_values())
     np.testing.assert_array_equal(effects, 1.0)
 
 
@@ -652,7 +654,7 @@ def test_derivative_of_stocks_is_flows_through_the_incidence_matrix():
     stocks = y[0, 0, LAYOUT.stocks]
     p = {**mid_range_values(), **REGISTRY.defaults()}
     slots = y[..., LAYOUT.capacity].reshape(1, 1, sv.N_SERVICES, sv.N_PROVIDERS)
-    rates = fl.hazard_rates(p, fl.service_effects(slots, y[..., LAYOUT.stocks], p))
+    rates = fl.hazard_rates(p, sv.service_effects(slots, y[..., LAYOUT.stocks], p))
     np.testing.assert_allclose(
         flows[0, 0, : fl.N_HAZARD_FLOWS], rates[0, 0] * stocks[fl.HAZARD_SOURCE], rtol=1e-12
     )

@@ -27,8 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.engines.sd import COST_ITEMS, START_YEAR, SDResult
+from simulation.engines.results import EngineResult
 from simulation.model.catalogue import REGISTRY
+from simulation.model.services import COST_ITEMS
+from simulation.model.vocabulary import START_YEAR
 from simulation.reports.ensemble import default_varied
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
@@ -179,7 +181,7 @@ class _Batch:
     """One scenario run for every sample: its result, resolved parameters, yearly accounts."""
 
     scenario: Scenario
-    result: SDResult
+    result: EngineResult
     params: dict
     yearly: dict[str, np.ndarray]
 
@@ -357,11 +359,6 @@ def costs(batches: Sequence[_Batch]) -> pd.DataFrame:
 
 
 # ---- municipalities, sensitivity, data -----------------------------------------------------
-def _municipality(result: SDResult, m: int) -> SDResult:
-    saved = {name: block[:, :, m : m + 1] for name, block in result.saved.items()}
-    return SDResult(result.times, saved, result.final[:, m : m + 1], (result.municipalities[m],))
-
-
 def municipalities(
     baseline: Scenario, scenarios: Sequence[Scenario], rate: float, base_year: int
 ) -> pd.DataFrame:
@@ -378,8 +375,8 @@ def municipalities(
     for sc in scenarios:
         scen = _run_batch(sc, table, "municipal")
         for m, name in enumerate(base.result.municipalities):
-            b = yearly_arrays(_municipality(base.result, m), base.params)
-            s = yearly_arrays(_municipality(scen.result, m), scen.params)
+            b = yearly_arrays(base.result.municipality(m), base.params)
+            s = yearly_arrays(scen.result.municipality(m), scen.params)
             value = ec.value_against(years, _column(s, 0), _column(b, 0), rate, base_year)
             avoided = float(b["children_placed"][:, 0].sum() - s["children_placed"][:, 0].sum())
             rows.append(

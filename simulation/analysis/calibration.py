@@ -28,7 +28,8 @@ import pandas as pd
 from scipy import optimize
 
 from simulation.analysis import targets as tg
-from simulation.engines.sd import SDModel, SDResult
+from simulation.engines.results import EngineResult
+from simulation.engines.sd import SDModel
 from simulation.model.catalogue import REGISTRY
 from simulation.workflow.scenarios import Scenario
 
@@ -92,7 +93,7 @@ class Problem:
 
     def simulate(
         self, values: np.ndarray, end_year: int | None = None
-    ) -> tuple[SDResult, dict[str, object]]:
+    ) -> tuple[EngineResult, dict[str, object]]:
         """Integrate a batch of parameter sets (rows of ``values``) through the SD engine;
         the result and the resolved parameters it ran with."""
         params = self.parameters(values)

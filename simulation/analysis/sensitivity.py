@@ -18,8 +18,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from simulation.engines.sd import START_YEAR, SDModel, SDResult
+from simulation.engines.sd import SDModel
 from simulation.model.catalogue import REGISTRY
+from simulation.model.vocabulary import START_YEAR
 from simulation.workflow import economics as ec
 from simulation.workflow.compare import yearly_arrays
 from simulation.workflow.runner import sd_model
@@ -152,14 +153,6 @@ def divergence_month(a: SDModel, b: SDModel) -> int:
     return month
 
 
-def _joined(prefix: SDResult, rest: SDResult) -> SDResult:
-    """A run's saved rows: the shared prefix's, then the continuation's."""
-    before = prefix.times < rest.times[0] - 1e-9
-    saved = {b: np.concatenate([prefix.saved[b][before], rest.saved[b]]) for b in rest.saved}
-    times = np.concatenate([prefix.times[before], rest.times])
-    return SDResult(times, saved, rest.final, rest.municipalities)
-
-
 def evaluate_chunk(
     names: Sequence[str],
     rows: np.ndarray,
@@ -184,8 +177,8 @@ def evaluate_chunk(
     start = divergence_month(scen_model, base_model)
     prefix = base_model.run(SAVED, stop_month=start, every=12)
     rest = {"y0": prefix.final, "start_month": start, "every": 12}
-    base_result = _joined(prefix, base_model.run(SAVED, **rest))
-    scen_result = _joined(prefix, scen_model.run(SAVED, **rest))
+    base_result = prefix.continued_by(base_model.run(SAVED, **rest))
+    scen_result = prefix.continued_by(scen_model.run(SAVED, **rest))
     base_resolved = REGISTRY.resolve({**baseline.params, **baseline.levers, **sampled})
     return outcome_by_year(
         outcome,

@@ -24,11 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.engines.sd import START_YEAR, SDResult
+from simulation.engines.results import EngineResult
 from simulation.model.catalogue import REGISTRY
 from simulation.model.demography import national_series
 from simulation.model.flows import FLOW_INDEX, FLOWS
 from simulation.model.states import STATE_KEYS
+from simulation.model.vocabulary import START_YEAR
 from simulation.workflow.scenarios import ScenarioError, read_toml
 from simulation.workflow.tables import CARE_KEYS, children_per_family
 
@@ -457,7 +458,7 @@ def _interpolate(times: np.ndarray, values: np.ndarray, at: float) -> np.ndarray
     return (1.0 - w) * values[i] + w * values[i + 1]
 
 
-def stock_series(result: SDResult, params: Mapping[str, object], output: str) -> np.ndarray:
+def stock_series(result: EngineResult, params: Mapping[str, object], output: str) -> np.ndarray:
     """A stock output over time, national, shape ``(T, K)``."""
     stocks = result.saved["stocks"].sum(axis=2)  # (T, K, S)
     kind, _, state = output.partition(".")
@@ -472,7 +473,7 @@ def stock_series(result: SDResult, params: Mapping[str, object], output: str) ->
 
 
 def flow_totals(
-    result: SDResult, params: Mapping[str, object], flows: Sequence[str], count: str
+    result: EngineResult, params: Mapping[str, object], flows: Sequence[str], count: str
 ) -> np.ndarray:
     """Cumulative sum of ``flows`` from the start, national, shape ``(T, K)``."""
     cum = result.saved["flows"].sum(axis=2)  # (T, K, F)
@@ -487,7 +488,7 @@ def flow_totals(
     return total
 
 
-def predict(result: SDResult, params: Mapping[str, object], targets: Sequence[Target]):
+def predict(result: EngineResult, params: Mapping[str, object], targets: Sequence[Target]):
     """Model values at every data point, shape ``(K, n_points)`` in the order of the
     targets' points."""
     columns = []
@@ -505,7 +506,7 @@ def predict(result: SDResult, params: Mapping[str, object], targets: Sequence[Ta
     return np.stack(columns, axis=-1)
 
 
-def trajectory(result: SDResult, params: Mapping[str, object], target: Target):
+def trajectory(result: EngineResult, params: Mapping[str, object], target: Target):
     """The target's model output for plotting: decimal years and values ``(T', K)`` (stocks
     at every saved time; flows as calendar-year totals, placed at mid-year)."""
     if target.stock:

@@ -14,34 +14,22 @@ integrates in one call: ``simulate(params={"onset_rate": np.linspace(...)}, ...)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.engines.inputs import EngineInputs
+from simulation.engines.results import BLOCKS, EngineResult
 from simulation.model import flows as fl
-from simulation.model import policy
 from simulation.model import services as sv
-from simulation.model.catalogue import REGISTRY
-from simulation.model.demography import Demography, lithuania
-from simulation.model.parameters import batch_size
-from simulation.model.schedule import Change, lever_paths
-from simulation.model.services import stack_last
+from simulation.model.demography import Demography
+from simulation.model.schedule import Change
+from simulation.model.services import CARE_ITEMS, COST_ITEMS, TRAINING_ITEM, stack_last
 from simulation.model.states import N_STATES, State
+from simulation.model.vocabulary import DEFAULT_END_YEAR, DEFAULT_STEPS_PER_MONTH, START_YEAR
 
-START_YEAR = 2009
-RESOLUTIONS = ("national", "municipal")
-COST_ITEMS: tuple[str, ...] = (
-    *(f"{s}.{pr}" for s in sv.SERVICES for pr in sv.PROVIDERS),
-    "training",
-    "family_care",
-    "institutional_care",
-)
-LEVERS: tuple[str, ...] = tuple(REGISTRY.names("lever"))
 # The care states are the last two, in the order of the care cost items.
 CARE_SLICE = slice(State.FAMILY_CARE, State.INSTITUTIONAL_CARE + 1)
-assert COST_ITEMS[-2:] == tuple(State(i).key for i in range(N_STATES)[CARE_SLICE])
-TRAINING_ITEM = COST_ITEMS.index("training")
-CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
+assert COST_ITEMS[CARE_ITEMS] == tuple(State(i).key for i in range(N_STATES)[CARE_SLICE])
 
 
 class Layout:
@@ -63,38 +51,6 @@ class Layout:
 
 
 LAYOUT = Layout()
-BLOCKS = ("stocks", "capacity", "flows", "stock_years", "costs")
-
-
-@dataclass
-class SDResult:
-    """Output of :func:`simulate`.
-
-    Attributes
-    ----------
-    times : ndarray, shape ``(T,)``
-        Decimal years of the saved points (the start of each month, and the end).
-    saved : dict of str to ndarray, shape ``(T, K, M, width)``
-        Saved blocks of the state (see :data:`BLOCKS`); accumulators are cumulative from the
-        start.
-    final : ndarray, shape ``(K, M, LAYOUT.size)``
-        The full state at the end of the horizon.
-    municipalities : tuple of str
-        Names along the M axis (``("Lithuania",)`` at national resolution).
-    nfev : int or None
-        Right-hand-side evaluations, for adaptive integration.
-    """
-
-    times: np.ndarray
-    saved: dict[str, np.ndarray]
-    final: np.ndarray
-    municipalities: tuple[str, ...]
-    nfev: int | None = None
-
-
-def _column(value) -> np.ndarray:
-    """A parameter value as an array of shape ``(K or 1, 1)`` (broadcasts over M)."""
-    return np.asarray(value, float).reshape(-1, 1)
 
 
 class SDModel:
@@ -124,30 +80,18 @@ class SDModel:
         levers: Mapping[str, object] | None = None,
         schedule: Sequence[Change] = (),
         resolution: str = "national",
-        end_year: int = 2040,
-        steps_per_month: int = 2,
+        end_year: int = DEFAULT_END_YEAR,
+        steps_per_month: int = DEFAULT_STEPS_PER_MONTH,
         demography: Demography | None = None,
     ) -> None:
-        if resolution not in RESOLUTIONS:
-            raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
-        if end_year < START_YEAR:
-            raise ValueError(f"end_year must be >= {START_YEAR}, got {end_year}")
-        overrides = {**(params or {}), **(levers or {})}
-        values = REGISTRY.resolve(overrides)
-        self.k = batch_size(values)
-        self.demography = demography or lithuania()
-        self.resolution = resolution
-        self.n_months = (end_year - START_YEAR + 1) * 12
+        self.inputs = EngineInputs(params, levers, schedule, resolution, end_year, demography)
+        i = self.inputs
+        self.k, self.demography, self.resolution = i.k, i.demography, resolution
+        self.n_months, self.static, self.lever_paths = i.n_months, i.static, i.lever_paths
+        self.shares, self.entries, self.unit_costs = i.shares, i.entries, i.unit_costs
+        self.working = i.working
         self.steps_per_month = int(steps_per_month)
         self.dt = 1.0 / (12 * self.steps_per_month)
-        self.static = {n: _column(v) for n, v in values.items() if n not in LEVERS}
-        initial_levers = {n: values[n] for n in LEVERS}
-        self.lever_paths = self._lever_paths(initial_levers, schedule)
-        self.month_years = START_YEAR + np.arange(self.n_months) // 12
-        self.shares = self._municipal_shares()
-        self.entries = self._entries()
-        self.unit_costs = sv.unit_costs(self.static)  # (K|1, 1, S, P)
-        self.working = self._working()
         self._cached_month = -1
         share = self.lever_paths["trained_staff_share"]
         # a rise of the trained share in a month is the training of that month (1/yr)
@@ -156,95 +100,23 @@ class SDModel:
             [self.static["cost.family_care"], self.static["cost.institutional_care"]]
         )  # (K|1, 1, 2), in the order of CARE_SLICE
 
-    # ---- inputs -----------------------------------------------------------------------
-    def _lever_paths(self, initial: Mapping[str, object], schedule: Sequence[Change]):
-        """Lever values per month, each of shape ``(n_months, K|1, 1)``."""
-        paths = lever_paths(initial, schedule, START_YEAR, self.n_months)
-        return {n: p.reshape(self.n_months, -1, 1) for n, p in paths.items()}
-
-    def _working(self) -> np.ndarray:
-        """Where the cooperation model works, per month, ``(n_months, K|1, 1)``: every unit
-        deploys from ``cooperation_start_year`` (the agent-based engine's municipalities
-        do the same, each with its own stages)."""
-        year = (START_YEAR + np.arange(self.n_months) / 12.0)[:, None, None]
-        return policy.working_share(
-            year,
-            self.lever_paths["cooperation_start_year"],
-            self.static["stage_years"][None],
-            self.static["coordinator_speedup"][None],
-            self.lever_paths["regional_coordinators"],
-        )
-
-    def _municipal_shares(self) -> np.ndarray:
-        """Share of each unit in national totals per month, shape ``(n_months, M)``."""
-        if self.resolution == "national":
-            return np.ones((self.n_months, 1))
-        return self.demography.shares_in(self.month_years)
-
-    def _entries(self) -> np.ndarray:
-        """New families per year entering each unit per month, shape ``(n_months, K|1, M)``."""
-        growth = self.static["births_growth_after_data"][:, 0]
-        births = self.demography.births_in(self.month_years, growth)  # (months, K|1)
-        per_family = self.static["births_per_new_family"][:, 0][None, :]
-        return (births / per_family)[:, :, None] * self.shares[:, None, :]
-
     @property
     def municipalities(self) -> tuple[str, ...]:
-        if self.resolution == "national":
-            return ("Lithuania",)
-        return self.demography.municipalities
+        """Names along the municipal axis."""
+        return self.inputs.municipalities
 
     def levers_at(self, month: int) -> dict[str, np.ndarray]:
         """Lever values in effect during ``month`` (each ``(K|1, 1)``)."""
-        return {n: p[month] for n, p in self.lever_paths.items()}
-
-    def budget_by_provider(self, levers: Mapping[str, np.ndarray], month: int) -> np.ndarray:
-        """Spending per service and provider in each unit, EUR/yr, ``(K|1, M, S, P)``."""
-        budget = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
-        share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
-        national = sv.split_budget(budget, share)  # (K|1, 1, S, P)
-        return national * self.shares[month][None, :, None, None]
+        return self.inputs.levers_at(month)
 
     # ---- state ------------------------------------------------------------------------
     def initial_state(self) -> np.ndarray:
-        """Packed state at 1 January 2009, shape ``(K, M, LAYOUT.size)``.
-
-        Risk and care stocks come from observed counts; families in total from children
-        aged 0-17 / children per family; the vulnerable share is a parameter; capacity is
-        what the 2009 budgets buy; early-support and crisis stocks start at the quasi-steady
-        state of their own inflow and outflow hazards, services included, so the run does
-        not open with an artificial transient.
-        """
-        p = {**self.static, **self.levers_at(0)}
-        m = len(self.municipalities)
-        share = self.shares[0][None, :, None]  # (1, M, 1)
-        total = self.demography.children_at(START_YEAR) / p["children_per_family"]
-        stocks = np.zeros((self.k, 1, N_STATES))
-        stocks[..., State.RISK] = p["initial_risk_families"]
-        stocks[..., State.INSTITUTIONAL_CARE] = (
-            p["initial_institution_children"] / p["children_per_risk_family"]
-        )
-        stocks[..., State.FAMILY_CARE] = (
-            p["initial_family_care_children"] / p["children_per_risk_family"]
-        )
-        stocks[..., State.VULNERABLE] = p["initial_vulnerable_share"] * total
-        stocks = stocks * share
-        capacity = sv.target_capacity(self.budget_by_provider(p, 0), self.unit_costs)
-        capacity = np.broadcast_to(capacity, (self.k, m, sv.N_SERVICES, sv.N_PROVIDERS))
-        for _ in range(3):  # early support and crisis affect their own service coverage
-            rates = fl.hazard_rates(p, fl.service_effects(capacity, stocks, p, self.working[0]))
-            for state in (State.EARLY_SUPPORT, State.CRISIS):
-                inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[state]].sum(-1)
-                outflow = rates[..., fl.OUTFLOWS[state]].sum(-1)
-                # A state nothing leaves (all its hazards zero) starts empty.
-                stocks[..., state] = np.divide(
-                    inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
-                )
-        others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
-        stocks[..., State.WELLBEING] = total * share[..., 0] - others
-        y = np.zeros((self.k, m, LAYOUT.size))
+        """Packed state on 1 January of the first year, shape ``(K, M, LAYOUT.size)``: the
+        stocks and capacity of :meth:`EngineInputs.initial_state`, accumulators at zero."""
+        stocks, capacity = self.inputs.initial_state()
+        y = np.zeros((self.k, len(self.municipalities), LAYOUT.size))
         y[..., LAYOUT.stocks] = stocks
-        y[..., LAYOUT.capacity] = capacity.reshape(self.k, m, -1)
+        y[..., LAYOUT.capacity] = capacity.reshape(*y.shape[:2], -1)
         return y
 
     def derivatives(self, y: np.ndarray, month: int) -> np.ndarray:
@@ -257,7 +129,7 @@ class SDModel:
         slots = np.ascontiguousarray(y[..., LAYOUT.capacity]).reshape(
             *y.shape[:-1], sv.N_SERVICES, sv.N_PROVIDERS
         )
-        effects = fl.service_effects(slots, positive, p, self.working[month])
+        effects = sv.service_effects(slots, positive, p, self.working[month])
         rates = fl.hazard_rates(p, effects)
         flow = np.empty((*y.shape[:-1], fl.N_FLOWS))
         sources = np.take(positive, fl.HAZARD_SOURCE, axis=-1)
@@ -287,7 +159,7 @@ class SDModel:
         Runge-Kutta stages of a step share them, so they are computed once a month)."""
         if self._cached_month != month:
             p = {**self.static, **self.levers_at(month)}
-            target = sv.target_capacity(self.budget_by_provider(p, month), self.unit_costs)
+            target = sv.target_capacity(self.inputs.budget_by_provider(p, month), self.unit_costs)
             self._cached = (p, target)
             self._cached_month = month
         return self._cached
@@ -304,7 +176,7 @@ class SDModel:
         start_month: int = 0,
         stop_month: int | None = None,
         every: int = 1,
-    ) -> SDResult:
+    ) -> EngineResult:
         """Integrate with classical Runge-Kutta 4 (fixed step) from ``start_month`` to
         ``stop_month`` (default: the whole horizon).
 
@@ -323,7 +195,7 @@ class SDModel:
 
         Returns
         -------
-        SDResult
+        EngineResult
             Saved rows for months ``start_month`` to ``stop_month`` inclusive (``times``
             says which).
         """
@@ -370,7 +242,7 @@ class SDModel:
                 for b, s in slices.items():
                     saved[b][row[month + 1]] = y[..., s]
         times = self.times()[months]
-        return SDResult(times, saved, y, self.municipalities)
+        return EngineResult(times, saved, y, self.municipalities)
 
     def run_adaptive(self, rtol: float = 1e-6, atol: float = 1e-6, method: str = "RK45"):
         """Integrate with :func:`scipy.integrate.solve_ivp` (one parameter set only).
@@ -379,7 +251,7 @@ class SDModel:
 
         Returns
         -------
-        SDResult
+        EngineResult
             Every block saved at the month starts; ``nfev`` holds the number of right-hand
             side evaluations.
 
@@ -407,7 +279,7 @@ class SDModel:
             raise ValueError(f"solve_ivp failed: {sol.message}")
         y = sol.y.T.reshape(len(times), *y0.shape)
         saved = {b: y[..., getattr(LAYOUT, b)] for b in BLOCKS}
-        return SDResult(times, saved, y[-1], self.municipalities, nfev=int(sol.nfev))
+        return EngineResult(times, saved, y[-1], self.municipalities, nfev=int(sol.nfev))
 
     def month_of(self, t: float) -> int:
         """Month index in effect at decimal year ``t`` (for adaptive solvers)."""
@@ -419,7 +291,7 @@ class SDModel:
         return self.derivatives(y, self.month_of(t)).ravel()
 
 
-def simulate(**kwargs) -> SDResult:
+def simulate(**kwargs) -> EngineResult:
     """Build an :class:`SDModel` from keyword arguments and run it (see its parameters)."""
     save = kwargs.pop("save", BLOCKS)
     return SDModel(**kwargs).run(save=save)

@@ -706,15 +706,10 @@ class _Progress:
             self.bar.close()
 
 
-def _project_folder(name: str) -> Path:
-    """The project's folder ``name`` (scenarios, calibration): in the working directory if
-    there is one, else beside the installed package."""
-    here = Path(name)
-    return here if here.is_dir() else Path(__file__).resolve().parents[1] / name
-
-
 def _scenario_dir(given: Path | None) -> Path:
-    return given if given is not None else _project_folder("scenarios")
+    from simulation.workflow import shipped
+
+    return given if given is not None else shipped.folder("scenarios")
 
 
 def _default_targets(given: Path | None) -> Path | None:
@@ -723,8 +718,12 @@ def _default_targets(given: Path | None) -> Path | None:
         if not given.is_file():
             raise UsageError(f"prevsim brief: --targets: {given}: no such file")
         return given
-    path = _project_folder("calibration") / "targets.toml"
-    return path if path.is_file() else None
+    from simulation.workflow import shipped
+
+    try:
+        return shipped.targets_path()
+    except FileNotFoundError:
+        return None
 
 
 def _both(choice: str, options: tuple[str, ...]) -> tuple[str, ...]:

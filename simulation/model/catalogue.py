@@ -918,3 +918,5 @@ REGISTRY: Registry = Registry.from_parameters(
         *_ECONOMICS,
     ]
 )
+#: Names of every lever (what municipalities and the ministry choose), in registry order.
+LEVERS: tuple[str, ...] = tuple(REGISTRY.names("lever"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.model import services as sv
+from simulation.model.services import EFFECTS
 from simulation.model.states import N_STATES, State
 
 
@@ -89,133 +89,6 @@ INCIDENCE = _incidence()
 #: +1 for flows entering the system, -1 for flows leaving it, 0 for internal flows.
 BOUNDARY = INCIDENCE.sum(axis=1)
 
-#: Names of the multipliers that services put on hazards, in the order returned.
-EFFECTS: tuple[str, ...] = (
-    "onset",
-    "detection",
-    "supported_recovery",
-    "supported_escalation",
-    "risk_recovery",
-    "risk_to_crisis",
-    "placement",
-)
-
-
-def eligible_families(stocks: np.ndarray) -> np.ndarray:
-    """Families eligible for each service, shape ``(..., N_SERVICES)``.
-
-    Preventive: vulnerable and early-support families; basic and integration: risk
-    families; mobile team: families in crisis.
-    """
-    return np.stack(
-        [stocks[..., V] + stocks[..., ES], stocks[..., R], stocks[..., R], stocks[..., C]],
-        axis=-1,
-    )
-
-
-def coverage_quality(
-    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Coverage of eligible families and quality at scale, per service.
-
-    Parameters
-    ----------
-    provider_slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
-        Family slots at the caseload norm.
-    stocks : ndarray, shape ``(..., N_STATES)``
-        Families by state (negative values are read as 0).
-    p : mapping
-        Parameter values and current lever values (``trained_staff_share``).
-
-    Returns
-    -------
-    coverage : ndarray, shape ``(..., N_SERVICES)``
-        Share of eligible families served, in [0, 1].
-    quality : ndarray, shape ``(..., N_SERVICES)``
-        Quality times ``1 - scale_up_decay``: the effect a served family gets, relative to
-        the efficacy parameters.
-    """
-    stocks = np.maximum(stocks, 0.0)
-    slots = provider_slots[..., sv.NGO] + provider_slots[..., sv.MUNICIPAL]
-    coverage, caseload = sv.coverage_and_caseload(
-        slots, eligible_families(stocks), np.asarray(p["max_caseload_ratio"], float)[..., None]
-    )
-    q = sv.quality(provider_slots, caseload, p, p["trained_staff_share"])
-    at_scale = 1.0 - np.asarray(p["scale_up_decay"], float)[..., None]
-    return coverage, q * at_scale
-
-
-def effects_from_coverage(x: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Hazard multipliers, shape ``(..., len(EFFECTS))``, from effective coverage.
-
-    Parameters
-    ----------
-    x : ndarray, shape ``(..., N_SERVICES)``
-        Effective coverage (coverage x quality at scale) of each service.
-    p : mapping
-        Parameter values (efficacies and gains).
-    """
-    prev, basic, integ, mobile = (x[..., i] for i in range(sv.N_SERVICES))
-    joint = sv.complement(basic, integ, p["basic_weight"])
-    return np.stack(
-        [
-            sv.lowering(p["prevention_onset_effect"], prev),
-            sv.raising(p["prevention_detection_gain"], prev),
-            sv.raising(p["prevention_recovery_gain"], prev),
-            sv.lowering(p["prevention_escalation_effect"], prev),
-            sv.raising(p["risk_recovery_gain"], joint),
-            sv.lowering(p["basic_crisis_effect"], basic),
-            sv.lowering(p["mobile_placement_effect"], mobile),
-        ],
-        axis=-1,
-    )
-
-
-def cooperation_effects(
-    coverage: np.ndarray, quality: np.ndarray, p: Mapping[str, np.ndarray], working
-) -> np.ndarray:
-    """Hazard multipliers with the cooperation model's bodies at work (seed 000).
-
-    Where ``working`` is 1 (deployment has reached implementation), the municipality's own
-    mobile team raises mobile-team quality by ``local_team_quality_gain``, inter-institutional
-    groups raise detection by ``groups_detection_gain`` and a community-initiatives
-    coordinator lowers onset by ``coordinator_onset_effect``; 0 leaves the services' effects
-    unchanged, fractions blend.
-
-    Parameters
-    ----------
-    coverage, quality : ndarray, shape ``(..., N_SERVICES)``
-        From :func:`coverage_quality`.
-    p : mapping
-        Parameter values.
-    working : ndarray or float
-        Share of the unit where the cooperation model works, broadcasting against
-        ``coverage[..., 0]``.
-    """
-    working = np.asarray(working, float)
-    if not working.any():  # nothing deployed: the services' effects alone (the usual case)
-        return effects_from_coverage(coverage * quality, p)
-    team = np.ones(quality.shape)
-    team[..., sv.MOBILE_TEAM] = 1.0 + np.asarray(p["local_team_quality_gain"]) * working
-    effects = effects_from_coverage(coverage * quality * team, p)
-    detection, onset = EFFECTS.index("detection"), EFFECTS.index("onset")
-    effects[..., detection] *= 1.0 + np.asarray(p["groups_detection_gain"]) * working
-    effects[..., onset] *= 1.0 - np.asarray(p["coordinator_onset_effect"]) * working
-    return effects
-
-
-def service_effects(
-    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray], working=0.0
-) -> np.ndarray:
-    """Hazard multipliers produced by the services, shape ``(..., len(EFFECTS))``.
-
-    Every family is treated alike: the multiplier applies the services' effective coverage
-    to the whole eligible population (the system-dynamics view). ``working`` is the share
-    where the cooperation model works (see :func:`cooperation_effects`).
-    """
-    coverage, quality = coverage_quality(provider_slots, stocks, p)
-    return cooperation_effects(coverage, quality, p, working)
-
 
 def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray:
     """Annual hazard of every flow in :data:`HAZARD_FLOWS`, shape ``(..., N_HAZARD_FLOWS)``.
@@ -226,7 +99,7 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
         Parameter values and current lever values; scalars or arrays broadcasting against
         ``effects[..., 0]``.
     effects : ndarray, shape ``(..., len(EFFECTS))``
-        Multipliers from :func:`service_effects`.
+        Multipliers from :func:`simulation.model.services.service_effects`.
 
     Returns
     -------

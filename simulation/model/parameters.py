@@ -24,9 +24,10 @@ from typing import Literal
 
 import numpy as np
 
+from simulation.model.vocabulary import ENGINES
+
 Kind = Literal["uncertain", "lever", "structural"]
 KINDS: tuple[Kind, ...] = ("uncertain", "lever", "structural")
-ENGINES: tuple[str, ...] = ("sd", "abm")
 #: What may use a parameter: the engines, or only the economics of their results.
 USERS: tuple[str, ...] = (*ENGINES, "economics")
 

@@ -15,12 +15,25 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from simulation.model.states import State
+
 SERVICES: tuple[str, ...] = ("preventive", "basic", "integration", "mobile_team")
 PROVIDERS: tuple[str, ...] = ("ngo", "municipal")
 N_SERVICES = len(SERVICES)
 N_PROVIDERS = len(PROVIDERS)
 PREVENTIVE, BASIC, INTEGRATION, MOBILE_TEAM = range(N_SERVICES)
 NGO, MUNICIPAL = range(N_PROVIDERS)
+#: What the public pays for, in the order of every cost array: each service by provider
+#: (``preventive.ngo``, ...), staff training, then the two kinds of out-of-home care (in the
+#: order of the care states).
+COST_ITEMS: tuple[str, ...] = (
+    *(f"{s}.{pr}" for s in SERVICES for pr in PROVIDERS),
+    "training",
+    "family_care",
+    "institutional_care",
+)
+TRAINING_ITEM = COST_ITEMS.index("training")
+CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
 
 SERVICE_LABELS: dict[str, dict[str, str]] = {
     "lt": {
@@ -246,3 +259,134 @@ def training_spending(
         share_growth
     )
     return staff * per_year * np.asarray(p["cost.training_per_person"])
+
+
+# ---- from capacity to hazard multipliers ---------------------------------------------------
+V, ES, R, C = State.VULNERABLE, State.EARLY_SUPPORT, State.RISK, State.CRISIS
+
+#: Names of the multipliers that services put on hazards, in the order returned.
+EFFECTS: tuple[str, ...] = (
+    "onset",
+    "detection",
+    "supported_recovery",
+    "supported_escalation",
+    "risk_recovery",
+    "risk_to_crisis",
+    "placement",
+)
+
+
+def eligible_families(stocks: np.ndarray) -> np.ndarray:
+    """Families eligible for each service, shape ``(..., N_SERVICES)``.
+
+    Preventive: vulnerable and early-support families; basic and integration: risk
+    families; mobile team: families in crisis.
+    """
+    return np.stack(
+        [stocks[..., V] + stocks[..., ES], stocks[..., R], stocks[..., R], stocks[..., C]],
+        axis=-1,
+    )
+
+
+def coverage_quality(
+    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage of eligible families and quality at scale, per service.
+
+    Parameters
+    ----------
+    provider_slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
+        Family slots at the caseload norm.
+    stocks : ndarray, shape ``(..., N_STATES)``
+        Families by state (negative values are read as 0).
+    p : mapping
+        Parameter values and current lever values (``trained_staff_share``).
+
+    Returns
+    -------
+    coverage : ndarray, shape ``(..., N_SERVICES)``
+        Share of eligible families served, in [0, 1].
+    quality : ndarray, shape ``(..., N_SERVICES)``
+        Quality times ``1 - scale_up_decay``: the effect a served family gets, relative to
+        the efficacy parameters.
+    """
+    stocks = np.maximum(stocks, 0.0)
+    slots = provider_slots[..., NGO] + provider_slots[..., MUNICIPAL]
+    coverage, caseload = coverage_and_caseload(
+        slots, eligible_families(stocks), np.asarray(p["max_caseload_ratio"], float)[..., None]
+    )
+    q = quality(provider_slots, caseload, p, p["trained_staff_share"])
+    at_scale = 1.0 - np.asarray(p["scale_up_decay"], float)[..., None]
+    return coverage, q * at_scale
+
+
+def effects_from_coverage(x: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Hazard multipliers, shape ``(..., len(EFFECTS))``, from effective coverage.
+
+    Parameters
+    ----------
+    x : ndarray, shape ``(..., N_SERVICES)``
+        Effective coverage (coverage x quality at scale) of each service.
+    p : mapping
+        Parameter values (efficacies and gains).
+    """
+    prev, basic, integ, mobile = (x[..., i] for i in range(N_SERVICES))
+    joint = complement(basic, integ, p["basic_weight"])
+    return np.stack(
+        [
+            lowering(p["prevention_onset_effect"], prev),
+            raising(p["prevention_detection_gain"], prev),
+            raising(p["prevention_recovery_gain"], prev),
+            lowering(p["prevention_escalation_effect"], prev),
+            raising(p["risk_recovery_gain"], joint),
+            lowering(p["basic_crisis_effect"], basic),
+            lowering(p["mobile_placement_effect"], mobile),
+        ],
+        axis=-1,
+    )
+
+
+def cooperation_effects(
+    coverage: np.ndarray, quality: np.ndarray, p: Mapping[str, np.ndarray], working
+) -> np.ndarray:
+    """Hazard multipliers with the cooperation model's bodies at work (seed 000).
+
+    Where ``working`` is 1 (deployment has reached implementation), the municipality's own
+    mobile team raises mobile-team quality by ``local_team_quality_gain``, inter-institutional
+    groups raise detection by ``groups_detection_gain`` and a community-initiatives
+    coordinator lowers onset by ``coordinator_onset_effect``; 0 leaves the services' effects
+    unchanged, fractions blend.
+
+    Parameters
+    ----------
+    coverage, quality : ndarray, shape ``(..., N_SERVICES)``
+        From :func:`coverage_quality`.
+    p : mapping
+        Parameter values.
+    working : ndarray or float
+        Share of the unit where the cooperation model works, broadcasting against
+        ``coverage[..., 0]``.
+    """
+    working = np.asarray(working, float)
+    if not working.any():  # nothing deployed: the services' effects alone (the usual case)
+        return effects_from_coverage(coverage * quality, p)
+    team = np.ones(quality.shape)
+    team[..., MOBILE_TEAM] = 1.0 + np.asarray(p["local_team_quality_gain"]) * working
+    effects = effects_from_coverage(coverage * quality * team, p)
+    detection, onset = EFFECTS.index("detection"), EFFECTS.index("onset")
+    effects[..., detection] *= 1.0 + np.asarray(p["groups_detection_gain"]) * working
+    effects[..., onset] *= 1.0 - np.asarray(p["coordinator_onset_effect"]) * working
+    return effects
+
+
+def service_effects(
+    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray], working=0.0
+) -> np.ndarray:
+    """Hazard multipliers produced by the services, shape ``(..., len(EFFECTS))``.
+
+    Every family is treated alike: the multiplier applies the services' effective coverage
+    to the whole eligible population (the system-dynamics view). ``working`` is the share
+    where the cooperation model works (see :func:`cooperation_effects`).
+    """
+    coverage, quality = coverage_quality(provider_slots, stocks, p)
+    return cooperation_effects(coverage, quality, p, working)

@@ -13,7 +13,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from simulation.engines.sd import COST_ITEMS
+from simulation.model.services import COST_ITEMS
 from simulation.model.states import STATE_COLOURS, STATES
 from simulation.reports.charts import STYLE
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from simulation.engines.sd import COST_ITEMS, START_YEAR, SDResult
+from simulation.engines.results import EngineResult
 from simulation.model.flows import PLACEMENTS
-from simulation.model.services import SERVICES
+from simulation.model.services import COST_ITEMS, SERVICES
 from simulation.model.states import State
+from simulation.model.vocabulary import START_YEAR
 from simulation.workflow import economics as ec
 from simulation.workflow.runner import simulate_scenario
 from simulation.workflow.scenarios import Scenario
@@ -69,12 +70,12 @@ def _by_year(cumulative: np.ndarray, januaries: np.ndarray) -> np.ndarray:
     return np.diff(cumulative[januaries], axis=0)
 
 
-def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
+def yearly_arrays(result: EngineResult, params: dict) -> dict[str, np.ndarray]:
     """Public accounts per calendar year for every parameter set of a result.
 
     Parameters
     ----------
-    result : SDResult
+    result : EngineResult
         Monthly saved blocks ``costs``, ``flows``, ``stock_years`` (and ``child_years``,
         ``child_flows`` from the agent-based engine); K parameter sets.
     params : dict
@@ -130,7 +131,7 @@ def yearly_arrays(result: SDResult, params: dict) -> dict[str, np.ndarray]:
     return out
 
 
-def yearly_accounts(result: SDResult, params: dict, k: int = 0) -> pd.DataFrame:
+def yearly_accounts(result: EngineResult, params: dict, k: int = 0) -> pd.DataFrame:
     """Public accounts per calendar year of parameter set ``k``, national, as a table
     indexed by year (see :func:`yearly_arrays` for the columns)."""
     arrays = yearly_arrays(result, params)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.engines.sd import SDModel, SDResult
+from simulation.engines.results import EngineResult
+from simulation.engines.sd import SDModel
 from simulation.workflow import store, tables
 from simulation.workflow.scenarios import Scenario
 
@@ -22,7 +23,7 @@ class RunOutput:
 
     scenario: Scenario
     params: dict[str, float]
-    result: SDResult
+    result: EngineResult
     timeseries: pd.DataFrame
     summary: pd.DataFrame
 
@@ -45,7 +46,7 @@ def with_overrides(
     return replace(scenario, run=run)
 
 
-def simulate_scenario(scenario: Scenario, progress: bool = False) -> SDResult:
+def simulate_scenario(scenario: Scenario, progress: bool = False) -> EngineResult:
     """Run a resolved scenario with its engine; national totals (rescaled for the ABM)."""
     run = scenario.run
     if run.engine == "abm":
@@ -61,10 +62,7 @@ def simulate_scenario(scenario: Scenario, progress: bool = False) -> SDResult:
             heterogeneity=run.heterogeneity,
             scale=run.scale,
         )
-        try:
-            return model.run(progress=progress).result(run.resolution, rescale=True)
-        finally:
-            model.release()
+        return model.run(progress=progress).result(run.resolution, rescale=True)
     return sd_model(scenario).run()
 
 

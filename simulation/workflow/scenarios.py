@@ -37,15 +37,23 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from simulation.engines.sd import RESOLUTIONS, START_YEAR
 from simulation.model.catalogue import REGISTRY
 from simulation.model.policy import RULES
 from simulation.model.schedule import Change
+from simulation.model.vocabulary import (
+    DEFAULT_END_YEAR,
+    DEFAULT_SCALE,
+    DEFAULT_SEED,
+    DEFAULT_STEPS_PER_MONTH,
+    ENGINES,
+    LAST_YEAR,
+    RESOLUTIONS,
+    START_YEAR,
+)
 
 TABLES = ("scenario", "run", "params", "policy")
 SCENARIO_KEYS = {"name": str, "title": str, "description": str, "source": str, "extends": str}
 SCHEDULE_KEYS = ("year", "ramp_years", "note")
-ENGINES = ("sd", "abm")
 #: String-valued policy settings and their allowed values.
 POLICY_CHOICES: dict[str, tuple[str, ...]] = {"allocation_rule": RULES}
 
@@ -62,18 +70,18 @@ class ScenarioError(ValueError):
 class RunSettings:
     """How to run a scenario (the ``[run]`` table)."""
 
-    end_year: int = 2040
-    resolution: str = "national"
-    seed: int = 20090101
-    steps_per_month: int = 2
-    engine: str = "sd"
+    end_year: int = DEFAULT_END_YEAR
+    resolution: str = RESOLUTIONS[0]
+    seed: int = DEFAULT_SEED
+    steps_per_month: int = DEFAULT_STEPS_PER_MONTH
+    engine: str = ENGINES[0]
     heterogeneity: bool = True
-    scale: float = 1.0
+    scale: float = DEFAULT_SCALE
 
 
 #: ``[run]`` keys: (type, lowest, highest or allowed values).
 RUN_RULES: dict[str, tuple[type, object]] = {
-    "end_year": (int, (START_YEAR, 2100)),
+    "end_year": (int, (START_YEAR, LAST_YEAR)),
     "resolution": (str, RESOLUTIONS),
     "seed": (int, (0, 2**63 - 1)),
     "steps_per_month": (int, (1, 64)),
@@ -277,8 +285,8 @@ class _Validator:
             year = entry.get("year")
             if not isinstance(year, int) or isinstance(year, bool):
                 self.error(f"{where}.year", f"expected an integer year, got {year!r}")
-            elif not (START_YEAR <= year <= 2100):
-                self.error(f"{where}.year", f"{year} is outside [{START_YEAR}, 2100]")
+            elif not (START_YEAR <= year <= LAST_YEAR):
+                self.error(f"{where}.year", f"{year} is outside [{START_YEAR}, {LAST_YEAR}]")
             ramp = entry.get("ramp_years", 0.0)
             if not _is_number(ramp) or not (0 <= ramp <= 50):
                 self.error(f"{where}.ramp_years", f"expected a number in [0, 50], got {ramp!r}")

@@ -13,9 +13,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from simulation.engines.sd import COST_ITEMS, START_YEAR, SDResult
+from simulation.engines.results import EngineResult
 from simulation.model.flows import FLOW_NAMES, FLOWS, PLACEMENTS
+from simulation.model.services import COST_ITEMS
 from simulation.model.states import LARGE_FAMILY_STATES, STATE_KEYS, STATES, State
+from simulation.model.vocabulary import START_YEAR
 
 CARE_KEYS = (State.FAMILY_CARE.key, State.INSTITUTIONAL_CARE.key)
 
@@ -29,12 +31,12 @@ def children_per_family(params: Mapping[str, float | np.ndarray]) -> np.ndarray:
     return np.stack([risk if s in LARGE_FAMILY_STATES else other for s in STATES], axis=-1)
 
 
-def timeseries(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.DataFrame:
+def timeseries(result: EngineResult, params: Mapping[str, float], k: int = 0) -> pd.DataFrame:
     """Monthly long-by-municipality table for parameter set ``k`` of a result.
 
     Parameters
     ----------
-    result : SDResult
+    result : EngineResult
         Output of the SD engine with every block saved.
     params : mapping
         Resolved scalar parameter values of set ``k`` (for children per family).
@@ -78,7 +80,7 @@ def national(frame: pd.DataFrame) -> pd.DataFrame:
     return numeric
 
 
-def summary(result: SDResult, params: Mapping[str, float], k: int = 0) -> pd.DataFrame:
+def summary(result: EngineResult, params: Mapping[str, float], k: int = 0) -> pd.DataFrame:
     """Headline outcomes over the whole horizon, one row each (national totals).
 
     Columns: ``metric``, ``value``, ``unit``, ``description``.

@@ -31,20 +31,23 @@ import numpy as np
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.agents import Ministry, Municipality
 from simulation.engines.abm.population import Families, FamilyHistory
-from simulation.engines.sd import COST_ITEMS, LEVERS, START_YEAR, SDModel, SDResult
+from simulation.engines.inputs import EngineInputs
+from simulation.engines.results import EngineResult
 from simulation.model import flows as fl
 from simulation.model import services as sv
-from simulation.model.catalogue import REGISTRY
-from simulation.model.demography import Demography, lithuania
-from simulation.model.schedule import Change, lever_paths
+from simulation.model.catalogue import LEVERS
+from simulation.model.demography import Demography
+from simulation.model.schedule import Change
+from simulation.model.services import COST_ITEMS
 from simulation.model.states import CARE_STATES, LARGE_FAMILY_STATES, N_STATES, STATE_KEYS, State
+from simulation.model.vocabulary import DEFAULT_END_YEAR, DEFAULT_SCALE, NATIONAL_UNIT, START_YEAR
 
 STREAMS = ("population", "entries", "services", "monitoring")
 N_COMBOS = 4  # served bit masks: none, bit 0, bit 1, both
 N_DURATIONS = 3  # months in state: first month, months 2-12, after a year
 EXITED_SLOT = 7  # state & 7 maps EXITED (-1) to a slot with no hazards
 SLOTS = N_STATES + 1
-EFFECT = {name: i for i, name in enumerate(fl.EFFECTS)}
+EFFECT = {name: i for i, name in enumerate(sv.EFFECTS)}
 
 
 class FamilyWelfareModel(mesa.Model):
@@ -77,27 +80,27 @@ class FamilyWelfareModel(mesa.Model):
         levers: Mapping[str, float] | None = None,
         schedule: Sequence[Change] = (),
         allocation_rule: str = "historical",
-        end_year: int = 2040,
+        end_year: int = DEFAULT_END_YEAR,
         seed: int = 0,
         heterogeneity: bool = True,
-        scale: float = 1.0,
+        scale: float = DEFAULT_SCALE,
         demography: Demography | None = None,
     ) -> None:
         super().__init__(seed=seed)
         if not 0 < scale <= 1:
             raise ValueError(f"scale must be in (0, 1], got {scale}")
-        values = REGISTRY.resolve({**(params or {}), **(levers or {})})
-        self.p = {n: float(v) for n, v in values.items() if n not in LEVERS}
+        inputs = EngineInputs(params, levers, schedule, "municipal", end_year, demography)
+        if inputs.k != 1:
+            raise ValueError(f"the agent-based engine runs one parameter set, got {inputs.k}")
+        self.p = {n: float(v) for n, v in inputs.values.items() if n not in LEVERS}
         self.heterogeneity = heterogeneity
         self.scale = scale
         self.seed_value = seed
-        self.demography = demography or lithuania()
-        self.n_months = (end_year - START_YEAR + 1) * 12
+        self.demography = inputs.demography
+        self.n_months = inputs.n_months
         self.month = 0
         self.dt = 1.0 / 12.0
-        self.paths = lever_paths(
-            {n: values[n] for n in LEVERS}, schedule, START_YEAR, self.n_months
-        )
+        self.paths = {n: path[:, 0, 0] for n, path in inputs.lever_paths.items()}
         self.rngs = dict(
             zip(
                 STREAMS,
@@ -110,16 +113,18 @@ class FamilyWelfareModel(mesa.Model):
         )
         self.names = self.demography.municipalities
         self.n_muni = len(self.names)
-        years = START_YEAR + np.arange(self.n_months) // 12
-        self.shares = self.demography.shares_in(years)  # (months, M)
-        births = self.demography.births_in(years, self.p["births_growth_after_data"])[:, 0]
-        self.entries_per_year = births / self.p["births_per_new_family"]  # national
-        self.unit_costs = sv.unit_costs(self.p)  # (S, P)
+        self.shares = inputs.shares  # (months, M)
+        self.entries_per_year = inputs.new_families[:, 0]  # national
+        self.unit_costs = inputs.unit_costs[0, 0]  # (S, P)
         self._budget_month = -1
         self.ministry = Ministry(self)
         self.municipalities = [
             Municipality(self, i, name, allocation_rule) for i, name in enumerate(self.names)
         ]
+        # Mesa numbers agents per model in a class-level dictionary keyed by the model
+        # (``mesa.Agent._ids``), which would keep every model ever built alive (about 45 MB a
+        # run at scale 0.05). Every agent of this model exists now: forget its counter.
+        mesa.Agent._ids.pop(self, None)
         first, after = (
             self.p["reunification_first_month_ratio"],
             self.p["reunification_after_year_ratio"],
@@ -128,25 +133,16 @@ class FamilyWelfareModel(mesa.Model):
             self.p["reunification_rate"], self.p["care_leaving_rate"], first, after
         )
         self._reunification_profile = scale_up * np.array([first, 1.0, after])
-        self._setup(params, levers, schedule, end_year)
+        self._setup(inputs)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
 
     # ---- set-up -------------------------------------------------------------------------
-    def _setup(self, params, levers, schedule, end_year) -> None:
-        """Initial families and capacity: the SD engine's 1 January 2009 state, in agents."""
-        sd = SDModel(
-            params=params,
-            levers=levers,
-            schedule=schedule,
-            resolution="municipal",
-            end_year=end_year,
-            demography=self.demography,
-        )
-        y0 = sd.initial_state()[0]  # (M, size)
-        from simulation.engines.sd import LAYOUT
-
-        expected = y0[:, LAYOUT.stocks] * self.scale
+    def _setup(self, inputs: EngineInputs) -> None:
+        """Initial families and capacity: the 1 January 2009 state of the shared inputs
+        (the SD engine's), in agents."""
+        stocks, capacity = inputs.initial_state()
+        expected = stocks[0] * self.scale
         rng = self.rngs["population"]
         counts = np.floor(expected).astype(np.int64)
         counts += rng.random(counts.shape) < expected - counts
@@ -161,9 +157,7 @@ class FamilyWelfareModel(mesa.Model):
         care = rows[np.isin(state, CARE_STATES)]
         stay = 12.0 / (self.p["reunification_rate"] + self.p["care_leaving_rate"])
         self.families.months_in_state[care] = np.minimum(rng.geometric(1.0 / stay, care.size), 900)
-        self.capacity = (y0[:, LAYOUT.capacity] * self.scale).reshape(
-            self.n_muni, sv.N_SERVICES, sv.N_PROVIDERS
-        )
+        self.capacity = capacity[0] * self.scale
         self.n_records = self.n_months + 1
         m, f = self.n_muni, fl.N_FLOWS
         self.stocks = np.zeros((self.n_records, m, N_STATES))
@@ -309,9 +303,9 @@ class FamilyWelfareModel(mesa.Model):
 
     def _effects(self, slots: np.ndarray, counts: np.ndarray, p: dict) -> tuple:
         """Population effects per municipality and per-family service effects."""
-        coverage, quality = fl.coverage_quality(slots, counts, p)
+        coverage, quality = sv.coverage_quality(slots, counts, p)
         working = np.array([a.working_groups for a in self.municipalities], float)
-        effects = fl.cooperation_effects(coverage, quality, p, working)
+        effects = sv.cooperation_effects(coverage, quality, p, working)
         quality = quality.copy()  # what a served family gets, the local team included
         quality[:, sv.MOBILE_TEAM] *= 1.0 + p["local_team_quality_gain"] * working
         return coverage, quality, effects
@@ -634,17 +628,7 @@ class FamilyWelfareModel(mesa.Model):
             )
         return reporters
 
-    def release(self) -> None:
-        """Let the garbage collector free this model once the caller drops it.
-
-        Mesa's ``Agent`` numbers agents per model in a class-level dictionary keyed by the
-        model (``mesa.Agent._ids``), which keeps every model ever built alive: about 45 MB
-        per run at scale 0.05. Call this when done with a model (``runner`` does), so long
-        ensembles keep flat memory.
-        """
-        mesa.Agent._ids.pop(self, None)
-
-    def result(self, resolution: str = "national", rescale: bool = False) -> SDResult:
+    def result(self, resolution: str = "national", rescale: bool = False) -> EngineResult:
         """The run so far in the SD engine's result format (K = 1), for shared tables.
 
         Parameters
@@ -657,7 +641,7 @@ class FamilyWelfareModel(mesa.Model):
 
         Returns
         -------
-        SDResult
+        EngineResult
             Blocks ``stocks``, ``capacity``, ``flows``, ``stock_years``, ``costs`` as in the
             SD engine, plus ``children``, ``child_flows`` and ``child_years`` from the
             families' own numbers of children.
@@ -678,12 +662,12 @@ class FamilyWelfareModel(mesa.Model):
         names = self.names
         if resolution == "national":
             saved = {k: v.sum(axis=2, keepdims=True) for k, v in saved.items()}
-            names = ("Lithuania",)
+            names = (NATIONAL_UNIT,)
         times = START_YEAR + np.arange(end) / 12.0
         final = np.concatenate(
             [saved[b][-1, 0] for b in ("stocks", "capacity", "flows", "stock_years", "costs")], -1
         )
-        return SDResult(times, saved, final[None], names)
+        return EngineResult(times, saved, final[None], names)
 
     def family(self, family_id: int) -> FamilyHistory:
         """One family's story: attributes and every transition, for teaching."""

@@ -30,14 +30,15 @@ from pathlib import Path
 import numpy as np
 
 from simulation.engines.abm import FamilyWelfareModel
-from simulation.engines.sd import LEVERS, START_YEAR
 from simulation.interfaces.app.server import LANG_ENV, SCENARIO_ENV
-from simulation.model.catalogue import REGISTRY
+from simulation.model.catalogue import LEVERS, REGISTRY
 from simulation.model.flows import PLACEMENTS
 from simulation.model.schedule import Change, lever_paths
 from simulation.model.services import SERVICES
 from simulation.model.states import CARE_STATES, State
+from simulation.model.vocabulary import START_YEAR
 from simulation.reports import app_charts
+from simulation.workflow import shipped
 from simulation.workflow.scenarios import Scenario, load
 
 NATIONAL = "Lithuania (all municipalities)"
@@ -53,7 +54,7 @@ def scenario_path() -> Path:
     given = os.environ.get(SCENARIO_ENV)
     if given:
         return Path(given)
-    return Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    return shipped.folder("scenarios") / shipped.BASELINE
 
 
 @lru_cache(maxsize=4)
@@ -121,16 +122,13 @@ def reference_run(
         heterogeneity=scenario.run.heterogeneity,
         scale=scale,
     )
-    try:
-        model.run()
-        return Reference(
-            families=model.stocks / scale,
-            children=model.children / scale,
-            placed=model.child_flows[..., list(PLACEMENTS)].sum(axis=-1) / scale,
-            costs=model.costs / scale,
-        )
-    finally:
-        model.release()
+    model.run()
+    return Reference(
+        families=model.stocks / scale,
+        children=model.children / scale,
+        placed=model.child_flows[..., list(PLACEMENTS)].sum(axis=-1) / scale,
+        costs=model.costs / scale,
+    )
 
 
 class TeachingModel(FamilyWelfareModel):
@@ -212,9 +210,6 @@ class TeachingModel(FamilyWelfareModel):
             heterogeneity=scenario.run.heterogeneity,
             scale=float(scale),
         )
-        # No Mesa agent is created after this point (families are arrays), so the class-level
-        # id counter that would keep every model of a long browser session alive can go now.
-        self.release()
         self.policy_year = int(policy_year)
         self.area = area
         self.area_index = None if area == NATIONAL else self.names.index(area)

@@ -1,0 +1,197 @@
+"""What both engines derive from a parameter set, its levers, a schedule and the demography.
+
+One :class:`EngineInputs` holds the resolved parameter values (scalars or batches of K), the
+lever paths month by month, the municipal shares, the new families entering each month, the
+unit costs of services and where the cooperation model works, and computes the state on
+1 January of the first year. The system-dynamics engine integrates from it; the agent-based
+engine draws its first families and capacity from the same state, at municipal resolution.
+Arrays carry a batch axis of K (or 1) parameter sets in the SD engine's shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from simulation.model import flows as fl
+from simulation.model import policy
+from simulation.model import services as sv
+from simulation.model.catalogue import LEVERS, REGISTRY
+from simulation.model.demography import Demography, lithuania
+from simulation.model.parameters import batch_size
+from simulation.model.schedule import Change, lever_paths
+from simulation.model.services import stack_last
+from simulation.model.states import N_STATES, State
+from simulation.model.vocabulary import (
+    DEFAULT_END_YEAR,
+    NATIONAL_UNIT,
+    RESOLUTIONS,
+    START_YEAR,
+)
+
+
+def _column(value) -> np.ndarray:
+    """A parameter value as an array of shape ``(K or 1, 1)`` (broadcasts over M)."""
+    return np.asarray(value, float).reshape(-1, 1)
+
+
+class EngineInputs:
+    """Resolved inputs of a run, shared by both engines.
+
+    Parameters
+    ----------
+    params : mapping, optional
+        Overrides of registry defaults; values are scalars or 1-D arrays of length K.
+    levers : mapping, optional
+        Initial lever values (default: registry defaults); scalars or length-K arrays.
+    schedule : sequence of Change
+        Lever changes over time.
+    resolution : {"national", "municipal"}
+        One aggregate unit, or the municipalities of the demography sized by their children.
+    end_year : int
+        Last simulated calendar year (the horizon ends on 1 January of the next).
+    demography : Demography, optional
+        Births and municipal sizes (default: the shipped Lithuanian data).
+
+    Attributes
+    ----------
+    values : dict
+        Every parameter and initial lever value (scalars or length-K arrays).
+    k : int
+        Number of parameter sets.
+    n_months : int
+        Months in the horizon.
+    static : dict of str to ndarray, shape ``(K|1, 1)``
+        Parameter values that are not levers.
+    lever_paths : dict of str to ndarray, shape ``(n_months, K|1, 1)``
+        Value of every lever in each month.
+    shares : ndarray, shape ``(n_months, M)``
+        Each unit's share of national totals in each month.
+    new_families : ndarray, shape ``(n_months, K|1)``
+        National new families per year entering in each month (live births / births per
+        new family).
+    entries : ndarray, shape ``(n_months, K|1, M)``
+        The same per unit.
+    unit_costs : ndarray, shape ``(K|1, 1, N_SERVICES, N_PROVIDERS)``
+        EUR per family slot and year.
+    working : ndarray, shape ``(n_months, K|1, 1)``
+        Share of each unit where the cooperation model works.
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, object] | None = None,
+        levers: Mapping[str, object] | None = None,
+        schedule: Sequence[Change] = (),
+        resolution: str = "national",
+        end_year: int = DEFAULT_END_YEAR,
+        demography: Demography | None = None,
+    ) -> None:
+        if resolution not in RESOLUTIONS:
+            raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
+        if end_year < START_YEAR:
+            raise ValueError(f"end_year must be >= {START_YEAR}, got {end_year}")
+        self.values = REGISTRY.resolve({**(params or {}), **(levers or {})})
+        self.k = batch_size(self.values)
+        self.demography = demography or lithuania()
+        self.resolution = resolution
+        self.n_months = (end_year - START_YEAR + 1) * 12
+        self.static = {n: _column(v) for n, v in self.values.items() if n not in LEVERS}
+        paths = lever_paths(
+            {n: self.values[n] for n in LEVERS}, schedule, START_YEAR, self.n_months
+        )
+        self.lever_paths = {n: p.reshape(self.n_months, -1, 1) for n, p in paths.items()}
+        self.month_years = START_YEAR + np.arange(self.n_months) // 12
+        self.shares = self._municipal_shares()
+        self.new_families = self._new_families()
+        self.entries = self.new_families[:, :, None] * self.shares[:, None, :]
+        self.unit_costs = sv.unit_costs(self.static)
+        self.working = self._working()
+
+    def _municipal_shares(self) -> np.ndarray:
+        if self.resolution == "national":
+            return np.ones((self.n_months, 1))
+        return self.demography.shares_in(self.month_years)
+
+    def _new_families(self) -> np.ndarray:
+        growth = self.static["births_growth_after_data"][:, 0]
+        births = self.demography.births_in(self.month_years, growth)  # (months, K|1)
+        per_family = self.static["births_per_new_family"][:, 0][None, :]
+        return births / per_family
+
+    def _working(self) -> np.ndarray:
+        """Where the cooperation model works: every unit deploys from
+        ``cooperation_start_year`` (the agent-based engine's municipalities do the same,
+        each with its own stages)."""
+        year = (START_YEAR + np.arange(self.n_months) / 12.0)[:, None, None]
+        return policy.working_share(
+            year,
+            self.lever_paths["cooperation_start_year"],
+            self.static["stage_years"][None],
+            self.static["coordinator_speedup"][None],
+            self.lever_paths["regional_coordinators"],
+        )
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        """Names of the units along the M axis."""
+        if self.resolution == "national":
+            return (NATIONAL_UNIT,)
+        return self.demography.municipalities
+
+    def levers_at(self, month: int) -> dict[str, np.ndarray]:
+        """Lever values in effect during ``month`` (each ``(K|1, 1)``)."""
+        return {n: p[month] for n, p in self.lever_paths.items()}
+
+    def budget_by_provider(self, levers: Mapping[str, np.ndarray], month: int) -> np.ndarray:
+        """Spending per service and provider in each unit, EUR/yr, ``(K|1, M, S, P)``."""
+        budget = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
+        share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
+        national = sv.split_budget(budget, share)  # (K|1, 1, S, P)
+        return national * self.shares[month][None, :, None, None]
+
+    def initial_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """Families by state and service capacity on 1 January of the first year.
+
+        Risk and care stocks come from observed counts; families in total from children
+        aged 0-17 / children per family; the vulnerable share is a parameter; capacity is
+        what the first year's budgets buy; early-support and crisis stocks start at the
+        quasi-steady state of their own inflow and outflow hazards, services included, so
+        the run does not open with an artificial transient.
+
+        Returns
+        -------
+        stocks : ndarray, shape ``(K, M, N_STATES)``
+            Families.
+        capacity : ndarray, shape ``(K, M, N_SERVICES, N_PROVIDERS)``
+            Family slots.
+        """
+        p = {**self.static, **self.levers_at(0)}
+        m = len(self.municipalities)
+        share = self.shares[0][None, :, None]  # (1, M, 1)
+        total = self.demography.children_at(START_YEAR) / p["children_per_family"]
+        stocks = np.zeros((self.k, 1, N_STATES))
+        stocks[..., State.RISK] = p["initial_risk_families"]
+        stocks[..., State.INSTITUTIONAL_CARE] = (
+            p["initial_institution_children"] / p["children_per_risk_family"]
+        )
+        stocks[..., State.FAMILY_CARE] = (
+            p["initial_family_care_children"] / p["children_per_risk_family"]
+        )
+        stocks[..., State.VULNERABLE] = p["initial_vulnerable_share"] * total
+        stocks = stocks * share
+        capacity = sv.target_capacity(self.budget_by_provider(p, 0), self.unit_costs)
+        capacity = np.broadcast_to(capacity, (self.k, m, sv.N_SERVICES, sv.N_PROVIDERS))
+        for _ in range(3):  # early support and crisis affect their own service coverage
+            rates = fl.hazard_rates(p, sv.service_effects(capacity, stocks, p, self.working[0]))
+            for state in (State.EARLY_SUPPORT, State.CRISIS):
+                inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[state]].sum(-1)
+                outflow = rates[..., fl.OUTFLOWS[state]].sum(-1)
+                # A state nothing leaves (all its hazards zero) starts empty.
+                stocks[..., state] = np.divide(
+                    inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
+                )
+        others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
+        stocks[..., State.WELLBEING] = total * share[..., 0] - others
+        return stocks, capacity
