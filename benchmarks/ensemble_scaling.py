@@ -2,7 +2,7 @@
 
 In one invocation the script runs the same agent-based ensemble (``--tasks`` tasks, each a
 paired baseline and early-intervention run at ``--scale``) twice through
-:func:`simulation.workflow.experiment.run_ensemble`: serially in this process, and on a local process
+:func:`simulation.workflow.ensembles.run_ensemble`: serially in this process, and on a local process
 pool of ``--workers`` workers (pool start-up included). It checks that both give the same
 values, and reports
 
@@ -34,21 +34,21 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 import pandas as pd
 
-from simulation.reports import ensemble as report
-from simulation.workflow import experiment as ex
+from simulation.workflow import ensembles as ens
 from simulation.workflow.scenarios import load
+from simulation.workflow.store import TaskStore
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutional_care"]
 
 
 @dataclass
-class _MeteredStore(ex.TaskStore):
+class _MeteredStore(TaskStore):
     """A task store that also keeps each process's latest reported peak memory, MB."""
 
     peaks: dict[int, float] = field(default_factory=dict)
 
-    def write(self, task: ex.Task, result: dict) -> None:
+    def write(self, task: ens.Task, result: dict) -> None:
         super().write(task, result)
         worker = result["worker"]
         # peak_rss_mb is a high-water mark, so a process's latest report is its largest
@@ -61,7 +61,7 @@ def _timed_run(
     """Seconds, the values table, and the peak memory (MB) of each process that ran tasks."""
     store = _MeteredStore(folder)
     start = time.perf_counter()
-    ex.run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers)
+    ens.run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers)
     seconds = time.perf_counter() - start
     return seconds, store.read("values"), store.peaks
 
@@ -73,17 +73,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--scale", type=float, default=0.05, help="abm scale (default 0.05)")
     args = parser.parse_args(argv)
 
-    plan = report.plan(
-        load(ROOT / "scenarios" / "early_intervention.toml"),
-        load(ROOT / "scenarios" / "baseline.toml"),
+    settings = ens.EnsembleSettings(
         samples=args.tasks,
-        replicates=1,
         seed=1,
-        root=Path(tempfile.mkdtemp()),
         engine="abm",
         scale=args.scale,
-        names=NAMES,
+        names=tuple(NAMES),
         base_year=2027,
+    )
+    plan = ens.plan(
+        load(ROOT / "scenarios" / "early_intervention.toml"),
+        load(ROOT / "scenarios" / "baseline.toml"),
+        settings,
+        Path(tempfile.mkdtemp()),
     )
     with tempfile.TemporaryDirectory() as tmp:
         serial_s, serial, _ = _timed_run(plan, "serial", 1, Path(tmp) / "serial")

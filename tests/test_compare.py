@@ -10,6 +10,7 @@ import pytest
 
 from simulation.interfaces.cli import main
 from simulation.workflow import compare as cmp
+from simulation.workflow import economics as ec
 from simulation.workflow.runner import simulate_scenario
 from simulation.workflow.scenarios import load, validate
 from tests.conftest import SCENARIOS
@@ -65,7 +66,7 @@ def test_every_scenario_runs_in_the_agent_based_engine(path):
 def yearly(path, engine="sd", **run):
     sc = load(path)
     result = simulate_scenario(replace(sc, run=replace(sc.run, engine=engine, **run)))
-    return cmp.yearly_accounts(result, sc.resolved_parameters()), sc.resolved_parameters()
+    return ec.yearly_accounts(result, sc.resolved_parameters()), sc.resolved_parameters()
 
 
 def test_yearly_accounts_add_up():
@@ -94,7 +95,7 @@ def test_yearly_accounts_match_the_run_totals():
     from simulation.workflow.runner import run_scenario
 
     out = run_scenario(load(SCENARIOS / "baseline.toml"))
-    acc = cmp.yearly_accounts(out.result, out.params)
+    acc = ec.yearly_accounts(out.result, out.params)
     summary = out.summary.set_index("metric")["value"]
     assert acc["total_cost"].sum() == pytest.approx(summary["cost.total"], rel=1e-12)
     assert acc["children_placed"].sum() == pytest.approx(summary["children.placed"], rel=1e-12)

@@ -17,9 +17,9 @@ import pytest
 
 from simulation.interfaces.cli import main
 from simulation.model.catalogue import REGISTRY
-from simulation.reports import ensemble as report
-from simulation.workflow import experiment as ex
+from simulation.workflow import ensembles as ens
 from simulation.workflow.scenarios import load
+from simulation.workflow.store import TaskStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "early_intervention.toml"
@@ -28,35 +28,33 @@ NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutio
 
 
 def _plan(tmp_path: Path, samples: int = 4, names=NAMES, engine="sd", replicates=1):
-    return report.plan(
-        load(SCENARIO),
-        load(BASELINE),
-        samples,
-        replicates,
+    settings = ens.EnsembleSettings(
+        samples=samples,
+        replicates=replicates,
         seed=7,
-        root=tmp_path,
         engine=engine,
         scale=0.02,
-        names=names,
+        names=tuple(names),
         base_year=2027,
     )
+    return ens.plan(load(SCENARIO), load(BASELINE), settings, tmp_path)
 
 
 def _results(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    store = ex.TaskStore(folder)
+    store = TaskStore(folder)
     return store.read("values"), store.read("yearly")
 
 
 def _run(plan, scheduler, root: Path, workers: int = 2, **kwargs) -> Path:
     folder = root / scheduler.replace(":", "_").replace("/", "_")
-    store = ex.TaskStore(folder)
-    ex.run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, **kwargs)
+    store = TaskStore(folder)
+    ens.run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, **kwargs)
     return folder
 
 
 # ---- samples and tasks ----------------------------------------------------------------------
 def test_samples_stay_in_their_ranges_and_stratify():
-    table = ex.sample_parameters(NAMES, 50, seed=3)
+    table = ens.sample_parameters(NAMES, 50, seed=3)
     for name in NAMES:
         low, high = REGISTRY[name].range
         assert table[name].between(low, high).all()
@@ -67,16 +65,16 @@ def test_samples_stay_in_their_ranges_and_stratify():
 
 def test_posterior_draws_replace_their_parameters():
     posterior = pd.DataFrame({"escalation_rate": [0.01, 0.02, 0.03]})
-    table = ex.sample_parameters(NAMES, 20, seed=3, posterior=posterior)
+    table = ens.sample_parameters(NAMES, 20, seed=3, posterior=posterior)
     assert set(table["escalation_rate"]) <= {0.01, 0.02, 0.03}
     assert list(table.columns) == [*NAMES, "escalation_rate"]
 
 
 def test_task_seeds_are_distinct_and_do_not_depend_on_order():
-    table = ex.sample_parameters(NAMES, 5, seed=3)
-    tasks = ex.tasks_for(table, replicates=3, seed=11)
+    table = ens.sample_parameters(NAMES, 5, seed=3)
+    tasks = ens.tasks_for(table, replicates=3, seed=11)
     assert len({t.seed for t in tasks}) == 15
-    again = ex.tasks_for(table, replicates=3, seed=11)
+    again = ens.tasks_for(table, replicates=3, seed=11)
     assert [t.seed for t in again] == [t.seed for t in tasks]
     assert len({t.key for t in tasks}) == 15
 
@@ -95,16 +93,16 @@ def test_serial_process_pool_and_dask_give_bit_identical_results(tmp_path):
 
 def test_a_failing_task_is_recorded_and_the_others_finish(tmp_path):
     plan = _plan(tmp_path, samples=3)
-    bad = ex.Task(9, 0, 1, (("no_such_parameter", 1.0),))
-    store = ex.TaskStore(tmp_path / "store")
-    ran, failed = ex.run_ensemble(plan.ensemble, [*plan.tasks, bad], store, "serial", 1)
+    bad = ens.Task(9, 0, 1, (("no_such_parameter", 1.0),))
+    store = TaskStore(tmp_path / "store")
+    ran, failed = ens.run_ensemble(plan.ensemble, [*plan.tasks, bad], store, "serial", 1)
     assert (ran, failed) == (4, 1)
     failures = store.failures()
     assert list(failures["task"]) == [bad.key]
     assert "no_such_parameter" in failures.iloc[0]["error"]
     assert len(store.read("values")) == 3
     # the next run retries only the failed task
-    assert ex.run_ensemble(plan.ensemble, [*plan.tasks, bad], store, "serial", 1) == (1, 1)
+    assert ens.run_ensemble(plan.ensemble, [*plan.tasks, bad], store, "serial", 1) == (1, 1)
 
 
 @pytest.mark.slow
@@ -196,16 +194,8 @@ def test_an_ensemble_killed_half_way_resumes_without_recomputing(tmp_path):
     assert len(after) == 12
     assert all(after[name] == inode for name, inode in before.items())  # not rewritten
 
-    plan = report.plan(
-        load(SCENARIO),
-        load(BASELINE),
-        12,
-        1,
-        seed=7,
-        root=tmp_path / "x",
-        names=NAMES,
-        base_year=2027,
-    )
+    settings = ens.EnsembleSettings(samples=12, seed=7, names=tuple(NAMES), base_year=2027)
+    plan = ens.plan(load(SCENARIO), load(BASELINE), settings, tmp_path / "x")
     assert tasks_dir.parent.name == plan.folder.name  # the same ensemble, the same folder
     expected = _results(_run(plan, "serial", tmp_path))
     got = _results(tasks_dir.parent)
@@ -217,9 +207,9 @@ def test_an_ensemble_killed_half_way_resumes_without_recomputing(tmp_path):
 
 # ---- summaries and the command line ---------------------------------------------------------
 def test_summary_quantiles_and_the_chance_benefits_exceed_costs():
-    values = pd.DataFrame({c: np.arange(20.0) for c in ex.VALUE_COLUMNS})
+    values = pd.DataFrame({c: np.arange(20.0) for c in ens.VALUE_COLUMNS})
     values["npv"] = np.arange(20.0) - 14.5  # 5 of 20 positive
-    table = ex.summary(values)
+    table = ens.summary(values)
     assert table.attrs["chance_benefits_exceed_costs"] == pytest.approx(0.25)
     row = table.set_index("value").loc["bcr"]
     assert row["median"] == pytest.approx(9.5) and row["p05"] == pytest.approx(0.95)

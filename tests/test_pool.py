@@ -38,7 +38,7 @@ def test_workers_start_with_the_preloaded_modules_and_report_their_memory():
     wanted = [
         "mesa",
         "simulation.engines.abm",
-        "simulation.workflow.experiment",
+        "simulation.workflow.ensembles",
         "simulation.analysis.calibration",
     ]
     with pool.process_pool(2) as workers:

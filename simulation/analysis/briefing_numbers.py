@@ -31,11 +31,10 @@ from simulation.engines.results import EngineResult
 from simulation.model.catalogue import REGISTRY
 from simulation.model.services import COST_ITEMS
 from simulation.model.vocabulary import START_YEAR
-from simulation.reports.ensemble import default_varied
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
-from simulation.workflow import experiment as ex
-from simulation.workflow.compare import yearly_arrays
+from simulation.workflow import ensembles as ens
+from simulation.workflow.economics import yearly_arrays
 from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
 
@@ -170,9 +169,9 @@ class BriefResults:
 def sample_table(scenarios: Sequence[Scenario], samples: int, seed: int) -> pd.DataFrame:
     """Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin
     hypercube over their registry ranges (the sampler of ``prevsim ensemble``)."""
-    names = default_varied(scenarios[0], "sd", *scenarios[1:])
+    names = ens.default_varied(scenarios[0], "sd", *scenarios[1:])
     central = pd.DataFrame([{n: REGISTRY[n].default for n in names}])
-    drawn = ex.sample_parameters(names, samples, seed)
+    drawn = ens.sample_parameters(names, samples, seed)
     return pd.concat([central, drawn], ignore_index=True)[names]
 
 
@@ -316,12 +315,12 @@ def net_benefit(
 ) -> pd.DataFrame:
     """Cumulative discounted net benefit by year from ``base_year``, EUR."""
     years = _years(base)
-    factors = ec.discount_factors(years, rate, base_year)[:, None]
     shown = years >= base_year
     parts = []
     for scen in scens:
-        benefits, costs = ec.benefits_and_costs(scen.yearly, base.yearly)
-        cumulative = np.cumsum((benefits - costs) * factors * shown[:, None], axis=0)
+        cumulative = ec.cumulative_net_benefit(
+            scen.yearly, base.yearly, years, rate, base_year, start=base_year
+        )
         parts.append(
             _spread(scen.scenario.name, "year", years[shown], cumulative[shown], keep).rename(
                 columns={"role": "scenario"}

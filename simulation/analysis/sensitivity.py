@@ -22,7 +22,7 @@ from simulation.engines.sd import SDModel
 from simulation.model.catalogue import REGISTRY
 from simulation.model.vocabulary import START_YEAR
 from simulation.workflow import economics as ec
-from simulation.workflow.compare import yearly_arrays
+from simulation.workflow.economics import yearly_arrays
 from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
 
@@ -207,9 +207,7 @@ def outcome_by_year(
         return np.cumsum(baseline["child_years_in_care"] - scenario["child_years_in_care"], axis=0)
     if name == "npv":
         years = first_year + np.arange(scenario["service_cost"].shape[0])
-        factors = ec.discount_factors(years, rate, base_year)[:, None]
-        benefits, costs = ec.benefits_and_costs(scenario, baseline)
-        return np.cumsum((benefits - costs) * factors, axis=0)
+        return ec.cumulative_net_benefit(scenario, baseline, years, rate, base_year)
     raise ValueError(f"outcome must be one of {tuple(OUTCOMES)}, got {name!r}")
 
 

@@ -482,7 +482,8 @@ def _load(path: str, args, resolution: str | None = None):
 
 
 def _cmd_run(args) -> int:
-    from simulation.workflow.runner import run_scenario, write_run
+    from simulation.reports.run import write_run
+    from simulation.workflow.runner import run_scenario
 
     scenario = _load(args.file, args, args.resolution)
     if scenario.run.engine == "abm" and scenario.run.scale < SMALL_SCALE:
@@ -620,47 +621,46 @@ def _cmd_calibrate(args) -> int:
 
 def _cmd_ensemble(args) -> int:
     from simulation.reports import ensemble as report
-    from simulation.workflow.experiment import SCHEDULERS
+    from simulation.workflow import ensembles as ens
+    from simulation.workflow.executors import check_scheduler
 
-    if args.scheduler not in SCHEDULERS and not args.scheduler.startswith("tcp://"):
-        raise UsageError(
-            f"prevsim ensemble: --scheduler {args.scheduler!r}: allowed: "
-            f"{', '.join(SCHEDULERS)} or tcp://HOST:PORT"
-        )
+    try:
+        check_scheduler(args.scheduler)
+    except ValueError as exc:
+        raise UsageError(f"prevsim ensemble: --scheduler {exc}") from None
     scenario = _load(args.file, args, resolution="national")
     against = args.against or str(Path(args.file).with_name("baseline.toml"))
     baseline = _load(against, args, resolution="national")
+    settings = ens.EnsembleSettings(
+        samples=args.samples,
+        replicates=args.replicates,
+        seed=args.seed,
+        engine=args.engine,
+        scale=args.scale,
+        names=tuple(args.params) if args.params is not None else None,
+        posterior=args.posterior,
+        discount_rate=args.discount_rate,
+        base_year=args.base_year,
+    )
     try:
-        plan = report.plan(
-            scenario,
-            baseline,
-            args.samples,
-            args.replicates,
-            args.seed,
-            args.out,
-            engine=args.engine,
-            scale=args.scale,
-            names=args.params,
-            posterior=args.posterior,
-            discount_rate=args.discount_rate,
-            base_year=args.base_year,
-        )
+        plan = ens.plan(scenario, baseline, settings, args.out)
     except ValueError as exc:
         raise UsageError(f"prevsim ensemble: {exc}") from None
     bar = _Progress(len(plan.tasks), unit="task")
     try:
-        ran, failed = report.run(
-            plan, args.scheduler, args.workers, progress=lambda task: bar(task.key), lang=args.lang
+        store, ran, failed = ens.run(
+            plan, args.scheduler, args.workers, progress=lambda task: bar(task.key)
         )
     except OSError as exc:
         if args.scheduler.startswith("tcp://"):
-            report.discard_if_empty(plan)  # a scheduler we cannot reach leaves no folder
+            ens.discard_if_empty(plan)  # a scheduler we cannot reach leaves no folder
             raise UsageError(
                 f"prevsim ensemble: --scheduler {args.scheduler}: cannot connect ({exc})"
             ) from None
         raise
     finally:
         bar.close()
+    report.write_summaries(plan, store, args.lang)
     print("\n".join(report.summary_lines(plan)))
     print(
         f"\nRan {ran - failed} task(s) now ({failed} failed); "

@@ -9,8 +9,9 @@ from pathlib import Path
 from simulation.analysis import briefing_numbers as brief_results
 from simulation.reports.briefing import write_briefing
 from simulation.reports.comparison import write_comparison
+from simulation.reports.run import write_run
 from simulation.workflow import compare as cmp
-from simulation.workflow.runner import run_scenario, write_run
+from simulation.workflow.runner import run_scenario
 from simulation.workflow.scenarios import Scenario
 
 

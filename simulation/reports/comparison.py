@@ -127,7 +127,7 @@ def write_comparison(
         vals.to_csv(tmp / "value.csv", index=False)
         cmp.summarise(vals, "scenario", VALUE_COLUMNS).to_csv(tmp / "value_summary.csv")
         outcome_rows.to_csv(tmp / "outcomes.csv", index=False)
-        cols = [c for c, _, _ in cmp.OUTCOMES]
+        cols = [c for c, _, _ in ec.OUTCOMES]
         cmp.summarise(outcome_rows, "scenario", cols).to_csv(tmp / "outcomes_summary.csv")
         accounts.to_csv(tmp / "accounts.csv", index=False)
         (tmp / "value.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

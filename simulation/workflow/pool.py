@@ -30,7 +30,7 @@ from multiprocessing.context import BaseContext
 #: workers then import it themselves (slower, same results); a test imports each of them.
 PRELOAD = (
     "__main__",
-    "simulation.workflow.experiment",
+    "simulation.workflow.ensembles",
     "simulation.analysis.calibration",
     "simulation.analysis.sensitivity",
     "simulation.engines.abm",

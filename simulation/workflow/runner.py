@@ -1,19 +1,18 @@
-"""Run a scenario with an engine and write its results folder.
+"""Run a scenario with an engine and build its tables.
 
-This is the glue between scenario files, engines, tables, charts and the store; the command
-line and the notebooks both call it.
+This is the glue between scenario files, engines and tables; writing a run's folder (with its
+chart) is :func:`simulation.reports.run.write_run`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pandas as pd
 
 from simulation.engines.results import EngineResult
 from simulation.engines.sd import SDModel
-from simulation.workflow import store, tables
+from simulation.workflow import tables
 from simulation.workflow.scenarios import Scenario
 
 
@@ -91,46 +90,3 @@ def run_scenario(scenario: Scenario, progress: bool = False) -> RunOutput:
         timeseries=tables.timeseries(result, params),
         summary=tables.summary(result, params),
     )
-
-
-def write_run(
-    output: RunOutput,
-    root: Path,
-    csv: bool = False,
-    lang: str = "lt",
-    command: str | None = None,
-) -> Path:
-    """Write a run's folder atomically and return its path.
-
-    Contents: ``manifest.json``, ``timeseries.parquet`` (and ``.csv`` with ``csv``),
-    ``summary.csv`` and the chart of families by state (PNG and PDF).
-    """
-    from simulation.reports import charts  # matplotlib only when writing
-
-    sc = output.scenario
-    folder = store.run_folder(root, "runs", sc.name, sc.digest())
-    with store.atomic_folder(folder) as tmp:
-        files = store.write_tables(
-            tmp, {"timeseries": output.timeseries, "summary": output.summary}, csv
-        )
-        files += charts.families_by_state(
-            output.national,
-            tmp / "families_by_state",
-            lang=lang,
-            name=sc.name,
-            engine=sc.run.engine,
-        )
-        store.write_json(
-            tmp / "manifest.json",
-            store.manifest(
-                command=command,
-                kind="run",
-                engine=sc.run.engine,
-                seed=sc.run.seed,
-                scenario=sc.to_dict(),
-                digest=sc.digest(),
-                parameters=output.params,
-                files=sorted([*files, "manifest.json"]),
-            ),
-        )
-    return folder

@@ -16,9 +16,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
 
 PACKAGES = (
     "prevsim",
@@ -161,3 +165,61 @@ def write_tables(folder: Path, tables: dict[str, object], csv: bool) -> list[str
             frame.to_csv(folder / f"{name}.csv", index=False)
             written.append(f"{name}.csv")
     return written
+
+
+# ---- ensemble tasks --------------------------------------------------------------------------
+class Keyed(Protocol):
+    """Anything with a stable name (a task of an ensemble)."""
+
+    key: str
+
+
+@dataclass
+class TaskStore:
+    """Finished tasks on disk: ``tasks/<key>/{values,yearly}.parquet`` and
+    ``failures/<key>.json``."""
+
+    root: Path
+    _done: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        (self.root / "tasks").mkdir(parents=True, exist_ok=True)
+        (self.root / "failures").mkdir(parents=True, exist_ok=True)
+        for leftover in (self.root / "tasks").glob(".tmp-*"):  # from an interrupted write
+            shutil.rmtree(leftover, ignore_errors=True)
+        self._done = {p.name for p in (self.root / "tasks").iterdir() if p.is_dir()}
+
+    def done(self, task: Keyed) -> bool:
+        """Whether the task finished in this or an earlier run."""
+        return task.key in self._done
+
+    def write(self, task: Keyed, result: dict) -> None:
+        """Store a finished task atomically (a folder renamed into place); a failure goes to
+        ``failures/`` and is retried by the next run."""
+        if not result["ok"]:
+            failure = {"task": task.key, "error": result["error"], "traceback": result["traceback"]}
+            path = self.root / "failures" / f"{task.key}.json"
+            path.write_text(json.dumps(failure, indent=2) + "\n", encoding="utf-8")
+            return
+        if task.key in self._done:  # a task delivered twice is stored once
+            return
+        tmp = self.root / "tasks" / f".tmp-{task.key}-{os.getpid()}"
+        tmp.mkdir()
+        result["values"].to_parquet(tmp / "values.parquet", index=False)
+        result["yearly"].to_parquet(tmp / "yearly.parquet", index=False)
+        tmp.rename(self.root / "tasks" / task.key)
+        (self.root / "failures" / f"{task.key}.json").unlink(missing_ok=True)
+        self._done.add(task.key)
+
+    def read(self, name: str) -> pd.DataFrame:
+        """Every finished task's ``values`` or ``yearly`` table, in task order."""
+        paths = sorted((self.root / "tasks").glob(f"*/{name}.parquet"))
+        if not paths:
+            return pd.DataFrame()
+        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+
+    def failures(self) -> pd.DataFrame:
+        """The failed tasks of the latest attempts: task, error."""
+        rows = [json.loads(p.read_text()) for p in sorted((self.root / "failures").glob("*.json"))]
+        return pd.DataFrame(rows, columns=["task", "error", "traceback"])

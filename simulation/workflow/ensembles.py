@@ -6,16 +6,10 @@ and the same seed (paired, common random numbers), and the task returns one row 
 (NPV, benefit-cost ratio, placements and child-years in care avoided, ...) and a small
 yearly table (children in care, families in risk, cumulative net benefit).
 
-Executors (:func:`executor`): ``serial``; ``processes`` (a local process pool,
-:func:`simulation.workflow.pool.process_pool`; the default); ``local`` (a Dask ``LocalCluster`` on this
-machine); or ``tcp://HOST:PORT`` (a running Dask scheduler). A task's result depends only on
-the ensemble and the task, never on where or when it ran, so every executor gives
-bit-identical results.
-
-Results stream to the store as tasks finish (:class:`TaskStore`): each task is one folder
-written atomically under ``tasks/``; a rerun of the same ensemble skips finished tasks, so an
-interrupted ensemble resumes; a task that raises is recorded under ``failures/`` with its
-error and the others go on.
+Tasks run through an executor (:mod:`simulation.workflow.executors`) and stream to a
+:class:`~simulation.workflow.store.TaskStore` as they finish, so an interrupted ensemble
+resumes. A :class:`Plan` is an ensemble ready to run: what, which tasks and where results go;
+the same plan finds the same folder.
 """
 
 from __future__ import annotations
@@ -24,21 +18,23 @@ import gc
 import hashlib
 import json
 import os
-import shutil
 import traceback
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulation.model.catalogue import REGISTRY
+from simulation.model.demography import DataFileError
+from simulation.model.vocabulary import REPLICATE_SCALE
 from simulation.workflow import compare as cmp
-from simulation.workflow.pool import peak_rss_mb, process_pool
+from simulation.workflow.executors import run_tasks
+from simulation.workflow.pool import peak_rss_mb
 from simulation.workflow.scenarios import Scenario
+from simulation.workflow.store import TaskStore
 
-SCHEDULERS = ("serial", "processes", "local")
 #: Values per task (one row); see :func:`run_task`.
 VALUE_COLUMNS = (
     "npv",
@@ -87,7 +83,7 @@ class Ensemble:
     scenario: Scenario
     baseline: Scenario
     engine: str = "sd"
-    scale: float = 0.2
+    scale: float = REPLICATE_SCALE
     discount_rate: float = 0.05
     base_year: int = 2027
 
@@ -225,152 +221,130 @@ def guarded_task(ensemble: Ensemble, task: Task) -> dict:
     return result
 
 
-# ---- the store -----------------------------------------------------------------------------
 @dataclass
-class TaskStore:
-    """Finished tasks on disk: ``tasks/<key>/{values,yearly}.parquet`` and
-    ``failures/<key>.json``."""
+class Plan:
+    """An ensemble ready to run: what, which tasks, and where results go."""
 
-    root: Path
-    _done: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        self.root = Path(self.root)
-        (self.root / "tasks").mkdir(parents=True, exist_ok=True)
-        (self.root / "failures").mkdir(parents=True, exist_ok=True)
-        for leftover in (self.root / "tasks").glob(".tmp-*"):  # from an interrupted write
-            shutil.rmtree(leftover, ignore_errors=True)
-        self._done = {p.name for p in (self.root / "tasks").iterdir() if p.is_dir()}
-
-    def done(self, task: Task) -> bool:
-        """Whether the task finished in this or an earlier run."""
-        return task.key in self._done
-
-    def write(self, task: Task, result: dict) -> None:
-        """Store a finished task atomically (a folder renamed into place); a failure goes to
-        ``failures/`` and is retried by the next run."""
-        if not result["ok"]:
-            failure = {"task": task.key, "error": result["error"], "traceback": result["traceback"]}
-            path = self.root / "failures" / f"{task.key}.json"
-            path.write_text(json.dumps(failure, indent=2) + "\n", encoding="utf-8")
-            return
-        if task.key in self._done:  # a task delivered twice is stored once
-            return
-        tmp = self.root / "tasks" / f".tmp-{task.key}-{os.getpid()}"
-        tmp.mkdir()
-        result["values"].to_parquet(tmp / "values.parquet", index=False)
-        result["yearly"].to_parquet(tmp / "yearly.parquet", index=False)
-        tmp.rename(self.root / "tasks" / task.key)
-        (self.root / "failures" / f"{task.key}.json").unlink(missing_ok=True)
-        self._done.add(task.key)
-
-    def read(self, name: str) -> pd.DataFrame:
-        """Every finished task's ``values`` or ``yearly`` table, in task order."""
-        paths = sorted((self.root / "tasks").glob(f"*/{name}.parquet"))
-        if not paths:
-            return pd.DataFrame()
-        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-
-    def failures(self) -> pd.DataFrame:
-        """The failed tasks of the latest attempts: task, error."""
-        rows = [json.loads(p.read_text()) for p in sorted((self.root / "failures").glob("*.json"))]
-        return pd.DataFrame(rows, columns=["task", "error", "traceback"])
+    ensemble: Ensemble
+    samples: pd.DataFrame
+    replicates: int
+    tasks: list[Task]
+    folder: Path
+    varied: list[str]
+    posterior: str | None
 
 
-# ---- executors -----------------------------------------------------------------------------
-def _serial(ensemble: Ensemble, tasks: list[Task], workers: int) -> Iterator[tuple[Task, dict]]:
-    for task in tasks:
-        yield task, guarded_task(ensemble, task)
+def default_varied(scenario: Scenario, engine: str, *others: Scenario) -> list[str]:
+    """Uncertain parameters an ensemble varies by default: every one the engine or the
+    economics uses, except those the scenario files set (``scenario``'s or any of
+    ``others``'; calibrated values stay fixed, a calibration posterior varies them instead)."""
+    fixed = set().union(scenario.params, *(s.params for s in others))
+    return [
+        n
+        for n in REGISTRY.names(kind="uncertain")
+        if n not in fixed
+        and (engine in REGISTRY[n].engines or "economics" in REGISTRY[n].engines)
+        and REGISTRY[n].range[0] < REGISTRY[n].range[1]
+    ]
 
 
-def _processes(ensemble: Ensemble, tasks: list[Task], workers: int) -> Iterator[tuple[Task, dict]]:
-    """A local process pool (:func:`simulation.workflow.pool.process_pool`); at most ``2 * workers``
-    tasks in flight, so memory stays flat."""
-    from concurrent.futures import FIRST_COMPLETED, wait
+@dataclass(frozen=True)
+class EnsembleSettings:
+    """How an ensemble samples and values (the options of ``prevsim ensemble``).
 
-    pending = iter(tasks)
-    with process_pool(workers) as pool:
-        running = {}
-        for task in pending:
-            running[pool.submit(guarded_task, ensemble, task)] = task
-            if len(running) >= 2 * workers:
-                break
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                task = running.pop(future)
-                yield task, future.result()
-                nxt = next(pending, None)
-                if nxt is not None:
-                    running[pool.submit(guarded_task, ensemble, nxt)] = nxt
-
-
-def _dask(
-    ensemble: Ensemble, tasks: list[Task], workers: int, address: str | None
-) -> Iterator[tuple[Task, dict]]:
-    """A Dask cluster: a ``LocalCluster`` (``address=None``) or a running scheduler.
-
-    The ensemble is scattered once; tasks are submitted in a window of ``4 * workers`` and
-    gathered as they complete. A worker that dies mid-task has its tasks rerun elsewhere by
-    the scheduler; each task's result reaches us once, and the store writes it once.
+    Attributes
+    ----------
+    samples : int
+        Parameter samples.
+    replicates : int
+        Stochastic replicates per sample (the SD engine is deterministic: 1).
+    seed : int
+        Root seed of the samples and the tasks.
+    engine : {"sd", "abm"}
+    scale : float
+        Agent-based engine: share of families simulated.
+    names : sequence of str, optional
+        Uncertain parameters varied over their registry ranges (default:
+        :func:`default_varied`).
+    posterior : Path, optional
+        A calibration posterior sample whose columns are drawn instead.
+    discount_rate : float, optional
+        Annual discount rate (default: the scenario's ``discount_rate``).
+    base_year : int, optional
+        Year values are discounted to (default: the first year the scenarios differ).
     """
-    from distributed import Client, LocalCluster, as_completed
 
-    cluster = None
-    if address is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",  # loopback only: nothing is exposed to the network
-            dashboard_address=None,
-        )
-        client = Client(cluster)
-    else:
-        client = Client(address, timeout="10s")
+    samples: int = 100
+    replicates: int = 1
+    seed: int = 0
+    engine: str = "sd"
+    scale: float = REPLICATE_SCALE
+    names: tuple[str, ...] | None = None
+    posterior: Path | None = None
+    discount_rate: float | None = None
+    base_year: int | None = None
+
+
+def plan(scenario: Scenario, baseline: Scenario, settings: EnsembleSettings, root: Path) -> Plan:
+    """Everything :func:`run` needs, without running a task.
+
+    Raises
+    ------
+    ValueError
+        For a parameter name that is unknown or not uncertain (one line).
+    """
+    s = settings
+    draws = None
+    if s.posterior is not None:
+        draws = _read_posterior(Path(s.posterior))
+    varied = list(s.names) if s.names is not None else default_varied(scenario, s.engine)
+    if draws is not None:
+        varied = [n for n in varied if n not in draws.columns]
+    for name in varied:
+        if name not in REGISTRY:
+            raise ValueError(f"--params: {REGISTRY.unknown_message(name)}")
+        if REGISTRY[name].kind != "uncertain":
+            raise ValueError(f"--params: {name!r} is a {REGISTRY[name].kind}, not uncertain")
+    replicates = 1 if s.engine == "sd" else s.replicates  # sd: a replicate repeats the run
+    table = sample_parameters(varied, s.samples, s.seed, draws)
+    tasks = tasks_for(table, replicates, s.seed)
+    rate = s.discount_rate
+    if rate is None:
+        rate = float(scenario.resolved_parameters()["discount_rate"])
+    base_year = s.base_year
+    if base_year is None:
+        nominal = cmp.run_comparison([baseline, scenario], engine="sd")
+        base_year = cmp.first_difference_year(nominal)
+    ensemble = Ensemble(scenario, baseline, s.engine, s.scale, rate, base_year)
+    name = f"{scenario.name}-vs-{baseline.name}"
+    folder = Path(root) / "ensembles" / name / ensemble.digest(tasks)
+    where = str(s.posterior) if s.posterior else None
+    return Plan(ensemble, table, replicates, tasks, folder, varied, where)
+
+
+def discard_if_empty(plan: Plan) -> None:
+    """Remove the plan's folder if no task has finished in it (nothing worth keeping)."""
+    import shutil
+
+    tasks = plan.folder / "tasks"
+    if plan.folder.is_dir() and not any(p for p in tasks.glob("*") if p.is_dir()):
+        shutil.rmtree(plan.folder, ignore_errors=True)
+        for parent in (plan.folder.parent, plan.folder.parent.parent):
+            if parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+
+
+def _read_posterior(path: Path) -> pd.DataFrame:
     try:
-        shared = client.scatter(ensemble, broadcast=True)
-        window = max(4 * workers, 8)
-        pending = iter(tasks)
-        by_key = {}
-        first = []
-        for task in pending:
-            future = client.submit(guarded_task, shared, task, key=f"task-{task.key}", pure=False)
-            by_key[future.key] = task
-            first.append(future)
-            if len(first) >= window:
-                break
-        queue = as_completed(first)
-        for future in queue:
-            task = by_key.pop(future.key)
-            yield task, future.result()
-            future.release()
-            nxt = next(pending, None)
-            if nxt is not None:
-                new = client.submit(guarded_task, shared, nxt, key=f"task-{nxt.key}", pure=False)
-                by_key[new.key] = nxt
-                queue.add(new)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def executor(
-    scheduler: str, workers: int
-) -> Callable[[Ensemble, list[Task]], Iterator[tuple[Task, dict]]]:
-    """The executor for ``scheduler`` (see module docstring)."""
-    if scheduler == "serial":
-        return lambda e, t: _serial(e, t, 1)
-    if scheduler == "processes":
-        return lambda e, t: _processes(e, t, workers)
-    if scheduler == "local":
-        return lambda e, t: _dask(e, t, workers, None)
-    if scheduler.startswith("tcp://"):
-        return lambda e, t: _dask(e, t, workers, scheduler)
-    raise ValueError(
-        f"unknown scheduler {scheduler!r}; allowed: {', '.join(SCHEDULERS)} or tcp://HOST:PORT"
-    )
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"{path}: cannot be read as a posterior sample ({exc})") from None
+    frame = frame.drop(columns=[c for c in frame.columns if c == "log_posterior"])
+    unknown = [c for c in frame.columns if c not in REGISTRY]
+    if unknown or frame.empty:
+        what = f"unknown parameter column {unknown[0]!r}" if unknown else "no rows"
+        raise DataFileError(f"{path}: {what}; expected one column per parameter")
+    return frame
 
 
 def run_ensemble(
@@ -381,17 +355,25 @@ def run_ensemble(
     workers: int = 2,
     progress: Callable[[Task], None] | None = None,
 ) -> tuple[int, int]:
-    """Run the tasks not yet in ``store``; return (tasks run now, failures now)."""
+    """Run the tasks not yet in ``store`` and store them; return (run now, failed now)."""
     todo = [t for t in tasks if not store.done(t)]
-    failures = 0
-    if not todo:
-        return 0, 0
-    for task, result in executor(scheduler, workers)(ensemble, todo):
+    failed = 0
+    for task, result in run_tasks(guarded_task, ensemble, todo, scheduler, workers):
         store.write(task, result)
-        failures += not result["ok"]
+        failed += not result["ok"]
         if progress:
             progress(task)
-    return len(todo), failures
+    return len(todo), failed
+
+
+def run(
+    plan: Plan, scheduler: str, workers: int, progress: Callable[[Task], None] | None = None
+) -> tuple[TaskStore, int, int]:
+    """Run the plan's unfinished tasks into the store of its folder; the store, and the
+    tasks run now and failed now."""
+    store = TaskStore(plan.folder)
+    ran, failed = run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, progress)
+    return store, ran, failed
 
 
 # ---- summaries -----------------------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""Families moving between states in the agent-based model.
+
+A mixin of :class:`~simulation.engines.abm.model.FamilyWelfareModel`: the month's hazard
+tables per (duration class, served mask, municipality, state), each family's position in them
+(its key), the total and per-option hazards that :func:`transitions.jump_month` asks for, the
+moves themselves (with full institutions sending children to families), the live counts kept
+in step with them, new families entering, and closing institutional places.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.engines.abm import transitions as tr
+from simulation.engines.abm.layout import EXITED_SLOT, N_COMBOS, N_DURATIONS, SLOTS
+from simulation.model import flows as fl
+from simulation.model.states import N_STATES, State
+
+
+class FamilyMoves:
+    """Hazard tables, keys, moves and entries."""
+
+    def _close_places(self) -> None:
+        """Move children out of institutions whose places have closed, to family-based care.
+
+        Families are taken in random order until the children left fit the places; the
+        moves count as the deinstitutionalisation flow.
+        """
+        fam = self.families
+        excess = self._live_children[:, State.INSTITUTIONAL_CARE].sum() - (
+            self.ministry.institution_places
+        )
+        if not excess > 0:
+            return
+        inside = self._known[fam.state[self._known] == State.INSTITUTIONAL_CARE]
+        inside = self.rngs["services"].permutation(inside)
+        moved = inside[: np.searchsorted(np.cumsum(fam.children[inside]), excess) + 1]
+        option = np.flatnonzero(
+            tr.FLOW_OF_OPTION[State.INSTITUTIONAL_CARE] == fl.FLOW_INDEX["deinstitutionalisation"]
+        )[0]
+        self._apply_moves(moved, np.full(moved.size, option), np.zeros(moved.size))
+
+    def _mean_vulnerability(self) -> np.ndarray:
+        """Mean vulnerability of the live families in each state (1 for an empty state)."""
+        fam = self.families
+        # One pass over the rows: exited families (state -1) fall in slot 0, dropped. The
+        # counts are the live counts the model already keeps.
+        slot = fam.state + 1
+        total = np.bincount(slot, weights=fam.vulnerability, minlength=N_STATES + 1)[1:]
+        count = self._live_families.sum(axis=0)
+        return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)
+
+    def _month_tables(self, tables: np.ndarray) -> None:
+        """Option hazards per month by (duration class, served mask, municipality, state
+        slot), flat, and their sums for the fast total-hazard path."""
+        duration = np.ones(N_DURATIONS)
+        if self.heterogeneity:
+            duration[:] = self._reunification_profile
+        full = np.zeros((N_DURATIONS, N_COMBOS, self.n_muni, SLOTS, tr.MAX_OUT))
+        full[:, :, :, :N_STATES] = tables[None] * self.dt  # per year -> per month
+        full[..., :N_STATES, :] = np.where(
+            tr.DURATION_OPTIONS,
+            full[..., :N_STATES, :] * duration[:, None, None, None, None],
+            full[..., :N_STATES, :],
+        )
+        vuln = np.zeros((SLOTS, tr.MAX_OUT), bool)
+        vuln[:N_STATES] = tr.VULNERABILITY_OPTIONS
+        if self.heterogeneity:
+            # Vulnerability is relative to the families now in the same state: the tables
+            # divide by the state's mean, so each aggregate flow is the SD engine's (what the
+            # calibration fitted) and vulnerability decides only which families move.
+            relative = 1.0 / self._mean_vulnerability()
+            full[..., :N_STATES, :] = np.where(
+                tr.VULNERABILITY_OPTIONS,
+                full[..., :N_STATES, :] * relative[:, None],
+                full[..., :N_STATES, :],
+            )
+        self._vuln_options = vuln
+        self._options = full.reshape(-1, tr.MAX_OUT)
+        self._total_plain = (self._options * ~vuln[np.arange(self._options.shape[0]) % SLOTS]).sum(
+            -1
+        )
+        self._total_vuln = self._options.sum(-1) - self._total_plain
+
+    def _keys(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of ``rows`` in the flat option table."""
+        fam = self.families
+        months = fam.months_in_state[rows]
+        duration = (months > 0).astype(np.intp) + (months >= 12)
+        key = (duration * N_COMBOS + fam.served[rows]) * self.n_muni + fam.municipality[rows]
+        return key * SLOTS + (fam.state[rows] & EXITED_SLOT)
+
+    def _all_rows_keys(self) -> np.ndarray:
+        """:meth:`_keys` of every row, computed with full-array passes only where needed.
+
+        Only care states have duration-dependent options and only served rows have a
+        non-zero mask, so every other row takes the middle duration class and mask 0.
+        """
+        fam = self.families
+        key = fam.table_key.copy()
+        care = self._known[fam.state[self._known] >= State.FAMILY_CARE]
+        special = np.concatenate([care, self._served_rows])  # a repeat is harmless
+        key[special] = self._keys(special)
+        return key
+
+    def _total_rates(self, rows: np.ndarray | None) -> np.ndarray:
+        """Summed hazards per month of ``rows`` (``None``: every row)."""
+        fam = self.families
+        everyone = rows is None
+        key = self._all_keys if everyone else self._keys(rows)
+        total = np.take(self._total_vuln, key)
+        if self.heterogeneity:
+            total *= fam.vulnerability if everyone else fam.vulnerability[rows]
+        total += np.take(self._total_plain, key)
+        return total
+
+    def _option_rates(self, rows: np.ndarray) -> np.ndarray:
+        fam = self.families
+        key = self._keys(rows)
+        rates = self._options[key]
+        if self.heterogeneity:
+            vuln = self._vuln_options[key % SLOTS]
+            rates = np.where(vuln, rates * fam.vulnerability[rows][:, None], rates)
+        return rates
+
+    def _apply_moves(self, rows: np.ndarray, chosen: np.ndarray, _left: np.ndarray):
+        """Apply chosen options; institutions that are full send children to families."""
+        fam = self.families
+        before = fam.state[rows].astype(np.int64)
+        after = tr.OPTION_TARGET[before, chosen].astype(np.int64)
+        flow = tr.FLOW_OF_OPTION[before, chosen]
+        to_inst = np.flatnonzero(after == State.INSTITUTIONAL_CARE)
+        if to_inst.size and np.isfinite(self._free_places):
+            children = fam.children[rows[to_inst]].astype(float)
+            refused = to_inst[np.cumsum(children) > self._free_places]
+            after[refused] = State.FAMILY_CARE
+            flow[refused] = fl.FLOW_INDEX["placement_family"]
+            admitted = np.setdiff1d(to_inst, refused)
+            self._free_places -= fam.children[rows[admitted]].sum()
+        self._free_places += fam.children[rows[before == State.INSTITUTIONAL_CARE]].sum()
+        fam.state[rows] = after
+        fam.months_in_state[rows] = 0
+        fam.served[rows] = 0
+        fam.table_key[rows] = self._base_key(fam.municipality[rows], after)
+        muni = fam.municipality[rows].astype(np.int64)
+        children = fam.children[rows].astype(float)
+        np.add.at(self.month_flows, (muni, flow), 1.0)
+        np.add.at(self.month_child_flows, (muni, flow), children)
+        self._count_moves(muni, before, after, children)
+        fam.log(self.month, rows, before, after)
+        return after != tr.EXITED
+
+    def _count_moves(self, muni, before, after, children) -> None:
+        """Keep the live counts of families and children by state in step with moves."""
+        for sign, state in ((-1.0, before), (1.0, after)):
+            present = state != tr.EXITED
+            where = (muni[present], state[present])
+            np.add.at(self._live_families, where, sign)
+            np.add.at(self._live_children, where, sign * children[present])
+
+    def _enter_families(self) -> np.ndarray:
+        rng = self.rngs["entries"]
+        expected = self.entries_per_year[self.month] * self.dt * self.scale
+        counts = rng.poisson(expected * self.shares[self.month])
+        muni = np.repeat(np.arange(self.n_muni), counts)
+        state = np.full(muni.size, State.WELLBEING)
+        rows = self._add_families(muni, state, rng)
+        children = self.families.children[rows].astype(float)
+        np.add.at(self.month_flows, (muni, fl.ENTRY), 1.0)
+        np.add.at(self.month_child_flows, (muni, fl.ENTRY), children)
+        self._count_moves(muni, np.full(muni.size, tr.EXITED), state, children)
+        return rows

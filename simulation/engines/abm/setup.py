@@ -1,0 +1,86 @@
+"""Setting up the agent-based model: the first families, their clocks and the records.
+
+A mixin of :class:`~simulation.engines.abm.model.FamilyWelfareModel`: it reads the model's
+parameters (``p``), ``scale``, ``heterogeneity``, random streams (``rngs``) and sizes, and
+sets the families, the service capacity and the record arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.engines.abm import transitions as tr
+from simulation.engines.abm.layout import base_key
+from simulation.engines.abm.population import Families
+from simulation.engines.inputs import EngineInputs
+from simulation.model import flows as fl
+from simulation.model import services as sv
+from simulation.model.services import COST_ITEMS
+from simulation.model.states import CARE_STATES, LARGE_FAMILY_STATES, N_STATES
+
+
+class Setup:
+    """The first families, their clocks and the empty records."""
+
+    def _setup(self, inputs: EngineInputs) -> None:
+        """Initial families and capacity: the 1 January 2009 state of the shared inputs
+        (the SD engine's), in agents."""
+        stocks, capacity = inputs.initial_state()
+        expected = stocks[0] * self.scale
+        rng = self.rngs["population"]
+        counts = np.floor(expected).astype(np.int64)
+        counts += rng.random(counts.shape) < expected - counts
+        muni, state = np.nonzero(counts)
+        reps = counts[muni, state]
+        muni, state = np.repeat(muni, reps), np.repeat(state, reps)
+        self.families = Families(capacity=int(len(state) * 1.3) + 1024)
+        rows = self._add_families(muni, state, rng)
+        # Children in care on 1 January 2009 have been there for a while: their time in care
+        # is drawn from the stationary (geometric) distribution of stays, so the first-month
+        # reunification peak does not hit the whole initial stock at once.
+        care = rows[np.isin(state, CARE_STATES)]
+        stay = 12.0 / (self.p["reunification_rate"] + self.p["care_leaving_rate"])
+        self.families.months_in_state[care] = np.minimum(rng.geometric(1.0 / stay, care.size), 900)
+        self.capacity = capacity[0] * self.scale
+        self.n_records = self.n_months + 1
+        m, f = self.n_muni, fl.N_FLOWS
+        self.stocks = np.zeros((self.n_records, m, N_STATES))
+        self.children = np.zeros((self.n_records, m, N_STATES))
+        self.flows = np.zeros((self.n_records, m, f))  # cumulative
+        self.costs = np.zeros((self.n_records, m, len(COST_ITEMS)))  # cumulative
+        self.stock_years = np.zeros((self.n_records, m, N_STATES))  # cumulative
+        self.child_flows = np.zeros((self.n_records, m, f))  # cumulative children moved
+        self.child_years = np.zeros((self.n_records, m, N_STATES))  # cumulative
+        self.capacity_record = np.zeros((self.n_records, m, sv.N_SERVICES * sv.N_PROVIDERS))
+        self._record(0)
+        self.month_flows = np.zeros((m, f))
+        self.month_child_flows = np.zeros((m, f))
+        self._served_rows = np.empty(0, np.intp)
+        self._free_places = np.inf
+
+    def _add_families(self, muni: np.ndarray, state: np.ndarray, rng) -> np.ndarray:
+        large = np.isin(state, LARGE_FAMILY_STATES)
+        mean_children = np.where(
+            large, self.p["children_per_risk_family"], self.p["children_per_family"]
+        )
+        children = 1 + rng.poisson(mean_children - 1.0)
+        if self.heterogeneity:
+            k = self.p["vulnerability_shape"]
+            vulnerability = rng.gamma(k, 1.0 / k, size=len(state))
+        else:
+            vulnerability = np.ones(len(state))
+        rows = self.families.add(muni, np.minimum(children, 127), vulnerability, state)
+        self.families.table_key[rows] = self._base_key(muni, state)
+        self._clocks().start(rows)
+        return rows
+
+    def _base_key(self, muni: np.ndarray, state: np.ndarray) -> np.ndarray:
+        """Table position for months 2-12 in a state and no individual service."""
+        return base_key(muni, state, self.n_muni)
+
+    def _clocks(self) -> tr.Clocks:
+        """The families' hazard clocks over the current columns (they move on growth)."""
+        fam = self.families
+        return tr.Clocks(
+            fam.id, fam.accumulated_hazard, fam.threshold, fam.event_count, self.seed_value
+        )

@@ -1,0 +1,50 @@
+"""A run's results folder: manifest, time series, summary and the chart of families by state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulation.reports import charts
+from simulation.workflow import store
+from simulation.workflow.runner import RunOutput
+
+
+def write_run(
+    output: RunOutput,
+    root: Path,
+    csv: bool = False,
+    lang: str = "lt",
+    command: str | None = None,
+) -> Path:
+    """Write a run's folder atomically and return its path.
+
+    Contents: ``manifest.json``, ``timeseries.parquet`` (and ``.csv`` with ``csv``),
+    ``summary.csv`` and the chart of families by state (PNG and PDF).
+    """
+    sc = output.scenario
+    folder = store.run_folder(root, "runs", sc.name, sc.digest())
+    with store.atomic_folder(folder) as tmp:
+        files = store.write_tables(
+            tmp, {"timeseries": output.timeseries, "summary": output.summary}, csv
+        )
+        files += charts.families_by_state(
+            output.national,
+            tmp / "families_by_state",
+            lang=lang,
+            name=sc.name,
+            engine=sc.run.engine,
+        )
+        store.write_json(
+            tmp / "manifest.json",
+            store.manifest(
+                command=command,
+                kind="run",
+                engine=sc.run.engine,
+                seed=sc.run.seed,
+                scenario=sc.to_dict(),
+                digest=sc.digest(),
+                parameters=output.params,
+                files=sorted([*files, "manifest.json"]),
+            ),
+        )
+    return folder

@@ -1,0 +1,55 @@
+"""Economics: the yearly public accounts of a run, discounting, and the value of a scenario
+against a baseline, the way WSIPP values a programme (DESIGN 2.4).
+
+- :mod:`.accounts`: spending, care and adversity costs, who pays, placements and child-years,
+  per calendar year, from an engine's result;
+- :mod:`.discounting`: present values, NPV, benefit-cost ratio, IRR, break-even year;
+- :mod:`.value`: benefits (avoided costs) and costs (extra spending) of a scenario against a
+  baseline, and their present values.
+"""
+
+from simulation.workflow.economics.accounts import (
+    ACCOUNTS,
+    OUTCOMES,
+    yearly_accounts,
+    yearly_arrays,
+)
+from simulation.workflow.economics.discounting import (
+    benefit_cost_ratio,
+    break_even_year,
+    discount_factors,
+    irr,
+    npv,
+    present_value,
+)
+from simulation.workflow.economics.value import (
+    CURRENCY,
+    NEGLIGIBLE_COST_SHARE,
+    PRICE_YEAR,
+    Value,
+    WsippRow,
+    benefits_and_costs,
+    cumulative_net_benefit,
+    value_against,
+)
+
+__all__ = [
+    "ACCOUNTS",
+    "CURRENCY",
+    "NEGLIGIBLE_COST_SHARE",
+    "OUTCOMES",
+    "PRICE_YEAR",
+    "Value",
+    "WsippRow",
+    "benefit_cost_ratio",
+    "benefits_and_costs",
+    "break_even_year",
+    "cumulative_net_benefit",
+    "discount_factors",
+    "irr",
+    "npv",
+    "present_value",
+    "value_against",
+    "yearly_accounts",
+    "yearly_arrays",
+]
