@@ -19,7 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from simulation.analysis import sensitivity as sa
-from simulation.reports.sensitivity import STEPS_PER_MONTH
+from simulation.analysis.evaluation import Question, evaluate
+from simulation.analysis.sensitivity import STEPS_PER_MONTH
 from simulation.workflow.scenarios import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,15 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     x = sa.sample(prob, "sobol", args.n, args.seed)
     sampled = time.perf_counter()
-    y = sa.evaluate(
-        prob,
-        x,
-        fast["early_intervention"],
-        "npv",
-        baseline=fast["baseline"],
-        chunk=args.chunk,
-        workers=args.workers,
-    )
+    question = Question(fast["early_intervention"], "npv", fast["baseline"])
+    y = evaluate(prob["names"], x, question, chunk=args.chunk, workers=args.workers)
     evaluated = time.perf_counter()
     result = sa.analyze(prob, "sobol", x, y, args.seed, workers=args.workers)
     end = time.perf_counter()

@@ -14,7 +14,6 @@ import pytest
 from simulation.analysis import calibration as cal
 from simulation.analysis import targets as tg
 from simulation.interfaces.cli import main
-from simulation.reports import calibration as report
 from simulation.workflow import scenarios as scenario_mod
 from simulation.workflow.runner import sd_model
 
@@ -190,7 +189,7 @@ def test_outputs_read_stocks_and_flows_from_the_engine():
 @pytest.mark.slow
 def test_synthetic_data_are_fitted_back_inside_their_posterior_90_intervals(synthetic):
     targets = tg.load(synthetic)
-    result = report.run_calibration(targets)
+    result = cal.run_calibration(targets)
     table = result.table.set_index("parameter")
     for name, truth in TRUTH.items():
         row = table.loc[name]
@@ -289,14 +288,14 @@ def test_the_calibrated_abm_reproduces_the_same_targets():
     unreached = {(t.name, y) for t in targets.targets for y in t.unreached}
     good = frame[frame["quality"] != "low"]
     gap = (good["abm_mean"] / good["sd"] - 1.0).abs()
-    assert (gap <= report.ABM_TOLERANCE).all(), good.assign(gap=gap).sort_values("gap").tail()
+    assert (gap <= cal.ABM_TOLERANCE).all(), good.assign(gap=gap).sort_values("gap").tail()
     reached = frame[
         (frame["quality"] == "high")
         & np.array(
             [(t, y) not in unreached for t, y in zip(frame["target"], frame["year"], strict=True)]
         )
     ]
-    assert (reached["abm_error"].abs() <= report.ABM_TOLERANCE).all(), reached
+    assert (reached["abm_error"].abs() <= cal.ABM_TOLERANCE).all(), reached
 
 
 def test_a_figure_that_is_not_positive_is_refused(synthetic):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
+from simulation.analysis import evaluation as ev
 from simulation.analysis import sensitivity as sa
 from simulation.model.catalogue import REGISTRY
 from simulation.workflow import compare as cmp
@@ -80,7 +81,7 @@ def test_sd_evaluation_of_npv_matches_the_comparison():
     prob = sa.problem(names)
     defaults = np.array([[REGISTRY[n].default for n in names]])
     x = np.vstack([defaults, defaults * 1.1])
-    npv = sa.evaluate(prob, x, early, "npv", baseline=base, base_year=2027)
+    npv = ev.evaluate(prob["names"], x, ev.Question(early, "npv", base, base_year=2027))
     comparison = cmp.run_comparison([base, early])
     value = cmp.values(comparison, 0.05, 2027).iloc[0]
     assert npv[0] == pytest.approx(value["npv"], rel=1e-9)
@@ -166,8 +167,8 @@ def test_outcome_by_year_accumulates_to_the_horizon_value():
     base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
     prob = sa.problem(["onset_rate"])
     x = np.array([[0.05], [0.07]])
-    by_year = sa.evaluate(prob, x, early, "npv", baseline=base, by_year=True)
-    total = sa.evaluate(prob, x, early, "npv", baseline=base)
+    by_year = ev.evaluate(prob["names"], x, ev.Question(early, "npv", base), by_year=True)
+    total = ev.evaluate(prob["names"], x, ev.Question(early, "npv", base))
     np.testing.assert_array_equal(by_year[:, -1], total)
     assert by_year.shape == (2, 32)
     assert (by_year[:, : 2027 - 2009] == 0).all()  # nothing differs before the policy
@@ -202,8 +203,8 @@ def test_two_workers_and_shared_prefixes_give_the_same_numbers():
     base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
     prob = sa.problem(["onset_rate", "escalation_rate"])
     x = sa.sample(prob, "sobol", 4, seed=2)  # 24 rows, in chunks of 10
-    one = sa.evaluate(prob, x, early, "npv", baseline=base, chunk=10, workers=1)
-    two = sa.evaluate(prob, x, early, "npv", baseline=base, chunk=10, workers=2)
+    one = ev.evaluate(prob["names"], x, ev.Question(early, "npv", base), chunk=10, workers=1)
+    two = ev.evaluate(prob["names"], x, ev.Question(early, "npv", base), chunk=10, workers=2)
     np.testing.assert_array_equal(one, two)
 
 
@@ -213,10 +214,10 @@ def test_divergence_month_is_the_first_month_inputs_differ():
     base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
     a = SDModel(params=base.params, levers=base.levers, schedule=base.schedule)
     b = SDModel(params=early.params, levers=early.levers, schedule=early.schedule)
-    assert sa.divergence_month(a, b) == (2027 - 2009) * 12
-    assert sa.divergence_month(a, a) == a.n_months
+    assert ev.divergence_month(a, b) == (2027 - 2009) * 12
+    assert ev.divergence_month(a, a) == a.n_months
     c = SDModel(params={"onset_rate": 0.06}, levers=base.levers, schedule=base.schedule)
-    assert sa.divergence_month(a, c) == 0  # a different engine parameter: nothing shared
+    assert ev.divergence_month(a, c) == 0  # a different engine parameter: nothing shared
 
 
 @pytest.mark.slow
@@ -228,9 +229,8 @@ def test_abm_morris_screening_with_paired_replicates():
     short = [replace(s, run=replace(s.run, end_year=2030)) for s in (base, early)]
     prob = sa.problem(["onset_rate", "cost.institutional_care"])
     x = sa.sample(prob, "morris", 2, seed=5)  # 2 trajectories x 3 points
-    y = sa.evaluate_abm(
-        prob, x, short[1], "placements_avoided", baseline=short[0], replicates=2, scale=0.02, seed=3
-    )
+    question = ev.Question(short[1], "placements_avoided", short[0])
+    y = ev.evaluate_abm(prob["names"], x, question, replicates=2, scale=0.02, seed=3)
     # institutional care cost changes costs, not placements: its elementary effects are 0
     table = sa.indices_table(prob, "morris", sa.analyze(prob, "morris", x, y, seed=5))
     assert table.loc["cost.institutional_care", "mu_star"] == 0.0

@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.model.errors import InputError
+
 NATIONAL_COLUMNS = ("series", "year", "value", "unit", "quality", "source_title", "source_url")
 MUNICIPAL_COLUMNS = ("municipality", "year", "children_0_17")
 
 
-class DataFileError(ValueError):
+class DataFileError(InputError):
     """A data file is missing columns or values; the message names the file and the key."""
 
 

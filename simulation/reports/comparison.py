@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulation.reports import charts
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
 from simulation.workflow import store
+from simulation.workflow.store import Output
 
 VALUE_COLUMNS = (
     "npv",
@@ -93,17 +95,11 @@ def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, bas
 
 
 def write_comparison(
-    comparison: cmp.Comparison,
-    root: Path,
-    rate: float,
-    base_year: int,
-    lang: str = "lt",
-    command: str | None = None,
+    comparison: cmp.Comparison, rate: float, base_year: int, out: Output
 ) -> tuple[Path, list[str]]:
     """Write outcomes.csv, value.csv, accounts.csv, charts and a manifest; return the folder
     and the text table."""
-    from simulation.reports import charts
-
+    root, lang, command = out.root, out.lang, out.command
     vals = cmp.values(comparison, rate, base_year)
     lines = value_table(comparison, vals, rate, base_year)
     outcome_rows = cmp.outcomes(comparison)

@@ -7,20 +7,16 @@ from pathlib import Path
 from simulation.reports import charts
 from simulation.workflow import store
 from simulation.workflow.runner import RunOutput
+from simulation.workflow.store import Output
 
 
-def write_run(
-    output: RunOutput,
-    root: Path,
-    csv: bool = False,
-    lang: str = "lt",
-    command: str | None = None,
-) -> Path:
+def write_run(output: RunOutput, out: Output) -> Path:
     """Write a run's folder atomically and return its path.
 
-    Contents: ``manifest.json``, ``timeseries.parquet`` (and ``.csv`` with ``csv``),
+    Contents: ``manifest.json``, ``timeseries.parquet`` (and ``.csv`` with ``out.csv``),
     ``summary.csv`` and the chart of families by state (PNG and PDF).
     """
+    root, csv, lang, command = out.root, out.csv, out.lang, out.command
     sc = output.scenario
     folder = store.run_folder(root, "runs", sc.name, sc.digest())
     with store.atomic_folder(folder) as tmp:

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from simulation.model.catalogue import REGISTRY
+from simulation.model.errors import InputError
 from simulation.model.policy import RULES
 from simulation.model.schedule import Change
 from simulation.model.vocabulary import (
@@ -58,12 +59,8 @@ SCHEDULE_KEYS = ("year", "ramp_years", "note")
 POLICY_CHOICES: dict[str, tuple[str, ...]] = {"allocation_rule": RULES}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """One or more problems in scenario files; ``errors`` holds one line per problem."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from typing import Protocol
 
 import pandas as pd
 
+from simulation.model.vocabulary import LANGS
+
 PACKAGES = (
     "prevsim",
     "numpy",
@@ -35,6 +37,28 @@ PACKAGES = (
     "SALib",
     "emcee",
 )
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how a command writes its results folder.
+
+    Attributes
+    ----------
+    root : Path
+        Results root folder (``--out``); folders go to ``<root>/<kind>/<name>/...``.
+    lang : {"lt", "en"}
+        Language of the charts.
+    command : str, optional
+        The command line recorded in the manifest (default: this process's).
+    csv : bool
+        Also write time series as CSV.
+    """
+
+    root: Path = Path("results")
+    lang: str = LANGS[0]
+    command: str | None = None
+    csv: bool = False
 
 
 def package_versions() -> dict[str, str]:

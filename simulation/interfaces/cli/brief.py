@@ -1,0 +1,117 @@
+"""``prevsim brief``: a ministry briefing in Lithuanian or English, PDF or HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulation.interfaces.cli.common import (
+    EXIT_OK,
+    Progress,
+    UsageError,
+    add_out,
+    both,
+    default_targets,
+    int_at_least,
+    non_negative_int,
+    scenario_dir,
+)
+from simulation.workflow.shipped import BASELINE
+
+NAME = "brief"
+EXAMPLES = """examples:
+  prevsim brief scenarios/early_intervention.toml
+  prevsim brief scenarios/early_intervention.toml scenarios/full_reform.toml --lang both \\
+      --format both
+  prevsim brief scenarios/early_intervention.toml --lang en --samples 2000"""
+
+
+def add_parser(sub) -> None:
+    """The command's options."""
+    p = sub.add_parser(
+        NAME,
+        help="write a ministry briefing (PDF or HTML, Lithuanian or English)",
+        description="Value scenarios against a baseline and write a 4-8 page briefing: key "
+        "numbers with their uncertainty first, charts with captions, assumptions, data "
+        "sources and a method note. Every number in the text is read from the results files "
+        "written beside it.",
+        epilog=EXAMPLES,
+    )
+    p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario TOML files to value")
+    p.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="BASELINE",
+        help="the scenario they are valued against (default: scenarios/baseline.toml)",
+    )
+    p.add_argument(
+        "--lang",
+        choices=("lt", "en", "both"),
+        default="lt",
+        help="language of the briefing (default: lt)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("pdf", "html", "both"),
+        default="pdf",
+        help="pdf, or html (one self-contained file), or both (default: pdf)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int_at_least(20),
+        default=1000,
+        metavar="N",
+        help="random parameter sets drawn for the uncertainty intervals; those whose past "
+        "matches the national data are kept (default: 1000)",
+    )
+    p.add_argument(
+        "--seed", type=non_negative_int, default=20261122, metavar="N", help="default: 20261122"
+    )
+    p.add_argument(
+        "--targets",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="calibration targets whose national data the charts draw "
+        "(default: calibration/targets.toml when present)",
+    )
+    add_out(p)
+
+
+def handle(args) -> int:
+    """Compute the briefing's numbers, write its folder, list its files."""
+    from simulation.analysis import briefing_numbers
+    from simulation.reports import briefing
+    from simulation.workflow.scenarios import load
+
+    baseline = load(args.against or scenario_dir() / BASELINE)
+    scenarios = [load(path) for path in args.files]
+    names = [baseline.name, *(s.name for s in scenarios)]
+    if len(set(names)) != len(names):
+        raise UsageError(
+            "prevsim brief: each scenario must differ from the others and from the baseline "
+            f"(names: {', '.join(names)})"
+        )
+    targets = default_targets(args.targets, NAME)
+    bar = Progress(5 + len(scenarios), "step")
+    try:
+        try:
+            results = briefing_numbers.compute(
+                baseline, scenarios, args.samples, args.seed, targets, progress=bar
+            )
+        except ValueError as exc:  # too few samples consistent with the data
+            raise UsageError(f"prevsim brief: --samples {args.samples}: {exc}") from None
+        bar("charts and documents")
+        folder, written = briefing.write_briefing(
+            results,
+            args.out,
+            langs=both(args.lang, briefing.LANGS),
+            formats=both(args.format, briefing.FORMATS),
+            command=args.command_line,
+        )
+    finally:
+        bar.close()
+    print(f"Briefing: {folder}")
+    for name in written:
+        print(f"  {folder / name}")
+    return EXIT_OK

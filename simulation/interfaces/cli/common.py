@@ -1,0 +1,224 @@
+"""What every ``prevsim`` command shares: the usage error, the parser, argument types,
+common options, scenario loading with command-line overrides, and progress bars."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from simulation.model.vocabulary import ENGINES, LANGS
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user; the message is one line."""
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps descriptions as usual, but keeps the line breaks of a list of examples."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 2, and whose epilog (the
+    examples) keeps its line breaks."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+# ---- argument types -------------------------------------------------------------------------
+def int_at_least(low: int):
+    """An argparse type: a whole number >= ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        return value
+
+    return parse
+
+
+def float_in(low: float, high: float, example: str):
+    """An argparse type: a number in ``[low, high]``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a number such as {example}, got {text!r}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in [{low:g}, {high:g}], got {value:g}")
+        return value
+
+    return parse
+
+
+non_negative_int = int_at_least(0)
+positive_int = int_at_least(1)
+year = int_at_least(2010)  # a holdout needs at least the first year of data before it
+rate = float_in(0.0, 0.5, "0.03 (3%)")
+scale = float_in(1e-4, 1.0, "0.2")
+
+
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 1-65535."""
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be <= 65535, got {value}")
+    return value
+
+
+# ---- options ----------------------------------------------------------------------------------
+def add_out(p: argparse.ArgumentParser) -> None:
+    """``--out DIR``: the results root folder."""
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        metavar="DIR",
+        help="results root folder (default: results)",
+    )
+
+
+def add_output(p: argparse.ArgumentParser) -> None:
+    """``--out`` and ``--lang`` (of chart labels)."""
+    add_out(p)
+    p.add_argument(
+        "--lang", choices=LANGS, default=LANGS[0], help="language of chart labels (default: lt)"
+    )
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """``--engine``, ``--seed``, ``--scale``, ``--csv`` and the output options."""
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="simulation engine: sd (system dynamics) or abm (agent-based); "
+        "default: the scenario's [run] engine, normally sd",
+    )
+    p.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=None,
+        metavar="N",
+        help="root random seed (default: the scenario's [run] seed)",
+    )
+    p.add_argument(
+        "--scale",
+        type=scale,
+        default=None,
+        metavar="S",
+        help="abm only: share of families simulated, in (0, 1]; results are rescaled to "
+        "national totals (default: the scenario's, normally 1)",
+    )
+    p.add_argument("--csv", action="store_true", help="also write time series as CSV")
+    add_output(p)
+
+
+def add_workers(p: argparse.ArgumentParser, what: str) -> None:
+    """``--workers K``: processes, all cores by default."""
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="K",
+        help=f"{what} (default: all cores)",
+    )
+
+
+def output(args: argparse.Namespace):
+    """Where and how the command writes (:class:`simulation.workflow.store.Output`)."""
+    from simulation.workflow.store import Output
+
+    return Output(
+        root=args.out,
+        lang=getattr(args, "lang", LANGS[0]),
+        command=args.command_line,
+        csv=getattr(args, "csv", False),
+    )
+
+
+# ---- scenarios and shipped files ----------------------------------------------------------
+def load_scenario(path: str | Path, args: argparse.Namespace, resolution: str | None = None):
+    """A scenario file with the command line's ``[run]`` overrides applied."""
+    from simulation.workflow.runner import with_overrides
+    from simulation.workflow.scenarios import load
+
+    return with_overrides(
+        load(path), resolution=resolution, engine=args.engine, seed=args.seed, scale=args.scale
+    )
+
+
+def scenario_dir(given: Path | None = None) -> Path:
+    """The folder of the shipped scenarios (``./scenarios`` when there is one)."""
+    from simulation.workflow import shipped
+
+    return given if given is not None else shipped.folder("scenarios")
+
+
+def default_targets(given: Path | None, command: str) -> Path | None:
+    """The calibration targets file: the one given (which must exist), or the shipped one
+    (None if there is none)."""
+    if given is not None:
+        if not given.is_file():
+            raise UsageError(f"prevsim {command}: --targets: {given}: no such file")
+        return given
+    from simulation.workflow import shipped
+
+    try:
+        path = shipped.targets_path()
+    except FileNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def both(choice: str, options: tuple[str, ...]) -> tuple[str, ...]:
+    """``options`` for the choice ``"both"``, else the one chosen."""
+    return options if choice == "both" else (choice,)
+
+
+# ---- progress --------------------------------------------------------------------------------
+class Progress:
+    """A progress bar on an interactive terminal; silent otherwise."""
+
+    def __init__(self, total: int, unit: str = "run") -> None:
+        self.bar = None
+        if sys.stderr.isatty() and total > 1:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit=unit, leave=False)
+
+    def __call__(self, message: str) -> None:
+        """One step done, described by ``message``."""
+        if self.bar is not None:
+            self.bar.set_description(message)
+            self.bar.update(1)
+
+    def advance(self, count: int) -> None:
+        """``count`` steps done."""
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,55 @@
+"""``prevsim run``: run one scenario and write its results folder."""
+
+from __future__ import annotations
+
+import sys
+
+from simulation.interfaces.cli.common import EXIT_OK, add_run_options, load_scenario, output
+from simulation.model.vocabulary import REPLICATE_SCALE, RESOLUTIONS
+
+NAME = "run"
+EXAMPLES = """examples:
+  prevsim run scenarios/baseline.toml
+  prevsim run scenarios/early_intervention.toml --resolution municipal --csv
+  prevsim run scenarios/baseline.toml --engine abm --scale 0.2 --seed 1 --lang en"""
+
+
+def add_parser(sub) -> None:
+    """The command's options."""
+    p = sub.add_parser(NAME, help="run one scenario and write its results folder", epilog=EXAMPLES)
+    p.add_argument("file", metavar="FILE", help="scenario TOML file")
+    add_run_options(p)
+    p.add_argument(
+        "--resolution", choices=RESOLUTIONS, help="override the scenario's [run] resolution"
+    )
+
+
+def handle(args) -> int:
+    """Run, write the folder, print the headline."""
+    from simulation.reports.run import write_run
+    from simulation.workflow.runner import run_scenario
+
+    scenario = load_scenario(args.file, args, args.resolution)
+    if scenario.run.engine == "abm" and scenario.run.scale < REPLICATE_SCALE:
+        print(
+            f"prevsim: note: at scale {scenario.run.scale:g} small municipalities have few "
+            "families and service coverage is biased (crises overstated by a few percent); "
+            f"use --scale {REPLICATE_SCALE:g} or more for results",
+            file=sys.stderr,
+        )
+    result = run_scenario(scenario, progress=sys.stderr.isatty())
+    folder = write_run(result, output(args))
+    print(headline(result))
+    print(f"Results: {folder}")
+    return EXIT_OK
+
+
+def headline(result) -> str:
+    """Children placed, child-years in care and public cost of a run, in one line."""
+    s = result.summary.set_index("metric")["value"]
+    return (
+        f"{result.scenario.name}: {s['children.placed']:,.0f} children placed, "
+        f"{s['child_years.in_care']:,.0f} child-years in care, "
+        f"{s['cost.total'] / 1e6:,.1f} million EUR public cost (undiscounted); "
+        f"{result.scenario.run.engine}, {result.scenario.run.resolution}"
+    )

@@ -1,0 +1,124 @@
+"""``prevsim sensitivity``: global sensitivity analysis (SALib) of an outcome."""
+
+from __future__ import annotations
+
+from simulation.interfaces.cli.common import (
+    EXIT_OK,
+    Progress,
+    UsageError,
+    add_output,
+    add_workers,
+    non_negative_int,
+    output,
+    positive_int,
+    scale,
+)
+from simulation.model.vocabulary import ENGINES, REPLICATE_SCALE
+
+NAME = "sensitivity"
+OUTCOMES = (
+    "npv",
+    "placements_avoided",
+    "child_years_in_care_avoided",
+    "child_years_in_care",
+    "total_cost",
+)
+EXAMPLES = """examples:
+  prevsim sensitivity scenarios/early_intervention.toml --against scenarios/baseline.toml
+  prevsim sensitivity scenarios/early_intervention.toml --against scenarios/baseline.toml \\
+      --method morris --n 20
+  prevsim sensitivity scenarios/baseline.toml --outcome child_years_in_care --n 512"""
+
+
+def add_parser(sub) -> None:
+    """The command's options."""
+    p = sub.add_parser(
+        NAME,
+        help="global sensitivity analysis (SALib) of an outcome over uncertain parameters",
+        epilog=EXAMPLES,
+    )
+    p.add_argument("file", metavar="SCENARIO", help="scenario TOML file")
+    p.add_argument(
+        "--against",
+        metavar="BASELINE",
+        default=None,
+        help="baseline scenario, needed for npv and *_avoided outcomes",
+    )
+    p.add_argument(
+        "--method", choices=("sobol", "morris", "pawn"), default="sobol", help="default: sobol"
+    )
+    p.add_argument(
+        "--n",
+        type=positive_int,
+        default=256,
+        metavar="N",
+        help="base sample size (sobol: N (2D + 2) evaluations; default 256)",
+    )
+    p.add_argument("--outcome", default="npv", choices=OUTCOMES, help="default: npv")
+    p.add_argument(
+        "--params",
+        nargs="+",
+        metavar="NAME",
+        default=None,
+        help="uncertain parameters to vary (default: all the engine uses)",
+    )
+    p.add_argument("--seed", type=non_negative_int, default=0, metavar="N", help="default: 0")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="sd",
+        help="abm: Morris screening with paired replicates per sample point (default: sd)",
+    )
+    add_workers(p, "sd: processes for the batched runs")
+    p.add_argument(
+        "--replicates",
+        type=positive_int,
+        default=3,
+        metavar="R",
+        help="abm: paired replicates per sample point (default 3)",
+    )
+    p.add_argument(
+        "--scale",
+        type=scale,
+        default=REPLICATE_SCALE,
+        metavar="S",
+        help=f"abm: share of families simulated (default {REPLICATE_SCALE:g})",
+    )
+    add_output(p)
+
+
+def handle(args) -> int:
+    """Check the study, run it, write it, print its summary."""
+    from simulation.analysis import sensitivity as sa
+    from simulation.analysis.evaluation import OUTCOMES as NEEDS
+    from simulation.reports.sensitivity import write_study
+    from simulation.workflow.scenarios import load
+
+    scenario = load(args.file)
+    baseline = load(args.against) if args.against else None
+    if NEEDS[args.outcome][0] and baseline is None:
+        raise UsageError(f"prevsim sensitivity: outcome {args.outcome} needs --against BASELINE")
+    if args.engine == "abm" and args.method != "morris":
+        raise UsageError("prevsim sensitivity: the agent-based engine supports --method morris")
+    try:
+        prob = sa.problem(args.params, engine=args.engine)
+    except (KeyError, ValueError) as exc:
+        raise UsageError(f"prevsim sensitivity: --params: {exc.args[0]}") from None
+    settings = sa.StudySettings(
+        method=args.method,
+        n=args.n,
+        outcome=args.outcome,
+        seed=args.seed,
+        names=tuple(args.params) if args.params else None,
+        engine=args.engine,
+        replicates=args.replicates,
+        scale=args.scale,
+        workers=args.workers,
+    )
+    bar = Progress(len(sa.sample(prob, args.method, args.n, args.seed)))
+    study = sa.run_study(scenario, baseline, settings, progress=bar.advance)
+    bar.close()
+    folder, lines = write_study(study, output(args))
+    print("\n".join(lines))
+    print(f"\nResults: {folder}")
+    return EXIT_OK
