@@ -296,7 +296,7 @@ def _spread(
 
 def trajectories(batches: Sequence[_Batch], keep: np.ndarray) -> pd.DataFrame:
     """Stock outputs over time (quarterly), central and quantiles, for every role."""
-    from simulation.analysis.targets import stock_series
+    from simulation.workflow.tables import stock_series
 
     parts = []
     for role, batch in zip(_roles(batches), batches, strict=True):

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -51,6 +50,7 @@ from simulation.model.vocabulary import (
     RESOLUTIONS,
     START_YEAR,
 )
+from simulation.workflow.inputs import Problems, near_names, read_toml
 
 TABLES = ("scenario", "run", "params", "policy")
 SCENARIO_KEYS = {"name": str, "title": str, "description": str, "source": str, "extends": str}
@@ -163,63 +163,37 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-class _Validator:
-    """Collects errors for one file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.errors: list[str] = []
-
-    def error(self, key: str, message: str) -> None:
-        self.errors.append(f"{self.path}: {key}: {message}")
-
-    def known(self, table: str, key: str, allowed) -> bool:
-        if key in allowed:
-            return True
-        near = REGISTRY.suggest(key, allowed)
-        hint = (
-            f"did you mean {', '.join(repr(n) for n in near)}?"
-            if near
-            else (f"allowed: {', '.join(sorted(allowed))}")
-        )
-        self.error(f"{table}.{key}", f"unknown key ({hint})")
-        return False
+class _Validator(Problems):
+    """Collects the problems of one scenario file, table by table."""
 
     def scenario_table(self, table: Mapping) -> dict:
         out = {}
         for key, value in table.items():
             if self.known("scenario", key, SCENARIO_KEYS):
-                if not isinstance(value, str):
-                    self.error(f"scenario.{key}", f"expected a string, got {value!r}")
-                else:
-                    out[key] = value
+                checked = self.string(f"scenario.{key}", value)
+                if checked is not None:
+                    out[key] = checked
         return out
 
     def run_table(self, table: Mapping) -> dict:
         out = {}
         for key, value in table.items():
-            if not self.known("run", key, RUN_RULES):
-                continue
-            kind, allowed = RUN_RULES[key]
-            if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
-                self.error(f"run.{key}", f"expected an integer, got {value!r}")
-            elif kind is bool and not isinstance(value, bool):
-                self.error(f"run.{key}", f"expected true or false, got {value!r}")
-            elif kind is bool:
-                out[key] = value
-            elif kind is float and not _is_number(value):
-                self.error(f"run.{key}", f"expected a number, got {value!r}")
-            elif kind is float and not (allowed[0] <= value <= allowed[1]):
-                self.error(f"run.{key}", f"{value!r} is outside [{allowed[0]:g}, {allowed[1]:g}]")
-            elif kind is str and not isinstance(value, str):
-                self.error(f"run.{key}", f"expected a string, got {value!r}")
-            elif kind is str and value not in allowed:
-                self.error(f"run.{key}", f"{value!r} is not one of {', '.join(allowed)}")
-            elif kind is int and not (allowed[0] <= value <= allowed[1]):
-                self.error(f"run.{key}", f"{value} is outside [{allowed[0]}, {allowed[1]}]")
-            else:
-                out[key] = float(value) if kind is float else value
+            if self.known("run", key, RUN_RULES):
+                checked = self._run_value(f"run.{key}", value, *RUN_RULES[key])
+                if checked is not None:
+                    out[key] = checked
         return out
+
+    def _run_value(self, where: str, value: object, kind: type, allowed) -> object:
+        if kind is bool:
+            return self.boolean(where, value)
+        if kind is int:
+            return self.integer(where, value, *allowed)
+        if kind is float:
+            return self.number(where, value, *allowed)
+        if self.string(where, value) is None:
+            return None
+        return self.choice(where, value, allowed)
 
     def value(self, key: str, name: str, value: object) -> float | None:
         """Check one parameter value against the registry; return it as float or None."""
@@ -307,21 +281,6 @@ class _Validator:
         return changes
 
 
-def read_toml(path: Path, kind: str = "scenario file") -> dict | str:
-    """The parsed file, or an error line naming the file (``kind`` says what it should be)."""
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return f"{path}: file not found"
-    except IsADirectoryError:
-        return f"{path}: is a directory, not a {kind}"
-    except tomllib.TOMLDecodeError as exc:
-        return f"{path}: invalid TOML: {exc}"
-    except UnicodeDecodeError:
-        return f"{path}: not UTF-8 text"
-
-
 @dataclass
 class _Layer:
     path: Path
@@ -347,16 +306,10 @@ def _load_layers(path: Path, seen: list[Path], errors: list[str]) -> list[_Layer
     check = _Validator(path)
     for table in data:
         if table not in TABLES:
-            near = REGISTRY.suggest(table, TABLES)
+            near = near_names(table, TABLES)
             hint = f"did you mean {near[0]!r}?" if near else f"allowed: {', '.join(TABLES)}"
             check.error(table, f"unknown table ({hint})")
-    tables = {}
-    for table in TABLES:
-        value = data.get(table, {})
-        if not isinstance(value, dict):
-            check.error(table, f"expected a table [{table}], got {value!r}")
-            value = {}
-        tables[table] = value
+    tables = {table: check.table(table, data.get(table, {})) for table in TABLES}
     scenario = check.scenario_table(tables["scenario"])
     run = check.run_table(tables["run"])
     params = check.params_table(tables["params"])

@@ -8,18 +8,24 @@ of the month. Column names are stable and documented in :func:`column_glossary`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from simulation.engines.results import EngineResult
-from simulation.model.flows import FLOW_NAMES, FLOWS, PLACEMENTS
+from simulation.model.flows import FLOW_INDEX, FLOW_NAMES, FLOWS, PLACEMENTS
 from simulation.model.services import COST_ITEMS
 from simulation.model.states import LARGE_FAMILY_STATES, STATE_KEYS, STATES, State
 from simulation.model.vocabulary import START_YEAR
 
 CARE_KEYS = (State.FAMILY_CARE.key, State.INSTITUTIONAL_CARE.key)
+#: Stock outputs of a result: families or children in a state, and children in care.
+STOCK_OUTPUTS: tuple[str, ...] = (
+    *(f"families.{k}" for k in STATE_KEYS),
+    *(f"children.{k}" for k in STATE_KEYS),
+    "children.in_care",
+)
 
 
 def children_per_family(params: Mapping[str, float | np.ndarray]) -> np.ndarray:
@@ -160,3 +166,34 @@ def summary(result: EngineResult, params: Mapping[str, float], k: int = 0) -> pd
         add(f"cost.{item}", costs[i], "EUR", f"Public cost of {item}, {span}, undiscounted")
     add("cost.total", costs.sum(), "EUR", f"Total public cost, {span}, undiscounted")
     return pd.DataFrame(rows)
+
+
+# ---- outputs over time --------------------------------------------------------------------
+def stock_series(result: EngineResult, params: Mapping[str, object], output: str) -> np.ndarray:
+    """A stock output over time, national, shape ``(T, K)``."""
+    stocks = result.saved["stocks"].sum(axis=2)  # (T, K, S)
+    kind, _, state = output.partition(".")
+    if kind == "children":
+        if "children" in result.saved:  # the agent-based engine counts children directly
+            stocks = result.saved["children"].sum(axis=2)
+        else:
+            stocks = stocks * children_per_family(params)[None, ...]
+    if state == "in_care":
+        return sum(stocks[..., STATE_KEYS.index(k)] for k in CARE_KEYS)
+    return stocks[..., STATE_KEYS.index(state)]
+
+
+def flow_totals(
+    result: EngineResult, params: Mapping[str, object], flows: Sequence[str], count: str
+) -> np.ndarray:
+    """Cumulative sum of ``flows`` from the start, national, shape ``(T, K)``."""
+    cum = result.saved["flows"].sum(axis=2)  # (T, K, F)
+    kids = children_per_family(params)  # (S,) or (K, S)
+    total = 0.0
+    for name in flows:
+        flow = FLOWS[FLOW_INDEX[name]]
+        series = cum[..., FLOW_INDEX[name]]
+        if count == "children":
+            series = series * np.asarray(kids)[..., int(flow.source)]
+        total = total + series
+    return total

@@ -1,0 +1,136 @@
+"""What a targets file defines: data points, targets (a model output and its points), and the
+whole file's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from simulation.model.errors import InputError
+from simulation.model.vocabulary import REPLICATE_SCALE
+
+QUALITIES = ("high", "medium", "low")
+COUNTS = ("families", "children")
+SECTIONS = {
+    "calibration": {"name", "data", "scenario", "output", "end_year"},
+    "fit": {"free", "starts", "seed"},
+    "posterior": {"walkers", "steps", "burn", "thin", "predictive_draws"},
+    "error": {"sigma"},
+    "abm": {"replicates", "scale"},
+    "target": {
+        "name",
+        "title",
+        "series",
+        "stock",
+        "flows",
+        "count",
+        "years",
+        "dates",
+        "quality",
+        "note",
+        "unreached",
+    },
+}
+DEFAULTS = {
+    "starts": 8,
+    "seed": 1,
+    "walkers": 48,
+    "steps": 600,
+    "burn": 200,
+    "thin": 5,
+    "predictive_draws": 200,
+    "abm_replicates": 3,
+}
+DEFAULT_ABM_SCALE = REPLICATE_SCALE
+
+
+class TargetsError(InputError):
+    """Problems in a targets file; ``errors`` holds one line per problem (reported like a
+    scenario file's)."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One published figure paired with a model output.
+
+    Attributes
+    ----------
+    target : str
+        Name of the target it belongs to.
+    series : str
+        Data series (``a+b`` when several are summed).
+    year : int
+        Year of the figure in the data file.
+    time : float
+        Decimal year the figure refers to (stocks) or the start of its calendar year (flows).
+    value : float
+        The figure, in the data file's unit.
+    quality : {"high", "medium", "low"}
+        Quality used for the error model (the lowest of summed series unless overridden).
+    sigma : float
+        Standard deviation of the log-normal measurement error.
+    source : str
+        Source titles of the figure.
+    """
+
+    target: str
+    series: str
+    year: int
+    time: float
+    value: float
+    quality: str
+    sigma: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """A model output and the data points it is compared with."""
+
+    name: str
+    series: tuple[str, ...]
+    stock: str | None
+    flows: tuple[str, ...]
+    count: str
+    points: tuple[Point, ...]
+    note: str = ""
+    title: dict[str, str] = field(default_factory=dict)
+    unreached: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def output(self) -> str:
+        """A readable name of the model output."""
+        if self.stock:
+            return self.stock
+        return f"{self.count} per year: " + " + ".join(self.flows)
+
+
+@dataclass
+class Targets:
+    """A parsed, validated targets file (see module docstring)."""
+
+    path: Path
+    name: str
+    data: Path
+    scenario: Path
+    output: Path
+    end_year: int
+    free: list[str]
+    sigma: dict[str, float]
+    targets: list[Target]
+    settings: dict[str, int] = field(default_factory=lambda: dict(DEFAULTS))
+    abm_scale: float = DEFAULT_ABM_SCALE
+
+    @property
+    def points(self) -> list[Point]:
+        """Every data point of every target, in file order."""
+        return [p for t in self.targets for p in t.points]
+
+    def before(self, year: int) -> Targets:
+        """The same targets keeping only points from years before ``year`` (for holdout)."""
+        kept = []
+        for t in self.targets:
+            points = tuple(p for p in t.points if p.year < year)
+            if points:
+                kept.append(replace(t, points=points))
+        return replace(self, targets=kept, settings=dict(self.settings))

@@ -1,0 +1,320 @@
+"""Reading and validating a targets file: every problem is reported at once, each as one line
+``file: key: what is wrong and what is allowed``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.analysis.targets.definitions import (
+    COUNTS,
+    DEFAULT_ABM_SCALE,
+    DEFAULTS,
+    QUALITIES,
+    SECTIONS,
+    Point,
+    Target,
+    Targets,
+    TargetsError,
+)
+from simulation.model.catalogue import REGISTRY
+from simulation.model.demography import national_series
+from simulation.model.flows import FLOW_INDEX
+from simulation.model.vocabulary import LAST_YEAR, START_YEAR
+from simulation.workflow.inputs import Problems, near_names, read_toml
+from simulation.workflow.tables import STOCK_OUTPUTS
+
+TABLES = ("calibration", "fit", "posterior", "error", "abm")
+
+
+def load(path: str | Path) -> Targets:
+    """Read and validate a targets file.
+
+    Raises
+    ------
+    TargetsError
+        With one line per problem (file, key, what is allowed).
+    DataFileError
+        If the data file lacks the required columns.
+    """
+    path = Path(path)
+    raw = read_toml(path, "targets file")
+    if isinstance(raw, str):
+        raise TargetsError([raw])
+    check = Problems(path)
+    check.keys("", raw, SECTIONS)
+    section = {name: check.table(name, raw.get(name, {})) for name in TABLES}
+    for name, table in section.items():
+        check.keys(name, table, SECTIONS[name])
+    cal = section["calibration"]
+    files = _files(check, cal)
+    end_year = _end_year(check, cal)
+    free = _free_parameters(check, section["fit"].get("free"))
+    settings, abm_scale = _settings(check, section)
+    sigma = _sigma(check, section["error"].get("sigma"))
+    frame = national_series(files["data"]) if files["data"] else None
+    targets = _targets(check, raw.get("target", []), frame, sigma, end_year)
+    if check.errors:
+        raise TargetsError(check.errors)
+    return Targets(
+        path=path,
+        name=str(cal.get("name", path.stem)),
+        **files,
+        end_year=end_year,
+        free=free,
+        sigma=sigma,
+        targets=targets,
+        settings=settings,
+        abm_scale=abm_scale,
+    )
+
+
+# ---- the sections ---------------------------------------------------------------------------
+def _files(check: Problems, cal: Mapping) -> dict[str, Path | None]:
+    """The data file, the scenario and the output, relative to the targets file."""
+    files: dict[str, Path | None] = {}
+    for key in ("data", "scenario", "output"):
+        if key not in cal:
+            check.error(f"calibration.{key}", "missing (a path relative to the targets file)")
+            files[key] = None
+        else:
+            files[key] = check.relative_path(f"calibration.{key}", cal[key], must_exist=key != "output")
+    return files
+
+
+def _end_year(check: Problems, cal: Mapping) -> int:
+    got = check.integer("calibration.end_year", cal.get("end_year", 2025), START_YEAR, LAST_YEAR)
+    return START_YEAR if got is None else got
+
+
+def _settings(check: Problems, section: Mapping[str, Mapping]) -> tuple[dict[str, int], float]:
+    """Sampler settings (``[fit]``, ``[posterior]``, ``[abm]``) and the ABM check's scale."""
+    settings = dict(DEFAULTS)
+    for table in ("fit", "posterior"):
+        for key, value in section[table].items():
+            if key in DEFAULTS:
+                got = check.integer(f"{table}.{key}", value, 0 if key == "burn" else 1, 10**9)
+                settings[key] = got if got is not None else settings[key]
+    if settings["burn"] >= settings["steps"]:
+        check.error("posterior.burn", f"must be below posterior.steps ({settings['steps']})")
+    abm = section["abm"]
+    if "replicates" in abm:
+        got = check.integer("abm.replicates", abm["replicates"], 0, 1000)
+        settings["abm_replicates"] = got if got is not None else settings["abm_replicates"]
+    scale = check.number("abm.scale", abm.get("scale", DEFAULT_ABM_SCALE), 1e-4, 1.0)
+    return settings, DEFAULT_ABM_SCALE if scale is None else scale
+
+
+def _free_parameters(check: Problems, free: object) -> list[str]:
+    if not isinstance(free, list) or not free or not all(isinstance(n, str) for n in free):
+        check.error("fit.free", "expected a non-empty list of parameter names")
+        return []
+    names = []
+    for name in free:
+        if name not in REGISTRY:
+            check.error("fit.free", REGISTRY.unknown_message(name))
+        elif "sd" not in REGISTRY[name].engines:
+            check.error("fit.free", f"{name!r} does not change the SD engine's output")
+        elif REGISTRY[name].range[0] == REGISTRY[name].range[1]:
+            check.error("fit.free", f"{name!r} has an empty range; nothing to fit")
+        else:
+            names.append(name)
+    if len(set(names)) != len(names):
+        check.error("fit.free", "a parameter is listed twice")
+    return names
+
+
+def _sigma(check: Problems, sigma: object) -> dict[str, float]:
+    if not isinstance(sigma, dict) or set(sigma) != set(QUALITIES):
+        check.error("error.sigma", f"expected a table with exactly the keys {list(QUALITIES)}")
+        return dict.fromkeys(QUALITIES, 0.1)
+    out = {}
+    for q, v in sigma.items():
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v <= 5:
+            check.error(f"error.sigma.{q}", f"expected a number in (0, 5], got {v!r}")
+            v = 0.1
+        out[q] = float(v)
+    return out
+
+
+# ---- the targets ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Spec:
+    """What a target says about its points: where to report, its name, series and quality."""
+
+    where: str
+    name: str
+    series: tuple[str, ...]
+    quality: str | None
+    is_stock: bool
+
+
+def _targets(check, entries: object, frame, sigma, end_year: int) -> list[Target]:
+    if not isinstance(entries, list) or not entries:
+        check.error("target", "expected at least one [[target]] table")
+        return []
+    targets = [_target(check, i, e, frame, sigma, end_year) for i, e in enumerate(entries)]
+    names = [t.name for t in targets if t is not None]
+    for name in {n for n in names if names.count(n) > 1}:
+        check.error("target.name", f"{name!r} is used twice")
+    return [t for t in targets if t is not None]
+
+
+def _target(
+    check: Problems, index: int, entry: object, frame, sigma: Mapping, end_year: int
+) -> Target | None:
+    if not isinstance(entry, dict):
+        check.error(f"target[{index}]", "expected a table")
+        return None
+    check.keys(f"target[{index}]", entry, SECTIONS["target"])
+    name = entry.get("name")
+    if not isinstance(name, str) or not name:
+        check.error(f"target[{index}].name", "expected a name")
+        name = f"target[{index}]"
+    where = f"target.{name}"
+    stock, flows, count = _output(check, where, entry)
+    spec = _Spec(
+        where, name, _series(check, where, entry), _quality(check, where, entry), bool(stock)
+    )
+    years = entry.get("years")
+    if not isinstance(years, list) or not years or not all(isinstance(y, int) for y in years):
+        check.error(f"{where}.years", "expected a non-empty list of years")
+        years = []
+    dates = entry.get("dates", {})
+    if not isinstance(dates, dict):
+        check.error(f"{where}.dates", "expected a table {year = decimal year}")
+        dates = {}
+    points = []
+    for year in years:
+        point = _point(check, spec, year, _time(check, spec, year, dates, end_year), frame, sigma)
+        if point is not None:
+            points.append(point)
+    note = " ".join(str(entry.get("note", "")).split())
+    title, unreached = _title(check, where, entry), _unreached(check, where, entry, years)
+    return Target(name, spec.series, stock, flows, count, tuple(points), note, title, unreached)
+
+
+def _series(check: Problems, where: str, entry: Mapping) -> tuple[str, ...]:
+    series = entry.get("series")
+    series = (series,) if isinstance(series, str) else series
+    if not isinstance(series, list | tuple) or not series:
+        check.error(f"{where}.series", "expected a series name or a list of them")
+        return ()
+    return tuple(series)
+
+
+def _output(check: Problems, where: str, entry: Mapping) -> tuple[str | None, tuple, str]:
+    """The model output: a stock, or flows counted in families or children."""
+    stock, flows = entry.get("stock"), entry.get("flows")
+    count = entry.get("count", "children")
+    if (stock is None) == (flows is None):
+        check.error(where, "give exactly one of 'stock' (a state stock) and 'flows' (a list)")
+    if stock is not None and stock not in STOCK_OUTPUTS:
+        near = near_names(str(stock), STOCK_OUTPUTS)
+        check.error(f"{where}.stock", f"unknown output {stock!r}; allowed: {near or STOCK_OUTPUTS}")
+    flows = tuple(flows or ())
+    for f in flows:
+        if f not in FLOW_INDEX:
+            check.error(f"{where}.flows", f"unknown flow {f!r}; allowed: {list(FLOW_INDEX)}")
+    if count not in COUNTS:
+        check.error(f"{where}.count", f"expected one of {COUNTS}, got {count!r}")
+    return stock, flows, count
+
+
+def _quality(check: Problems, where: str, entry: Mapping) -> str | None:
+    quality = entry.get("quality")
+    if quality is not None and quality not in QUALITIES:
+        check.error(f"{where}.quality", f"expected one of {QUALITIES}, got {quality!r}")
+        return None
+    return quality
+
+
+def _title(check: Problems, where: str, entry: Mapping) -> dict[str, str]:
+    title = entry.get("title", {})
+    if not isinstance(title, dict) or not set(title) <= {"lt", "en"}:
+        check.error(f"{where}.title", "expected a table with 'lt' and/or 'en' strings")
+        return {}
+    return dict(title)
+
+
+def _unreached(check: Problems, where: str, entry: Mapping, years: list) -> dict[int, str]:
+    unreached = entry.get("unreached", {})
+    if not isinstance(unreached, dict) or not all(
+        k.isdigit() and int(k) in years and isinstance(v, str) for k, v in unreached.items()
+    ):
+        check.error(
+            f"{where}.unreached",
+            'expected a table {year = "why the model misses it"} of fitted years',
+        )
+        return {}
+    return {int(k): " ".join(v.split()) for k, v in unreached.items()}
+
+
+def _time(check: Problems, spec: _Spec, year: int, dates: Mapping, end_year: int) -> float:
+    """The decimal year a figure refers to: 31 December for stocks unless dated, the start
+    of its calendar year for flows."""
+    time = dates.get(str(year), year + 1.0 if spec.is_stock else float(year))
+    last = end_year + 1.0 if spec.is_stock else float(end_year)
+    if (
+        isinstance(time, bool)
+        or not isinstance(time, int | float)
+        or not START_YEAR <= time <= last
+    ):
+        check.error(
+            f"{spec.where}.dates.{year}",
+            f"the figure must refer to a time in [{START_YEAR}, {last:g}] (calibration.end_year "
+            f"{end_year}), got {time!r}",
+        )
+        return float(START_YEAR)
+    return float(time)
+
+
+def _figures(check: Problems, spec: _Spec, year: int, frame: pd.DataFrame):
+    """The rows of the target's series in ``year``, or None after reporting a missing one."""
+    rows = []
+    for s in spec.series:
+        found = frame[(frame["series"] == s) & (frame["year"] == year)]
+        if found.empty:
+            known = frame["series"].unique().tolist()
+            hint = "" if s in known else f" (no series {s!r}; near: {near_names(s, known)})"
+            check.error(f"{spec.where}.years", f"no figure for {s} in {year}{hint}")
+            return None
+        rows.append(found.iloc[0])
+    return rows
+
+
+def _point(check, spec: _Spec, year: int, time: float, frame, sigma) -> Point | None:
+    if frame is None or not spec.series:
+        return None
+    rows = _figures(check, spec, year, frame)
+    if rows is None:
+        return None
+    values = [float(row["value"]) for row in rows]
+    qualities = [str(row["quality"]) for row in rows]
+    bad = [q for q in qualities if q not in QUALITIES]
+    if bad:
+        check.error(
+            f"{spec.where}.years", f"quality {bad[0]!r} in the data file; allowed {QUALITIES}"
+        )
+        return None
+    if not sum(values) > 0:  # also catches NaN
+        check.error(
+            f"{spec.where}.years",
+            f"{'+'.join(spec.series)} in {year} is {sum(values)!r}: the log-normal error model "
+            "needs a positive figure",
+        )
+        return None
+    quality = spec.quality or max(qualities, key=QUALITIES.index)
+    return Point(
+        target=spec.name,
+        series="+".join(spec.series),
+        year=year,
+        time=time,
+        value=sum(values),
+        quality=quality,
+        sigma=sigma[quality],
+        source="; ".join(dict.fromkeys(str(row["source_title"]) for row in rows)),
+    )
