@@ -4,18 +4,8 @@ Every number a briefing prints comes from the tables built here and written to i
 (``key_numbers.csv`` and the others below); the text is generated from these tables, never
 computed separately, and a test reads both.
 
-The uncertainty is a Monte Carlo over the uncertain parameters that the scenario files do not
-set (calibrated values stay fixed, as in ``prevsim ensemble``): a Latin hypercube of
-``samples`` points over their registry ranges. All samples of a scenario integrate in one
-batched call of the system-dynamics engine; column 0 of each batch is the central run (every
-parameter at its best estimate), so the central values and the intervals come from the same
-integration.
-
-The samples are history-matched to the national data (Vernon, Goldstein and Bower 2010): a
-sample whose baseline misses the calibration data by more than :data:`CUTOFF` standard
-deviations at more than one point (the second-largest implausibility, with the data's error
-and a model discrepancy of :data:`DISCREPANCY` added in quadrature on the log scale) is ruled
-out, so the intervals cover only futures whose past looks like Lithuania's.
+The uncertainty is the history-matched Monte Carlo of :mod:`simulation.analysis.monte_carlo`
+(one batched SD call per scenario; column 0 is the central run).
 """
 
 from __future__ import annotations
@@ -27,15 +17,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.engines.results import EngineResult
+from simulation.analysis.monte_carlo import (
+    CUTOFF,
+    MIN_PLAUSIBLE,
+    Batch,
+    central_comparison,
+    column,
+    implausibility,
+    run_batch,
+    sample_table,
+    years_of,
+)
 from simulation.model.catalogue import REGISTRY
 from simulation.model.services import COST_ITEMS
-from simulation.model.vocabulary import START_YEAR
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
-from simulation.workflow import ensembles as ens
 from simulation.workflow.economics import yearly_arrays
-from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
 
 #: Key numbers, in the order a briefing shows them: (measure, unit).
@@ -54,15 +51,7 @@ TRAJECTORIES = (
     ("children.family_care", "children"),
     ("families.risk", "families"),
 )
-SAVED = ("stocks", "flows", "stock_years", "costs")
-SAVE_EVERY = 3  # months: quarterly points draw smooth lines and include every January
 QUANTILES = {"p05": 0.05, "median": 0.5, "p95": 0.95}
-#: History matching: implausibility cut-off (Pukelsheim's three-sigma rule) and the model
-#: discrepancy, a log-scale standard deviation (an assumption: the calibration's 10% fit
-#: tolerance, which the best fit meets at all but two high-quality points).
-CUTOFF = 3.0
-DISCREPANCY = 0.10
-MIN_PLAUSIBLE = 20  # fewer samples than this make no interval worth printing
 
 
 @dataclass
@@ -165,61 +154,13 @@ class BriefResults:
         return names
 
 
-# ---- running the batch ---------------------------------------------------------------------
-def sample_table(scenarios: Sequence[Scenario], samples: int, seed: int) -> pd.DataFrame:
-    """Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin
-    hypercube over their registry ranges (the sampler of ``prevsim ensemble``)."""
-    names = ens.default_varied(scenarios[0], "sd", *scenarios[1:])
-    central = pd.DataFrame([{n: REGISTRY[n].default for n in names}])
-    drawn = ens.sample_parameters(names, samples, seed)
-    return pd.concat([central, drawn], ignore_index=True)[names]
-
-
-@dataclass
-class _Batch:
-    """One scenario run for every sample: its result, resolved parameters, yearly accounts."""
-
-    scenario: Scenario
-    result: EngineResult
-    params: dict
-    yearly: dict[str, np.ndarray]
-
-
-def _run_batch(scenario: Scenario, table: pd.DataFrame, resolution: str = "national") -> _Batch:
-    sampled = {n: table[n].to_numpy(float) for n in table.columns}
-    national = replace(scenario, run=replace(scenario.run, resolution=resolution))
-    result = sd_model(national, {**scenario.params, **sampled}).run(SAVED, every=SAVE_EVERY)
-    params = REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
-    return _Batch(scenario, result, params, yearly_arrays(result, params))
-
-
-def _years(batch: _Batch) -> np.ndarray:
-    return START_YEAR + np.arange(batch.yearly["total_cost"].shape[0])
-
-
-def _column(arrays: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
-    return {name: values[:, k] for name, values in arrays.items()}
-
-
-def central_comparison(batches: Sequence[_Batch]) -> cmp.Comparison:
-    """The central runs (column 0) as a :class:`compare.Comparison`, for its helpers."""
-    accounts = {
-        b.scenario.name: [
-            pd.DataFrame(_column(b.yearly, 0), index=pd.Index(_years(b), name="year"))
-        ]
-        for b in batches
-    }
-    params = {b.scenario.name: b.params for b in batches}
-    return cmp.Comparison([b.scenario for b in batches], "sd", accounts, params)
-
-
 # ---- values --------------------------------------------------------------------------------
-def sample_values(scen: _Batch, base: _Batch, rate: float, base_year: int) -> pd.DataFrame:
+def sample_values(scen: Batch, base: Batch, rate: float, base_year: int) -> pd.DataFrame:
     """The :data:`MEASURES` of the scenario against the baseline, one row per sample."""
-    years = _years(base)
+    years = years_of(base)
     rows = []
     for k in range(scen.yearly["total_cost"].shape[1]):
-        s, b = _column(scen.yearly, k), _column(base.yearly, k)
+        s, b = column(scen.yearly, k), column(base.yearly, k)
         value = ec.value_against(years, s, b, rate, base_year)
         rows.append(
             {
@@ -294,7 +235,7 @@ def _spread(
     return frame
 
 
-def trajectories(batches: Sequence[_Batch], keep: np.ndarray) -> pd.DataFrame:
+def trajectories(batches: Sequence[Batch], keep: np.ndarray) -> pd.DataFrame:
     """Stock outputs over time (quarterly), central and quantiles, for every role."""
     from simulation.workflow.tables import stock_series
 
@@ -306,15 +247,15 @@ def trajectories(batches: Sequence[_Batch], keep: np.ndarray) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _roles(batches: Sequence[_Batch]) -> list[str]:
+def _roles(batches: Sequence[Batch]) -> list[str]:
     return ["baseline", *(b.scenario.name for b in batches[1:])]
 
 
 def net_benefit(
-    base: _Batch, scens: Sequence[_Batch], rate: float, base_year: int, keep: np.ndarray
+    base: Batch, scens: Sequence[Batch], rate: float, base_year: int, keep: np.ndarray
 ) -> pd.DataFrame:
     """Cumulative discounted net benefit by year from ``base_year``, EUR."""
-    years = _years(base)
+    years = years_of(base)
     shown = years >= base_year
     parts = []
     for scen in scens:
@@ -329,18 +270,18 @@ def net_benefit(
     return pd.concat(parts, ignore_index=True)
 
 
-def placements(batches: Sequence[_Batch], keep: np.ndarray) -> pd.DataFrame:
+def placements(batches: Sequence[Batch], keep: np.ndarray) -> pd.DataFrame:
     """Children placed in care per year, central and quantiles, for every role."""
     return pd.concat(
         [
-            _spread(role, "year", _years(b), b.yearly["children_placed"], keep)
+            _spread(role, "year", years_of(b), b.yearly["children_placed"], keep)
             for role, b in zip(_roles(batches), batches, strict=True)
         ],
         ignore_index=True,
     )
 
 
-def costs(batches: Sequence[_Batch]) -> pd.DataFrame:
+def costs(batches: Sequence[Batch]) -> pd.DataFrame:
     """Central public cost per year and cost item (services by provider, training, care)."""
     rows = []
     for role, b in zip(_roles(batches), batches, strict=True):
@@ -348,7 +289,7 @@ def costs(batches: Sequence[_Batch]) -> pd.DataFrame:
             frame = pd.DataFrame(
                 {
                     "role": role,
-                    "year": _years(b),
+                    "year": years_of(b),
                     "item": item,
                     "eur": b.yearly[f"cost.{item}"][:, 0],
                 }
@@ -368,15 +309,15 @@ def municipalities(
     children = municipal_children()
     latest = children[children.columns.max()]
     table = pd.DataFrame([{}])  # one central sample: every parameter at its best estimate
-    base = _run_batch(baseline, table, "municipal")
-    years = _years(base)
+    base = run_batch(baseline, table, "municipal")
+    years = years_of(base)
     rows = []
     for sc in scenarios:
-        scen = _run_batch(sc, table, "municipal")
+        scen = run_batch(sc, table, "municipal")
         for m, name in enumerate(base.result.municipalities):
             b = yearly_arrays(base.result.municipality(m), base.params)
             s = yearly_arrays(scen.result.municipality(m), scen.params)
-            value = ec.value_against(years, _column(s, 0), _column(b, 0), rate, base_year)
+            value = ec.value_against(years, column(s, 0), column(b, 0), rate, base_year)
             avoided = float(b["children_placed"][:, 0].sum() - s["children_placed"][:, 0].sum())
             rows.append(
                 {
@@ -444,21 +385,6 @@ def data_points(targets_path: Path | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).sort_values(["output", "time"], ignore_index=True)
 
 
-def implausibility(base: _Batch, targets_path: Path | None) -> np.ndarray:
-    """Second-largest implausibility of each sample's baseline against the calibration
-    data, shape ``(K,)`` (zeros without a targets file)."""
-    if targets_path is None:
-        return np.zeros(base.yearly["total_cost"].shape[1])
-    from simulation.analysis.targets import load, predict
-
-    targets = load(targets_path)
-    predicted = predict(base.result, base.params, targets.targets)  # (K, points)
-    observed = np.array([p.value for p in targets.points])
-    sigma = np.array([p.sigma for p in targets.points])
-    distance = np.abs(np.log(predicted / observed)) / np.hypot(sigma, DISCREPANCY)
-    return np.sort(distance, axis=1)[:, -2]
-
-
 # ---- everything ----------------------------------------------------------------------------
 def compute(
     baseline: Scenario,
@@ -494,7 +420,7 @@ def compute(
     batches = []
     for sc in everyone:
         progress(f"{sc.name}: {samples} samples and the central run")
-        batches.append(_run_batch(sc, table))
+        batches.append(run_batch(sc, table))
     base, scens = batches[0], batches[1:]
     rate = float(baseline.resolved_parameters()["discount_rate"])
     base_year = cmp.first_difference_year(central_comparison(batches))

@@ -26,7 +26,9 @@ import pandas as pd
 
 from simulation import __version__
 from simulation.analysis import briefing_numbers as br
+from simulation.analysis.monte_carlo import CUTOFF, DISCREPANCY
 from simulation.model.catalogue import REGISTRY
+from simulation.model.vocabulary import START_YEAR
 from simulation.reports.briefing_text import TEXT, scenario_title
 from simulation.workflow import economics as ec
 from simulation.workflow import store
@@ -529,15 +531,15 @@ def build(ctx: Context, n: Numbers) -> list[object]:
 def facts(results: br.BriefResults) -> pd.DataFrame:
     """Single numbers of a briefing: horizon, discounting, sampling."""
     rows = {
-        "start_year": br.START_YEAR,
+        "start_year": START_YEAR,
         "base_year": results.base_year,
         "end_year": results.end_year,
         "discount_rate": results.rate,
         "price_year": ec.PRICE_YEAR,
         "samples": results.samples,
         "plausible_samples": results.plausible,
-        "implausibility_cutoff": br.CUTOFF,
-        "model_discrepancy": br.DISCREPANCY,
+        "implausibility_cutoff": CUTOFF,
+        "model_discrepancy": DISCREPANCY,
         "seed": results.seed,
         "varied_parameters": len(results.varied),
         "interval_level": INTERVAL_LEVEL,

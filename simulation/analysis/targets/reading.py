@@ -81,7 +81,9 @@ def _files(check: Problems, cal: Mapping) -> dict[str, Path | None]:
             check.error(f"calibration.{key}", "missing (a path relative to the targets file)")
             files[key] = None
         else:
-            files[key] = check.relative_path(f"calibration.{key}", cal[key], must_exist=key != "output")
+            files[key] = check.relative_path(
+                f"calibration.{key}", cal[key], must_exist=key != "output"
+            )
     return files
 
 
