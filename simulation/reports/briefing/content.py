@@ -1,0 +1,348 @@
+"""What a briefing says: its blocks, in reading order, built from the results tables."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.analysis import briefing_numbers as br
+from simulation.model.catalogue import REGISTRY
+from simulation.reports.briefing.document import (
+    Bullets,
+    Figure,
+    Heading,
+    Para,
+    Table,
+    listing,
+)
+from simulation.reports.briefing.numbers import Numbers
+from simulation.reports.briefing.text import TEXT, scenario_title
+
+TOP_DRIVERS = 8  # parameters in the assumptions table
+NAMED_DRIVERS = 3  # parameters named in the text
+NAMED_MUNICIPALITIES = 3
+
+
+@dataclass
+class Context:
+    """What :func:`build` needs besides the numbers."""
+
+    results: br.BriefResults
+    charts: dict[str, Path]
+    lang: str
+
+    @property
+    def t(self) -> dict:
+        return TEXT[self.lang]
+
+    def title(self, name: str) -> str:
+        sc = next(s for s in [self.results.baseline, *self.results.scenarios] if s.name == name)
+        return scenario_title(sc.title, sc.name, self.lang)
+
+
+def _interval(n: Numbers, t: dict, name: str, measure: str, scale: float, decimals: int) -> Para:
+    lo = n.key(name, measure, "p05", scale, decimals)
+    hi = n.key(name, measure, "p95", scale, decimals)
+    return Para(t["range"].format("{lo}", "{hi}"), {"lo": lo, "hi": hi})
+
+
+def _key_cells(ctx: Context, n: Numbers, name: str, measure: str) -> tuple[Para, Para]:
+    """The central value and the interval of one key number, with units."""
+    t, kn = ctx.t, ctx.results.key_numbers
+    row = kn[(kn["scenario"] == name) & (kn["measure"] == measure)].iloc[0]
+    if measure == "chance_benefits_exceed_costs":
+        central = n.key(name, measure, "central", 0.01, 0)
+        return Para(t["percent"].format("{c}"), {"c": central}), Para(t["none"])
+    if measure == "break_even_year":
+        share = Para(
+            t["share_break_even"].format("{s}"), {"s": n.key(name, measure, "share", 0.01, 0)}
+        )
+        if math.isnan(row["central"]):
+            central = Para(t["never"].format("{e}"), {"e": n.fact("end_year")})
+        else:
+            central = Para(t["year"].format("{c}"), {"c": n.key(name, measure, "central")})
+        if row["runs"] > 0:
+            years = _interval(n, t, name, measure, 1.0, 0)
+            return central, Para("{s} ({y})", {"s": share, "y": years})
+        return central, share
+    money = measure in ("npv", "benefits", "costs")
+    scale, decimals = (1e6, 1) if money else ((1.0, 2) if measure == "bcr" else (1.0, 0))
+    central = n.key(name, measure, "central", scale, decimals)
+    unit = t["money"] if money else "{}"
+    return (
+        Para(unit.format("{c}"), {"c": central}),
+        Para(unit.format("{r}"), {"r": _interval(n, t, name, measure, scale, decimals)}),
+    )
+
+
+def _key_table(ctx: Context, n: Numbers) -> Table:
+    t = ctx.t
+    names = [s.name for s in ctx.results.scenarios]
+    measures = [m for m, _ in br.MEASURES] + ["chance_benefits_exceed_costs"]
+    level = {"level": n.fact("interval_level", 0.01)}
+    header = [Para(t["table_measure"], style="head")]
+    for name in names:
+        header.append(Para(t["quote"].format(ctx.title(name)), style="head"))
+        header.append(Para(t["table_interval"], level, style="head"))
+    rows = []
+    for measure in measures:
+        row = [Para(t["measures"][measure])]
+        for name in names:
+            row.extend(_key_cells(ctx, n, name, measure))
+        rows.append(row)
+    first = 0.34
+    rest = (1.0 - first) / (2 * len(names))
+    return Table(header, rows, [first] + [rest] * (2 * len(names)))
+
+
+def _lead(ctx: Context, n: Numbers, name: str) -> list[Para]:
+    t, kn = ctx.t, ctx.results.key_numbers
+    years = {"base": n.fact("base_year"), "end": n.fact("end_year")}
+    outcomes = Para(
+        t["lead_outcomes"],
+        {
+            "title": ctx.title(name),
+            **years,
+            "placed": n.key(name, "children_placed_avoided", "central"),
+            "placed_lo": n.key(name, "children_placed_avoided", "p05"),
+            "placed_hi": n.key(name, "children_placed_avoided", "p95"),
+            "years": n.key(name, "child_years_in_care_avoided", "central"),
+            "years_lo": n.key(name, "child_years_in_care_avoided", "p05"),
+            "years_hi": n.key(name, "child_years_in_care_avoided", "p95"),
+        },
+    )
+    value = Para(
+        t["lead_value"],
+        {
+            "npv": n.key(name, "npv", "central", 1e6, 1),
+            "npv_lo": n.key(name, "npv", "p05", 1e6, 1),
+            "npv_hi": n.key(name, "npv", "p95", 1e6, 1),
+            "level": n.fact("interval_level", 0.01),
+            "bcr": n.key(name, "bcr", "central", 1.0, 2),
+            "chance": n.key(name, "chance_benefits_exceed_costs", "central", 0.01),
+        },
+    )
+    row = kn[(kn["scenario"] == name) & (kn["measure"] == "break_even_year")].iloc[0]
+    if math.isnan(row["central"]):
+        breaks = Para(t["lead_never"], {"end": n.fact("end_year")})
+    else:
+        breaks = Para(t["lead_breaks_even"], {"year": n.key(name, "break_even_year", "central")})
+    share = Para(t["lead_share"], {"share": n.key(name, "break_even_year", "share", 0.01)})
+    chance = ctx.results.number(name, "chance_benefits_exceed_costs")
+    verdict = (
+        "verdict_pays" if chance >= 0.8 else "verdict_not" if chance <= 0.2 else "verdict_uncertain"
+    )
+    return [
+        outcomes,
+        Para("{v} {b}{s} {w}", {"v": value, "b": breaks, "s": share, "w": Para(t[verdict])}),
+    ]
+
+
+def _facts_para(n: Numbers, template: str, names: Sequence[str], **extra) -> Para:
+    scales = {
+        "rate": (0.01, 1),
+        "level": (0.01, 0),
+        "confidence": (0.01, 0),
+        "discrepancy": (0.01, 0),
+    }
+    keys = {
+        "price": "price_year",
+        "rate": "discount_rate",
+        "base": "base_year",
+        "start": "start_year",
+        "end": "end_year",
+        "level": "interval_level",
+        "samples": "samples",
+        "plausible": "plausible_samples",
+        "cutoff": "implausibility_cutoff",
+        "discrepancy": "model_discrepancy",
+        "varied": "varied_parameters",
+        "confidence": "sensitivity_confidence",
+    }
+    fields = {}
+    for name in names:
+        scale, decimals = scales.get(name, (1.0, 0))
+        fields[name] = n.fact(keys[name], scale, decimals)
+    return Para(template, {**fields, **extra})
+
+
+def _municipal_para(ctx: Context, n: Numbers, name: str) -> Para:
+    t = ctx.t
+    frame = ctx.results.municipalities
+    ranked = frame[frame["scenario"] == name].sort_values(
+        "avoided_per_1000_children", ascending=False
+    )
+
+    def items(rows: pd.DataFrame) -> Para:
+        parts = []
+        for municipality in rows["municipality"]:
+            row = {"scenario": name, "municipality": municipality}
+            value = n.num("municipalities.csv", row, "avoided_per_1000_children", 1.0, 1)
+            parts.append(Para(t["municipal_item"], {"name": municipality, "value": value}))
+        return listing(parts, t)
+
+    top = items(ranked.head(NAMED_MUNICIPALITIES))
+    bottom = items(ranked.tail(NAMED_MUNICIPALITIES).iloc[::-1])
+    return Para(t["municipal_text"], {"title": ctx.title(name), "top": top, "bottom": bottom})
+
+
+def _drivers(ctx: Context, n: Numbers, name: str) -> Para:
+    t = ctx.t
+    sens = ctx.results.sensitivity
+    top = sens[sens["scenario"] == name].head(NAMED_DRIVERS)
+    parts = []
+    for parameter in top["parameter"]:
+        value = n.num("sensitivity.csv", {"scenario": name, "parameter": parameter}, "S1", 1, 2)
+        parts.append(Para(t["driver_item"], {"name": parameter, "value": value}))
+    return Para(t["drivers_text"], {"top": listing(parts, t)})
+
+
+def _parameter_table(ctx: Context, n: Numbers, name: str) -> Table:
+    t = ctx.t
+    sens = ctx.results.sensitivity
+    names = list(sens[sens["scenario"] == name]["parameter"].head(TOP_DRIVERS))
+    header = [Para(h, style="head") for h in t["param_head"]]
+    rows = []
+    for parameter in names:
+        row = {"parameter": parameter}
+        digits = _digits(REGISTRY[parameter].default)
+        value = n.num("parameters.csv", row, "value", 1.0, digits)
+        low = n.num("parameters.csv", row, "low", 1.0, digits)
+        high = n.num("parameters.csv", row, "high", 1.0, digits)
+        source = n.ref("parameters.csv", row, "source")
+        prefix = t["assumption"] if REGISTRY[parameter].assumption else ""
+        rows.append(
+            [
+                Para(parameter, style="small"),
+                Para("{v}", {"v": value}, style="small"),
+                Para(t["range"].format("{lo}", "{hi}"), {"lo": low, "hi": high}, style="small"),
+                Para("{u}", {"u": n.ref("parameters.csv", row, "unit")}, style="small"),
+                Para(prefix + "{s}", {"s": source}, style="small"),
+            ]
+        )
+    return Table(header, rows, [0.29, 0.12, 0.15, 0.12, 0.32])
+
+
+def _digits(value: float) -> int:
+    """Decimals that show a parameter's default to three significant figures (at most 3)."""
+    if value == 0 or abs(value) >= 100:
+        return 0
+    return int(min(3, max(0, 2 - math.floor(math.log10(abs(value))))))
+
+
+def _front(ctx: Context, n: Numbers) -> list[object]:
+    """Title, subtitle and the key numbers: lead paragraphs, table and its note."""
+    t, res = ctx.t, ctx.results
+    titles = listing([t["quote"].format(ctx.title(s.name)) for s in res.scenarios], t)
+    subtitle = {
+        "scenarios": titles,
+        "baseline": ctx.title(res.baseline.name),
+        "start": n.fact("start_year"),
+        "end": n.fact("end_year"),
+        "version": n.ref("facts.csv", {"fact": "prevsim_version"}, "value"),
+    }
+    blocks: list[object] = [
+        Heading(t["title"], 0),
+        Para(t["subtitle"], subtitle, style="subtitle"),
+        Heading(t["key_numbers"]),
+    ]
+    for sc in res.scenarios:
+        blocks += _lead(ctx, n, sc.name)
+    blocks.append(_key_table(ctx, n))
+    facts = ["price", "rate", "base", "level", "plausible", "samples", "varied"]
+    blocks.append(_facts_para(n, t["key_note"], facts))
+    return blocks
+
+
+def _shows(ctx: Context, n: Numbers) -> list[object]:
+    """What the model shows: trajectories, NPV over time, placements and costs."""
+    t = ctx.t
+    figures = [
+        ("trajectories", t["fig_trajectories"], ["start", "end", "level", "plausible"]),
+        ("npv", t["fig_npv"], ["base", "level"]),
+        ("placements", t["fig_placements"], []),
+        ("costs", t["fig_costs"], ["price"]),
+    ]
+    blocks: list[object] = [Heading(t["shows"])]
+    for key, caption, facts in figures:
+        blocks.append(Figure(ctx.charts[key], _facts_para(n, caption, facts)))
+    return blocks
+
+
+def _drivers_and_municipalities(ctx: Context, n: Numbers) -> list[object]:
+    """What drives the value, before the tall municipal ranking (it needs a page of its own)."""
+    t, first = ctx.t, ctx.results.scenarios[0].name
+    title = ctx.title(first)
+    sensitivity = ["confidence", "plausible"]
+    return [
+        Heading(t["drivers"]),
+        _drivers(ctx, n, first),
+        Figure(
+            ctx.charts["sensitivity"],
+            _facts_para(n, t["fig_sensitivity"], sensitivity, title=title),
+        ),
+        Heading(t["municipalities"]),
+        _municipal_para(ctx, n, first),
+        Figure(
+            ctx.charts["municipalities"], _facts_para(n, t["fig_municipal"], ["end"], title=title)
+        ),
+    ]
+
+
+def _assumptions(ctx: Context, n: Numbers) -> list[object]:
+    """Money, accounts, fixed parameters, each scenario's description, the parameter table."""
+    t, res = ctx.t, ctx.results
+    fixed = listing(sorted(set().union(*(s.params for s in [res.baseline, *res.scenarios]))), t)
+    items = [
+        _facts_para(n, t["assume_money"], ["price", "rate", "base", "start", "end"]),
+        Para(t["assume_accounts"]),
+        Para(t["assume_fixed"], {"names": fixed}),
+    ]
+    for sc in res.scenarios:
+        if sc.description:
+            description = n.ref("scenarios.csv", {"scenario": sc.name}, "description")
+            fields = {"title": ctx.title(sc.name), "description": description}
+            items.append(Para(t["assume_scenario"], fields))
+    return [
+        Heading(t["assumptions"]),
+        Bullets(items),
+        Para(t["params_intro"]),
+        _parameter_table(ctx, n, res.scenarios[0].name),
+    ]
+
+
+def _sources(ctx: Context, n: Numbers) -> list[object]:
+    """Data sources (one item per series and source) and the method note."""
+    t = ctx.t
+    items = []
+    seen = set()
+    for row in ctx.results.data_points.itertuples():
+        if (row.series, row.source) in seen:
+            continue
+        seen.add((row.series, row.source))
+        first_row = {"series": row.series, "source": row.source, "time": float(row.time)}
+        fields = {
+            "series": n.ref("data_points.csv", first_row, "series"),
+            "source": n.ref("data_points.csv", first_row, "source"),
+        }
+        items.append(Para(t["source_item"], fields))
+    return [
+        Heading(t["sources"]),
+        Para(t["sources_intro"]),
+        Bullets([*items, Para(t["sources_params"])]),
+        Heading(t["method"]),
+        _facts_para(n, t["method_text"], ["samples", "cutoff", "discrepancy"]),
+    ]
+
+
+#: The sections of a briefing, in reading order.
+SECTIONS = (_front, _shows, _drivers_and_municipalities, _assumptions, _sources)
+
+
+def build(ctx: Context, n: Numbers) -> list[object]:
+    """The briefing as blocks, in reading order."""
+    return [block for section in SECTIONS for block in section(ctx, n)]

@@ -1,0 +1,191 @@
+"""The briefing's folder: the results tables, the files the text is read from, the charts,
+the documents in each language and format, and the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from simulation import __version__
+from simulation.analysis import briefing_numbers as br
+from simulation.analysis.monte_carlo import CUTOFF, DISCREPANCY
+from simulation.model.catalogue import REGISTRY
+from simulation.model.vocabulary import START_YEAR
+from simulation.reports import charts
+from simulation.reports.briefing.content import Context, build
+from simulation.reports.briefing.html import to_html
+from simulation.reports.briefing.numbers import Numbers
+from simulation.reports.briefing.pdf import to_pdf
+from simulation.reports.briefing.text import scenario_title
+from simulation.workflow import economics as ec
+from simulation.workflow import store
+
+FORMATS = ("pdf", "html")
+INTERVAL_LEVEL = 0.90  # the Monte Carlo intervals: 5th to 95th percentile
+CONFIDENCE = 0.95  # SALib's confidence level of the sensitivity indices
+
+
+def facts(results: br.BriefResults) -> pd.DataFrame:
+    """Single numbers of a briefing: horizon, discounting, sampling."""
+    rows = {
+        "start_year": START_YEAR,
+        "base_year": results.base_year,
+        "end_year": results.end_year,
+        "discount_rate": results.rate,
+        "price_year": ec.PRICE_YEAR,
+        "samples": results.samples,
+        "plausible_samples": results.plausible,
+        "implausibility_cutoff": CUTOFF,
+        "model_discrepancy": DISCREPANCY,
+        "seed": results.seed,
+        "varied_parameters": len(results.varied),
+        "interval_level": INTERVAL_LEVEL,
+        "sensitivity_confidence": CONFIDENCE,
+        "prevsim_version": __version__,
+    }
+    return pd.DataFrame({"fact": list(rows), "value": [str(v) for v in rows.values()]})
+
+
+def parameters(results: br.BriefResults) -> pd.DataFrame:
+    """Value, plausible range, unit and source of every varied parameter."""
+    rows = []
+    for name in results.varied:
+        p = REGISTRY[name]
+        rows.append(
+            {
+                "parameter": name,
+                "value": p.default,
+                "low": p.range[0],
+                "high": p.range[1],
+                "unit": p.unit,
+                "assumption": p.assumption,
+                "source": " ".join(p.source.split()),
+                "description": p.description,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def scenarios_table(results: br.BriefResults) -> pd.DataFrame:
+    """Name, title, description and files of the baseline and every scenario."""
+    rows = []
+    for role, sc in [("baseline", results.baseline)] + [("scenario", s) for s in results.scenarios]:
+        rows.append(
+            {
+                "scenario": sc.name,
+                "role": role,
+                "title": sc.title,
+                "description": " ".join(sc.description.split()),
+                "files": " ".join(sc.chain),
+                "digest": sc.digest(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _read_back(folder: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The tables as a reader of the folder sees them (read from the CSV files, so the text
+    is made from exactly what the files say)."""
+    return {name: pd.read_csv(folder / name, keep_default_na=True) for name in names}
+
+
+def draw_charts(results: br.BriefResults, folder: Path, lang: str) -> dict[str, Path]:
+    """Every chart of the briefing as PNG (and PDF) in ``folder``; paths of the PNGs."""
+
+    labels = {"baseline": scenario_title(results.baseline.title, "baseline", lang)}
+    labels.update({s.name: scenario_title(s.title, s.name, lang) for s in results.scenarios})
+    scenario_labels = {k: v for k, v in labels.items() if k != "baseline"}
+    first = results.scenarios[0].name
+    start = results.base_year - 3
+    kn = results.key_numbers
+    break_even = {}
+    for name in scenario_labels:
+        year = kn[(kn["scenario"] == name) & (kn["measure"] == "break_even_year")]["central"]
+        break_even[name] = None if math.isnan(year.iloc[0]) else int(year.iloc[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / lang
+    charts.trajectories_with_data(
+        results.trajectories, results.data_points, labels, Path(f"{stem}-trajectories"), lang
+    )
+    charts.npv_over_time(
+        results.net_benefit, scenario_labels, break_even, Path(f"{stem}-npv"), lang
+    )
+    charts.placements_per_year(results.placements, labels, start, Path(f"{stem}-placements"), lang)
+    charts.cost_stacks(results.costs, labels, start, Path(f"{stem}-costs"), lang)
+    municipal = results.municipalities[results.municipalities["scenario"] == first]
+    charts.municipal_ranking(
+        municipal, results.end_year, charts.PALETTE[1], Path(f"{stem}-municipalities"), lang
+    )
+    sens = results.sensitivity[results.sensitivity["scenario"] == first]
+    charts.sensitivity_indices(
+        sens.set_index("parameter"), "rbd_fast", Path(f"{stem}-sensitivity"), lang, top=10
+    )
+    keys = ("trajectories", "npv", "placements", "costs", "municipalities", "sensitivity")
+    return {k: Path(f"{stem}-{k}.png") for k in keys}
+
+
+def write_briefing(
+    results: br.BriefResults,
+    root: Path,
+    langs: Sequence[str] = ("lt",),
+    formats: Sequence[str] = ("pdf",),
+    command: str | None = None,
+) -> tuple[Path, list[str]]:
+    """Write the briefing folder atomically; return it and the briefing files written.
+
+    The folder is ``<root>/briefings/<scenarios>-vs-<baseline>/<timestamp>-<digest>/``.
+    """
+    names = [s.name for s in results.scenarios]
+    digest = hashlib.sha256(
+        (
+            results.baseline.digest()
+            + "".join(s.digest() for s in results.scenarios)
+            + f"{results.samples}{results.seed}{sorted(langs)}{sorted(formats)}"
+        ).encode()
+    ).hexdigest()[:10]
+    label = "-".join(names) if len(names) <= 3 else f"{names[0]}-and-{len(names) - 1}-more"
+    folder = store.run_folder(root, "briefings", f"{label}-vs-{results.baseline.name}", digest)
+    written = []
+    with store.atomic_folder(folder) as tmp:
+        files = results.write(tmp)
+        extra = {
+            "facts.csv": facts(results),
+            "parameters.csv": parameters(results),
+            "scenarios.csv": scenarios_table(results),
+        }
+        for name, frame in extra.items():
+            frame.to_csv(tmp / name, index=False)
+        files += list(extra)
+        tables = _read_back(tmp, files)
+        for lang in langs:
+            charts = draw_charts(results, tmp / "charts", lang)
+            numbers = Numbers(tables, lang)
+            blocks = build(Context(results, charts, lang), numbers)
+            if "html" in formats:
+                (tmp / f"briefing-{lang}.html").write_text(to_html(blocks, lang), encoding="utf-8")
+                written.append(f"briefing-{lang}.html")
+            if "pdf" in formats:
+                to_pdf(blocks, tmp / f"briefing-{lang}.pdf", lang)
+                written.append(f"briefing-{lang}.pdf")
+            numbers.records().to_csv(tmp / f"numbers-{lang}.csv", index=False)
+            files.append(f"numbers-{lang}.csv")
+        store.write_json(
+            tmp / "manifest.json",
+            store.manifest(
+                command=command,
+                kind="briefing",
+                engine="sd",
+                baseline=results.baseline.to_dict(),
+                scenarios=[s.to_dict() for s in results.scenarios],
+                samples=results.samples,
+                seed=results.seed,
+                languages=list(langs),
+                formats=list(formats),
+                files=sorted([*files, *written, "charts/", "manifest.json"]),
+            ),
+        )
+    return folder, written
