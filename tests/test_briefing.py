@@ -17,7 +17,8 @@ import pytest
 
 from simulation.analysis import briefing_numbers as br
 from simulation.interfaces.cli import main
-from simulation.reports import briefing, charts
+from simulation.reports import briefing, charts, style
+from simulation.reports.briefing import charts as briefing_charts
 from simulation.workflow import compare as cmp
 from simulation.workflow.scenarios import load
 
@@ -198,16 +199,17 @@ def test_briefing_files_are_listed_in_the_manifest(folder):
 # ---- charts ----------------------------------------------------------------------------------
 @pytest.fixture()
 def captured(monkeypatch):
-    """Figures as :func:`charts._save` receives them, laid out but not yet closed."""
+    """Figures as :func:`simulation.reports.style.save` receives them from the briefing's
+    chart modules, laid out but not yet closed."""
     figures = []
-    original = charts._save
 
     def save(fig, stem):
         fig.canvas.draw()
         figures.append((Path(stem).name, fig, _overlaps(fig)))
-        return original(fig, stem)
+        return style.save(fig, stem)
 
-    monkeypatch.setattr(charts, "_save", save)
+    monkeypatch.setattr(charts, "save", save)
+    monkeypatch.setattr(briefing_charts, "save", save)
     return figures
 
 

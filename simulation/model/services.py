@@ -35,22 +35,6 @@ COST_ITEMS: tuple[str, ...] = (
 TRAINING_ITEM = COST_ITEMS.index("training")
 CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
 
-SERVICE_LABELS: dict[str, dict[str, str]] = {
-    "lt": {
-        "preventive": "Prevencinės paslaugos",
-        "basic": "Bazinės paslaugos",
-        "integration": "Integracijos paslaugos",
-        "mobile_team": "Mobilioji komanda",
-    },
-    "en": {
-        "preventive": "Preventive services",
-        "basic": "Basic services",
-        "integration": "Integration services",
-        "mobile_team": "Mobile team",
-    },
-}
-
-
 def stack_last(arrays: list) -> np.ndarray:
     """Stack along a new last axis after broadcasting (some inputs may be batched)."""
     return np.stack(np.broadcast_arrays(*[np.asarray(a, float) for a in arrays]), axis=-1)

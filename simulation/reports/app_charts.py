@@ -11,21 +11,21 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from simulation.model.services import COST_ITEMS
 from simulation.model.states import STATE_COLOURS, STATES
-from simulation.reports.charts import STYLE
+from simulation.reports.labels import words
+from simulation.reports.style import SERVICE_COLOURS, STYLE, thousands
 
 #: Cost groups shown on the costs chart: (key, cost items summed, colour).
 COST_GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("preventive", ("preventive.ngo", "preventive.municipal"), "#56B4E9"),
-    ("basic", ("basic.ngo", "basic.municipal"), "#E69F00"),
-    ("integration", ("integration.ngo", "integration.municipal"), "#F0E442"),
-    ("mobile_team", ("mobile_team.ngo", "mobile_team.municipal"), "#D55E00"),
-    ("training", ("training",), "#999999"),
-    ("family_care", ("family_care",), "#0072B2"),
-    ("institutional_care", ("institutional_care",), "#CC79A7"),
+    ("preventive", ("preventive.ngo", "preventive.municipal"), SERVICE_COLOURS["preventive"]),
+    ("basic", ("basic.ngo", "basic.municipal"), SERVICE_COLOURS["basic"]),
+    ("integration", ("integration.ngo", "integration.municipal"), SERVICE_COLOURS["integration"]),
+    ("mobile_team", ("mobile_team.ngo", "mobile_team.municipal"), SERVICE_COLOURS["mobile_team"]),
+    ("training", ("training",), SERVICE_COLOURS["training"]),
+    ("family_care", ("family_care",), SERVICE_COLOURS["family_care"]),
+    ("institutional_care", ("institutional_care",), SERVICE_COLOURS["institutional_care"]),
 )
 #: Columns of ``COST_ITEMS`` summed into each group, in the order of :data:`COST_GROUPS`.
 GROUP_ITEMS: tuple[list[int], ...] = tuple(
@@ -34,53 +34,9 @@ GROUP_ITEMS: tuple[list[int], ...] = tuple(
 
 DECADES = np.arange(2010, 2101, 10)  # year ticks (fixed: no locator work on every redraw)
 
-TEXT = {
-    "en": {
-        "families": "Families by state: {area}",
-        "costs": "Public cost, million EUR a year: {area}",
-        "policy": "policy from {year}",
-        "status_quo": "status quo",
-        "your_policy": "your policy",
-        "total_status_quo": "total, status quo",
-        "groups": {
-            "preventive": "preventive",
-            "basic": "basic (casework)",
-            "integration": "integration",
-            "mobile_team": "mobile teams",
-            "training": "training",
-            "family_care": "family-based care",
-            "institutional_care": "institutional care",
-        },
-    },
-    "lt": {
-        "families": "Šeimos pagal būseną: {area}",
-        "costs": "Viešosios išlaidos, mln. EUR per metus: {area}",
-        "policy": "politika nuo {year} m.",
-        "status_quo": "esama padėtis",
-        "your_policy": "jūsų politika",
-        "total_status_quo": "iš viso, esama padėtis",
-        "groups": {
-            "preventive": "prevencinės",
-            "basic": "bazinės (atvejo vadyba)",
-            "integration": "integracijos",
-            "mobile_team": "mobiliosios komandos",
-            "training": "mokymai",
-            "family_care": "globa šeimoje",
-            "institutional_care": "institucinė globa",
-        },
-    },
-}
-
 
 def _text(lang: str) -> dict:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {tuple(TEXT)}, got {lang!r}")
-    return TEXT[lang]
-
-
-def _thousands(lang: str) -> FuncFormatter:
-    sep = "\u202f" if lang == "lt" else ","
-    return FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", sep))
+    return words(lang, "app")
 
 
 def group_costs(costs: np.ndarray) -> np.ndarray:
@@ -138,7 +94,7 @@ def families_figure(
             ax.set_title(state.label(lang), fontsize=8.5)
             top = max(reference[:, state].max(), families[:, state].max(), 1.0)
             ax.set_ylim(0, top * 1.1)
-            ax.yaxis.set_major_formatter(_thousands(lang))
+            ax.yaxis.set_major_formatter(thousands(lang))
             ax.tick_params(labelsize=7.5)
             ax.set_xticks(DECADES)
         legend = axes.flat[-1]

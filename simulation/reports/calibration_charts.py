@@ -1,6 +1,6 @@
 """Charts of a calibration: each target series against the data, residuals, posteriors.
 
-The style is :mod:`simulation.reports.charts`' (same fonts, grid and state colours). Data points are
+The style is :mod:`simulation.reports.style`' (same fonts, grid and state colours). Data points are
 drawn by quality (filled: high, half-filled: medium, open: low) with their 90% measurement
 interval; the model is the best fit (line) and the posterior 90% credible band (shaded).
 """
@@ -18,48 +18,11 @@ from matplotlib.ticker import MaxNLocator
 from simulation.analysis.targets import Target
 from simulation.model.catalogue import REGISTRY
 from simulation.model.states import STATE_COLOURS, STATE_KEYS, STATES
-from simulation.reports.charts import STYLE, _check_lang, _save, _thousands
+from simulation.reports.labels import words
+from simulation.reports.style import STYLE, save, thousands
 
 Z90 = 1.6449  # standard normal 95th percentile: a 90% two-sided interval
 
-TEXT = {
-    "lt": {
-        "children": "Vaikai",
-        "families": "Šeimos",
-        "in_care": "Vaikai globoje (šeimoje ir institucijose)",
-        "best": "geriausias atitikimas",
-        "abm": "agentais grįstas modelis (vidurkis)",
-        "band": "90 % aposteriorinis intervalas",
-        "high": "duomenys: aukšta kokybė",
-        "medium": "duomenys: vidutinė kokybė",
-        "low": "duomenys: žema kokybė",
-        "holdout": "kontroliniai metai",
-        "overview": "Modelio kalibracija: duomenys ir modelis",
-        "residuals": "Standartizuotos liekanos, log(modelis / duomenys) / σ",
-        "posterior": "Aposteriorinis parametrų skirstinys (pilka: apriorinis intervalas)",
-        "best_marker": "geriausias",
-        "year": "metai",
-        "series": "Duomenų eilutė: {series}",
-    },
-    "en": {
-        "children": "Children",
-        "families": "Families",
-        "in_care": "Children in care (family-based and institutional)",
-        "best": "best fit",
-        "abm": "agent-based model (mean)",
-        "band": "90% posterior band",
-        "high": "data: high quality",
-        "medium": "data: medium quality",
-        "low": "data: low quality",
-        "holdout": "holdout years",
-        "overview": "Model calibration: data and model",
-        "residuals": "Standardised residuals, log(model / data) / σ",
-        "posterior": "Posterior of the parameters (grey: prior range)",
-        "best_marker": "best",
-        "year": "year",
-        "series": "Data series: {series}",
-    },
-}
 MARKERS = {"high": "full", "medium": "left", "low": "none"}
 
 
@@ -67,7 +30,7 @@ def target_title(target: Target, lang: str) -> str:
     """The target's title: its own (from the targets file) or one derived from its output."""
     if lang in target.title:
         return target.title[lang]
-    text = TEXT[lang]
+    text = words(lang, "calibration")
     if target.stock:
         kind, _, key = target.stock.partition(".")
         if key == "in_care":
@@ -102,7 +65,7 @@ def _legend_handles(lang: str, holdout: bool, abm: bool = False) -> list:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    text = TEXT[lang]
+    text = words(lang, "calibration")
     handles = [
         Patch(color="#888888", alpha=0.35, label=text["band"]),
         Line2D([], [], color="#444444", lw=1.8, label=text["best"]),
@@ -184,12 +147,11 @@ def calibration_fit(
 ) -> list[str]:
     """One model output: its data points by quality, the model line and band, and the
     agent-based engine's mean (dashed) when given."""
-    _check_lang(lang)
-    text = TEXT[lang]
+    text = words(lang, "calibration")
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.6, 3.9))
         _draw_group(ax, group, band, points, holdout_from, abm)
-        ax.yaxis.set_major_formatter(_thousands(lang))
+        ax.yaxis.set_major_formatter(thousands(lang))
         ax.set_xlabel(text["year"])
         ax.set_title(target_title(group[0], lang), loc="left", fontsize=11)
         ax.legend(
@@ -201,7 +163,7 @@ def calibration_fit(
         series = ", ".join(dict.fromkeys(s for t in group for s in t.series))
         fig.text(0.01, -0.02, text["series"].format(series=series), fontsize=7.5, color="#555555")
         fig.tight_layout()
-        return _save(fig, stem)
+        return save(fig, stem)
 
 
 def calibration_overview(
@@ -215,7 +177,7 @@ def calibration_overview(
 ) -> list[str]:
     """Small multiples: every model output with its data in one figure."""
     abm = abm or {}
-    _check_lang(lang)
+    words(lang, "calibration")  # checks the language
     groups = list(by_output(targets).values())
     cols = 3
     rows = int(np.ceil(len(groups) / cols))
@@ -224,11 +186,11 @@ def calibration_overview(
         for ax, group in zip(axes.flat, groups, strict=False):
             name = group[0].name
             _draw_group(ax, group, bands[name], points, holdout_from, abm.get(name))
-            ax.yaxis.set_major_formatter(_thousands(lang))
+            ax.yaxis.set_major_formatter(thousands(lang))
             ax.set_title(target_title(group[0], lang), loc="left", fontsize=8.5)
         for ax in list(axes.flat)[len(groups) :]:
             ax.set_visible(False)
-        fig.suptitle(TEXT[lang]["overview"], fontsize=12, x=0.01, ha="left")
+        fig.suptitle(words(lang, "calibration")["overview"], fontsize=12, x=0.01, ha="left")
         fig.tight_layout(rect=(0, 0.06, 1, 1))
         fig.legend(
             handles=_legend_handles(lang, bool(holdout_from), bool(abm)),
@@ -237,14 +199,13 @@ def calibration_overview(
             frameon=False,
             fontsize=8,
         )
-        return _save(fig, stem)
+        return save(fig, stem)
 
 
 def calibration_residuals(points: pd.DataFrame, stem: Path, lang: str = "lt") -> list[str]:
     """Standardised residual of every point (bars), grey beyond +-2."""
-    _check_lang(lang)
-    text = TEXT[lang]
-    labels = [f"{t} {y}" for t, y in zip(points["target"], points["year"], strict=True)]
+    text = words(lang, "calibration")
+    names = [f"{t} {y}" for t, y in zip(points["target"], points["year"], strict=True)]
     values = points["standardised_residual"].to_numpy()
     colours = ["#0072B2" if u == "fit" else "#999999" for u in points["used"]]
     with plt.rc_context(STYLE):
@@ -254,19 +215,18 @@ def calibration_residuals(points: pd.DataFrame, stem: Path, lang: str = "lt") ->
         for limit in (-2, 2):
             ax.axvline(limit, color="#D55E00", lw=0.8, ls="--")
         ax.axvline(0, color="#333333", lw=0.8)
-        ax.set_yticks(y, labels, fontsize=7.5)
+        ax.set_yticks(y, names, fontsize=7.5)
         ax.set_title(text["residuals"], loc="left")
         ax.grid(axis="y", visible=False)
         fig.tight_layout()
-        return _save(fig, stem)
+        return save(fig, stem)
 
 
 def posterior_marginals(
     samples: pd.DataFrame, table: pd.DataFrame, stem: Path, lang: str = "lt"
 ) -> list[str]:
     """A histogram per free parameter over its prior range, with the best fit marked."""
-    _check_lang(lang)
-    text = TEXT[lang]
+    text = words(lang, "calibration")
     names = list(table["parameter"])
     cols = 4
     rows = int(np.ceil(len(names) / cols))
@@ -287,4 +247,4 @@ def posterior_marginals(
         axes.flat[0].legend(frameon=False, fontsize=7)
         fig.suptitle(text["posterior"], fontsize=11, x=0.01, ha="left")
         fig.tight_layout()
-        return _save(fig, stem)
+        return save(fig, stem)

@@ -9,26 +9,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from simulation.reports.charts import STYLE, _check_lang, _save
-
-TEXT = {
-    "lt": {
-        "title": "„{scenario}“ palyginti su „{baseline}“: neapibrėžtumas ({runs} skaičiavimų)",
-        "npv": "Grynoji dabartinė vertė, mln. EUR",
-        "runs": "skaičiavimai",
-        "chance": "Tikimybė, kad nauda viršys išlaidas: {chance:.0%}",
-        "band": "Sukaupta grynoji nauda, mln. EUR (mediana ir 90 % intervalas)",
-        "year": "metai",
-    },
-    "en": {
-        "title": "“{scenario}” against “{baseline}”: uncertainty ({runs} runs)",
-        "npv": "Net present value, million EUR",
-        "runs": "runs",
-        "chance": "Chance that benefits exceed costs: {chance:.0%}",
-        "band": "Cumulative net benefit, million EUR (median and 90% interval)",
-        "year": "year",
-    },
-}
+from simulation.reports.labels import words
+from simulation.reports.style import STYLE, save
 
 
 def ensemble_value(
@@ -42,8 +24,7 @@ def ensemble_value(
 ) -> list[str]:
     """Left: a histogram of the NPV with zero marked; right: the cumulative net benefit
     from ``base_year`` (median line, 90% band)."""
-    _check_lang(lang)
-    text = TEXT[lang]
+    text = words(lang, "ensemble")
     npv = values["npv"].to_numpy(float) / 1e6
     chance = float((npv > 0).mean())
     net = bands[(bands["role"] == "scenario") & (bands["year"] >= base_year)]
@@ -70,4 +51,4 @@ def ensemble_value(
         title = text["title"].format(scenario=scenario, baseline=baseline, runs=len(npv))
         fig.suptitle(title, fontsize=11, x=0.01, ha="left")
         fig.tight_layout()
-        return _save(fig, stem)
+        return save(fig, stem)

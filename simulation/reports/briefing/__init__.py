@@ -12,11 +12,12 @@ The briefing is built in three steps that keep its numbers honest:
 """
 
 from simulation.model.vocabulary import LANGS
+from simulation.reports.briefing.charts import draw_charts
 from simulation.reports.briefing.content import Context, build
 from simulation.reports.briefing.html import to_html
 from simulation.reports.briefing.numbers import Num, Numbers, format_number, parse_number
 from simulation.reports.briefing.pdf import to_pdf
-from simulation.reports.briefing.writer import FORMATS, draw_charts, write_briefing
+from simulation.reports.briefing.writer import FORMATS, write_briefing
 
 __all__ = [
     "FORMATS",

@@ -4,7 +4,6 @@ the documents in each language and format, and the manifest."""
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,12 +14,11 @@ from simulation.analysis import briefing_numbers as br
 from simulation.analysis.monte_carlo import CUTOFF, DISCREPANCY
 from simulation.model.catalogue import REGISTRY
 from simulation.model.vocabulary import START_YEAR
-from simulation.reports import charts
+from simulation.reports.briefing.charts import draw_charts
 from simulation.reports.briefing.content import Context, build
 from simulation.reports.briefing.html import to_html
 from simulation.reports.briefing.numbers import Numbers
 from simulation.reports.briefing.pdf import to_pdf
-from simulation.reports.briefing.text import scenario_title
 from simulation.workflow import economics as ec
 from simulation.workflow import store
 
@@ -91,41 +89,6 @@ def _read_back(folder: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
     """The tables as a reader of the folder sees them (read from the CSV files, so the text
     is made from exactly what the files say)."""
     return {name: pd.read_csv(folder / name, keep_default_na=True) for name in names}
-
-
-def draw_charts(results: br.BriefResults, folder: Path, lang: str) -> dict[str, Path]:
-    """Every chart of the briefing as PNG (and PDF) in ``folder``; paths of the PNGs."""
-
-    labels = {"baseline": scenario_title(results.baseline.title, "baseline", lang)}
-    labels.update({s.name: scenario_title(s.title, s.name, lang) for s in results.scenarios})
-    scenario_labels = {k: v for k, v in labels.items() if k != "baseline"}
-    first = results.scenarios[0].name
-    start = results.base_year - 3
-    kn = results.key_numbers
-    break_even = {}
-    for name in scenario_labels:
-        year = kn[(kn["scenario"] == name) & (kn["measure"] == "break_even_year")]["central"]
-        break_even[name] = None if math.isnan(year.iloc[0]) else int(year.iloc[0])
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / lang
-    charts.trajectories_with_data(
-        results.trajectories, results.data_points, labels, Path(f"{stem}-trajectories"), lang
-    )
-    charts.npv_over_time(
-        results.net_benefit, scenario_labels, break_even, Path(f"{stem}-npv"), lang
-    )
-    charts.placements_per_year(results.placements, labels, start, Path(f"{stem}-placements"), lang)
-    charts.cost_stacks(results.costs, labels, start, Path(f"{stem}-costs"), lang)
-    municipal = results.municipalities[results.municipalities["scenario"] == first]
-    charts.municipal_ranking(
-        municipal, results.end_year, charts.PALETTE[1], Path(f"{stem}-municipalities"), lang
-    )
-    sens = results.sensitivity[results.sensitivity["scenario"] == first]
-    charts.sensitivity_indices(
-        sens.set_index("parameter"), "rbd_fast", Path(f"{stem}-sensitivity"), lang, top=10
-    )
-    keys = ("trajectories", "npv", "placements", "costs", "municipalities", "sensitivity")
-    return {k: Path(f"{stem}-{k}.png") for k in keys}
 
 
 def write_briefing(

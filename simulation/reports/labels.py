@@ -1,0 +1,234 @@
+"""Every word on a chart, in Lithuanian and English: one bilingual table.
+
+``LABELS[lang][section][key]``; the sections are the chart families (``charts``: runs,
+comparisons and sensitivity; ``briefing``; ``calibration``; ``ensemble``; ``app``) and the
+names of services. A test checks that both languages have the same keys. The states' names
+are part of their definition (:meth:`simulation.model.states.State.label`); the briefing's
+prose is in :mod:`simulation.reports.briefing.text`.
+"""
+
+from __future__ import annotations
+
+from simulation.model.vocabulary import LANGS
+
+LABELS: dict[str, dict[str, dict]] = {
+    "lt": {
+        "charts": {
+            "families_by_state": "Šeimos, auginančios vaikus, pagal būseną",
+            "families": "šeimos",
+            "children_in_care": "Vaikai globoje",
+            "family_care": "globa šeimoje",
+            "institutional_care": "institucinė globa",
+            "source": "Šaltinis: prevsim, {engine}; scenarijus „{name}“.",
+            "sd": "sistemų dinamikos modelis",
+            "abm": "agentais grįstas modelis",
+            "comparison": "Scenarijų palyginimas",
+            "children": "vaikai",
+            "net_benefit": "Sukaupta grynoji nauda, palyginti su „{first}“ (diskontuota, mln. EUR)",
+            "break_even": "atsiperka {year} m.",
+            "million_eur": "mln. EUR",
+            "sensitivity": "Jautrumo indeksai: {outcome}",
+            "first_order": "pirmos eilės (S1)",
+            "total_order": "bendrasis (ST)",
+            "over_time": "Jautrumo indeksai laikui bėgant: {outcome} iki metų pabaigos",
+            "year": "metai",
+            "accounts": {
+                "children_placed": "Į globą paimti vaikai per metus",
+                "child_years_in_care": "Vaikai globoje (vaiko metai)",
+                "family_years_in_risk": "Sunkumų patiriančios šeimos",
+                "total_cost": "Viešosios išlaidos, mln. EUR per metus",
+            },
+        },
+        "briefing": {
+            "outputs": {
+                "children.institutional_care": "Vaikai institucinėje globoje",
+                "children.family_care": "Vaikai globoje šeimoje",
+                "families.risk": "Sunkumų patiriančios šeimos",
+            },
+            "data": "nacionaliniai duomenys",
+            "interval": "90 % intervalas",
+            "items": {
+                "preventive": "prevencinės paslaugos",
+                "basic": "bazinės paslaugos",
+                "integration": "integracijos paslaugos",
+                "mobile_team": "mobiliosios komandos",
+                "training": "mokymai",
+                "family_care": "globa šeimoje",
+                "institutional_care": "institucinė globa",
+            },
+            "providers": {"ngo": "NVO", "municipal": "savivaldybės"},
+            "cost_axis": "mln. EUR per metus (2024 m. kainomis)",
+            "npv_axis": "Sukaupta diskontuota grynoji nauda, mln. EUR",
+            "break_even": "atsiperka {year} m.",
+            "no_break_even": "iki {year} m. neatsiperka",
+            "placed_axis": "Į globą paimti vaikai per metus",
+            "per_1000": "Išvengta paėmimų į globą 1 000 vaikų iki {year} m.",
+            "s1": "Pirmos eilės jautrumo indeksas (GDV dispersijos dalis)",
+        },
+        "calibration": {
+            "children": "Vaikai",
+            "families": "Šeimos",
+            "in_care": "Vaikai globoje (šeimoje ir institucijose)",
+            "best": "geriausias atitikimas",
+            "abm": "agentais grįstas modelis (vidurkis)",
+            "band": "90 % aposteriorinis intervalas",
+            "high": "duomenys: aukšta kokybė",
+            "medium": "duomenys: vidutinė kokybė",
+            "low": "duomenys: žema kokybė",
+            "holdout": "kontroliniai metai",
+            "overview": "Modelio kalibracija: duomenys ir modelis",
+            "residuals": "Standartizuotos liekanos, log(modelis / duomenys) / σ",
+            "posterior": "Aposteriorinis parametrų skirstinys (pilka: apriorinis intervalas)",
+            "best_marker": "geriausias",
+            "year": "metai",
+            "series": "Duomenų eilutė: {series}",
+        },
+        "ensemble": {
+            "title": "„{scenario}“ palyginti su „{baseline}“: neapibrėžtumas ({runs} skaičiavimų)",
+            "npv": "Grynoji dabartinė vertė, mln. EUR",
+            "runs": "skaičiavimai",
+            "chance": "Tikimybė, kad nauda viršys išlaidas: {chance:.0%}",
+            "band": "Sukaupta grynoji nauda, mln. EUR (mediana ir 90 % intervalas)",
+            "year": "metai",
+        },
+        "app": {
+            "families": "Šeimos pagal būseną: {area}",
+            "costs": "Viešosios išlaidos, mln. EUR per metus: {area}",
+            "policy": "politika nuo {year} m.",
+            "status_quo": "esama padėtis",
+            "your_policy": "jūsų politika",
+            "total_status_quo": "iš viso, esama padėtis",
+            "groups": {
+                "preventive": "prevencinės",
+                "basic": "bazinės (atvejo vadyba)",
+                "integration": "integracijos",
+                "mobile_team": "mobiliosios komandos",
+                "training": "mokymai",
+                "family_care": "globa šeimoje",
+                "institutional_care": "institucinė globa",
+            },
+        },
+        "services": {
+            "preventive": "Prevencinės paslaugos",
+            "basic": "Bazinės paslaugos",
+            "integration": "Integracijos paslaugos",
+            "mobile_team": "Mobilioji komanda",
+        },
+    },
+    "en": {
+        "charts": {
+            "families_by_state": "Families raising children, by state",
+            "families": "families",
+            "children_in_care": "Children in care",
+            "family_care": "family-based care",
+            "institutional_care": "institutional care",
+            "source": "Source: prevsim, {engine}; scenario “{name}”.",
+            "sd": "system-dynamics model",
+            "abm": "agent-based model",
+            "comparison": "Scenario comparison",
+            "children": "children",
+            "net_benefit": "Cumulative net benefit against “{first}” (discounted, million EUR)",
+            "break_even": "breaks even {year}",
+            "million_eur": "million EUR",
+            "sensitivity": "Sensitivity indices: {outcome}",
+            "first_order": "first order (S1)",
+            "total_order": "total (ST)",
+            "over_time": "Sensitivity over time: {outcome} up to each year's end",
+            "year": "year",
+            "accounts": {
+                "children_placed": "Children placed per year",
+                "child_years_in_care": "Children in care (child-years)",
+                "family_years_in_risk": "Families in difficulty (family-years)",
+                "total_cost": "Public cost, million EUR a year",
+            },
+        },
+        "briefing": {
+            "outputs": {
+                "children.institutional_care": "Children in institutional care",
+                "children.family_care": "Children in family-based care",
+                "families.risk": "Families in difficulty",
+            },
+            "data": "national data",
+            "interval": "90% interval",
+            "items": {
+                "preventive": "preventive services",
+                "basic": "basic services",
+                "integration": "integration services",
+                "mobile_team": "mobile teams",
+                "training": "training",
+                "family_care": "family-based care",
+                "institutional_care": "institutional care",
+            },
+            "providers": {"ngo": "NGO", "municipal": "municipal"},
+            "cost_axis": "million EUR a year (2024 prices)",
+            "npv_axis": "Cumulative discounted net benefit, million EUR",
+            "break_even": "breaks even in {year}",
+            "no_break_even": "does not break even by {year}",
+            "placed_axis": "Children placed in care per year",
+            "per_1000": "Placements avoided per 1,000 children by {year}",
+            "s1": "First-order sensitivity index (share of NPV variance)",
+        },
+        "calibration": {
+            "children": "Children",
+            "families": "Families",
+            "in_care": "Children in care (family-based and institutional)",
+            "best": "best fit",
+            "abm": "agent-based model (mean)",
+            "band": "90% posterior band",
+            "high": "data: high quality",
+            "medium": "data: medium quality",
+            "low": "data: low quality",
+            "holdout": "holdout years",
+            "overview": "Model calibration: data and model",
+            "residuals": "Standardised residuals, log(model / data) / σ",
+            "posterior": "Posterior of the parameters (grey: prior range)",
+            "best_marker": "best",
+            "year": "year",
+            "series": "Data series: {series}",
+        },
+        "ensemble": {
+            "title": "“{scenario}” against “{baseline}”: uncertainty ({runs} runs)",
+            "npv": "Net present value, million EUR",
+            "runs": "runs",
+            "chance": "Chance that benefits exceed costs: {chance:.0%}",
+            "band": "Cumulative net benefit, million EUR (median and 90% interval)",
+            "year": "year",
+        },
+        "app": {
+            "families": "Families by state: {area}",
+            "costs": "Public cost, million EUR a year: {area}",
+            "policy": "policy from {year}",
+            "status_quo": "status quo",
+            "your_policy": "your policy",
+            "total_status_quo": "total, status quo",
+            "groups": {
+                "preventive": "preventive",
+                "basic": "basic (casework)",
+                "integration": "integration",
+                "mobile_team": "mobile teams",
+                "training": "training",
+                "family_care": "family-based care",
+                "institutional_care": "institutional care",
+            },
+        },
+        "services": {
+            "preventive": "Preventive services",
+            "basic": "Basic services",
+            "integration": "Integration services",
+            "mobile_team": "Mobile team",
+        },
+    },
+}
+
+
+def words(lang: str, section: str) -> dict:
+    """The labels of one section in ``lang``.
+
+    Raises
+    ------
+    ValueError
+        For a language that is not one of :data:`~simulation.model.vocabulary.LANGS`.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    return LABELS[lang][section]
