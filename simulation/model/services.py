@@ -35,6 +35,7 @@ COST_ITEMS: tuple[str, ...] = (
 TRAINING_ITEM = COST_ITEMS.index("training")
 CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
 
+
 def stack_last(arrays: list) -> np.ndarray:
     """Stack along a new last axis after broadcasting (some inputs may be batched)."""
     return np.stack(np.broadcast_arrays(*[np.asarray(a, float) for a in arrays]), axis=-1)

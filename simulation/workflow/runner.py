@@ -7,6 +7,7 @@ chart) is :func:`simulation.reports.run.write_run`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -14,6 +15,9 @@ from simulation.engines.results import EngineResult
 from simulation.engines.sd import SDModel
 from simulation.workflow import tables
 from simulation.workflow.scenarios import Scenario
+
+if TYPE_CHECKING:  # the agent-based engine (Mesa) is imported only when it runs
+    from simulation.engines.abm import AbmSettings
 
 
 @dataclass
@@ -45,23 +49,29 @@ def with_overrides(
     return replace(scenario, run=run)
 
 
+def abm_settings(scenario: Scenario) -> AbmSettings:
+    """The agent-based engine's settings from a scenario's ``[run]`` and ``[policy]``."""
+    from simulation.engines.abm import AbmSettings
+
+    run = scenario.run
+    return AbmSettings(
+        allocation_rule=scenario.allocation_rule,
+        end_year=run.end_year,
+        seed=run.seed,
+        heterogeneity=run.heterogeneity,
+        scale=run.scale,
+    )
+
+
 def simulate_scenario(scenario: Scenario, progress: bool = False) -> EngineResult:
     """Run a resolved scenario with its engine; national totals (rescaled for the ABM)."""
-    run = scenario.run
-    if run.engine == "abm":
+    if scenario.run.engine == "abm":
         from simulation.engines.abm import FamilyWelfareModel
 
         model = FamilyWelfareModel(
-            params=scenario.params,
-            levers=scenario.levers,
-            schedule=scenario.schedule,
-            allocation_rule=scenario.allocation_rule,
-            end_year=run.end_year,
-            seed=run.seed,
-            heterogeneity=run.heterogeneity,
-            scale=run.scale,
+            scenario.params, scenario.levers, scenario.schedule, settings=abm_settings(scenario)
         )
-        return model.run(progress=progress).result(run.resolution, rescale=True)
+        return model.run(progress=progress).result(scenario.run.resolution, rescale=True)
     return sd_model(scenario).run()
 
 

@@ -29,6 +29,7 @@ SD trajectory (the mean-field limit), which the tests check.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import mesa
 import numpy as np
@@ -49,13 +50,12 @@ from simulation.model.states import State
 from simulation.model.vocabulary import DEFAULT_END_YEAR, DEFAULT_SCALE, START_YEAR
 
 
-class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
-    """Families raising children in Lithuania's 60 municipalities, month by month.
+@dataclass(frozen=True)
+class AbmSettings:
+    """How an agent-based run goes (besides its parameters, levers and schedule).
 
-    Parameters
+    Attributes
     ----------
-    params, levers, schedule :
-        As for :class:`simulation.engines.sd.SDModel` (scalars only: one parameter set).
     allocation_rule : str
         Every municipality's rule, one of :data:`simulation.model.policy.RULES`.
     end_year : int
@@ -69,8 +69,39 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
     scale : float
         Share of Lithuania's families to simulate (budgets scale with them); 1 is every
         family.
+    """
+
+    allocation_rule: str = "historical"
+    end_year: int = DEFAULT_END_YEAR
+    seed: int = 0
+    heterogeneity: bool = True
+    scale: float = DEFAULT_SCALE
+
+    def __post_init__(self) -> None:
+        if not 0 < self.scale <= 1:
+            raise ValueError(f"scale must be in (0, 1], got {self.scale}")
+
+
+class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
+    """Families raising children in Lithuania's 60 municipalities, month by month.
+
+    Parameters
+    ----------
+    params, levers, schedule :
+        As for :class:`simulation.engines.sd.SDModel` (scalars only: one parameter set).
+    settings : AbmSettings, optional
+        How the run goes (rule, horizon, seed, heterogeneity, scale).
     demography : Demography, optional
         Births and municipal sizes (default: the shipped Lithuanian data).
+    **options
+        Fields of :class:`AbmSettings` that replace those of ``settings``, e.g.
+        ``FamilyWelfareModel(end_year=2030, seed=1, scale=0.05)``.
+
+    Examples
+    --------
+    >>> model = FamilyWelfareModel(end_year=2010, scale=0.01, seed=1).run()
+    >>> model.result().families().shape  # 25 month starts, 7 states
+    (25, 7)
     """
 
     def __init__(
@@ -78,16 +109,15 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         params: Mapping[str, float] | None = None,
         levers: Mapping[str, float] | None = None,
         schedule: Sequence[Change] = (),
-        allocation_rule: str = "historical",
-        end_year: int = DEFAULT_END_YEAR,
-        seed: int = 0,
-        heterogeneity: bool = True,
-        scale: float = DEFAULT_SCALE,
+        settings: AbmSettings | None = None,
         demography: Demography | None = None,
+        **options,
     ) -> None:
+        s = replace(settings or AbmSettings(), **options)
+        allocation_rule, end_year, seed = s.allocation_rule, s.end_year, s.seed
+        heterogeneity, scale = s.heterogeneity, s.scale
         super().__init__(seed=seed)
-        if not 0 < scale <= 1:
-            raise ValueError(f"scale must be in (0, 1], got {scale}")
+        self.settings = s
         inputs = EngineInputs(params, levers, schedule, "municipal", end_year, demography)
         if inputs.k != 1:
             raise ValueError(f"the agent-based engine runs one parameter set, got {inputs.k}")

@@ -23,7 +23,7 @@ No Solara here: notebooks and tests can use :class:`TeachingModel` on its own.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -131,10 +131,11 @@ def reference_run(
     )
 
 
-class TeachingModel(FamilyWelfareModel):
-    """The agent-based model with a policy from ``policy_year``, opened at that year.
+@dataclass(frozen=True)
+class Sliders:
+    """The app's inputs: a policy from ``policy_year`` and two assumptions.
 
-    Parameters
+    Attributes
     ----------
     area : str
         What the charts show: :data:`NATIONAL` or a municipality's name.
@@ -166,55 +167,68 @@ class TeachingModel(FamilyWelfareModel):
         Last simulated year.
     """
 
-    def __init__(
-        self,
-        area: str = NATIONAL,
-        policy_year: int = DEFAULT_POLICY_YEAR,
-        preventive_share: float | None = None,
-        ngo_share: float | None = None,
-        mobile_team_budget: float | None = None,
-        cooperation: bool = False,
-        deployment_speed: float = 0.0,
-        ngo_cost_ratio: float = 1.0,
-        ngo_quality_ratio: float = 1.0,
-        scale: float = DEFAULT_SCALE,
-        seed: int = DEFAULT_SEED,
-        end_year: int = END_YEAR,
-    ) -> None:
+    area: str = NATIONAL
+    policy_year: int = DEFAULT_POLICY_YEAR
+    preventive_share: float | None = None
+    ngo_share: float | None = None
+    mobile_team_budget: float | None = None
+    cooperation: bool = False
+    deployment_speed: float = 0.0
+    ngo_cost_ratio: float = 1.0
+    ngo_quality_ratio: float = 1.0
+    scale: float = DEFAULT_SCALE
+    seed: int = DEFAULT_SEED
+    end_year: int = END_YEAR
+
+
+class TeachingModel(FamilyWelfareModel):
+    """The agent-based model with a policy from ``policy_year``, opened at that year.
+
+    Parameters
+    ----------
+    sliders : Sliders, optional
+        The inputs (default: the status quo's policy).
+    **kwargs
+        Fields of :class:`Sliders` that replace those of ``sliders``: Mesa's controller
+        builds a new model from the page's inputs as keyword arguments.
+    """
+
+    def __init__(self, sliders: Sliders | None = None, **kwargs) -> None:
+        s = replace(sliders or Sliders(), **kwargs)
         path = str(scenario_path())
         scenario = load_scenario(path)
-        quo = status_quo_levers(scenario, policy_year)
+        quo = status_quo_levers(scenario, s.policy_year)
+
+        def chosen(value, default: float) -> float:
+            return default if value is None else float(value)
+
         self.policy = {
-            "preventive_share": quo["preventive_share"]
-            if preventive_share is None
-            else float(preventive_share),
-            "ngo_share": quo["ngo_share"] if ngo_share is None else float(ngo_share),
-            "mobile_team_budget": quo["mobile_team_budget"]
-            if mobile_team_budget is None
-            else float(mobile_team_budget),
-            "cooperation": bool(cooperation),
-            "deployment_speed": float(deployment_speed),
+            "preventive_share": chosen(s.preventive_share, quo["preventive_share"]),
+            "ngo_share": chosen(s.ngo_share, quo["ngo_share"]),
+            "mobile_team_budget": chosen(s.mobile_team_budget, quo["mobile_team_budget"]),
+            "cooperation": bool(s.cooperation),
+            "deployment_speed": float(s.deployment_speed),
         }
         assumptions = (
-            ("ngo_cost_ratio", float(ngo_cost_ratio)),
-            ("ngo_quality_ratio", float(ngo_quality_ratio)),
+            ("ngo_cost_ratio", float(s.ngo_cost_ratio)),
+            ("ngo_quality_ratio", float(s.ngo_quality_ratio)),
         )
-        policy = Change(int(policy_year), self._policy_levers(policy_year))
+        policy = Change(int(s.policy_year), self._policy_levers(s.policy_year))
         super().__init__(
             params={**scenario.params, **dict(assumptions)},
             levers=scenario.levers,
             schedule=[*scenario.schedule, policy],
             allocation_rule=scenario.allocation_rule,
-            end_year=end_year,
-            seed=int(seed),
+            end_year=s.end_year,
+            seed=int(s.seed),
             heterogeneity=scenario.run.heterogeneity,
-            scale=float(scale),
+            scale=float(s.scale),
         )
-        self.policy_year = int(policy_year)
-        self.area = area
-        self.area_index = None if area == NATIONAL else self.names.index(area)
+        self.policy_year = int(s.policy_year)
+        self.area = s.area
+        self.area_index = None if s.area == NATIONAL else self.names.index(s.area)
         self.lang = os.environ.get(LANG_ENV, "en")
-        self.reference = reference_run(path, int(seed), float(scale), end_year, assumptions)
+        self.reference = reference_run(path, int(s.seed), float(s.scale), s.end_year, assumptions)
         while self.month < (self.policy_year - START_YEAR) * 12:
             self.step()
         for municipality in self.municipalities:  # the policy's allocation from January
