@@ -45,6 +45,18 @@ def test_notebook_is_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", PATHS, ids=EXPECTED)
+def test_notebook_uses_only_the_public_api(path):
+    """``import simulation as s`` and its names: no module inside the package, no engine
+    internals (saved blocks), no memory management."""
+    code = "\n".join(
+        cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+    )
+    assert "import simulation as s" in code
+    for internal in ("from simulation", "import simulation.", ".saved[", ".release("):
+        assert internal not in code, f"{path.name} uses {internal!r}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=EXPECTED)
 def test_notebook_ends_with_exercises(path):
     last = nbformat.read(path, as_version=4).cells[-1]
     assert last.cell_type == "markdown" and last.source.startswith("## Exercises")

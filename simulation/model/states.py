@@ -29,6 +29,16 @@ class State(IntEnum):
         """Human label in ``"lt"`` or ``"en"``."""
         return STATE_LABELS[lang][self]
 
+    @property
+    def colour(self) -> str:
+        """The state's colour on every chart (hex)."""
+        return STATE_COLOURS[self]
+
+    @classmethod
+    def care(cls) -> tuple[State, ...]:
+        """The states in which the children are in out-of-home care."""
+        return CARE_STATES
+
 
 STATES: tuple[State, ...] = tuple(State)
 N_STATES = len(STATES)

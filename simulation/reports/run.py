@@ -6,11 +6,11 @@ from pathlib import Path
 
 from simulation.reports import charts
 from simulation.workflow import store
-from simulation.workflow.runner import RunOutput
+from simulation.workflow.runner import RunResult
 from simulation.workflow.store import Output
 
 
-def write_run(output: RunOutput, out: Output) -> Path:
+def write_run(output: RunResult, out: Output) -> Path:
     """Write a run's folder atomically and return its path.
 
     Contents: ``manifest.json``, ``timeseries.parquet`` (and ``.csv`` with ``out.csv``),

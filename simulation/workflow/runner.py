@@ -21,8 +21,24 @@ if TYPE_CHECKING:  # the agent-based engine (Mesa) is imported only when it runs
 
 
 @dataclass
-class RunOutput:
-    """Everything one scenario run produced, before anything is written."""
+class RunResult:
+    """Everything one scenario run produced, before anything is written.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        What ran (with the run settings it ran with).
+    params : dict
+        Every parameter value it ran with.
+    result : EngineResult
+        The engine's output.
+    timeseries : DataFrame
+        One row per month (and municipality): stocks, children, flows, costs
+        (:func:`simulation.workflow.tables.timeseries`).
+    summary : DataFrame
+        Headline outcomes over the horizon (``metric``, ``value``, ``unit``,
+        ``description``).
+    """
 
     scenario: Scenario
     params: dict[str, float]
@@ -34,6 +50,35 @@ class RunOutput:
     def national(self) -> pd.DataFrame:
         """The time series summed over municipalities."""
         return tables.national(self.timeseries)
+
+    def metric(self, name: str) -> float:
+        """One value of :attr:`summary`, e.g. ``metric("children.placed")``."""
+        return float(self.summary.set_index("metric").loc[name, "value"])
+
+    def accounts(self) -> pd.DataFrame:
+        """Public accounts per calendar year (:func:`simulation.workflow.economics.yearly_accounts`)."""
+        from simulation.workflow.economics import yearly_accounts
+
+        return yearly_accounts(self.result, self.params)
+
+    def headline(self) -> str:
+        """Children placed, child-years in care and public cost, in one line."""
+        return (
+            f"{self.scenario.name}: {self.metric('children.placed'):,.0f} children placed, "
+            f"{self.metric('child_years.in_care'):,.0f} child-years in care, "
+            f"{self.metric('cost.total') / 1e6:,.1f} million EUR public cost (undiscounted); "
+            f"{self.scenario.run.engine}, {self.scenario.run.resolution}"
+        )
+
+    def __str__(self) -> str:
+        return self.headline()
+
+    def __repr__(self) -> str:
+        run = self.scenario.run
+        return (
+            f"RunResult({self.scenario.name!r}, engine={run.engine!r}, "
+            f"resolution={run.resolution!r}, 2009-{run.end_year}: {self.headline()})"
+        )
 
 
 def with_overrides(
@@ -89,11 +134,11 @@ def sd_model(scenario: Scenario, params: dict | None = None) -> SDModel:
     )
 
 
-def run_scenario(scenario: Scenario, progress: bool = False) -> RunOutput:
+def run_scenario(scenario: Scenario, progress: bool = False) -> RunResult:
     """Run a resolved scenario and build its tables (no I/O)."""
     result = simulate_scenario(scenario, progress=progress)
     params = scenario.resolved_parameters()
-    return RunOutput(
+    return RunResult(
         scenario=scenario,
         params=params,
         result=result,

@@ -39,17 +39,6 @@ def handle(args) -> int:
         )
     result = run_scenario(scenario, progress=sys.stderr.isatty())
     folder = write_run(result, output(args))
-    print(headline(result))
+    print(result.headline())
     print(f"Results: {folder}")
     return EXIT_OK
-
-
-def headline(result) -> str:
-    """Children placed, child-years in care and public cost of a run, in one line."""
-    s = result.summary.set_index("metric")["value"]
-    return (
-        f"{result.scenario.name}: {s['children.placed']:,.0f} children placed, "
-        f"{s['child_years.in_care']:,.0f} child-years in care, "
-        f"{s['cost.total'] / 1e6:,.1f} million EUR public cost (undiscounted); "
-        f"{result.scenario.run.engine}, {result.scenario.run.resolution}"
-    )
