@@ -112,7 +112,8 @@ class ComparisonResult:
 
     def values(self) -> pd.DataFrame:
         """NPV, benefits, costs, BCR, IRR, break-even year and outcomes avoided of every
-        scenario against the first, one row per scenario and replicate."""
+        scenario against the first, one row per scenario and replicate.
+        """
         return cmp.values(self.comparison, self.discount_rate, self.base_year)
 
     def accounts(self, name: str) -> pd.DataFrame:
@@ -361,13 +362,15 @@ def predict(targets, scenario: Scenario | None = None, values: Mapping | None = 
 def accounts(result: EngineResult, scenario: Scenario) -> pd.DataFrame:
     """Yearly public accounts of an engine's result run with ``scenario``'s parameters (for
     models built directly, e.g. a :class:`FamilyWelfareModel` with another allocation
-    rule)."""
+    rule).
+    """
     return economics.yearly_accounts(result, scenario.resolved_parameters())
 
 
 def summary(result) -> str:
     """The printed report of a result: a run's headline, a comparison's value table, a
-    sensitivity study's leaders or a calibration's fit."""
+    sensitivity study's leaders or a calibration's fit.
+    """
     from simulation.analysis.calibration import Calibration
     from simulation.analysis.sensitivity import Study
 
@@ -384,7 +387,8 @@ def summary(result) -> str:
 
 def write(result: RunResult | ComparisonResult, out: str | Path = "results", lang: str = "lt"):
     """Write a run's or a comparison's results folder as the command line does (tables,
-    charts, manifest); return the folder."""
+    charts, manifest); return the folder.
+    """
     from simulation.workflow.store import Output
 
     where = Output(root=Path(out), lang=lang, command="simulation.write")

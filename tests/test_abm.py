@@ -220,7 +220,8 @@ MF_SE_FLOOR = 1.0 / np.sqrt(len(MF_SEEDS))
 
 def shared_mechanisms_only(schedule):
     """The schedule without levers that only the agent-based engine has (for instance the
-    closure of care-home places): the mean-field comparison needs the same model in both."""
+    closure of care-home places): the mean-field comparison needs the same model in both.
+    """
     abm_only = {n for n in REGISTRY.names("lever") if "sd" not in REGISTRY[n].engines}
     changes = [
         Change(c.year, {k: v for k, v in c.values.items() if k not in abm_only}, c.ramp_years)
@@ -564,7 +565,8 @@ def test_institution_places_close_from_the_first_closure_year(closure_run):
 def test_admissions_to_institutions_are_limited_by_free_places(closure_run):
     """Within a month, admissions are refused unless places are free, counting the places
     freed by children leaving: children in institutions at the month's end exceed the
-    places only if they already did at its start, and then they did not grow."""
+    places only if they already did at its start, and then they did not grow.
+    """
     model, places = closure_run
     first = (2011 - START_YEAR) * 12
     ic = national_ic_children(model)
@@ -576,7 +578,8 @@ def test_admissions_to_institutions_are_limited_by_free_places(closure_run):
 
 def test_closures_send_children_in_crisis_to_family_care(closure_run):
     """The same seed without closures: fewer institutional placements and more family-based
-    ones once places close, and far fewer children in institutions at the end."""
+    ones once places close, and far fewer children in institutions at the end.
+    """
     model, _ = closure_run
     open_ = FamilyWelfareModel(end_year=2016, seed=2, scale=0.03).run()
     first = (2011 - START_YEAR) * 12
@@ -643,7 +646,8 @@ def test_needs_based_is_proportional_to_need_times_cost():
 
 def test_needs_based_without_need_keeps_every_service_open():
     """A municipality whose monitoring shows no family in crisis (common in small ones, and
-    at small scales) still keeps MIN_SHARE of its budget for the mobile team."""
+    at small scales) still keeps MIN_SHARE of its budget for the mobile team.
+    """
     monitored = np.array([1000.0, 80.0, 10.0, 50.0, 0.0, 3.0, 3.0])
     shares = policy.needs_based(monitored, UNIT_COSTS)
     assert shares.sum() == pytest.approx(1.0)
@@ -867,7 +871,8 @@ def test_jump_month_uses_the_time_left_of_entrants():
 
 def test_jump_month_allows_several_moves_in_a_month():
     """A -> B -> C with hazard 36/yr each: Erlang(2) times, P(C within a month) =
-    1 - exp(-3) * (1 + 3)."""
+    1 - exp(-3) * (1 + 3).
+    """
     n, lam = 50_000, 36.0
     targets = np.array([[1, 0, 0, 0], [2, 0, 0, 0], [2, 0, 0, 0]])
     chain = Chain(padded([[lam], [lam], [0.0]]), targets, n, seed=3).month()

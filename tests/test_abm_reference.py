@@ -111,7 +111,8 @@ def test_fast_engine_matches_reference_entries(pooled):
 def test_fast_engine_matches_reference_destinations(pooled, state):
     """Given that a family leaves ``state``, where it goes is a draw proportional to the
     option hazards, independent of every other move: the pooled destination counts of the
-    two engines are multinomial samples of the same distribution."""
+    two engines are multinomial samples of the same distribution.
+    """
     names = [fl.HAZARD_FLOWS[i].name for i in fl.OUTFLOWS[state]]
     columns = [fl.FLOW_INDEX[name] for name in names]
     table = np.stack([pooled["fast"][1][columns], pooled["reference"][1][columns]])

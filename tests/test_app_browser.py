@@ -56,7 +56,8 @@ def stop(server: subprocess.Popen) -> None:
 @pytest.fixture
 def sync_api():
     """Playwright's sync API, with Debian's Chromium present (else the test is skipped
-    before any server starts)."""
+    before any server starts).
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     return pytest.importorskip("playwright.sync_api")

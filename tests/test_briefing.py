@@ -1,6 +1,7 @@
 """The ministry briefing: every number it prints is the number in the results file it came
 from; Lithuanian letters survive into the PDF text and the charts; charts have no
-overlapping labels; bad input is one line and exit code 2."""
+overlapping labels; bad input is one line and exit code 2.
+"""
 
 from __future__ import annotations
 
@@ -197,10 +198,11 @@ def test_briefing_files_are_listed_in_the_manifest(folder):
 
 
 # ---- charts ----------------------------------------------------------------------------------
-@pytest.fixture()
+@pytest.fixture
 def captured(monkeypatch):
     """Figures as :func:`simulation.reports.style.save` receives them from the briefing's
-    chart modules, laid out but not yet closed."""
+    chart modules, laid out but not yet closed.
+    """
     figures = []
 
     def save(fig, stem):

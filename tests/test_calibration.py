@@ -278,7 +278,8 @@ def test_shipped_baseline_reaches_every_high_quality_point_or_says_why():
 def test_the_calibrated_abm_reproduces_the_same_targets():
     """The agent-based engine (heterogeneity on) with the shipped fit stays within
     ABM_TOLERANCE of the fitted SD model at every high- and medium-quality point, and of the
-    data at every high-quality point the SD fit reaches."""
+    data at every high-quality point the SD fit reaches.
+    """
     targets = tg.load(TARGETS)
     problem = cal.Problem(targets, scenario_mod.load(BASELINE))
     best = problem.current()  # the baseline extends the calibrated values

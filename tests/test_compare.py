@@ -91,7 +91,8 @@ def test_yearly_accounts_add_up():
 
 def test_yearly_accounts_match_the_run_totals():
     """Yearly accounts are differences of the exact cumulative integrals: they sum to the
-    horizon totals of the summary table."""
+    horizon totals of the summary table.
+    """
     from simulation.workflow.runner import run_scenario
 
     out = run_scenario(load(SCENARIOS / "baseline.toml"))

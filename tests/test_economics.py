@@ -26,7 +26,8 @@ def test_wsipp_totals_are_the_sum_of_their_parts(name):
 
 def rounding_tolerance(row: ec.WsippRow) -> float:
     """Largest error of total / net_cost when both are rounded to the dollar and the ratio
-    to two decimals: relative errors of 0.5 / total and 0.5 / net_cost, plus 0.005."""
+    to two decimals: relative errors of 0.5 / total and 0.5 / net_cost, plus 0.005.
+    """
     return row.ratio * (0.5 / abs(row.total) + 0.5 / row.net_cost) + 0.005
 
 

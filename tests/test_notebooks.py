@@ -47,7 +47,8 @@ def test_notebook_is_committed_without_outputs(path):
 @pytest.mark.parametrize("path", PATHS, ids=EXPECTED)
 def test_notebook_uses_only_the_public_api(path):
     """``import simulation as s`` and its names: no module inside the package, no engine
-    internals (saved blocks), no memory management."""
+    internals (saved blocks), no memory management.
+    """
     code = "\n".join(
         cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
     )

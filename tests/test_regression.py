@@ -49,7 +49,8 @@ def _folder(root: Path) -> Path:
 
 def _run_outputs(folder: Path) -> dict[str, float]:
     """Summary metrics, and each time-series column summed over every row (a checksum of
-    the whole series)."""
+    the whole series).
+    """
     summary = pd.read_csv(folder / "summary.csv")
     out = {f"summary.{m}": float(v) for m, v in zip(summary["metric"], summary["value"])}
     series = pd.read_parquet(folder / "timeseries.parquet")

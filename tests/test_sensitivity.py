@@ -41,7 +41,8 @@ def test_ishigami_indices_match_the_analytic_values():
 
 def test_linear_model_indices_are_squared_weights():
     """Y = sum a_i X_i with X_i uniform: S1_i = ST_i = a_i^2 / sum a_j^2 (no interactions).
-    Tolerance: 4 bootstrap standard errors (SALib's confidence intervals are 95%, 1.96 SE)."""
+    Tolerance: 4 bootstrap standard errors (SALib's confidence intervals are 95%, 1.96 SE).
+    """
     a = np.array([4.0, 2.0, 1.0, 0.0])
     prob = {"num_vars": 4, "names": list("abcd"), "bounds": [[0.0, 1.0]] * 4}
     x = sa.sample(prob, "sobol", 2048, seed=7)
@@ -224,7 +225,8 @@ def test_divergence_month_is_the_first_month_inputs_differ():
 def test_abm_morris_screening_with_paired_replicates():
     """A small Morris screen on the agent-based engine: rows differing only in a parameter
     with no effect on the outcome give exactly equal outcomes (common random numbers), and
-    an influential parameter is ranked first."""
+    an influential parameter is ranked first.
+    """
     base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
     short = [replace(s, run=replace(s.run, end_year=2030)) for s in (base, early)]
     prob = sa.problem(["onset_rate", "cost.institutional_care"])

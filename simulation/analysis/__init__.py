@@ -1,2 +1,3 @@
 """Questions asked of many runs: sensitivity analysis, calibration to national data, and the
-numbers behind a briefing. Built on :mod:`simulation.workflow`; no plotting."""
+numbers behind a briefing. Built on :mod:`simulation.workflow`; no plotting.
+"""

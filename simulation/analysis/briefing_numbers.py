@@ -227,7 +227,8 @@ def _spread(
     role: str, key: str, times: np.ndarray, values: np.ndarray, keep: np.ndarray, **ids
 ) -> pd.DataFrame:
     """Central (column 0) and quantiles over the kept samples (``keep``, columns 1..) of
-    ``values (T, K)``."""
+    ``values (T, K)``.
+    """
     drawn = values[:, keep] if keep.any() else values[:, :1]
     frame = pd.DataFrame({"role": role, **ids, key: times, "central": values[:, 0]})
     for stat, q in QUANTILES.items():
@@ -303,7 +304,8 @@ def municipalities(
     baseline: Scenario, scenarios: Sequence[Scenario], rate: float, base_year: int
 ) -> pd.DataFrame:
     """Central value of each scenario in each of the 60 municipalities (municipal resolution):
-    children placed avoided (total and per 1,000 children aged 0-17) and NPV."""
+    children placed avoided (total and per 1,000 children aged 0-17) and NPV.
+    """
     from simulation.model.demography import municipal_children
 
     children = municipal_children()
@@ -334,7 +336,8 @@ def municipalities(
 
 def sensitivity(values: pd.DataFrame, table: pd.DataFrame, seed: int) -> pd.DataFrame:
     """RBD-FAST first-order indices of the NPV from the plausible Monte Carlo samples
-    (SALib's RBD-FAST works on any sample, so no extra runs are needed)."""
+    (SALib's RBD-FAST works on any sample, so no extra runs are needed).
+    """
     from SALib.analyze import rbd_fast
 
     names = list(table.columns)
@@ -362,7 +365,8 @@ def sensitivity(values: pd.DataFrame, table: pd.DataFrame, seed: int) -> pd.Data
 
 def data_points(targets_path: Path | None) -> pd.DataFrame:
     """National figures of the calibration targets for the :data:`TRAJECTORIES` outputs
-    (empty when no targets file is given)."""
+    (empty when no targets file is given).
+    """
     columns = ["output", "time", "value", "series", "quality", "source"]
     if targets_path is None:
         return pd.DataFrame(columns=columns)

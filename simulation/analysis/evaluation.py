@@ -72,7 +72,8 @@ def _model(sc: Scenario, params: dict) -> SDModel:
 
 def divergence_month(a: SDModel, b: SDModel) -> int:
     """First month in which two models' inputs differ (their states agree until then): 0 if
-    any engine parameter differs, the horizon's length if nothing does."""
+    any engine parameter differs, the horizon's length if nothing does.
+    """
     if a.n_months != b.n_months or a.steps_per_month != b.steps_per_month:
         return 0
     if any(not np.array_equal(v, b.static[n]) for n, v in a.static.items()):
@@ -120,7 +121,8 @@ def outcome_by_year(
     name: str, scenario: dict, baseline: dict | None, rate: float, base_year: int, first_year: int
 ) -> np.ndarray:
     """An outcome accumulated up to the end of each year, shape ``(years, K)``: the last
-    row is the outcome over the horizon (NPV up to year t, placements avoided so far...)."""
+    row is the outcome over the horizon (NPV up to year t, placements avoided so far...).
+    """
     if name == "total_cost":
         return np.cumsum(scenario["total_cost"], axis=0)
     if name == "child_years_in_care":

@@ -42,7 +42,8 @@ MIN_PLAUSIBLE = 20  # fewer samples than this make no interval worth printing
 
 def sample_table(scenarios: Sequence[Scenario], samples: int, seed: int) -> pd.DataFrame:
     """Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin
-    hypercube over their registry ranges (the sampler of ``prevsim ensemble``)."""
+    hypercube over their registry ranges (the sampler of ``prevsim ensemble``).
+    """
     names = ens.default_varied(scenarios[0], "sd", *scenarios[1:])
     central = pd.DataFrame([{n: REGISTRY[n].default for n in names}])
     drawn = ens.sample_parameters(names, samples, seed)
@@ -89,7 +90,8 @@ def central_comparison(batches: Sequence[Batch]) -> cmp.Comparison:
 
 def implausibility(base: Batch, targets_path: Path | None) -> np.ndarray:
     """Second-largest implausibility of each sample's baseline against the calibration
-    data, shape ``(K,)`` (zeros without a targets file)."""
+    data, shape ``(K,)`` (zeros without a targets file).
+    """
     if targets_path is None:
         return np.zeros(base.yearly["total_cost"].shape[1])
     from simulation.analysis.targets import load, predict

@@ -70,7 +70,8 @@ def problem(
 
 def sample(prob: dict, method: str, n: int, seed: int) -> np.ndarray:
     """Sample points for ``method``: Sobol' sequences (Saltelli scheme, second order),
-    Morris trajectories (4 levels) or a Latin hypercube for PAWN."""
+    Morris trajectories (4 levels) or a Latin hypercube for PAWN.
+    """
     if method == "sobol":
         from SALib.sample import sobol
 
@@ -90,7 +91,8 @@ def analyze(
     prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int, workers: int = 1
 ) -> dict:
     """SALib's indices for outputs ``y`` of samples ``x`` (Sobol' bootstrap on ``workers``
-    processes)."""
+    processes).
+    """
     if method == "sobol":
         from SALib.analyze import sobol
 
@@ -112,7 +114,8 @@ def analyze(
 
 def indices_table(prob: dict, method: str, result: dict) -> pd.DataFrame:
     """First-order and total indices (Sobol), mu* and sigma (Morris) or the PAWN median,
-    one row per parameter (or group), most influential first."""
+    one row per parameter (or group), most influential first.
+    """
     labels = prob.get("groups") or prob["names"]
     labels = list(dict.fromkeys(labels))
     keys = {
@@ -134,7 +137,8 @@ def time_varying(
     seed: int,
 ) -> pd.DataFrame:
     """The main index (ST, mu_star or PAWN median) of the outcome accumulated to the end of
-    each of ``years``: one row per year, one column per parameter."""
+    each of ``years``: one row per year, one column per parameter.
+    """
     key = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}[method]
     rows = {}
     for year in years:
@@ -153,7 +157,8 @@ def base_sample_size(method: str, prob: dict, rows: int) -> int:
 def convergence(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
     """Indices on the first N/4, N/2 and N base samples (valid prefixes of a Sobol' or
     Latin sample, and whole trajectories for Morris): one column per size, one row per
-    parameter, with the main index (ST, mu_star or median)."""
+    parameter, with the main index (ST, mu_star or median).
+    """
     n = base_sample_size(method, prob, len(x))
     per = len(x) // n
     key = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}[method]
@@ -169,7 +174,8 @@ def convergence(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int
 
 def converged(table: pd.DataFrame, tolerance: float = 0.05) -> bool:
     """Whether the top five parameters at N keep their rank set at N/2 and their main index
-    moved by less than ``tolerance`` of the largest index (needs two sizes)."""
+    moved by less than ``tolerance`` of the largest index (needs two sizes).
+    """
     if table.shape[1] < 2:
         return False
     half, full = table.iloc[:, -2], table.iloc[:, -1]

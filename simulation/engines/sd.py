@@ -112,7 +112,8 @@ class SDModel:
     # ---- state ------------------------------------------------------------------------
     def initial_state(self) -> np.ndarray:
         """Packed state on 1 January of the first year, shape ``(K, M, LAYOUT.size)``: the
-        stocks and capacity of :meth:`EngineInputs.initial_state`, accumulators at zero."""
+        stocks and capacity of :meth:`EngineInputs.initial_state`, accumulators at zero.
+        """
         stocks, capacity = self.inputs.initial_state()
         y = np.zeros((self.k, len(self.municipalities), LAYOUT.size))
         y[..., LAYOUT.stocks] = stocks
@@ -120,7 +121,7 @@ class SDModel:
         return y
 
     def derivatives(self, y: np.ndarray, month: int) -> np.ndarray:
-        """d y / dt (per year) for the packed state ``y`` during ``month``."""
+        """D y / dt (per year) for the packed state ``y`` during ``month``."""
         p, target = self._month_inputs(month)
         # Contiguous copies: every later operation on strided views of the packed state
         # would be several times slower.
@@ -156,7 +157,8 @@ class SDModel:
 
     def _month_inputs(self, month: int) -> tuple[dict, np.ndarray]:
         """Parameter and lever values, and target capacity, during ``month`` (the four
-        Runge-Kutta stages of a step share them, so they are computed once a month)."""
+        Runge-Kutta stages of a step share them, so they are computed once a month).
+        """
         if self._cached_month != month:
             p = {**self.static, **self.levers_at(month)}
             target = sv.target_capacity(self.inputs.budget_by_provider(p, month), self.unit_costs)

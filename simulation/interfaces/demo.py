@@ -1,5 +1,6 @@
 """The main job of ``make demo``: run two scenarios, compare them, chart them, and write the
-ministry briefing in Lithuanian."""
+ministry briefing in Lithuanian.
+"""
 
 from __future__ import annotations
 

@@ -1,2 +1,3 @@
 """Every chart and every written report (runs, comparisons, ensembles, sensitivity studies,
-calibrations, briefings). The only home of matplotlib and reportlab."""
+calibrations, briefings). The only home of matplotlib and reportlab.
+"""

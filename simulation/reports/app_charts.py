@@ -155,7 +155,7 @@ def costs_figure(
         )
         ax.axvline(policy_year, color="#444444", lw=0.7, ls=":")
         ax.set_xlim(reference_times[0], reference_times[-1])
-        ax.set_xticks(DECADES[(DECADES >= reference_times[0]) & (DECADES <= reference_times[-1])])
+        ax.set_xticks(DECADES[(reference_times[0] <= DECADES) & (reference_times[-1] >= DECADES)])
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
         fig.suptitle(text["costs"].format(area=area), x=0.01, ha="left", fontsize=10.5)

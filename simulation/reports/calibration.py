@@ -1,5 +1,6 @@
 """The written results of ``prevsim calibrate``: ``results/calibration/...`` and the printed
-summary."""
+summary.
+"""
 
 from __future__ import annotations
 

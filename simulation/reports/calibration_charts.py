@@ -56,7 +56,8 @@ def by_output(targets: Sequence[Target]) -> dict[str, list[Target]]:
 
 def file_stem(group: Sequence[Target]) -> str:
     """File name of a group's chart: ``fit_`` and its stock (``children_institutional_care``),
-    or the target's name for flows."""
+    or the target's name for flows.
+    """
     first = group[0]
     return "fit_" + (first.stock.replace(".", "_") if first.stock else first.name)
 
@@ -146,7 +147,8 @@ def calibration_fit(
     abm: pd.DataFrame | None = None,
 ) -> list[str]:
     """One model output: its data points by quality, the model line and band, and the
-    agent-based engine's mean (dashed) when given."""
+    agent-based engine's mean (dashed) when given.
+    """
     text = words(lang, "calibration")
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.6, 3.9))

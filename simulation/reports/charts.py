@@ -88,7 +88,8 @@ def compare_accounts(
     accounts: Mapping[str, pd.DataFrame], stem: Path, lang: str = "lt"
 ) -> list[str]:
     """Yearly accounts of each scenario side by side: placements, children in care,
-    families in difficulty and public cost (the first scenario dashed grey)."""
+    families in difficulty and public cost (the first scenario dashed grey).
+    """
     text = words(lang, "charts")
     titles = text["accounts"]
     with plt.rc_context(STYLE):
@@ -115,7 +116,8 @@ def compare_accounts(
 
 def net_benefit(net: pd.DataFrame, base_year: int, stem: Path, lang: str = "lt") -> list[str]:
     """Cumulative discounted net benefit of each scenario against the first, by year, with
-    each break-even year marked."""
+    each break-even year marked.
+    """
     text = words(lang, "charts")
     first = net.attrs.get("reference", "")
     with plt.rc_context(STYLE):
@@ -157,7 +159,8 @@ def sensitivity_indices(
     """Horizontal bars of the most influential parameters: Sobol first-order and total
     indices with 95% confidence intervals, Morris mu* (with its interval), PAWN median, or
     RBD-FAST first-order indices with their intervals (``rbd_fast``: the briefing's, whose
-    caption names the outcome, so ``outcome=""`` draws no title)."""
+    caption names the outcome, so ``outcome=""`` draws no title).
+    """
     text = words(lang, "charts")
     shown = table.head(top).iloc[::-1]
     with plt.rc_context(STYLE):

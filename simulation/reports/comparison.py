@@ -98,7 +98,8 @@ def write_comparison(
     comparison: cmp.Comparison, rate: float, base_year: int, out: Output
 ) -> tuple[Path, list[str]]:
     """Write outcomes.csv, value.csv, accounts.csv, charts and a manifest; return the folder
-    and the text table."""
+    and the text table.
+    """
     root, lang, command = out.root, out.lang, out.command
     vals = cmp.values(comparison, rate, base_year)
     lines = value_table(comparison, vals, rate, base_year)

@@ -36,7 +36,8 @@ def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: st
 
 def write_summaries(plan: Plan, store: TaskStore, lang: str = "lt") -> None:
     """values.parquet, summary.csv, bands.parquet, failures.csv and manifest.json, each
-    written to a temporary name and renamed, so a reader never sees half a file."""
+    written to a temporary name and renamed, so a reader never sees half a file.
+    """
     values = store.read("values")
     yearly = store.read("yearly")
     failures = store.failures()

@@ -1,5 +1,6 @@
 """Charts of an ensemble: the distribution of the net present value and the band of the
-cumulative net benefit over time (style of :mod:`simulation.reports.charts`)."""
+cumulative net benefit over time (style of :mod:`simulation.reports.charts`).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def ensemble_value(
     lang: str = "lt",
 ) -> list[str]:
     """Left: a histogram of the NPV with zero marked; right: the cumulative net benefit
-    from ``base_year`` (median line, 90% band)."""
+    from ``base_year`` (median line, 90% band).
+    """
     text = words(lang, "ensemble")
     npv = values["npv"].to_numpy(float) / 1e6
     chance = float((npv > 0).mean())

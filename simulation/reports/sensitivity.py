@@ -1,5 +1,6 @@
 """The written results of ``prevsim sensitivity``: ``results/sensitivity/...`` and the printed
-summary."""
+summary.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def summary_lines(study: Study) -> list[str]:
 
 def write_study(study: Study, out: Output) -> tuple[Path, list[str]]:
     """Write samples, outputs, indices, convergence, charts and a manifest; return the folder
-    and the summary lines."""
+    and the summary lines.
+    """
     scenario, baseline = study.scenario, study.baseline
     method, outcome = study.settings.method, study.settings.outcome
     root, lang, command = out.root, out.lang, out.command

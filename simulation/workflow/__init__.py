@@ -1,2 +1,3 @@
 """Scenarios to results: scenario files, runs, tables, economics, comparisons, ensembles,
-executors and the results store. No plotting (that is :mod:`simulation.reports`)."""
+executors and the results store. No plotting (that is :mod:`simulation.reports`).
+"""

@@ -164,7 +164,8 @@ def outcomes(comparison: Comparison) -> pd.DataFrame:
 
 def cumulative_net_benefit(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
     """Cumulative discounted net benefit of each scenario against the first, by year
-    (mean over replicates), EUR."""
+    (mean over replicates), EUR.
+    """
     first = comparison.mean_accounts(comparison.names[0])
     years = first.index.to_numpy()
     out = {

@@ -105,7 +105,8 @@ class Ensemble:
 def _run_free_digest(scenario: Scenario) -> str:
     """A scenario's digest without the ``[run]`` settings the ensemble replaces (engine,
     seed, scale, resolution), so the same ensemble finds the same folder however the
-    scenario was loaded."""
+    scenario was loaded.
+    """
     run = replace(scenario.run, engine="sd", seed=0, scale=1.0, resolution="national")
     return replace(scenario, run=run).digest()
 
@@ -146,7 +147,8 @@ def sample_parameters(
 
 def tasks_for(samples: pd.DataFrame, replicates: int, seed: int) -> list[Task]:
     """Tasks for every sample and replicate, each with its own seed
-    (``SeedSequence(seed).spawn``), so results do not depend on the order they run in."""
+    (``SeedSequence(seed).spawn``), so results do not depend on the order they run in.
+    """
     children = np.random.SeedSequence(seed).spawn(len(samples) * replicates)
     tasks = []
     for s, row in enumerate(samples.itertuples(index=False)):
@@ -237,7 +239,8 @@ class Plan:
 def default_varied(scenario: Scenario, engine: str, *others: Scenario) -> list[str]:
     """Uncertain parameters an ensemble varies by default: every one the engine or the
     economics uses, except those the scenario files set (``scenario``'s or any of
-    ``others``'; calibrated values stay fixed, a calibration posterior varies them instead)."""
+    ``others``'; calibrated values stay fixed, a calibration posterior varies them instead).
+    """
     fixed = set().union(scenario.params, *(s.params for s in others))
     return [
         n
@@ -370,7 +373,8 @@ def run(
     plan: Plan, scheduler: str, workers: int, progress: Callable[[Task], None] | None = None
 ) -> tuple[TaskStore, int, int]:
     """Run the plan's unfinished tasks into the store of its folder; the store, and the
-    tasks run now and failed now."""
+    tasks run now and failed now.
+    """
     store = TaskStore(plan.folder)
     ran, failed = run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, progress)
     return store, ran, failed
@@ -379,7 +383,8 @@ def run(
 # ---- summaries -----------------------------------------------------------------------------
 def summary(values: pd.DataFrame) -> pd.DataFrame:
     """Mean, quantiles (5, 25, 50, 75, 95%) of each value over all tasks, and the chance
-    that benefits exceed costs (WSIPP's "chance the benefits exceed costs")."""
+    that benefits exceed costs (WSIPP's "chance the benefits exceed costs").
+    """
     rows = []
     for col in VALUE_COLUMNS:
         x = pd.to_numeric(values[col], errors="coerce").dropna().to_numpy(float)

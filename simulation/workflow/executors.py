@@ -26,7 +26,8 @@ def _serial(work: Work, shared, tasks: Sequence, workers: int) -> Iterator[tuple
 
 def _processes(work: Work, shared, tasks: Sequence, workers: int) -> Iterator[tuple[object, dict]]:
     """A local process pool (:func:`simulation.workflow.pool.process_pool`); at most
-    ``2 * workers`` tasks in flight, so memory stays flat."""
+    ``2 * workers`` tasks in flight, so memory stays flat.
+    """
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pending = iter(tasks)
@@ -101,7 +102,8 @@ def _dask(
 
 def check_scheduler(scheduler: str) -> None:
     """Raise ``ValueError`` (one line) for a scheduler that is not one of :data:`SCHEDULERS`
-    or a ``tcp://`` address."""
+    or a ``tcp://`` address.
+    """
     if scheduler not in SCHEDULERS and not scheduler.startswith("tcp://"):
         raise ValueError(f"{scheduler!r}: allowed: {', '.join(SCHEDULERS)} or tcp://HOST:PORT")
 
@@ -110,7 +112,8 @@ def run_tasks(
     work: Work, shared, tasks: Sequence, scheduler: str = "processes", workers: int = 2
 ) -> Iterator[tuple[object, dict]]:
     """Run ``work(shared, task)`` for every task on ``scheduler`` (see the module docstring);
-    yield ``(task, result)`` as tasks finish (in any order)."""
+    yield ``(task, result)`` as tasks finish (in any order).
+    """
     check_scheduler(scheduler)
     if not tasks:
         return iter(())

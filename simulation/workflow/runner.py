@@ -122,7 +122,8 @@ def simulate_scenario(scenario: Scenario, progress: bool = False) -> EngineResul
 
 def sd_model(scenario: Scenario, params: dict | None = None) -> SDModel:
     """The SD engine set up for a scenario; ``params`` replaces its ``[params]`` (for
-    instance with batched values)."""
+    instance with batched values).
+    """
     run = scenario.run
     return SDModel(
         params=scenario.params if params is None else params,

@@ -124,7 +124,8 @@ class Scenario:
 
     def with_values(self, values: Mapping[str, float]) -> Scenario:
         """A copy with parameter values replaced: levers go to its levers (their 2009
-        values), the others to its parameters."""
+        values), the others to its parameters.
+        """
         params, levers = dict(self.params), dict(self.levers)
         for name, value in values.items():
             (levers if REGISTRY[name].kind == "lever" else params)[name] = float(value)
@@ -136,7 +137,8 @@ class Scenario:
 
     def digest(self) -> str:
         """Short hash of what determines the results: run settings, every parameter value
-        (so a change of a registry default changes it too) and the schedule."""
+        (so a change of a registry default changes it too) and the schedule.
+        """
         content = {
             "run": asdict(self.run),
             "parameters": self.resolved_parameters(),

@@ -47,7 +47,8 @@ def folder(name: str) -> Path:
 
 def scenario_path(name_or_path: str | Path) -> Path:
     """A scenario file: a path as given when it names a file, else a scenario name looked up
-    in :func:`folder` ``("scenarios")`` (``"baseline"`` -> ``.../scenarios/baseline.toml``)."""
+    in :func:`folder` ``("scenarios")`` (``"baseline"`` -> ``.../scenarios/baseline.toml``).
+    """
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.parent != Path("."):
         return path

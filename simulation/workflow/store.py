@@ -137,7 +137,8 @@ def atomic_folder(final: Path) -> Iterator[Path]:
 @contextmanager
 def atomic_file(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``final`` that replaces it only if the block succeeds,
-    so a reader never sees half a file."""
+    so a reader never sees half a file.
+    """
     final = Path(final)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     try:
@@ -200,8 +201,7 @@ class Keyed(Protocol):
 
 @dataclass
 class TaskStore:
-    """Finished tasks on disk: ``tasks/<key>/{values,yearly}.parquet`` and
-    ``failures/<key>.json``."""
+    """Finished tasks on disk: ``tasks/<key>/{values,yearly}.parquet`` and ``failures/<key>.json``."""
 
     root: Path
     _done: set[str] = field(default_factory=set)
@@ -220,7 +220,8 @@ class TaskStore:
 
     def write(self, task: Keyed, result: dict) -> None:
         """Store a finished task atomically (a folder renamed into place); a failure goes to
-        ``failures/`` and is retried by the next run."""
+        ``failures/`` and is retried by the next run.
+        """
         if not result["ok"]:
             failure = {"task": task.key, "error": result["error"], "traceback": result["traceback"]}
             path = self.root / "failures" / f"{task.key}.json"

@@ -1,5 +1,6 @@
 """Checks of a fit: posterior-predictive bands and intervals, the agent-based engine run with
-the best fit, and the table of fitted parameters."""
+the best fit, and the table of fitted parameters.
+"""
 
 from __future__ import annotations
 
@@ -133,7 +134,8 @@ def abm_check(
 
 def fit_table(problem: Problem, fit: PointFit, posterior: Posterior | None) -> pd.DataFrame:
     """One row per free parameter: prior range, prior value, best fit, Laplace SD and the
-    posterior median and 90% interval."""
+    posterior median and 90% interval.
+    """
     table = pd.DataFrame(
         {
             "parameter": problem.names,

@@ -44,13 +44,14 @@ class Posterior:
     @property
     def effective_samples(self) -> float:
         """Effective sample size of the slowest-mixing parameter: walkers x kept steps /
-        its autocorrelation time."""
+        its autocorrelation time.
+        """
         tau = np.nan_to_num(self.autocorrelation, nan=np.inf).max()
         return float(self.walkers * self.kept_steps / max(tau, 1.0))
 
     @property
     def converged(self) -> bool:
-        """emcee's rule of thumb: the chain is longer than 50 autocorrelation times."""
+        """Emcee's rule of thumb: the chain is longer than 50 autocorrelation times."""
         tau = np.nan_to_num(self.autocorrelation, nan=np.inf)
         return bool(self.kept_steps > 50 * tau.max())
 

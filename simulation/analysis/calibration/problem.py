@@ -66,7 +66,8 @@ class Problem:
 
     def parameters(self, values: np.ndarray) -> dict[str, object]:
         """Scenario parameters and levers with the free ones replaced by a batch
-        ``values`` of shape ``(K, n)``."""
+        ``values`` of shape ``(K, n)``.
+        """
         values = np.atleast_2d(values)
         merged = {**self.scenario.params, **self.scenario.levers}
         merged.update({name: values[:, j] for j, name in enumerate(self.names)})
@@ -76,7 +77,8 @@ class Problem:
         self, values: np.ndarray, end_year: int | None = None
     ) -> tuple[EngineResult, dict[str, object]]:
         """Integrate a batch of parameter sets (rows of ``values``) through the SD engine;
-        the result and the resolved parameters it ran with."""
+        the result and the resolved parameters it ran with.
+        """
         params = self.parameters(values)
         model = SDModel(
             params=params,

@@ -154,7 +154,8 @@ def without_stale_fit(scenario: Scenario, targets: tg.Targets) -> Scenario:
     """The scenario without values that an earlier fit wrote to ``targets.output`` for
     parameters that are no longer free (a parameter taken off the free list returns to its
     registry default instead of keeping a value fitted with it). Free parameters keep the
-    earlier fit: it is the first start of the new one."""
+    earlier fit: it is the first start of the new one.
+    """
     output = Path(targets.output).resolve()
     if output not in [Path(p).resolve() for p in scenario.chain] or not output.is_file():
         return scenario

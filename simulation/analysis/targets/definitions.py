@@ -1,5 +1,6 @@
 """What a targets file defines: data points, targets (a model output and its points), and the
-whole file's settings."""
+whole file's settings.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ DEFAULT_ABM_SCALE = REPLICATE_SCALE
 
 class TargetsError(InputError):
     """Problems in a targets file; ``errors`` holds one line per problem (reported like a
-    scenario file's)."""
+    scenario file's).
+    """
 
 
 @dataclass(frozen=True)

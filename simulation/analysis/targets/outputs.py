@@ -21,7 +21,8 @@ def _interpolate(times: np.ndarray, values: np.ndarray, at: float) -> np.ndarray
 
 def predict(result: EngineResult, params: Mapping[str, object], targets: Sequence[Target]):
     """Model values at every data point, shape ``(K, n_points)`` in the order of the
-    targets' points."""
+    targets' points.
+    """
     columns = []
     for t in targets:
         if t.stock:
@@ -39,7 +40,8 @@ def predict(result: EngineResult, params: Mapping[str, object], targets: Sequenc
 
 def trajectory(result: EngineResult, params: Mapping[str, object], target: Target):
     """The target's model output for plotting: decimal years and values ``(T', K)`` (stocks
-    at every saved time; flows as calendar-year totals, placed at mid-year)."""
+    at every saved time; flows as calendar-year totals, placed at mid-year).
+    """
     if target.stock:
         return result.times, stock_series(result, params, target.stock)
     cum = flow_totals(result, params, target.flows, target.count)

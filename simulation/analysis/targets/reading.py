@@ -1,5 +1,6 @@
 """Reading and validating a targets file: every problem is reported at once, each as one line
-``file: key: what is wrong and what is allowed``."""
+``file: key: what is wrong and what is allowed``.
+"""
 
 from __future__ import annotations
 
@@ -257,7 +258,8 @@ def _unreached(check: Problems, where: str, entry: Mapping, years: list) -> dict
 
 def _time(check: Problems, spec: _Spec, year: int, dates: Mapping, end_year: int) -> float:
     """The decimal year a figure refers to: 31 December for stocks unless dated, the start
-    of its calendar year for flows."""
+    of its calendar year for flows.
+    """
     time = dates.get(str(year), year + 1.0 if spec.is_stock else float(year))
     last = end_year + 1.0 if spec.is_stock else float(end_year)
     if (

@@ -52,7 +52,8 @@ class FamilyMoves:
 
     def _month_tables(self, tables: np.ndarray) -> None:
         """Option hazards per month by (duration class, served mask, municipality, state
-        slot), flat, and their sums for the fast total-hazard path."""
+        slot), flat, and their sums for the fast total-hazard path.
+        """
         duration = np.ones(N_DURATIONS)
         if self.heterogeneity:
             duration[:] = self._reunification_profile

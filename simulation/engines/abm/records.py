@@ -62,7 +62,8 @@ class Recording:
 
     def _reporters(self) -> dict:
         """Mesa DataCollector reporters: national families and children by state, flows
-        during the month and costs during the month (EUR)."""
+        during the month and costs during the month (EUR).
+        """
         reporters = {}
         for s, key in enumerate(STATE_KEYS):
             reporters[key] = lambda m, s=s: float(m.stocks[m.month, :, s].sum())

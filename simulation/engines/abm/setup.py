@@ -24,7 +24,8 @@ class Setup:
 
     def _setup(self, inputs: EngineInputs) -> None:
         """Initial families and capacity: the 1 January 2009 state of the shared inputs
-        (the SD engine's), in agents."""
+        (the SD engine's), in agents.
+        """
         stocks, capacity = inputs.initial_state()
         expected = stocks[0] * self.scale
         rng = self.rngs["population"]

@@ -1,2 +1,3 @@
 """The interactive browser model: the page (``page``), its model (``model``) and the
-``prevsim app`` server (``server``)."""
+``prevsim app`` server (``server``).
+"""

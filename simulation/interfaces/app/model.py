@@ -254,7 +254,8 @@ class TeachingModel(FamilyWelfareModel):
     # ---- what the page shows ------------------------------------------------------------
     def in_area(self, array: np.ndarray) -> np.ndarray:
         """``array`` (time, municipality, ...) for the area shown: one municipality or the
-        sum of all."""
+        sum of all.
+        """
         if self.area_index is None:
             return array.sum(axis=1)
         return array[:, self.area_index]
@@ -269,7 +270,8 @@ class TeachingModel(FamilyWelfareModel):
 
     def cost_rates(self, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mid-month times and spending by cost group as EUR a year, from cumulative costs
-        ``(T, M, items)``."""
+        ``(T, M, items)``.
+        """
         monthly = np.diff(self.in_area(costs), axis=0) * 12.0
         mid = self.times(len(costs))[:-1] + 1.0 / 24.0
         return mid, app_charts.group_costs(monthly)
@@ -305,7 +307,8 @@ class TeachingModel(FamilyWelfareModel):
 
     def summary_rows(self) -> list[tuple[str, float, float]]:
         """The run against the status quo at the current month: ``(label, this run,
-        status quo)``, estimated real numbers."""
+        status quo)``, estimated real numbers.
+        """
         now, start = self.month, (self.policy_year - START_YEAR) * 12
         ref = self.reference
         care = list(CARE_STATES)

@@ -59,7 +59,8 @@ def command(host: str, port: int) -> list[str]:
 
 def environment(scenario: Path, lang: str) -> dict[str, str]:
     """The server's environment: the app's options, and Solara's telemetry off (the
-    machines this runs on may have no network, and students' usage is nobody's data)."""
+    machines this runs on may have no network, and students' usage is nobody's data).
+    """
     env = dict(os.environ)
     env[SCENARIO_ENV] = str(Path(scenario).resolve())
     env[LANG_ENV] = lang

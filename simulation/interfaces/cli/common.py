@@ -1,5 +1,6 @@
 """What every ``prevsim`` command shares: the usage error, the parser, argument types,
-common options, scenario loading with command-line overrides, and progress bars."""
+common options, scenario loading with command-line overrides, and progress bars.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ class _Formatter(argparse.HelpFormatter):
 
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit code 2, and whose epilog (the
-    examples) keeps its line breaks."""
+    examples) keeps its line breaks.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
@@ -177,7 +179,8 @@ def scenario_dir(given: Path | None = None) -> Path:
 
 def default_targets(given: Path | None, command: str) -> Path | None:
     """The calibration targets file: the one given (which must exist), or the shipped one
-    (None if there is none)."""
+    (None if there is none).
+    """
     if given is not None:
         if not given.is_file():
             raise UsageError(f"prevsim {command}: --targets: {given}: no such file")

@@ -1,6 +1,7 @@
 """The charts of a ministry briefing: data with bands, cost stacks by service and provider,
 net present value over time, placements per year, the municipal ranking; and
-:func:`draw_charts`, which draws them all for one language."""
+:func:`draw_charts`, which draws them all for one language.
+"""
 
 from __future__ import annotations
 
@@ -186,7 +187,8 @@ def placements_per_year(
     lang: str = "lt",
 ) -> list[str]:
     """Children placed in care per year from ``first_year``: every role's central run and
-    90% band (the gap between the baseline and a scenario is the placements avoided)."""
+    90% band (the gap between the baseline and a scenario is the placements avoided).
+    """
     text = words(lang, "briefing")
     shown = placements[placements["year"] >= first_year]
     with plt.rc_context(STYLE):
@@ -230,7 +232,6 @@ def municipal_ranking(
 
 def draw_charts(results: br.BriefResults, folder: Path, lang: str) -> dict[str, Path]:
     """Every chart of the briefing as PNG (and PDF) in ``folder``; paths of the PNGs."""
-
     labels = {"baseline": scenario_title(results.baseline.title, "baseline", lang)}
     labels.update({s.name: scenario_title(s.title, s.name, lang) for s in results.scenarios})
     scenario_labels = {k: v for k, v in labels.items() if k != "baseline"}

@@ -1,5 +1,6 @@
 """The briefing as one self-contained HTML file: styles inline, charts as data URIs, every
-number marked with the file, row and column it was read from."""
+number marked with the file, row and column it was read from.
+"""
 
 from __future__ import annotations
 

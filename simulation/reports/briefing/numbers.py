@@ -59,7 +59,8 @@ MINUS = "\u2212"
 
 def format_number(value: float, decimals: int, lang: str, group: bool = True) -> str:
     """``value`` rounded to ``decimals``: Lithuanian ``−1 234,5`` (no-break space, decimal
-    comma) or English ``−1,234.5``; years (``group=False``) without thousands separators."""
+    comma) or English ``−1,234.5``; years (``group=False``) without thousands separators.
+    """
     text = f"{abs(value):,.{decimals}f}" if group else f"{abs(value):.{decimals}f}"
     if lang == "lt":
         text = text.replace(",", "\u00a0").replace(".", ",")
@@ -94,7 +95,8 @@ class Numbers:
 
     def num(self, source: str, row: dict, column: str, scale: float = 1.0, decimals: int = 0):
         """The number at ``source[row, column]``, printed as ``value / scale`` (a year when
-        the row or column names one)."""
+        the row or column names one).
+        """
         value = float(self._lookup(source, row, column))
         year = any(str(v).endswith("_year") for v in (column, *row.values()))
         item = Num(

@@ -53,7 +53,8 @@ TABLE_STYLE = TableStyle(
 
 def _register_fonts() -> str:
     """DejaVu Sans from matplotlib's own fonts (it carries ą č ę ė į š ų ū ž); returns the
-    family name."""
+    family name.
+    """
     if FAMILY in pdfmetrics.getRegisteredFontNames():
         return FAMILY
     folder = Path(get_data_path()) / "fonts" / "ttf"
@@ -73,7 +74,7 @@ def _register_fonts() -> str:
 
 
 def _markup(para: Para) -> str:
-    """reportlab's paragraph markup: escaped text, numbers as they are."""
+    """Reportlab's paragraph markup: escaped text, numbers as they are."""
     out = []
     for part in para.parts():
         text = part.text if isinstance(part, Num) else str(part)

@@ -1,5 +1,6 @@
 """The briefing's folder: the results tables, the files the text is read from, the charts,
-the documents in each language and format, and the manifest."""
+the documents in each language and format, and the manifest.
+"""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ def scenarios_table(results: br.BriefResults) -> pd.DataFrame:
 
 def _read_back(folder: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
     """The tables as a reader of the folder sees them (read from the CSV files, so the text
-    is made from exactly what the files say)."""
+    is made from exactly what the files say).
+    """
     return {name: pd.read_csv(folder / name, keep_default_na=True) for name in names}
 
 
