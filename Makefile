@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 TEACH_STAMP := $(VENV)/.installed-teach
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format bench clean lab
+.PHONY: demo test lint format bench clean lab dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,5 +59,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sensitivity_sobol.py
 	$(BIN)/python benchmarks/ensemble_scaling.py
 
+# A wheel in dist/ (scenarios, calibration targets and data inside): pip install dist/*.whl
+dist: | $(BIN)/python
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis dist build

@@ -52,17 +52,7 @@ RNG_DRAWS = 10**7
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse the command line.
-
-    Parameters
-    ----------
-    argv : list of str, optional
-        Arguments (default: ``sys.argv[1:]``).
-
-    Returns
-    -------
-    argparse.Namespace
-    """
+    """The benchmark's options, from ``argv`` (default: ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--end-year", type=int, default=2040, help="last year of the national run")
     parser.add_argument(

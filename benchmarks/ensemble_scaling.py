@@ -67,6 +67,25 @@ def _timed_run(
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """Run the ensemble serially and on the pool, print the report and the JSON line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    dict
+        The figures of the JSON line.
+
+    Raises
+    ------
+    AssertionError
+        If the serial and the pool's values differ.
+    RuntimeError
+        If the pool's tasks did not run in worker processes.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=8, help="tasks (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="pool workers (default 2)")

@@ -51,6 +51,13 @@ PARAMETERS = (
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Sample, evaluate and analyse the Sobol study; print the report and the JSON line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1024, help="Sobol base sample size")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)

@@ -111,8 +111,9 @@ class ComparisonResult:
         return self.comparison.names
 
     def values(self) -> pd.DataFrame:
-        """NPV, benefits, costs, BCR, IRR, break-even year and outcomes avoided of every
-        scenario against the first, one row per scenario and replicate.
+        """The value of every scenario against the first, one row per scenario and replicate.
+
+        Each row gives the NPV, benefits, costs, BCR, IRR, break-even year and outcomes avoided.
         """
         return cmp.values(self.comparison, self.discount_rate, self.base_year)
 
@@ -338,8 +339,10 @@ def calibrate(targets, holdout_from: int | None = None, workers: int = 1, **sett
 
 
 def predict(targets, scenario: Scenario | None = None, values: Mapping | None = None):
-    """The model's value at every data point of ``targets``, with the scenario's parameters
-    (default: the targets' own scenario) and any ``values`` replacing free parameters.
+    """The model's value at every data point of ``targets``.
+
+    The model runs with the scenario's parameters (default: the targets' own scenario) and any
+    ``values`` replacing free parameters.
 
     Returns
     -------
@@ -360,16 +363,19 @@ def predict(targets, scenario: Scenario | None = None, values: Mapping | None = 
 
 
 def accounts(result: EngineResult, scenario: Scenario) -> pd.DataFrame:
-    """Yearly public accounts of an engine's result run with ``scenario``'s parameters (for
-    models built directly, e.g. a :class:`FamilyWelfareModel` with another allocation
-    rule).
+    """Yearly public accounts of an engine's result run with ``scenario``'s parameters.
+
+    For models built directly, e.g. a :class:`FamilyWelfareModel` with another allocation
+    rule.
     """
     return economics.yearly_accounts(result, scenario.resolved_parameters())
 
 
 def summary(result) -> str:
-    """The printed report of a result: a run's headline, a comparison's value table, a
-    sensitivity study's leaders or a calibration's fit.
+    """The printed report of a result.
+
+    A run's headline, a comparison's value table, a sensitivity study's leaders or a
+    calibration's fit.
     """
     from simulation.analysis.calibration import Calibration
     from simulation.analysis.sensitivity import Study
@@ -386,8 +392,9 @@ def summary(result) -> str:
 
 
 def write(result: RunResult | ComparisonResult, out: str | Path = "results", lang: str = "lt"):
-    """Write a run's or a comparison's results folder as the command line does (tables,
-    charts, manifest); return the folder.
+    """Write a run's or a comparison's results folder as the command line does; return the folder.
+
+    The folder holds the tables, charts and manifest.
     """
     from simulation.workflow.store import Output
 

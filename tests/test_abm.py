@@ -686,7 +686,8 @@ def test_adaptive_keeps_direction_when_improved_and_reverses_when_not():
     # the move is limited by what the other end of the ladder has
     capped, _ = policy.adaptive(np.array([0.5, 0.03, 0.27, 0.2]), 1.0, True, 0.1, peer, 0.0)
     assert capped[sv.PREVENTIVE] > 0.5
-    assert (capped >= 0).all() and capped.sum() == pytest.approx(1.0)
+    assert (capped >= 0).all()
+    assert capped.sum() == pytest.approx(1.0)
 
 
 def test_adaptive_moves_towards_the_best_peer():
@@ -862,11 +863,13 @@ def test_jump_month_uses_the_time_left_of_entrants():
     assert_share(moved[: n // 2].mean(), 1 - np.exp(-rate / 12), n // 2)
     assert_share(moved[n // 2 :].mean(), 1 - np.exp(-rate / 48), n // 2)
     rows, _, remaining = chain.calls[0]
-    assert (remaining < left[rows]).all() and (remaining > 0).all()
+    assert (remaining < left[rows]).all()
+    assert (remaining > 0).all()
     # a subset of rows: the others do not move
     chain = Chain(padded([[rate], [0.0]]), np.ones((2, tr.MAX_OUT), int), 1000, seed=3)
     chain.month(np.arange(500, 1000), np.ones(500))
-    assert (chain.state[:500] == 0).all() and (chain.state[500:] == 1).any()
+    assert (chain.state[:500] == 0).all()
+    assert (chain.state[500:] == 1).any()
 
 
 def test_jump_month_allows_several_moves_in_a_month():
@@ -881,7 +884,8 @@ def test_jump_month_allows_several_moves_in_a_month():
     assert_share((chain.state >= 1).mean(), 1 - np.exp(-x), n)
     assert len(chain.calls) == 2
     (rows1, before1, left1), (rows2, before2, left2) = chain.calls
-    assert (before1 == 0).all() and (before2 == 1).all()
+    assert (before1 == 0).all()
+    assert (before2 == 1).all()
     assert np.isin(rows2, rows1).all()
     first_left = dict(zip(rows1.tolist(), left1.tolist(), strict=True))
     assert all(0 < b < first_left[r] for r, b in zip(rows2.tolist(), left2.tolist(), strict=True))
@@ -892,7 +896,8 @@ def test_jump_month_stops_rows_that_leave():
     targets = np.array([[-1, 1, 0, 0], [0, 0, 0, 0]])
     chain = Chain(padded([[30.0, 30.0], [60.0]]), targets, n, seed=4).month()
     gone = chain.state == -1
-    assert gone.any() and (chain.state >= 0).any()
+    assert gone.any()
+    assert (chain.state >= 0).any()
     assert len(chain.calls) > 2  # rows went 0 -> 1 -> 0 ... within the month
     # Chain.on_move fails if a row that left moves again; a row's last move is its exit.
     last_call = {}

@@ -158,7 +158,8 @@ def test_reference_conserves_families():
     model = ReferenceModel(n_families=500, levers=ZERO_BUDGETS, end_year=2010, seed=3).run()
     stocks, entries, exits = model.stocks(), model.entries(), model.exits()
     assert len(stocks) == model.n_months + 1 == 25
-    assert entries[-1] > 0 and exits[-1] > 0
+    assert entries[-1] > 0
+    assert exits[-1] > 0
     np.testing.assert_array_equal(stocks.sum(axis=1), model.n_initial + entries - exits)
     assert model.n_initial + model.entered - model.exited == len(model.agents)
     assert stocks[-1].sum() == len(model.agents)

@@ -137,7 +137,8 @@ def test_moving_a_slider_and_stepping_changes_the_chart(sync_api, app_url, tmp_p
             browser.close()
     assert before != after, "the families chart did not change"
     # A year of the policy moved families: some row of the run differs from the status quo.
-    assert len(rows) == 4 and all(len(cells) == 3 for cells in rows), rows
+    assert len(rows) == 4, rows
+    assert all(len(cells) == 3 for cells in rows), rows
     assert any(mine != quo for _, mine, quo in rows), rows
 
 
@@ -145,7 +146,8 @@ def test_bad_app_arguments_exit_2_in_one_line(capsys):
     assert main(["app", "--port", "0"]) == 2
     assert main(["app", "--port", "70000"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and all(line.startswith("prevsim app: ") for line in err), err
+    assert len(err) == 2, err
+    assert all(line.startswith("prevsim app: ") for line in err), err
     assert "65535" in err[1]
 
 

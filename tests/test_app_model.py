@@ -29,7 +29,8 @@ def test_status_quo_levers_are_the_baselines_in_that_year():
 
 def test_model_opens_at_the_policy_year_and_the_default_policy_is_the_status_quo():
     model = TeachingModel(**SMALL)
-    assert model.month == (2026 - 2009) * 12 and model.headline() == "Jan 2026, Lithuania"
+    assert model.month == (2026 - 2009) * 12
+    assert model.headline() == "Jan 2026, Lithuania"
     assert {m.rule for m in model.municipalities} == {"prevention_first"}
     while model.running:
         model.step()
@@ -68,7 +69,8 @@ def test_a_policy_changes_the_run_only_from_its_year():
 def test_a_municipality_is_shown_on_its_own():
     name = "Vilnius c. mun."
     local = TeachingModel(area=name, **SMALL)
-    assert local.area_name == name and local.headline().endswith(name)
+    assert local.area_name == name
+    assert local.headline().endswith(name)
     i = local.names.index(name)
     np.testing.assert_allclose(local.families_now(), local.stocks[: local.month + 1, i] / 0.01)
     national = TeachingModel(area=NATIONAL, **SMALL)

@@ -290,12 +290,13 @@ def test_brief_command_writes_pdf_and_html(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     html_files = list(tmp_path.glob("briefings/*/*/briefing-en.html"))
-    assert len(html_files) == 1 and str(html_files[0]) in out
+    assert len(html_files) == 1
+    assert str(html_files[0]) in out
     assert not list(tmp_path.glob("briefings/*/*/*.pdf"))
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message"),
     [
         (["missing.toml"], "missing.toml"),
         ([str(SCENARIOS / "early_intervention.toml"), "--samples", "5"], "--samples"),
@@ -308,7 +309,8 @@ def test_bad_input_is_one_line_exit_2_and_no_folder(tmp_path, capsys, args, mess
     code = main(["brief", *args, "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
-    assert len(err.strip().splitlines()) == 1 and message in err
+    assert len(err.strip().splitlines()) == 1
+    assert message in err
     assert not any(tmp_path.iterdir())
 
 

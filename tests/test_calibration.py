@@ -112,13 +112,16 @@ def test_shipped_targets_load_with_their_definitions():
     points = {(p.target, p.year): p for p in targets.points}
     # the 2019 institutions point sums care homes and community homes (one definition)
     p2019 = points[("children_in_institutions_2019", 2019)]
-    assert p2019.value == 1200 + 770 and p2019.quality == "high" and p2019.time == 2020.0
+    assert p2019.value == 1200 + 770
+    assert p2019.quality == "high"
+    assert p2019.time == 2020.0
     # dates: mid-2018, and 31 December by default
     assert points[("children_in_institutions", 2018)].time == 2018.5
     assert points[("children_in_institutions", 2009)].time == 2010.0
     # a quality override is used for the error model
     entering = points[("children_entering_care", 2018)]
-    assert entering.quality == "low" and entering.sigma == targets.sigma["low"]
+    assert entering.quality == "low"
+    assert entering.sigma == targets.sigma["low"]
     assert set(targets.free) <= set(scenario_mod.load(targets.scenario).resolved_parameters())
 
 
@@ -145,7 +148,8 @@ def test_bad_targets_name_the_file_and_key(synthetic, tmp_path, edit, key, fragm
     with pytest.raises(tg.TargetsError) as err:
         tg.load(bad)
     line = next(e for e in err.value.errors if key in e)
-    assert line.startswith(f"{bad}: {key}: ") and fragment in line
+    assert line.startswith(f"{bad}: {key}: ")
+    assert fragment in line
 
 
 def test_bad_targets_on_the_command_line_exit_2_without_output(synthetic, tmp_path):

@@ -130,7 +130,8 @@ def test_validate_reports_ok_and_errors(write_scenario, capsys):
 def test_params_table_and_markdown(capsys):
     assert main(["params"]) == 0
     out = capsys.readouterr().out
-    assert "onset_rate" in out and "parameters;" in out
+    assert "onset_rate" in out
+    assert "parameters;" in out
     assert main(["params", "--markdown", "--kind", "lever"]) == 0
     md = capsys.readouterr().out.splitlines()
     assert md[0].startswith("| name | kind |")
@@ -150,7 +151,8 @@ def test_unwritable_output_is_one_line(tmp_path, write_scenario, capsys):
     blocker.write_text("not a folder")
     assert main(["run", str(path), "--out", str(blocker)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("prevsim: cannot write")
+    assert len(err) == 1
+    assert err[0].startswith("prevsim: cannot write")
 
 
 def test_demo_runs_both_scenarios_and_writes_a_comparison(tmp_path, capsys):
@@ -166,7 +168,8 @@ def test_demo_runs_both_scenarios_and_writes_a_comparison(tmp_path, capsys):
     printed = capsys.readouterr().out
     (comparison,) = (out / "comparisons" / "early_intervention-vs-baseline").iterdir()
     assert str(comparison) in printed
-    assert "NPV, M EUR" in printed and "EUR, 2024 prices, discounted at 5.0%" in printed
+    assert "NPV, M EUR" in printed
+    assert "EUR, 2024 prices, discounted at 5.0%" in printed
     assert {
         "value.csv",
         "outcomes.csv",

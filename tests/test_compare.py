@@ -49,7 +49,8 @@ def test_every_scenario_validates_and_cites_its_source(path):
 def test_every_scenario_runs_in_the_sd_engine(path):
     result = simulate_scenario(load(path))
     stocks = result.saved["stocks"]
-    assert np.isfinite(stocks).all() and (stocks > -1e-6).all()
+    assert np.isfinite(stocks).all()
+    assert (stocks > -1e-6).all()
     assert result.times[-1] == 2041.0
 
 
@@ -59,7 +60,8 @@ def test_every_scenario_runs_in_the_agent_based_engine(path):
     run = replace(sc.run, engine="abm", scale=0.02, end_year=2029, seed=4)
     result = simulate_scenario(replace(sc, run=run))
     stocks = result.saved["stocks"]
-    assert np.isfinite(stocks).all() and (stocks >= 0).all()
+    assert np.isfinite(stocks).all()
+    assert (stocks >= 0).all()
     assert stocks[-1].sum() > 0
 
 
@@ -85,7 +87,8 @@ def test_yearly_accounts_add_up():
         columns=["cost.family_care", "cost.institutional_care"]
     )
     np.testing.assert_allclose(by_service.sum(axis=1), acc["service_cost"])
-    assert (acc["cost.preventive.ngo"] > 0).all() and (acc["cost.basic.municipal"] > 0).all()
+    assert (acc["cost.preventive.ngo"] > 0).all()
+    assert (acc["cost.basic.municipal"] > 0).all()
     np.testing.assert_allclose(acc["cost.family_care"], acc["family_care_cost"])
 
 
@@ -112,7 +115,8 @@ def test_a_scenario_compared_with_itself_is_worth_exactly_zero(engine, tmp_path)
     scenarios = [replace(s, run=replace(s.run, end_year=2030, scale=0.02)) for s in (base, twin)]
     comparison = cmp.run_comparison(scenarios, engine=engine, replicates=3, seed=11)
     vals = cmp.values(comparison, 0.05, 2027)
-    assert (vals["npv"] == 0).all() and (vals["placements_avoided"] == 0).all()
+    assert (vals["npv"] == 0).all()
+    assert (vals["placements_avoided"] == 0).all()
     assert (vals["child_years_in_care_avoided"] == 0).all()
 
 
@@ -135,7 +139,8 @@ def test_compare_prints_value_with_currency_price_year_rate_and_horizon(tmp_path
     value = pd.read_csv(folder / "value.csv").iloc[0]
     npv_text = f"{value['npv'] / 1e6:,.1f}"
     assert npv_text in out  # the printed NPV is the one written to value.csv
-    assert value["currency"] == "EUR" and value["price_year"] == 2024
+    assert value["currency"] == "EUR"
+    assert value["price_year"] == 2024
     assert value["discount_rate"] == 0.05
 
 
@@ -160,7 +165,8 @@ def test_compare_with_the_abm_reports_intervals(tmp_path, capsys):
     assert "3 paired replicates (mean [90% interval])" in out
     assert "discounted at 3.0%" in out
     row = next(line for line in out.splitlines() if line.startswith("early_intervention"))
-    assert "[" in row and "]" in row
+    assert "[" in row
+    assert "]" in row
     (folder,) = (tmp_path / "comparisons" / "early_intervention-vs-baseline").iterdir()
     assert len(pd.read_csv(folder / "value.csv")) == 3
 

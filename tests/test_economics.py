@@ -69,7 +69,7 @@ def test_discount_factors_by_hand():
     assert ec.discount_factors(np.array([2020]), 0.05, base_year=2018)[0] == pytest.approx(
         1 / 1.1025
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="discount rate must be > -1"):
         ec.discount_factors(np.array([2020]), -1.0)
 
 
@@ -134,7 +134,9 @@ def test_value_against_hand_case():
     v = ec.value_against(years, scenario, baseline, rate=0.0)
     assert (v.benefits, v.costs, v.npv) == (500.0, 300.0, 200.0)
     assert v.bcr == pytest.approx(500 / 300)
-    assert v.placements_avoided == 5 and v.child_years_in_care_avoided == 15
+    assert v.placements_avoided == 5
+    assert v.child_years_in_care_avoided == 15
     assert v.cost_per_placement_avoided == pytest.approx(60.0)
     assert v.break_even_year == 2031  # cumulative net -100, 0, 200: >= 0 from 2031 on
-    assert v.currency == "EUR" and v.price_year == ec.PRICE_YEAR
+    assert v.currency == "EUR"
+    assert v.price_year == ec.PRICE_YEAR

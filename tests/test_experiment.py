@@ -88,7 +88,8 @@ def test_serial_process_pool_and_dask_give_bit_identical_results(tmp_path):
         other = _results(_run(plan, scheduler, tmp_path))
         pd.testing.assert_frame_equal(serial[0], other[0], check_exact=True)
         pd.testing.assert_frame_equal(serial[1], other[1], check_exact=True)
-    assert len(serial[0]) == 4 and serial[0]["task"].is_unique
+    assert len(serial[0]) == 4
+    assert serial[0]["task"].is_unique
 
 
 def test_a_failing_task_is_recorded_and_the_others_finish(tmp_path):
@@ -130,7 +131,8 @@ def test_a_killed_dask_worker_loses_and_duplicates_no_results(tmp_path):
             client.wait_for_workers(2, timeout=60)
             assert pids[0] not in client.run(os.getpid).values()
     got = _results(folder)
-    assert got[0]["task"].is_unique and len(got[0]) == len(plan.tasks)
+    assert got[0]["task"].is_unique
+    assert len(got[0]) == len(plan.tasks)
     pd.testing.assert_frame_equal(expected[0], got[0], check_exact=True)
     pd.testing.assert_frame_equal(expected[1], got[1], check_exact=True)
 
@@ -212,7 +214,8 @@ def test_summary_quantiles_and_the_chance_benefits_exceed_costs():
     table = ens.summary(values)
     assert table.attrs["chance_benefits_exceed_costs"] == pytest.approx(0.25)
     row = table.set_index("value").loc["bcr"]
-    assert row["median"] == pytest.approx(9.5) and row["p05"] == pytest.approx(0.95)
+    assert row["median"] == pytest.approx(9.5)
+    assert row["p05"] == pytest.approx(0.95)
 
 
 @pytest.mark.parametrize(
@@ -228,7 +231,9 @@ def test_bad_ensemble_arguments_exit_2_with_one_line(tmp_path, capsys, args, fra
     out = tmp_path / "results"
     code = main(["ensemble", str(SCENARIO), "--out", str(out), *args])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1 and fragment in err[0]
+    assert code == 2
+    assert len(err) == 1
+    assert fragment in err[0]
     assert not out.exists()
 
 
@@ -247,7 +252,8 @@ def test_the_command_draws_from_a_posterior_and_writes_its_summaries(tmp_path, c
     values = pd.read_parquet(folder / "values.parquet")
     assert set(values["escalation_rate"]) <= {0.05, 0.06}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["posterior"] == str(posterior) and manifest["finished"] == 3
+    assert manifest["posterior"] == str(posterior)
+    assert manifest["finished"] == 3
     assert manifest["chance_benefits_exceed_costs"] == pytest.approx((values["npv"] > 0).mean())
     for name in ("value.png", "value.pdf", "summary.csv", "bands.parquet"):
         assert (folder / name).is_file()
@@ -262,5 +268,7 @@ def test_an_unreachable_scheduler_is_one_line_and_leaves_no_folder(tmp_path, cap
     args = ["ensemble", str(SCENARIO), "--samples", "2", "--params", NAMES[0]]
     code = main([*args, "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1 and "cannot connect" in err[0]
+    assert code == 2
+    assert len(err) == 1
+    assert "cannot connect" in err[0]
     assert not (out / "ensembles").exists()

@@ -60,7 +60,8 @@ def test_notebook_uses_only_the_public_api(path):
 @pytest.mark.parametrize("path", PATHS, ids=EXPECTED)
 def test_notebook_ends_with_exercises(path):
     last = nbformat.read(path, as_version=4).cells[-1]
-    assert last.cell_type == "markdown" and last.source.startswith("## Exercises")
+    assert last.cell_type == "markdown"
+    assert last.source.startswith("## Exercises")
 
 
 @pytest.mark.slow

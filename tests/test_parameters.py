@@ -32,15 +32,15 @@ def test_kinds_are_known_and_all_present():
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "message"),
     [
-        {"default": 2.0},  # outside range
-        {"range": (-1.0, 1.0)},  # range outside domain
-        {"kind": "guess"},
-        {"source": " "},
+        ({"default": 2.0}, "default <= range"),  # outside range
+        ({"range": (-1.0, 1.0)}, "domain\\[0\\] <= range"),  # range outside domain
+        ({"kind": "guess"}, "kind 'guess'"),
+        ({"source": " "}, "needs a source"),
     ],
 )
-def test_parameter_rejects_inconsistent_metadata(kwargs):
+def test_parameter_rejects_inconsistent_metadata(kwargs, message):
     base = dict(
         name="x",
         default=0.5,
@@ -51,7 +51,7 @@ def test_parameter_rejects_inconsistent_metadata(kwargs):
         source="somewhere",
         description="d",
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=message):
         Parameter(**{**base, **kwargs})
 
 

@@ -52,7 +52,9 @@ def _run_outputs(folder: Path) -> dict[str, float]:
     the whole series).
     """
     summary = pd.read_csv(folder / "summary.csv")
-    out = {f"summary.{m}": float(v) for m, v in zip(summary["metric"], summary["value"])}
+    out = {
+        f"summary.{m}": float(v) for m, v in zip(summary["metric"], summary["value"], strict=True)
+    }
     series = pd.read_parquet(folder / "timeseries.parquet")
     numeric = series.select_dtypes("number")
     out.update({f"sum.{c}": float(numeric[c].sum()) for c in numeric.columns})

@@ -23,7 +23,9 @@ def test_ramp_reaches_the_new_value_linearly():
 def test_changes_apply_in_year_order_and_later_wins():
     changes = [Change(2012, {"x": 5.0}), Change(2010, {"x": 2.0}), Change(2012, {"x": 7.0})]
     path = lever_paths({"x": 1.0}, changes, 2009, 60)["x"]
-    assert path[11] == 1.0 and path[12] == 2.0 and path[36] == 7.0
+    assert path[11] == 1.0
+    assert path[12] == 2.0
+    assert path[36] == 7.0
 
 
 def test_ramp_starts_from_the_value_in_effect():

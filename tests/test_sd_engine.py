@@ -53,7 +53,8 @@ def zero_birth_demography() -> Demography:
     Returns
     -------
     Demography
-        Same municipalities, shares and child counts as :func:`simulation.model.demography.lithuania`.
+        Same municipalities, shares and child counts as
+        :func:`simulation.model.demography.lithuania`.
     """
     base = lithuania()
     return dataclasses.replace(base, births=np.zeros_like(base.births))

@@ -113,7 +113,8 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
     ]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "Most influential parameters:" in out and "  5. " in out
+    assert "Most influential parameters:" in out
+    assert "  5. " in out
     assert "Indices at N/4, N/2, N:" in out
     assert "224 model evaluations" in out
     (folder,) = (tmp_path / "sensitivity" / "early_intervention-vs-baseline").iterdir()
@@ -130,7 +131,8 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
     varying = pd.read_csv(folder / "time_varying.csv", index_col="year")
     assert list(varying.index) == [2028, 2030, 2035, 2040]  # years where the outcome varies
     indices = pd.read_csv(folder / "indices.csv")
-    assert len(indices) == 6 and {"S1", "ST", "S1_conf", "ST_conf"} <= set(indices.columns)
+    assert len(indices) == 6
+    assert {"S1", "ST", "S1_conf", "ST_conf"} <= set(indices.columns)
     assert len(pd.read_csv(folder / "outputs.csv")) == 16 * (2 * 6 + 2)
 
 
@@ -160,7 +162,8 @@ def test_sensitivity_bad_input_is_one_line(tmp_path, capsys, extra):
         argv += ["--against", str(SCENARIOS / "baseline.toml")]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("prevsim sensitivity:")
+    assert len(err) == 1
+    assert err[0].startswith("prevsim sensitivity:")
     assert not (tmp_path / "sensitivity").exists()
 
 

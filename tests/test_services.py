@@ -1,4 +1,6 @@
-"""Unit tests of :mod:`simulation.model.services`: budget -> capacity -> coverage -> quality -> effect.
+"""Unit tests of :mod:`simulation.model.services`.
+
+The chain: budget -> capacity -> coverage -> quality -> effect.
 
 Every function there is pure numpy and broadcasts over leading axes, so the tests check the
 formulas on scalars, their limits and monotonicity (with hypothesis, derandomised), and that

@@ -1,3 +1,5 @@
-"""Questions asked of many runs: sensitivity analysis, calibration to national data, and the
-numbers behind a briefing. Built on :mod:`simulation.workflow`; no plotting.
+"""Questions asked of many runs.
+
+Sensitivity analysis, calibration to national data, and the numbers behind a briefing. Built on
+:mod:`simulation.workflow`; no plotting.
 """

@@ -226,8 +226,10 @@ def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
 def _spread(
     role: str, key: str, times: np.ndarray, values: np.ndarray, keep: np.ndarray, **ids
 ) -> pd.DataFrame:
-    """Central (column 0) and quantiles over the kept samples (``keep``, columns 1..) of
-    ``values (T, K)``.
+    """Central value and quantiles of ``values (T, K)``.
+
+    The central value is column 0; the quantiles are over the kept samples (``keep``,
+    columns 1..).
     """
     drawn = values[:, keep] if keep.any() else values[:, :1]
     frame = pd.DataFrame({"role": role, **ids, key: times, "central": values[:, 0]})
@@ -303,8 +305,10 @@ def costs(batches: Sequence[Batch]) -> pd.DataFrame:
 def municipalities(
     baseline: Scenario, scenarios: Sequence[Scenario], rate: float, base_year: int
 ) -> pd.DataFrame:
-    """Central value of each scenario in each of the 60 municipalities (municipal resolution):
-    children placed avoided (total and per 1,000 children aged 0-17) and NPV.
+    """Central value of each scenario in each of the 60 municipalities.
+
+    Municipal resolution: children placed avoided (total and per 1,000 children aged 0-17) and
+    NPV.
     """
     from simulation.model.demography import municipal_children
 
@@ -335,8 +339,9 @@ def municipalities(
 
 
 def sensitivity(values: pd.DataFrame, table: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """RBD-FAST first-order indices of the NPV from the plausible Monte Carlo samples
-    (SALib's RBD-FAST works on any sample, so no extra runs are needed).
+    """RBD-FAST first-order indices of the NPV from the plausible Monte Carlo samples.
+
+    SALib's RBD-FAST works on any sample, so no extra runs are needed.
     """
     from SALib.analyze import rbd_fast
 
@@ -364,8 +369,9 @@ def sensitivity(values: pd.DataFrame, table: pd.DataFrame, seed: int) -> pd.Data
 
 
 def data_points(targets_path: Path | None) -> pd.DataFrame:
-    """National figures of the calibration targets for the :data:`TRAJECTORIES` outputs
-    (empty when no targets file is given).
+    """National figures of the calibration targets for the :data:`TRAJECTORIES` outputs.
+
+    Empty when no targets file is given.
     """
     columns = ["output", "time", "value", "series", "quality", "source"]
     if targets_path is None:

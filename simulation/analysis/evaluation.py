@@ -33,9 +33,10 @@ OUTCOMES: dict[str, tuple[bool, str, str]] = {
 
 @dataclass(frozen=True)
 class Question:
-    """What an evaluation asks: ``outcome`` of ``scenario``, against ``baseline`` for the
-    outcomes that need one, money discounted at ``rate`` (default: the scenario's
-    ``discount_rate``) to ``base_year``.
+    """What an evaluation asks.
+
+    The ``outcome`` of ``scenario``, against ``baseline`` for the outcomes that need one, money
+    discounted at ``rate`` (default: the scenario's ``discount_rate``) to ``base_year``.
 
     Raises
     ------
@@ -71,8 +72,9 @@ def _model(sc: Scenario, params: dict) -> SDModel:
 
 
 def divergence_month(a: SDModel, b: SDModel) -> int:
-    """First month in which two models' inputs differ (their states agree until then): 0 if
-    any engine parameter differs, the horizon's length if nothing does.
+    """First month in which two models' inputs differ (their states agree until then).
+
+    0 if any engine parameter differs, the horizon's length if nothing does.
     """
     if a.n_months != b.n_months or a.steps_per_month != b.steps_per_month:
         return 0
@@ -120,8 +122,10 @@ def evaluate_chunk(names: Sequence[str], rows: np.ndarray, question: Question) -
 def outcome_by_year(
     name: str, scenario: dict, baseline: dict | None, rate: float, base_year: int, first_year: int
 ) -> np.ndarray:
-    """An outcome accumulated up to the end of each year, shape ``(years, K)``: the last
-    row is the outcome over the horizon (NPV up to year t, placements avoided so far...).
+    """An outcome accumulated up to the end of each year, shape ``(years, K)``.
+
+    The last row is the outcome over the horizon (NPV up to year t, placements avoided so
+    far...).
     """
     if name == "total_cost":
         return np.cumsum(scenario["total_cost"], axis=0)
@@ -153,12 +157,12 @@ def evaluate(
     by_year: bool = False,
     workers: int = 1,
 ) -> np.ndarray:
-    """Evaluate the question for every row of ``x`` (values of ``names``) with the batched SD
-    engine.
+    """Evaluate the question for every row of ``x`` with the batched SD engine.
 
-    Rows go in chunks of ``chunk`` (one batched integration each, for the scenario and the
-    baseline with the same parameter values), over ``workers`` processes; the SD engine is
-    deterministic, so the result does not depend on the number of workers.
+    The rows of ``x`` are values of ``names``. Rows go in chunks of ``chunk`` (one batched
+    integration each, for the scenario and the baseline with the same parameter values), over
+    ``workers`` processes; the SD engine is deterministic, so the result does not depend on the
+    number of workers.
 
     Returns
     -------
@@ -216,8 +220,8 @@ def evaluate_abm(
             with_row, engine="abm", replicates=replicates, seed=seed, scale=scale
         )
 
-        def arrays(name: str, r: int) -> dict[str, np.ndarray]:
-            return {k: v.to_numpy()[:, None] for k, v in comparison.accounts[name][r].items()}
+        def arrays(name: str, r: int, accounts=comparison.accounts) -> dict[str, np.ndarray]:
+            return {k: v.to_numpy()[:, None] for k, v in accounts[name][r].items()}
 
         runs = [
             outcome_values(

@@ -41,8 +41,10 @@ MIN_PLAUSIBLE = 20  # fewer samples than this make no interval worth printing
 
 
 def sample_table(scenarios: Sequence[Scenario], samples: int, seed: int) -> pd.DataFrame:
-    """Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin
-    hypercube over their registry ranges (the sampler of ``prevsim ensemble``).
+    """The table of parameter samples, one column per varied parameter.
+
+    Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin hypercube over
+    their registry ranges (the sampler of ``prevsim ensemble``).
     """
     names = ens.default_varied(scenarios[0], "sd", *scenarios[1:])
     central = pd.DataFrame([{n: REGISTRY[n].default for n in names}])
@@ -61,6 +63,23 @@ class Batch:
 
 
 def run_batch(scenario: Scenario, table: pd.DataFrame, resolution: str = "national") -> Batch:
+    """Run ``scenario`` for every row of ``table`` in one batched SD integration.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; the columns of ``table`` override its parameters.
+    table : DataFrame
+        One row per sample, one column per varied parameter (see :func:`sample_table`).
+    resolution : str
+        The engine's resolution (``"national"`` or ``"municipal"``).
+
+    Returns
+    -------
+    Batch
+        The result, saved every :data:`SAVE_EVERY` months, with its resolved parameters and
+        yearly accounts.
+    """
     sampled = {n: table[n].to_numpy(float) for n in table.columns}
     national = replace(scenario, run=replace(scenario.run, resolution=resolution))
     result = sd_model(national, {**scenario.params, **sampled}).run(SAVED, every=SAVE_EVERY)
@@ -69,10 +88,12 @@ def run_batch(scenario: Scenario, table: pd.DataFrame, resolution: str = "nation
 
 
 def years_of(batch: Batch) -> np.ndarray:
+    """The calendar years of a batch's yearly accounts, from :data:`START_YEAR`."""
     return START_YEAR + np.arange(batch.yearly["total_cost"].shape[0])
 
 
 def column(arrays: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
+    """Sample ``k`` (column ``k``) of every array in ``arrays``."""
     return {name: values[:, k] for name, values in arrays.items()}
 
 
@@ -89,8 +110,9 @@ def central_comparison(batches: Sequence[Batch]) -> cmp.Comparison:
 
 
 def implausibility(base: Batch, targets_path: Path | None) -> np.ndarray:
-    """Second-largest implausibility of each sample's baseline against the calibration
-    data, shape ``(K,)`` (zeros without a targets file).
+    """Second-largest implausibility of each sample's baseline against the calibration data.
+
+    Shape ``(K,)``; zeros without a targets file.
     """
     if targets_path is None:
         return np.zeros(base.yearly["total_cost"].shape[1])

@@ -69,8 +69,10 @@ def problem(
 
 
 def sample(prob: dict, method: str, n: int, seed: int) -> np.ndarray:
-    """Sample points for ``method``: Sobol' sequences (Saltelli scheme, second order),
-    Morris trajectories (4 levels) or a Latin hypercube for PAWN.
+    """Sample points for ``method``.
+
+    Sobol' sequences (Saltelli scheme, second order), Morris trajectories (4 levels) or a Latin
+    hypercube for PAWN.
     """
     if method == "sobol":
         from SALib.sample import sobol
@@ -90,8 +92,9 @@ def sample(prob: dict, method: str, n: int, seed: int) -> np.ndarray:
 def analyze(
     prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int, workers: int = 1
 ) -> dict:
-    """SALib's indices for outputs ``y`` of samples ``x`` (Sobol' bootstrap on ``workers``
-    processes).
+    """SALib's indices for outputs ``y`` of samples ``x``.
+
+    The Sobol' bootstrap runs on ``workers`` processes.
     """
     if method == "sobol":
         from SALib.analyze import sobol
@@ -113,8 +116,10 @@ def analyze(
 
 
 def indices_table(prob: dict, method: str, result: dict) -> pd.DataFrame:
-    """First-order and total indices (Sobol), mu* and sigma (Morris) or the PAWN median,
-    one row per parameter (or group), most influential first.
+    """The indices of ``result`` as a table, one row per parameter (or group).
+
+    First-order and total indices (Sobol), mu* and sigma (Morris) or the PAWN median; most
+    influential first.
     """
     labels = prob.get("groups") or prob["names"]
     labels = list(dict.fromkeys(labels))
@@ -136,8 +141,10 @@ def time_varying(
     years: Sequence[int],
     seed: int,
 ) -> pd.DataFrame:
-    """The main index (ST, mu_star or PAWN median) of the outcome accumulated to the end of
-    each of ``years``: one row per year, one column per parameter.
+    """The main index (ST, mu_star or PAWN median) over time.
+
+    The index of the outcome accumulated to the end of each of ``years``: one row per year, one
+    column per parameter.
     """
     key = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}[method]
     rows = {}
@@ -155,9 +162,10 @@ def base_sample_size(method: str, prob: dict, rows: int) -> int:
 
 
 def convergence(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
-    """Indices on the first N/4, N/2 and N base samples (valid prefixes of a Sobol' or
-    Latin sample, and whole trajectories for Morris): one column per size, one row per
-    parameter, with the main index (ST, mu_star or median).
+    """Indices on the first N/4, N/2 and N base samples.
+
+    These are valid prefixes of a Sobol' or Latin sample, and whole trajectories for Morris. One
+    column per size, one row per parameter, with the main index (ST, mu_star or median).
     """
     n = base_sample_size(method, prob, len(x))
     per = len(x) // n
@@ -173,8 +181,10 @@ def convergence(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int
 
 
 def converged(table: pd.DataFrame, tolerance: float = 0.05) -> bool:
-    """Whether the top five parameters at N keep their rank set at N/2 and their main index
-    moved by less than ``tolerance`` of the largest index (needs two sizes).
+    """Whether the indices have converged between N/2 and N (needs two sizes).
+
+    True when the top five parameters at N keep their rank set at N/2 and their main index moved
+    by less than ``tolerance`` of the largest index.
     """
     if table.shape[1] < 2:
         return False

@@ -121,9 +121,10 @@ class EngineInputs:
         return births / per_family
 
     def _working(self) -> np.ndarray:
-        """Where the cooperation model works: every unit deploys from
-        ``cooperation_start_year`` (the agent-based engine's municipalities do the same,
-        each with its own stages).
+        """Where the cooperation model works.
+
+        Every unit deploys from ``cooperation_start_year`` (the agent-based engine's
+        municipalities do the same, each with its own stages).
         """
         year = (START_YEAR + np.arange(self.n_months) / 12.0)[:, None, None]
         return policy.working_share(

@@ -79,8 +79,10 @@ class EngineResult:
         return EngineResult(self.times, saved, final, (self.municipalities[m],), self.nfev)
 
     def continued_by(self, rest: EngineResult) -> EngineResult:
-        """This run's saved rows before ``rest`` starts, then ``rest``'s (a run split in two
-        at a month, e.g. a shared baseline prefix and a scenario's continuation).
+        """The saved rows of this run before ``rest`` starts, then those of ``rest``.
+
+        For a run split in two at a month, e.g. a shared baseline prefix and a scenario's
+        continuation.
         """
         before = self.times < rest.times[0] - 1e-9
         saved = {b: np.concatenate([self.saved[b][before], rest.saved[b]]) for b in rest.saved}

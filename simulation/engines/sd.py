@@ -58,20 +58,18 @@ class SDModel:
 
     Parameters
     ----------
-    params : mapping, optional
-        Overrides of registry defaults; values are scalars or 1-D arrays of length K.
-    levers : mapping, optional
-        Initial lever values (default: registry defaults); scalars or length-K arrays.
-    schedule : sequence of Change, optional
-        Lever changes over time.
-    resolution : {"national", "municipal"}
-        One aggregate unit, or the 60 municipalities sized by their children.
-    end_year : int
-        Last simulated calendar year (the horizon ends on 1 January of the next).
+    params, levers, schedule, resolution, end_year, demography
+        What to run, as for :class:`~simulation.engines.inputs.EngineInputs` (``params`` and
+        ``levers`` may hold length-K arrays: a batch of K parameter sets integrates at once).
     steps_per_month : int
         Runge-Kutta steps per month.
-    demography : Demography, optional
-        Births and municipal sizes (default: the shipped Lithuanian data).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = SDModel(params={"onset_rate": np.array([0.04, 0.06])}, end_year=2012)
+    >>> model.run().families(k=1).shape  # set 1 of the batch: 49 month starts, 7 states
+    (49, 7)
     """
 
     def __init__(
@@ -111,8 +109,9 @@ class SDModel:
 
     # ---- state ------------------------------------------------------------------------
     def initial_state(self) -> np.ndarray:
-        """Packed state on 1 January of the first year, shape ``(K, M, LAYOUT.size)``: the
-        stocks and capacity of :meth:`EngineInputs.initial_state`, accumulators at zero.
+        """Packed state on 1 January of the first year, shape ``(K, M, LAYOUT.size)``.
+
+        The stocks and capacity of :meth:`EngineInputs.initial_state`, accumulators at zero.
         """
         stocks, capacity = self.inputs.initial_state()
         y = np.zeros((self.k, len(self.municipalities), LAYOUT.size))
@@ -156,8 +155,9 @@ class SDModel:
         return dy
 
     def _month_inputs(self, month: int) -> tuple[dict, np.ndarray]:
-        """Parameter and lever values, and target capacity, during ``month`` (the four
-        Runge-Kutta stages of a step share them, so they are computed once a month).
+        """Parameter and lever values, and target capacity, during ``month``.
+
+        The four Runge-Kutta stages of a step share them, so they are computed once a month.
         """
         if self._cached_month != month:
             p = {**self.static, **self.levers_at(month)}
@@ -179,8 +179,9 @@ class SDModel:
         stop_month: int | None = None,
         every: int = 1,
     ) -> EngineResult:
-        """Integrate with classical Runge-Kutta 4 (fixed step) from ``start_month`` to
-        ``stop_month`` (default: the whole horizon).
+        """Integrate with classical Runge-Kutta 4 (fixed step).
+
+        The run goes from ``start_month`` to ``stop_month`` (default: the whole horizon).
 
         Parameters
         ----------

@@ -1,5 +1,6 @@
-"""The main job of ``make demo``: run two scenarios, compare them, chart them, and write the
-ministry briefing in Lithuanian.
+"""The main job of ``make demo``.
+
+Run two scenarios, compare them, chart them, and write the ministry briefing in Lithuanian.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ def run_demo(
     targets: Path | None = None,
     samples: int = 1000,
 ) -> dict[str, Path]:
-    """Run each scenario and write its folder, compare them against the first, and write a
-    briefing (PDF and HTML in ``out.lang``) of the others against the first.
+    """Run and write each scenario, compare them against the first, and write a briefing.
+
+    Each scenario's run gets its own folder; the briefing (PDF and HTML in ``out.lang``) is of
+    the others against the first.
 
     Parameters
     ----------

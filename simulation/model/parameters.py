@@ -105,6 +105,7 @@ class Registry(Mapping[str, Parameter]):
 
     @classmethod
     def from_parameters(cls, params: Iterable[Parameter]) -> Registry:
+        """A registry of ``params`` in their order; a name defined twice is a ``ValueError``."""
         registry = cls()
         for p in params:
             if p.name in registry._params:

@@ -1,3 +1,5 @@
-"""Every chart and every written report (runs, comparisons, ensembles, sensitivity studies,
-calibrations, briefings). The only home of matplotlib and reportlab.
+"""Every chart and every written report.
+
+Runs, comparisons, ensembles, sensitivity studies, calibrations and briefings. The only home of
+matplotlib and reportlab.
 """

@@ -1,4 +1,6 @@
-"""Figures of the interactive browser model (``simulation.interfaces.app.page``), in English or Lithuanian.
+"""Figures of the interactive browser model, in English or Lithuanian.
+
+The browser model's page is ``simulation.interfaces.app.page``.
 
 They are drawn on a bare :class:`matplotlib.figure.Figure`, not through ``pyplot``: the app's
 server draws for several browser sessions on several threads, and pyplot's global figure
@@ -7,6 +9,8 @@ colours are those of ``charts.py``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import rc_context
@@ -55,32 +59,46 @@ def group_costs(costs: np.ndarray) -> np.ndarray:
     return np.stack([costs[..., cols].sum(axis=-1) for cols in GROUP_ITEMS], axis=-1)
 
 
-def families_figure(
-    times: np.ndarray,
-    families: np.ndarray,
-    reference_times: np.ndarray,
-    reference: np.ndarray,
-    policy_year: int,
-    area: str,
-    lang: str = "en",
-) -> Figure:
-    """Families by state over time: one panel per state, the run against the status quo.
+@dataclass(frozen=True)
+class Series:
+    """Values over time: decimal years ``times``, shape ``(T,)``, and ``values``, ``(T, ...)``."""
 
-    Parameters
+    times: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What an app chart says besides its data.
+
+    Attributes
     ----------
-    times : ndarray, shape ``(T,)``
-        Decimal years of the run so far.
-    families : ndarray, shape ``(T, N_STATES)``
-        Families by state (estimated national or municipal counts).
-    reference_times, reference : ndarray, shapes ``(R,)`` and ``(R, N_STATES)``
-        The status quo over the whole horizon, drawn dashed grey behind the run.
     policy_year : int
         Year the policy starts (a vertical line).
     area : str
         Name of the area shown, for the title.
     lang : {"en", "lt"}
     """
-    text = _text(lang)
+
+    policy_year: int
+    area: str
+    lang: str = "en"
+
+
+def families_figure(run: Series, status_quo: Series, frame: Frame) -> Figure:
+    """Families by state over time: one panel per state, the run against the status quo.
+
+    Parameters
+    ----------
+    run : Series
+        Families by state, ``(T, N_STATES)``, of the run so far (estimated national or
+        municipal counts).
+    status_quo : Series
+        The same over the whole horizon, drawn dashed grey behind the run.
+    frame : Frame
+        Policy year, area and language.
+    """
+    text = _text(frame.lang)
     with rc_context(STYLE):
         # A fixed layout: the constrained one doubled the drawing time, and the app redraws
         # this figure after every step.
@@ -88,13 +106,13 @@ def families_figure(
         fig.subplots_adjust(left=0.07, right=0.99, bottom=0.06, top=0.88, wspace=0.38, hspace=0.3)
         axes = fig.subplots(2, 4, sharex=True)
         for ax, state in zip(axes.flat, STATES, strict=False):
-            ax.plot(reference_times, reference[:, state], color="#888888", lw=1.1, ls="--")
-            ax.plot(times, families[:, state], color=STATE_COLOURS[state], lw=1.8)
-            ax.axvline(policy_year, color="#444444", lw=0.7, ls=":")
-            ax.set_title(state.label(lang), fontsize=8.5)
-            top = max(reference[:, state].max(), families[:, state].max(), 1.0)
+            ax.plot(status_quo.times, status_quo.values[:, state], color="#888888", lw=1.1, ls="--")
+            ax.plot(run.times, run.values[:, state], color=STATE_COLOURS[state], lw=1.8)
+            ax.axvline(frame.policy_year, color="#444444", lw=0.7, ls=":")
+            ax.set_title(state.label(frame.lang), fontsize=8.5)
+            top = max(status_quo.values[:, state].max(), run.values[:, state].max(), 1.0)
             ax.set_ylim(0, top * 1.1)
-            ax.yaxis.set_major_formatter(thousands(lang))
+            ax.yaxis.set_major_formatter(thousands(frame.lang))
             ax.tick_params(labelsize=7.5)
             ax.set_xticks(DECADES)
         legend = axes.flat[-1]
@@ -102,61 +120,57 @@ def families_figure(
         legend.plot([], [], color="#333333", lw=1.8, label=text["your_policy"])
         legend.plot([], [], color="#888888", lw=1.1, ls="--", label=text["status_quo"])
         legend.plot(
-            [], [], color="#444444", lw=0.7, ls=":", label=text["policy"].format(year=policy_year)
+            [],
+            [],
+            color="#444444",
+            lw=0.7,
+            ls=":",
+            label=text["policy"].format(year=frame.policy_year),
         )
         legend.legend(loc="center", frameon=False, fontsize=8.5)
-        fig.suptitle(text["families"].format(area=area), x=0.01, ha="left", fontsize=10.5)
+        fig.suptitle(text["families"].format(area=frame.area), x=0.01, ha="left", fontsize=10.5)
         return fig
 
 
-def costs_figure(
-    times: np.ndarray,
-    cost_rates: np.ndarray,
-    reference_times: np.ndarray,
-    reference_total: np.ndarray,
-    policy_year: int,
-    area: str,
-    lang: str = "en",
-) -> Figure:
+def costs_figure(run: Series, status_quo_total: Series, frame: Frame) -> Figure:
     """Public cost by group as stacked areas, with the status quo's total dashed.
 
     Parameters
     ----------
-    times : ndarray, shape ``(T,)``
-        Decimal years at the middle of each month of the run so far.
-    cost_rates : ndarray, shape ``(T, len(COST_GROUPS))``
-        Spending in each month, as EUR a year.
-    reference_times, reference_total : ndarray, shape ``(R,)``
+    run : Series
+        Spending in each month of the run so far as EUR a year, by group
+        ``(T, len(COST_GROUPS))``, at the middle of each month.
+    status_quo_total : Series
         The status quo's total spending, EUR a year, over the whole horizon.
-    policy_year : int
-    area : str
-    lang : {"en", "lt"}
+    frame : Frame
+        Policy year, area and language.
     """
-    text = _text(lang)
+    text = _text(frame.lang)
     with rc_context(STYLE):
         fig = Figure(figsize=(9.0, 3.4))
         fig.subplots_adjust(left=0.06, right=0.78, bottom=0.09, top=0.88)
         ax = fig.subplots()
-        if len(times):
+        if len(run.times):
             ax.stackplot(
-                times,
-                cost_rates.T / 1e6,
+                run.times,
+                run.values.T / 1e6,
                 colors=[colour for _, _, colour in COST_GROUPS],
                 labels=[text["groups"][key] for key, _, _ in COST_GROUPS],
                 alpha=0.9,
             )
         ax.plot(
-            reference_times,
-            reference_total / 1e6,
+            status_quo_total.times,
+            status_quo_total.values / 1e6,
             color="#333333",
             lw=1.2,
             ls="--",
             label=text["total_status_quo"],
         )
-        ax.axvline(policy_year, color="#444444", lw=0.7, ls=":")
-        ax.set_xlim(reference_times[0], reference_times[-1])
-        ax.set_xticks(DECADES[(reference_times[0] <= DECADES) & (reference_times[-1] >= DECADES)])
+        ax.axvline(frame.policy_year, color="#444444", lw=0.7, ls=":")
+        first, last = status_quo_total.times[0], status_quo_total.times[-1]
+        ax.set_xlim(first, last)
+        ax.set_xticks(DECADES[(first <= DECADES) & (last >= DECADES)])
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-        fig.suptitle(text["costs"].format(area=area), x=0.01, ha="left", fontsize=10.5)
+        fig.suptitle(text["costs"].format(area=frame.area), x=0.01, ha="left", fontsize=10.5)
         return fig

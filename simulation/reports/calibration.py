@@ -1,5 +1,6 @@
-"""The written results of ``prevsim calibrate``: ``results/calibration/...`` and the printed
-summary.
+"""The written results of ``prevsim calibrate``.
+
+The files in ``results/calibration/...`` and the printed summary.
 """
 
 from __future__ import annotations
@@ -144,22 +145,20 @@ def write_calibration(calibration: Calibration, out: Output) -> Path:
         )
         files += charts.calibration_residuals(c.predictive.points, tmp / "residuals", lang=lang)
         files += charts.posterior_marginals(samples, c.table, tmp / "posterior", lang=lang)
-        store.write_json(
-            tmp / "manifest.json",
-            store.manifest(
-                command=command,
-                kind="calibration",
-                engine="sd",
-                targets=str(c.targets.path),
-                data=str(c.targets.data),
-                scenario=c.problem.scenario.to_dict(),
-                free=c.problem.names,
-                settings=c.settings,
-                holdout_from=c.holdout_from,
-                digest=c.digest(),
-                model_runs=c.problem.evaluations,
-                converged=c.posterior.converged,
-                files=sorted([*files, "manifest.json"]),
-            ),
+        store.write_manifest(
+            tmp,
+            files,
+            command=command,
+            kind="calibration",
+            engine="sd",
+            targets=str(c.targets.path),
+            data=str(c.targets.data),
+            scenario=c.problem.scenario.to_dict(),
+            free=c.problem.names,
+            settings=c.settings,
+            holdout_from=c.holdout_from,
+            digest=c.digest(),
+            model_runs=c.problem.evaluations,
+            converged=c.posterior.converged,
         )
     return folder

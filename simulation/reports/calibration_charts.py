@@ -55,8 +55,9 @@ def by_output(targets: Sequence[Target]) -> dict[str, list[Target]]:
 
 
 def file_stem(group: Sequence[Target]) -> str:
-    """File name of a group's chart: ``fit_`` and its stock (``children_institutional_care``),
-    or the target's name for flows.
+    """File name of a group's chart.
+
+    ``fit_`` and its stock (``children_institutional_care``), or the target's name for flows.
     """
     first = group[0]
     return "fit_" + (first.stock.replace(".", "_") if first.stock else first.name)
@@ -146,8 +147,10 @@ def calibration_fit(
     holdout_from: int | None = None,
     abm: pd.DataFrame | None = None,
 ) -> list[str]:
-    """One model output: its data points by quality, the model line and band, and the
-    agent-based engine's mean (dashed) when given.
+    """The chart of one model output against its data.
+
+    Its data points by quality, the model line and band, and the agent-based engine's mean
+    (dashed) when given.
     """
     text = words(lang, "calibration")
     with plt.rc_context(STYLE):

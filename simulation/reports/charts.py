@@ -87,8 +87,10 @@ def families_by_state(
 def compare_accounts(
     accounts: Mapping[str, pd.DataFrame], stem: Path, lang: str = "lt"
 ) -> list[str]:
-    """Yearly accounts of each scenario side by side: placements, children in care,
-    families in difficulty and public cost (the first scenario dashed grey).
+    """Yearly accounts of each scenario side by side.
+
+    Placements, children in care, families in difficulty and public cost (the first scenario
+    dashed grey).
     """
     text = words(lang, "charts")
     titles = text["accounts"]
@@ -115,8 +117,9 @@ def compare_accounts(
 
 
 def net_benefit(net: pd.DataFrame, base_year: int, stem: Path, lang: str = "lt") -> list[str]:
-    """Cumulative discounted net benefit of each scenario against the first, by year, with
-    each break-even year marked.
+    """Cumulative discounted net benefit of each scenario against the first, by year.
+
+    Each break-even year is marked.
     """
     text = words(lang, "charts")
     first = net.attrs.get("reference", "")
@@ -156,10 +159,11 @@ def sensitivity_indices(
     outcome: str = "",
     top: int = 15,
 ) -> list[str]:
-    """Horizontal bars of the most influential parameters: Sobol first-order and total
-    indices with 95% confidence intervals, Morris mu* (with its interval), PAWN median, or
-    RBD-FAST first-order indices with their intervals (``rbd_fast``: the briefing's, whose
-    caption names the outcome, so ``outcome=""`` draws no title).
+    """Horizontal bars of the most influential parameters.
+
+    Sobol first-order and total indices with 95% confidence intervals, Morris mu* (with its
+    interval), PAWN median, or RBD-FAST first-order indices with their intervals (``rbd_fast``:
+    the briefing's, whose caption names the outcome, so ``outcome=""`` draws no title).
     """
     text = words(lang, "charts")
     shown = table.head(top).iloc[::-1]
@@ -212,9 +216,10 @@ def morris_mu_sigma(
     unit: str = "",
     label: int = 5,
 ) -> list[str]:
-    """Morris screening: mu* (overall influence) against sigma (non-linearity and
-    interactions); the ``label`` most influential parameters are named, their labels set
-    off in turn to four sides so that neighbours do not overlap. EUR are shown in millions.
+    """Morris screening: mu* (overall influence) against sigma (non-linearity and interactions).
+
+    The ``label`` most influential parameters are named, their labels set off in turn to four
+    sides so that neighbours do not overlap. EUR are shown in millions.
     """
     text = words(lang, "charts")
     scale, shown = (1e6, text["million_eur"]) if unit == "EUR" else (1.0, unit)

@@ -97,8 +97,9 @@ def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, bas
 def write_comparison(
     comparison: cmp.Comparison, rate: float, base_year: int, out: Output
 ) -> tuple[Path, list[str]]:
-    """Write outcomes.csv, value.csv, accounts.csv, charts and a manifest; return the folder
-    and the text table.
+    """Write outcomes.csv, value.csv, accounts.csv, charts and a manifest.
+
+    Returns the folder and the text table.
     """
     root, lang, command = out.root, out.lang, out.command
     vals = cmp.values(comparison, rate, base_year)
@@ -140,20 +141,18 @@ def write_comparison(
         files += charts.compare_accounts(means, tmp / "comparison", lang=lang)
         net = cmp.cumulative_net_benefit(comparison, rate, base_year)
         files += charts.net_benefit(net, base_year, tmp / "net_benefit", lang=lang)
-        store.write_json(
-            tmp / "manifest.json",
-            store.manifest(
-                command=command,
-                kind="comparison",
-                engine=comparison.engine,
-                replicates=comparison.replicates,
-                discount_rate=rate,
-                base_year=base_year,
-                currency=ec.CURRENCY,
-                price_year=ec.PRICE_YEAR,
-                scenarios=[s.to_dict() for s in comparison.scenarios],
-                digests=[s.digest() for s in comparison.scenarios],
-                files=sorted([*files, "manifest.json"]),
-            ),
+        store.write_manifest(
+            tmp,
+            files,
+            command=command,
+            kind="comparison",
+            engine=comparison.engine,
+            replicates=comparison.replicates,
+            discount_rate=rate,
+            base_year=base_year,
+            currency=ec.CURRENCY,
+            price_year=ec.PRICE_YEAR,
+            scenarios=[s.to_dict() for s in comparison.scenarios],
+            digests=[s.digest() for s in comparison.scenarios],
         )
     return folder, lines

@@ -1,5 +1,6 @@
-"""The written results of ``prevsim ensemble``: summaries, the value chart and the manifest,
-and the printed report.
+"""The written results of ``prevsim ensemble``.
+
+Summaries, the value chart and the manifest, and the printed report.
 
 The results folder is ``results/ensembles/<scenario>-vs-<baseline>/<digest>/``, where the
 digest hashes everything that determines the results (see
@@ -35,8 +36,9 @@ def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: st
 
 
 def write_summaries(plan: Plan, store: TaskStore, lang: str = "lt") -> None:
-    """values.parquet, summary.csv, bands.parquet, failures.csv and manifest.json, each
-    written to a temporary name and renamed, so a reader never sees half a file.
+    """Write values.parquet, summary.csv, bands.parquet, failures.csv and manifest.json.
+
+    Each is written to a temporary name and renamed, so a reader never sees half a file.
     """
     values = store.read("values")
     yearly = store.read("yearly")

@@ -1,5 +1,7 @@
-"""Charts of an ensemble: the distribution of the net present value and the band of the
-cumulative net benefit over time (style of :mod:`simulation.reports.charts`).
+"""Charts of an ensemble.
+
+The distribution of the net present value and the band of the cumulative net benefit over time
+(style of :mod:`simulation.reports.charts`).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ def ensemble_value(
     base_year: int,
     lang: str = "lt",
 ) -> list[str]:
-    """Left: a histogram of the NPV with zero marked; right: the cumulative net benefit
-    from ``base_year`` (median line, 90% band).
+    """The NPV histogram beside the cumulative net benefit over time.
+
+    Left: a histogram of the NPV with zero marked; right: the cumulative net benefit from
+    ``base_year`` (median line, 90% band).
     """
     text = words(lang, "ensemble")
     npv = values["npv"].to_numpy(float) / 1e6

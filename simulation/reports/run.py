@@ -30,17 +30,15 @@ def write_run(output: RunResult, out: Output) -> Path:
             name=sc.name,
             engine=sc.run.engine,
         )
-        store.write_json(
-            tmp / "manifest.json",
-            store.manifest(
-                command=command,
-                kind="run",
-                engine=sc.run.engine,
-                seed=sc.run.seed,
-                scenario=sc.to_dict(),
-                digest=sc.digest(),
-                parameters=output.params,
-                files=sorted([*files, "manifest.json"]),
-            ),
+        store.write_manifest(
+            tmp,
+            files,
+            command=command,
+            kind="run",
+            engine=sc.run.engine,
+            seed=sc.run.seed,
+            scenario=sc.to_dict(),
+            digest=sc.digest(),
+            parameters=output.params,
         )
     return folder

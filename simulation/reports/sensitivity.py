@@ -1,5 +1,6 @@
-"""The written results of ``prevsim sensitivity``: ``results/sensitivity/...`` and the printed
-summary.
+"""The written results of ``prevsim sensitivity``.
+
+The files in ``results/sensitivity/...`` and the printed summary.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def summary_lines(study: Study) -> list[str]:
 
 
 def write_study(study: Study, out: Output) -> tuple[Path, list[str]]:
-    """Write samples, outputs, indices, convergence, charts and a manifest; return the folder
-    and the summary lines.
+    """Write samples, outputs, indices, convergence, charts and a manifest.
+
+    Returns the folder and the summary lines.
     """
     scenario, baseline = study.scenario, study.baseline
     method, outcome = study.settings.method, study.settings.outcome
@@ -86,20 +88,18 @@ def write_study(study: Study, out: Output) -> tuple[Path, list[str]]:
             files += charts.time_varying_indices(
                 study.time_varying, method, tmp / "time_varying", lang=lang, outcome=outcome
             )
-        store.write_json(
-            tmp / "manifest.json",
-            store.manifest(
-                command=command,
-                kind="sensitivity",
-                method=method,
-                outcome=outcome,
-                evaluations=len(study.y),
-                converged=study.converged,
-                steps_per_month=STEPS_PER_MONTH,
-                problem=study.problem,
-                scenario=scenario.to_dict(),
-                baseline=baseline.to_dict() if baseline else None,
-                files=sorted([*files, "manifest.json"]),
-            ),
+        store.write_manifest(
+            tmp,
+            files,
+            command=command,
+            kind="sensitivity",
+            method=method,
+            outcome=outcome,
+            evaluations=len(study.y),
+            converged=study.converged,
+            steps_per_month=STEPS_PER_MONTH,
+            problem=study.problem,
+            scenario=scenario.to_dict(),
+            baseline=baseline.to_dict() if baseline else None,
         )
     return folder, lines

@@ -52,6 +52,10 @@ def year_axis(ax) -> None:
 
 
 def save(fig, stem: Path) -> list[str]:
+    """Save ``fig`` as ``stem`` in every format of ``FORMATS`` and close it.
+
+    Returns the names of the files written.
+    """
     stem = Path(stem)
     names = []
     for fmt in FORMATS:

@@ -1,5 +1,7 @@
-"""Compare scenarios: yearly public accounts, paired runs, and the value of each scenario
-against the first (DESIGN 2.4, issue "Economics ... and scenario comparison").
+"""Compare scenarios.
+
+Yearly public accounts, paired runs, and the value of each scenario against the first
+(DESIGN 2.4, issue "Economics ... and scenario comparison").
 
 The system-dynamics engine gives one run per scenario. The agent-based engine gives
 ``replicates`` runs per scenario; replicate ``r`` of every scenario uses the same seed, so
@@ -42,10 +44,12 @@ class Comparison:
 
     @property
     def names(self) -> list[str]:
+        """Scenario names, in order; the first is the reference."""
         return [s.name for s in self.scenarios]
 
     @property
     def replicates(self) -> int:
+        """Number of replicates per scenario."""
         return len(self.accounts[self.names[0]])
 
     def mean_accounts(self, name: str) -> pd.DataFrame:
@@ -163,8 +167,9 @@ def outcomes(comparison: Comparison) -> pd.DataFrame:
 
 
 def cumulative_net_benefit(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
-    """Cumulative discounted net benefit of each scenario against the first, by year
-    (mean over replicates), EUR.
+    """Cumulative discounted net benefit of each scenario against the first, by year.
+
+    Values are the mean over replicates, in EUR.
     """
     first = comparison.mean_accounts(comparison.names[0])
     years = first.index.to_numpy()

@@ -103,9 +103,10 @@ class Ensemble:
 
 
 def _run_free_digest(scenario: Scenario) -> str:
-    """A scenario's digest without the ``[run]`` settings the ensemble replaces (engine,
-    seed, scale, resolution), so the same ensemble finds the same folder however the
-    scenario was loaded.
+    """A scenario's digest without the ``[run]`` settings the ensemble replaces.
+
+    Those settings are engine, seed, scale and resolution. Without them, the same ensemble
+    finds the same folder however the scenario was loaded.
     """
     run = replace(scenario.run, engine="sd", seed=0, scale=1.0, resolution="national")
     return replace(scenario, run=run).digest()
@@ -117,8 +118,10 @@ def sample_parameters(
     seed: int,
     posterior: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Parameter samples: a Latin hypercube over the registry ranges of ``names``, and rows
-    drawn (with replacement) from a calibration ``posterior`` for its columns.
+    """Parameter samples from the registry ranges and from a calibration posterior.
+
+    A Latin hypercube over the registry ranges of ``names``, and rows drawn (with replacement)
+    from a calibration ``posterior`` for its columns.
 
     Returns
     -------
@@ -146,8 +149,10 @@ def sample_parameters(
 
 
 def tasks_for(samples: pd.DataFrame, replicates: int, seed: int) -> list[Task]:
-    """Tasks for every sample and replicate, each with its own seed
-    (``SeedSequence(seed).spawn``), so results do not depend on the order they run in.
+    """Tasks for every sample and replicate, each with its own seed.
+
+    The seeds come from ``SeedSequence(seed).spawn``, so results do not depend on the order
+    the tasks run in.
     """
     children = np.random.SeedSequence(seed).spawn(len(samples) * replicates)
     tasks = []
@@ -199,8 +204,9 @@ def run_task(ensemble: Ensemble, task: Task) -> dict[str, pd.DataFrame]:
 
 
 def guarded_task(ensemble: Ensemble, task: Task) -> dict:
-    """:func:`run_task`, with an exception turned into a failure record (so one bad task
-    does not abort the ensemble, whichever executor runs it).
+    """:func:`run_task`, with an exception turned into a failure record.
+
+    One bad task then does not abort the ensemble, whichever executor runs it.
 
     Every result also says which process ran it and that process's peak memory so far
     (``worker``: ``pid`` and ``peak_rss_mb``, MB), so the memory of a pool's workers can be
@@ -237,9 +243,11 @@ class Plan:
 
 
 def default_varied(scenario: Scenario, engine: str, *others: Scenario) -> list[str]:
-    """Uncertain parameters an ensemble varies by default: every one the engine or the
-    economics uses, except those the scenario files set (``scenario``'s or any of
-    ``others``'; calibrated values stay fixed, a calibration posterior varies them instead).
+    """Uncertain parameters an ensemble varies by default.
+
+    Every one the engine or the economics uses, except those the scenario files set
+    (``scenario``'s or any of ``others``'; calibrated values stay fixed, a calibration
+    posterior varies them instead).
     """
     fixed = set().union(scenario.params, *(s.params for s in others))
     return [
@@ -372,8 +380,9 @@ def run_ensemble(
 def run(
     plan: Plan, scheduler: str, workers: int, progress: Callable[[Task], None] | None = None
 ) -> tuple[TaskStore, int, int]:
-    """Run the plan's unfinished tasks into the store of its folder; the store, and the
-    tasks run now and failed now.
+    """Run the plan's unfinished tasks into the store of its folder.
+
+    Returns the store, and the numbers of tasks run now and failed now.
     """
     store = TaskStore(plan.folder)
     ran, failed = run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, progress)
@@ -382,8 +391,10 @@ def run(
 
 # ---- summaries -----------------------------------------------------------------------------
 def summary(values: pd.DataFrame) -> pd.DataFrame:
-    """Mean, quantiles (5, 25, 50, 75, 95%) of each value over all tasks, and the chance
-    that benefits exceed costs (WSIPP's "chance the benefits exceed costs").
+    """Mean and quantiles of each value over all tasks, and the chance benefits exceed costs.
+
+    The quantiles are 5, 25, 50, 75 and 95%; the chance that benefits exceed costs is
+    WSIPP's "chance the benefits exceed costs".
     """
     rows = []
     for col in VALUE_COLUMNS:

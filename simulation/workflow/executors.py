@@ -25,8 +25,9 @@ def _serial(work: Work, shared, tasks: Sequence, workers: int) -> Iterator[tuple
 
 
 def _processes(work: Work, shared, tasks: Sequence, workers: int) -> Iterator[tuple[object, dict]]:
-    """A local process pool (:func:`simulation.workflow.pool.process_pool`); at most
-    ``2 * workers`` tasks in flight, so memory stays flat.
+    """A local process pool (:func:`simulation.workflow.pool.process_pool`).
+
+    At most ``2 * workers`` tasks are in flight, so memory stays flat.
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -101,8 +102,9 @@ def _dask(
 
 
 def check_scheduler(scheduler: str) -> None:
-    """Raise ``ValueError`` (one line) for a scheduler that is not one of :data:`SCHEDULERS`
-    or a ``tcp://`` address.
+    """Raise ``ValueError`` (one line) for a scheduler that is not a known one.
+
+    A known scheduler is one of :data:`SCHEDULERS` or a ``tcp://`` address.
     """
     if scheduler not in SCHEDULERS and not scheduler.startswith("tcp://"):
         raise ValueError(f"{scheduler!r}: allowed: {', '.join(SCHEDULERS)} or tcp://HOST:PORT")
@@ -111,8 +113,10 @@ def check_scheduler(scheduler: str) -> None:
 def run_tasks(
     work: Work, shared, tasks: Sequence, scheduler: str = "processes", workers: int = 2
 ) -> Iterator[tuple[object, dict]]:
-    """Run ``work(shared, task)`` for every task on ``scheduler`` (see the module docstring);
-    yield ``(task, result)`` as tasks finish (in any order).
+    """Run ``work(shared, task)`` for every task on ``scheduler``.
+
+    See the module docstring for the schedulers. Yields ``(task, result)`` as tasks finish
+    (in any order).
     """
     check_scheduler(scheduler)
     if not tasks:

@@ -54,8 +54,10 @@ def _context() -> BaseContext | None:
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool of ``workers`` processes, forked from a preloaded fork server where
-    the platform has one (see the module docstring).
+    """A process pool of ``workers`` processes.
+
+    They are forked from a preloaded fork server where the platform has one (see the module
+    docstring).
 
     Parameters
     ----------

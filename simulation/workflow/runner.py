@@ -56,7 +56,10 @@ class RunResult:
         return float(self.summary.set_index("metric").loc[name, "value"])
 
     def accounts(self) -> pd.DataFrame:
-        """Public accounts per calendar year (:func:`simulation.workflow.economics.yearly_accounts`)."""
+        """Public accounts per calendar year.
+
+        See :func:`simulation.workflow.economics.yearly_accounts`.
+        """
         from simulation.workflow.economics import yearly_accounts
 
         return yearly_accounts(self.result, self.params)
@@ -98,14 +101,9 @@ def abm_settings(scenario: Scenario) -> AbmSettings:
     """The agent-based engine's settings from a scenario's ``[run]`` and ``[policy]``."""
     from simulation.engines.abm import AbmSettings
 
-    run = scenario.run
-    return AbmSettings(
-        allocation_rule=scenario.allocation_rule,
-        end_year=run.end_year,
-        seed=run.seed,
-        heterogeneity=run.heterogeneity,
-        scale=run.scale,
-    )
+    same = ("end_year", "seed", "heterogeneity", "scale")  # fields named as in [run]
+    run = {name: getattr(scenario.run, name) for name in same}
+    return AbmSettings(allocation_rule=scenario.allocation_rule, **run)
 
 
 def simulate_scenario(scenario: Scenario, progress: bool = False) -> EngineResult:
@@ -121,8 +119,9 @@ def simulate_scenario(scenario: Scenario, progress: bool = False) -> EngineResul
 
 
 def sd_model(scenario: Scenario, params: dict | None = None) -> SDModel:
-    """The SD engine set up for a scenario; ``params`` replaces its ``[params]`` (for
-    instance with batched values).
+    """The SD engine set up for a scenario.
+
+    ``params``, when given, replaces its ``[params]`` (for instance with batched values).
     """
     run = scenario.run
     return SDModel(

@@ -123,8 +123,9 @@ class Scenario:
         }
 
     def with_values(self, values: Mapping[str, float]) -> Scenario:
-        """A copy with parameter values replaced: levers go to its levers (their 2009
-        values), the others to its parameters.
+        """A copy with parameter values replaced.
+
+        Levers go to its levers (their 2009 values), the others to its parameters.
         """
         params, levers = dict(self.params), dict(self.levers)
         for name, value in values.items():
@@ -136,8 +137,10 @@ class Scenario:
         return REGISTRY.resolve({**self.params, **self.levers})
 
     def digest(self) -> str:
-        """Short hash of what determines the results: run settings, every parameter value
-        (so a change of a registry default changes it too) and the schedule.
+        """Short hash of what determines the results.
+
+        Run settings, every parameter value (so a change of a registry default changes it
+        too) and the schedule.
         """
         content = {
             "run": asdict(self.run),

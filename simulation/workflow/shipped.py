@@ -46,8 +46,10 @@ def folder(name: str) -> Path:
 
 
 def scenario_path(name_or_path: str | Path) -> Path:
-    """A scenario file: a path as given when it names a file, else a scenario name looked up
-    in :func:`folder` ``("scenarios")`` (``"baseline"`` -> ``.../scenarios/baseline.toml``).
+    """A scenario file, from a path or a scenario name.
+
+    A path as given when it names a file, else a scenario name looked up in :func:`folder`
+    ``("scenarios")`` (``"baseline"`` -> ``.../scenarios/baseline.toml``).
     """
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.parent != Path("."):

@@ -108,6 +108,18 @@ def manifest(command: str | None = None, **fields: object) -> dict[str, object]:
     }
 
 
+def write_manifest(
+    folder: Path, files: list[str], command: str | None = None, **fields: object
+) -> None:
+    """Write ``folder/manifest.json``.
+
+    It holds provenance, ``fields`` and the sorted list of the folder's ``files`` (the
+    manifest included).
+    """
+    listed = sorted([*files, "manifest.json"])
+    write_json(Path(folder) / "manifest.json", manifest(command=command, **fields, files=listed))
+
+
 def run_folder(root: Path, kind: str, name: str, digest: str) -> Path:
     """A new, not yet existing, folder path for one run."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -136,8 +148,9 @@ def atomic_folder(final: Path) -> Iterator[Path]:
 
 @contextmanager
 def atomic_file(final: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``final`` that replaces it only if the block succeeds,
-    so a reader never sees half a file.
+    """Yield a temporary path beside ``final`` that replaces it only if the block succeeds.
+
+    A reader therefore never sees half a file.
     """
     final = Path(final)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
@@ -201,7 +214,10 @@ class Keyed(Protocol):
 
 @dataclass
 class TaskStore:
-    """Finished tasks on disk: ``tasks/<key>/{values,yearly}.parquet`` and ``failures/<key>.json``."""
+    """Finished tasks on disk.
+
+    Stored as ``tasks/<key>/{values,yearly}.parquet`` and ``failures/<key>.json``.
+    """
 
     root: Path
     _done: set[str] = field(default_factory=set)
@@ -219,8 +235,9 @@ class TaskStore:
         return task.key in self._done
 
     def write(self, task: Keyed, result: dict) -> None:
-        """Store a finished task atomically (a folder renamed into place); a failure goes to
-        ``failures/`` and is retried by the next run.
+        """Store a finished task atomically (a folder renamed into place).
+
+        A failure goes to ``failures/`` and is retried by the next run.
         """
         if not result["ok"]:
             failure = {"task": task.key, "error": result["error"], "traceback": result["traceback"]}

@@ -29,8 +29,9 @@ STOCK_OUTPUTS: tuple[str, ...] = (
 
 
 def children_per_family(params: Mapping[str, float | np.ndarray]) -> np.ndarray:
-    """Children per family in each state, shape ``(..., N_STATES)`` (``(N_STATES,)`` for
-    scalar parameters, ``(K, N_STATES)`` for a batch).
+    """Children per family in each state, shape ``(..., N_STATES)``.
+
+    The shape is ``(N_STATES,)`` for scalar parameters, ``(K, N_STATES)`` for a batch.
     """
     risk = np.asarray(params["children_per_risk_family"], float)
     other = np.asarray(params["children_per_family"], float)

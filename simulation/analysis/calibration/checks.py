@@ -1,5 +1,7 @@
-"""Checks of a fit: posterior-predictive bands and intervals, the agent-based engine run with
-the best fit, and the table of fitted parameters.
+"""Checks of a fit.
+
+Posterior-predictive bands and intervals, the agent-based engine run with the best fit, and the
+table of fitted parameters.
 """
 
 from __future__ import annotations
@@ -89,8 +91,9 @@ def abm_check(
     scale: float,
     seed: int,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Run the agent-based engine (heterogeneity on) with the best fit and compare it with
-    the data points and the SD model.
+    """Run the agent-based engine (heterogeneity on) with the best fit.
+
+    The run is compared with the data points and the SD model.
 
     Children are counted in the calibration's definition, families in a state times that
     state's observed children per family, in both engines (the ABM's own family sizes are
@@ -133,8 +136,10 @@ def abm_check(
 
 
 def fit_table(problem: Problem, fit: PointFit, posterior: Posterior | None) -> pd.DataFrame:
-    """One row per free parameter: prior range, prior value, best fit, Laplace SD and the
-    posterior median and 90% interval.
+    """The table of fitted parameters, one row per free parameter.
+
+    Columns: prior range, prior value, best fit, Laplace SD and the posterior median and 90%
+    interval.
     """
     table = pd.DataFrame(
         {

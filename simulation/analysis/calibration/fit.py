@@ -41,8 +41,9 @@ class PointFit:
 
 
 def starting_points(problem: Problem, starts: int, seed: int) -> np.ndarray:
-    """The scenario's own values followed by ``starts - 1`` Latin-hypercube points, in unit
-    coordinates, shape ``(starts, n)``.
+    """The scenario's own values followed by ``starts - 1`` Latin-hypercube points.
+
+    In unit coordinates, shape ``(starts, n)``.
     """
     first = np.clip(problem.unit(problem.current()), 0.0, 1.0)[None, :]
     if starts <= 1:
@@ -56,8 +57,9 @@ def starting_points(problem: Problem, starts: int, seed: int) -> np.ndarray:
 
 
 def _jacobian(problem: Problem) -> Callable[[np.ndarray], np.ndarray]:
-    """Batched forward differences of the residuals in unit coordinates (backward at the
-    upper bound).
+    """Batched forward differences of the residuals in unit coordinates.
+
+    Backward differences at the upper bound.
     """
 
     def jac(u: np.ndarray) -> np.ndarray:
@@ -145,8 +147,10 @@ def point_fit(
 
 
 def _laplace(problem: Problem, jac_unit: np.ndarray) -> np.ndarray:
-    """Posterior covariance ``(J^T J)^-1`` of the Gauss-Newton approximation, in parameter
-    units (a pseudo-inverse: directions the data do not inform get no variance here).
+    """Posterior covariance ``(J^T J)^-1`` of the Gauss-Newton approximation.
+
+    In parameter units. It is a pseudo-inverse: directions the data do not inform get no
+    variance here.
     """
     scale = problem.high - problem.low
     cov_unit = np.linalg.pinv(jac_unit.T @ jac_unit)

@@ -43,8 +43,9 @@ class Posterior:
 
     @property
     def effective_samples(self) -> float:
-        """Effective sample size of the slowest-mixing parameter: walkers x kept steps /
-        its autocorrelation time.
+        """Effective sample size of the slowest-mixing parameter.
+
+        Walkers x kept steps / its autocorrelation time.
         """
         tau = np.nan_to_num(self.autocorrelation, nan=np.inf).max()
         return float(self.walkers * self.kept_steps / max(tau, 1.0))

@@ -65,8 +65,9 @@ class Problem:
         return np.array([float(resolved[n]) for n in self.names])
 
     def parameters(self, values: np.ndarray) -> dict[str, object]:
-        """Scenario parameters and levers with the free ones replaced by a batch
-        ``values`` of shape ``(K, n)``.
+        """Scenario parameters and levers with the free ones replaced by a batch.
+
+        The batch is ``values``, of shape ``(K, n)``.
         """
         values = np.atleast_2d(values)
         merged = {**self.scenario.params, **self.scenario.levers}
@@ -76,8 +77,9 @@ class Problem:
     def simulate(
         self, values: np.ndarray, end_year: int | None = None
     ) -> tuple[EngineResult, dict[str, object]]:
-        """Integrate a batch of parameter sets (rows of ``values``) through the SD engine;
-        the result and the resolved parameters it ran with.
+        """Integrate a batch of parameter sets (rows of ``values``) through the SD engine.
+
+        Returns the result and the resolved parameters it ran with.
         """
         params = self.parameters(values)
         model = SDModel(

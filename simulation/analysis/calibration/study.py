@@ -151,10 +151,12 @@ def run_calibration(
 
 
 def without_stale_fit(scenario: Scenario, targets: tg.Targets) -> Scenario:
-    """The scenario without values that an earlier fit wrote to ``targets.output`` for
-    parameters that are no longer free (a parameter taken off the free list returns to its
-    registry default instead of keeping a value fitted with it). Free parameters keep the
-    earlier fit: it is the first start of the new one.
+    """The scenario without stale values from an earlier fit.
+
+    Drops values that an earlier fit wrote to ``targets.output`` for parameters that are no
+    longer free (a parameter taken off the free list returns to its registry default instead of
+    keeping a value fitted with it). Free parameters keep the earlier fit: it is the first start
+    of the new one.
     """
     output = Path(targets.output).resolve()
     if output not in [Path(p).resolve() for p in scenario.chain] or not output.is_file():

@@ -1,5 +1,6 @@
-"""Calibration targets: which published figures the model is fitted to, and how each maps to
-model output.
+"""Calibration targets.
+
+Which published figures the model is fitted to, and how each maps to model output.
 
 A targets file (TOML, see ``calibration/targets.toml``) names a data file in the long format
 of ``national_series.csv``, the scenario whose policy history produced the data, the free

@@ -1,5 +1,6 @@
-"""What a targets file defines: data points, targets (a model output and its points), and the
-whole file's settings.
+"""What a targets file defines.
+
+Data points, targets (a model output and its points), and the whole file's settings.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ DEFAULT_ABM_SCALE = REPLICATE_SCALE
 
 
 class TargetsError(InputError):
-    """Problems in a targets file; ``errors`` holds one line per problem (reported like a
-    scenario file's).
+    """Problems in a targets file.
+
+    ``errors`` holds one line per problem (reported like a scenario file's).
     """
 
 

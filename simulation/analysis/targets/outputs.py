@@ -20,8 +20,9 @@ def _interpolate(times: np.ndarray, values: np.ndarray, at: float) -> np.ndarray
 
 
 def predict(result: EngineResult, params: Mapping[str, object], targets: Sequence[Target]):
-    """Model values at every data point, shape ``(K, n_points)`` in the order of the
-    targets' points.
+    """Model values at every data point.
+
+    Shape ``(K, n_points)``, in the order of the targets' points.
     """
     columns = []
     for t in targets:
@@ -39,8 +40,10 @@ def predict(result: EngineResult, params: Mapping[str, object], targets: Sequenc
 
 
 def trajectory(result: EngineResult, params: Mapping[str, object], target: Target):
-    """The target's model output for plotting: decimal years and values ``(T', K)`` (stocks
-    at every saved time; flows as calendar-year totals, placed at mid-year).
+    """The target's model output for plotting.
+
+    Decimal years and values ``(T', K)``: stocks at every saved time; flows as calendar-year
+    totals, placed at mid-year.
     """
     if target.stock:
         return result.times, stock_series(result, params, target.stock)

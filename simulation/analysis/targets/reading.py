@@ -1,4 +1,6 @@
-"""Reading and validating a targets file: every problem is reported at once, each as one line
+"""Reading and validating a targets file.
+
+Every problem is reported at once, each as one line
 ``file: key: what is wrong and what is allowed``.
 """
 
@@ -10,17 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.analysis.targets.definitions import (
-    COUNTS,
-    DEFAULT_ABM_SCALE,
-    DEFAULTS,
-    QUALITIES,
-    SECTIONS,
-    Point,
-    Target,
-    Targets,
-    TargetsError,
-)
+from simulation.analysis.targets import definitions as d
 from simulation.model.catalogue import REGISTRY
 from simulation.model.demography import national_series
 from simulation.model.flows import FLOW_INDEX
@@ -31,12 +23,12 @@ from simulation.workflow.tables import STOCK_OUTPUTS
 TABLES = ("calibration", "fit", "posterior", "error", "abm")
 
 
-def load(path: str | Path) -> Targets:
+def load(path: str | Path) -> d.Targets:
     """Read and validate a targets file.
 
     Raises
     ------
-    TargetsError
+    d.TargetsError
         With one line per problem (file, key, what is allowed).
     DataFileError
         If the data file lacks the required columns.
@@ -44,12 +36,12 @@ def load(path: str | Path) -> Targets:
     path = Path(path)
     raw = read_toml(path, "targets file")
     if isinstance(raw, str):
-        raise TargetsError([raw])
+        raise d.TargetsError([raw])
     check = Problems(path)
-    check.keys("", raw, SECTIONS)
+    check.keys("", raw, d.SECTIONS)
     section = {name: check.table(name, raw.get(name, {})) for name in TABLES}
     for name, table in section.items():
-        check.keys(name, table, SECTIONS[name])
+        check.keys(name, table, d.SECTIONS[name])
     cal = section["calibration"]
     files = _files(check, cal)
     end_year = _end_year(check, cal)
@@ -59,8 +51,8 @@ def load(path: str | Path) -> Targets:
     frame = national_series(files["data"]) if files["data"] else None
     targets = _targets(check, raw.get("target", []), frame, sigma, end_year)
     if check.errors:
-        raise TargetsError(check.errors)
-    return Targets(
+        raise d.TargetsError(check.errors)
+    return d.Targets(
         path=path,
         name=str(cal.get("name", path.stem)),
         **files,
@@ -95,10 +87,10 @@ def _end_year(check: Problems, cal: Mapping) -> int:
 
 def _settings(check: Problems, section: Mapping[str, Mapping]) -> tuple[dict[str, int], float]:
     """Sampler settings (``[fit]``, ``[posterior]``, ``[abm]``) and the ABM check's scale."""
-    settings = dict(DEFAULTS)
+    settings = dict(d.DEFAULTS)
     for table in ("fit", "posterior"):
         for key, value in section[table].items():
-            if key in DEFAULTS:
+            if key in d.DEFAULTS:
                 got = check.integer(f"{table}.{key}", value, 0 if key == "burn" else 1, 10**9)
                 settings[key] = got if got is not None else settings[key]
     if settings["burn"] >= settings["steps"]:
@@ -107,8 +99,8 @@ def _settings(check: Problems, section: Mapping[str, Mapping]) -> tuple[dict[str
     if "replicates" in abm:
         got = check.integer("abm.replicates", abm["replicates"], 0, 1000)
         settings["abm_replicates"] = got if got is not None else settings["abm_replicates"]
-    scale = check.number("abm.scale", abm.get("scale", DEFAULT_ABM_SCALE), 1e-4, 1.0)
-    return settings, DEFAULT_ABM_SCALE if scale is None else scale
+    scale = check.number("abm.scale", abm.get("scale", d.DEFAULT_ABM_SCALE), 1e-4, 1.0)
+    return settings, d.DEFAULT_ABM_SCALE if scale is None else scale
 
 
 def _free_parameters(check: Problems, free: object) -> list[str]:
@@ -131,9 +123,9 @@ def _free_parameters(check: Problems, free: object) -> list[str]:
 
 
 def _sigma(check: Problems, sigma: object) -> dict[str, float]:
-    if not isinstance(sigma, dict) or set(sigma) != set(QUALITIES):
-        check.error("error.sigma", f"expected a table with exactly the keys {list(QUALITIES)}")
-        return dict.fromkeys(QUALITIES, 0.1)
+    if not isinstance(sigma, dict) or set(sigma) != set(d.QUALITIES):
+        check.error("error.sigma", f"expected a table with exactly the keys {list(d.QUALITIES)}")
+        return dict.fromkeys(d.QUALITIES, 0.1)
     out = {}
     for q, v in sigma.items():
         if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v <= 5:
@@ -155,7 +147,7 @@ class _Spec:
     is_stock: bool
 
 
-def _targets(check, entries: object, frame, sigma, end_year: int) -> list[Target]:
+def _targets(check, entries: object, frame, sigma, end_year: int) -> list[d.Target]:
     if not isinstance(entries, list) or not entries:
         check.error("target", "expected at least one [[target]] table")
         return []
@@ -168,11 +160,11 @@ def _targets(check, entries: object, frame, sigma, end_year: int) -> list[Target
 
 def _target(
     check: Problems, index: int, entry: object, frame, sigma: Mapping, end_year: int
-) -> Target | None:
+) -> d.Target | None:
     if not isinstance(entry, dict):
         check.error(f"target[{index}]", "expected a table")
         return None
-    check.keys(f"target[{index}]", entry, SECTIONS["target"])
+    check.keys(f"target[{index}]", entry, d.SECTIONS["target"])
     name = entry.get("name")
     if not isinstance(name, str) or not name:
         check.error(f"target[{index}].name", "expected a name")
@@ -197,7 +189,7 @@ def _target(
             points.append(point)
     note = " ".join(str(entry.get("note", "")).split())
     title, unreached = _title(check, where, entry), _unreached(check, where, entry, years)
-    return Target(name, spec.series, stock, flows, count, tuple(points), note, title, unreached)
+    return d.Target(name, spec.series, stock, flows, count, tuple(points), note, title, unreached)
 
 
 def _series(check: Problems, where: str, entry: Mapping) -> tuple[str, ...]:
@@ -222,15 +214,15 @@ def _output(check: Problems, where: str, entry: Mapping) -> tuple[str | None, tu
     for f in flows:
         if f not in FLOW_INDEX:
             check.error(f"{where}.flows", f"unknown flow {f!r}; allowed: {list(FLOW_INDEX)}")
-    if count not in COUNTS:
-        check.error(f"{where}.count", f"expected one of {COUNTS}, got {count!r}")
+    if count not in d.COUNTS:
+        check.error(f"{where}.count", f"expected one of {d.COUNTS}, got {count!r}")
     return stock, flows, count
 
 
 def _quality(check: Problems, where: str, entry: Mapping) -> str | None:
     quality = entry.get("quality")
-    if quality is not None and quality not in QUALITIES:
-        check.error(f"{where}.quality", f"expected one of {QUALITIES}, got {quality!r}")
+    if quality is not None and quality not in d.QUALITIES:
+        check.error(f"{where}.quality", f"expected one of {d.QUALITIES}, got {quality!r}")
         return None
     return quality
 
@@ -257,8 +249,9 @@ def _unreached(check: Problems, where: str, entry: Mapping, years: list) -> dict
 
 
 def _time(check: Problems, spec: _Spec, year: int, dates: Mapping, end_year: int) -> float:
-    """The decimal year a figure refers to: 31 December for stocks unless dated, the start
-    of its calendar year for flows.
+    """The decimal year a figure refers to.
+
+    31 December for stocks unless dated, the start of its calendar year for flows.
     """
     time = dates.get(str(year), year + 1.0 if spec.is_stock else float(year))
     last = end_year + 1.0 if spec.is_stock else float(end_year)
@@ -290,7 +283,7 @@ def _figures(check: Problems, spec: _Spec, year: int, frame: pd.DataFrame):
     return rows
 
 
-def _point(check, spec: _Spec, year: int, time: float, frame, sigma) -> Point | None:
+def _point(check, spec: _Spec, year: int, time: float, frame, sigma) -> d.Point | None:
     if frame is None or not spec.series:
         return None
     rows = _figures(check, spec, year, frame)
@@ -298,10 +291,10 @@ def _point(check, spec: _Spec, year: int, time: float, frame, sigma) -> Point | 
         return None
     values = [float(row["value"]) for row in rows]
     qualities = [str(row["quality"]) for row in rows]
-    bad = [q for q in qualities if q not in QUALITIES]
+    bad = [q for q in qualities if q not in d.QUALITIES]
     if bad:
         check.error(
-            f"{spec.where}.years", f"quality {bad[0]!r} in the data file; allowed {QUALITIES}"
+            f"{spec.where}.years", f"quality {bad[0]!r} in the data file; allowed {d.QUALITIES}"
         )
         return None
     if not sum(values) > 0:  # also catches NaN
@@ -311,8 +304,8 @@ def _point(check, spec: _Spec, year: int, time: float, frame, sigma) -> Point | 
             "needs a positive figure",
         )
         return None
-    quality = spec.quality or max(qualities, key=QUALITIES.index)
-    return Point(
+    quality = spec.quality or max(qualities, key=d.QUALITIES.index)
+    return d.Point(
         target=spec.name,
         series="+".join(spec.series),
         year=year,

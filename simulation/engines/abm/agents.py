@@ -15,8 +15,9 @@ from simulation.model.states import CARE_STATES, State
 
 
 class Municipality(mesa.Agent):
-    """A municipality: monitors its families, allocates its service budget, deploys the
-    cooperation model.
+    """A municipality, one of the model's policy agents.
+
+    It monitors its families, allocates its service budget and deploys the cooperation model.
 
     Attributes
     ----------
@@ -97,7 +98,7 @@ class Municipality(mesa.Agent):
             self.last_outcome = outcome
 
     def budget(self) -> np.ndarray:
-        """This month's spending by service (EUR/yr), before the NGO split."""
+        """Spending by service in this month (EUR/yr), before the NGO split."""
         m = self.model
         national = m.national_budget() * m.municipal_share(self.index)
         if self.shares is None:
@@ -122,6 +123,12 @@ class Ministry(mesa.Agent):
         self.coordinators = 0.0
 
     def step(self) -> None:
+        """Monthly: read the ministry's levers; in January, close institutional care places.
+
+        Co-financing share, trained staff share and regional coordinators follow their levers
+        each month. Each January with a positive ``institution_closure_rate``, the places
+        (set to the children then in institutional care the first time) fall by that rate.
+        """
         m = self.model
         self.cofinancing_share = m.lever("state_cofinancing_share")
         self.trained_share = m.lever("trained_staff_share")

@@ -168,6 +168,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
 
     @property
     def decimal_year(self) -> float:
+        """The current month as a decimal year (January of ``START_YEAR`` is ``START_YEAR``)."""
         return START_YEAR + self.month / 12.0
 
     def lever(self, name: str) -> float:
@@ -184,6 +185,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         return self._budget
 
     def municipal_share(self, index: int) -> float:
+        """A municipality's share of national totals in the current month."""
         return float(self.shares[min(self.month, self.n_months - 1), index])
 
     def unit_cost_per_service(self) -> np.ndarray:

@@ -51,8 +51,9 @@ class FamilyMoves:
         return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)
 
     def _month_tables(self, tables: np.ndarray) -> None:
-        """Option hazards per month by (duration class, served mask, municipality, state
-        slot), flat, and their sums for the fast total-hazard path.
+        """Option hazards per month, flat, and their sums for the fast total-hazard path.
+
+        The hazards are by (duration class, served mask, municipality, state slot).
         """
         duration = np.ones(N_DURATIONS)
         if self.heterogeneity:

@@ -61,8 +61,10 @@ class Recording:
         )
 
     def _reporters(self) -> dict:
-        """Mesa DataCollector reporters: national families and children by state, flows
-        during the month and costs during the month (EUR).
+        """Mesa DataCollector reporters.
+
+        National families and children by state, flows during the month and costs during the
+        month (EUR).
         """
         reporters = {}
         for s, key in enumerate(STATE_KEYS):

@@ -23,8 +23,9 @@ class Setup:
     """The first families, their clocks and the empty records."""
 
     def _setup(self, inputs: EngineInputs) -> None:
-        """Initial families and capacity: the 1 January 2009 state of the shared inputs
-        (the SD engine's), in agents.
+        """Initial families and capacity.
+
+        The 1 January 2009 state of the shared inputs (the SD engine's), in agents.
         """
         stocks, capacity = inputs.initial_state()
         expected = stocks[0] * self.scale

@@ -1,3 +1,4 @@
-"""The interactive browser model: the page (``page``), its model (``model``) and the
-``prevsim app`` server (``server``).
+"""The interactive browser model.
+
+The page (``page``), its model (``model``) and the ``prevsim app`` server (``server``).
 """

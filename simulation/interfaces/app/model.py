@@ -1,5 +1,6 @@
-"""The model behind the browser app (``simulation.interfaces.app.page``): the agent-based engine with a
-policy from a chosen year, against a paired status quo.
+"""The model behind the browser app (``simulation.interfaces.app.page``).
+
+It is the agent-based engine with a policy from a chosen year, against a paired status quo.
 
 No Solara here: notebooks and tests can use :class:`TeachingModel` on its own.
 
@@ -253,8 +254,9 @@ class TeachingModel(FamilyWelfareModel):
 
     # ---- what the page shows ------------------------------------------------------------
     def in_area(self, array: np.ndarray) -> np.ndarray:
-        """``array`` (time, municipality, ...) for the area shown: one municipality or the
-        sum of all.
+        """``array`` (time, municipality, ...) for the area shown.
+
+        The area is one municipality or the sum of all.
         """
         if self.area_index is None:
             return array.sum(axis=1)
@@ -269,45 +271,45 @@ class TeachingModel(FamilyWelfareModel):
         return self.in_area(self.stocks[: self.month + 1]) / self.scale
 
     def cost_rates(self, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mid-month times and spending by cost group as EUR a year, from cumulative costs
-        ``(T, M, items)``.
+        """Mid-month times and spending by cost group as EUR a year.
+
+        Computed from cumulative costs ``(T, M, items)``.
         """
         monthly = np.diff(self.in_area(costs), axis=0) * 12.0
         mid = self.times(len(costs))[:-1] + 1.0 / 24.0
         return mid, app_charts.group_costs(monthly)
 
     def families_chart(self):
+        """Families by state in the area shown so far, against the status quo (a figure)."""
         ref = self.in_area(self.reference.families)
         return app_charts.families_figure(
-            self.times(self.month + 1),
-            self.families_now(),
-            self.times(len(ref)),
-            ref,
-            self.policy_year,
-            self.area_name,
-            self.lang,
+            app_charts.Series(self.times(self.month + 1), self.families_now()),
+            app_charts.Series(self.times(len(ref)), ref),
+            self._frame(),
         )
 
     def costs_chart(self):
+        """Public cost by group in the area shown so far, with the status quo's total (a figure)."""
         times, rates = self.cost_rates(self.costs[: self.month + 1] / self.scale)
         ref_times, ref_rates = self.cost_rates(self.reference.costs)
         return app_charts.costs_figure(
-            times,
-            rates,
-            ref_times,
-            ref_rates.sum(axis=-1),
-            self.policy_year,
-            self.area_name,
-            self.lang,
+            app_charts.Series(times, rates),
+            app_charts.Series(ref_times, ref_rates.sum(axis=-1)),
+            self._frame(),
         )
+
+    def _frame(self) -> app_charts.Frame:
+        return app_charts.Frame(self.policy_year, self.area_name, self.lang)
 
     @property
     def area_name(self) -> str:
+        """Name of the area shown, for the chart titles: ``Lithuania`` or the municipality."""
         return "Lithuania" if self.area_index is None else self.area
 
     def summary_rows(self) -> list[tuple[str, float, float]]:
-        """The run against the status quo at the current month: ``(label, this run,
-        status quo)``, estimated real numbers.
+        """The run against the status quo at the current month.
+
+        Rows of ``(label, this run, status quo)``, in estimated real numbers.
         """
         now, start = self.month, (self.policy_year - START_YEAR) * 12
         ref = self.reference

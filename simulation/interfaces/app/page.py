@@ -60,8 +60,9 @@ def summary_html(model: TeachingModel) -> str:
 
 
 def model_params() -> dict:
-    """The sliders and selectors of the page (Mesa's ``model_params``), with the status
-    quo's values as defaults.
+    """The sliders and selectors of the page (Mesa's ``model_params``).
+
+    Their defaults are the status quo's values.
     """
     quo = status_quo_levers(load_scenario(str(scenario_path())), DEFAULT_POLICY_YEAR)
     return {
@@ -121,8 +122,10 @@ def defaults(params: dict) -> dict:
 
 @solara.component
 def LabelledSlider(label, value, on_value, low, high, step, is_float, name=""):
-    """A slider under its label and current value (a bubble over the thumb would cover
-    the row above in the narrow sidebar).
+    """A slider under its label and current value.
+
+    The value is shown in the label because a bubble over the thumb would cover the row above in
+    the narrow sidebar.
     """
     shown = f"{value:.2f}" if is_float else f"{value}"
     with solara.Column(gap="0px", classes=[f"prevsim-input-{name}"], style={"margin-top": "8px"}):
@@ -133,8 +136,9 @@ def LabelledSlider(label, value, on_value, low, high, step, is_float, name=""):
 
 @solara.component
 def Inputs(params: dict, values: solara.Reactive[dict]):
-    """Mesa-style ``model_params`` as inputs that show their values; they change
-    ``values``, which *Reset* turns into a new model.
+    """Mesa-style ``model_params`` as inputs that show their values.
+
+    The inputs change ``values``, which *Reset* turns into a new model.
     """
 
     def setter(name: str):

@@ -1,9 +1,10 @@
-"""``prevsim app``: serve the interactive browser model (``simulation.interfaces.app.page``) with Solara.
+"""``prevsim app``: serve the interactive browser model with Solara.
 
-This module stays light (no Solara or Mesa import): it checks the address, then runs
-``python -m solara run simulation.interfaces.app.page`` as a child process and waits for it. Options reach
-the page through environment variables (``app.SCENARIO_ENV``, ``app.LANG_ENV``), because
-``solara run`` imports the page module itself.
+The model's page is ``simulation.interfaces.app.page``. This module stays light (no Solara or
+Mesa import): it checks the address, then runs
+``python -m solara run simulation.interfaces.app.page`` as a child process and waits for it.
+Options reach the page through environment variables (``app.SCENARIO_ENV``,
+``app.LANG_ENV``), because ``solara run`` imports the page module itself.
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ def command(host: str, port: int) -> list[str]:
 
 
 def environment(scenario: Path, lang: str) -> dict[str, str]:
-    """The server's environment: the app's options, and Solara's telemetry off (the
-    machines this runs on may have no network, and students' usage is nobody's data).
+    """The server's environment: the app's options, and Solara's telemetry off.
+
+    Telemetry is off because the machines this runs on may have no network, and students'
+    usage is nobody's data.
     """
     env = dict(os.environ)
     env[SCENARIO_ENV] = str(Path(scenario).resolve())
@@ -69,8 +72,9 @@ def environment(scenario: Path, lang: str) -> dict[str, str]:
 
 
 def serve(host: str, port: int, scenario: Path, lang: str) -> int:
-    """Serve the app until interrupted; returns the server's exit code (0 when stopped by
-    Ctrl+C or SIGTERM).
+    """Serve the app until interrupted; returns the server's exit code.
+
+    The exit code is 0 when the server is stopped by Ctrl+C or SIGTERM.
 
     Raises
     ------

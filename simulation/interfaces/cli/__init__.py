@@ -1,5 +1,6 @@
-"""The ``prevsim`` command line: one module per command, each with its options
-(``add_parser``) and its work (``handle``) side by side.
+"""The ``prevsim`` command line: one module per command.
+
+Each module holds the command's options (``add_parser``) and its work (``handle``) side by side.
 
 Every command is ``main(argv) -> int``: 0 on success, 2 on bad input (one line per problem
 on standard error, naming the file and key, and no output folder), 1 on an unexpected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation.interfaces.cli.common import UsageError, port, scenario_dir
+from simulation.interfaces.cli.common import UsageError, command_parser, port, scenario_dir
 from simulation.workflow.shipped import BASELINE
 
 NAME = "app"
@@ -16,13 +16,14 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="serve the interactive browser model on this computer",
         description="Serve the agent-based model in the browser (Mesa's Solara "
         "visualisation): levers as sliders, families by state and costs against the status "
         "quo, a municipality selector. Open the address it prints.",
-        epilog=EXAMPLES,
+        examples=EXAMPLES,
     )
     p.add_argument(
         "--host",

@@ -8,11 +8,13 @@ from simulation.interfaces.cli.common import (
     EXIT_OK,
     Progress,
     UsageError,
+    add_against,
     add_out,
+    add_seed,
     both,
+    command_parser,
     default_targets,
     int_at_least,
-    non_negative_int,
     scenario_dir,
 )
 from simulation.workflow.shipped import BASELINE
@@ -27,22 +29,19 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="write a ministry briefing (PDF or HTML, Lithuanian or English)",
         description="Value scenarios against a baseline and write a 4-8 page briefing: key "
         "numbers with their uncertainty first, charts with captions, assumptions, data "
         "sources and a method note. Every number in the text is read from the results files "
         "written beside it.",
-        epilog=EXAMPLES,
+        examples=EXAMPLES,
     )
     p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario TOML files to value")
-    p.add_argument(
-        "--against",
-        type=Path,
-        default=None,
-        metavar="BASELINE",
-        help="the scenario they are valued against (default: scenarios/baseline.toml)",
+    add_against(
+        p, "the scenario they are valued against (default: scenarios/baseline.toml)", type=Path
     )
     p.add_argument(
         "--lang",
@@ -64,9 +63,7 @@ def add_parser(sub) -> None:
         help="random parameter sets drawn for the uncertainty intervals; those whose past "
         "matches the national data are kept (default: 1000)",
     )
-    p.add_argument(
-        "--seed", type=non_negative_int, default=20261122, metavar="N", help="default: 20261122"
-    )
+    add_seed(p, default=20261122)
     p.add_argument(
         "--targets",
         type=Path,

@@ -10,6 +10,7 @@ from simulation.interfaces.cli.common import (
     UsageError,
     add_output,
     add_workers,
+    command_parser,
     non_negative_int,
     output,
     positive_int,
@@ -33,10 +34,11 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="fit free parameters to national data: point fit, posterior, fit charts",
-        epilog=EXAMPLES,
+        examples=EXAMPLES,
     )
     p.add_argument("file", metavar="TARGETS", help="targets TOML file (calibration/targets.toml)")
     p.add_argument(

@@ -1,5 +1,7 @@
-"""What every ``prevsim`` command shares: the usage error, the parser, argument types,
-common options, scenario loading with command-line overrides, and progress bars.
+"""What every ``prevsim`` command shares.
+
+The usage error, the parser, argument types, common options, scenario loading with
+command-line overrides, and progress bars.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from simulation.model.vocabulary import ENGINES, LANGS
+from simulation.model.vocabulary import ENGINES, LANGS, REPLICATE_SCALE
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -28,8 +30,9 @@ class _Formatter(argparse.HelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line and exit code 2, and whose epilog (the
-    examples) keeps its line breaks.
+    """An argument parser whose errors are one line and exit code 2.
+
+    Its epilog (the examples) keeps its line breaks.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -37,6 +40,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Raise :class:`UsageError` with ``message`` and a pointer to ``--help``."""
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
@@ -89,6 +93,64 @@ def port(text: str) -> int:
 
 
 # ---- options ----------------------------------------------------------------------------------
+def command_parser(sub, name: str, help: str, examples: str, description: str | None = None):
+    """A command's parser: its one-line ``help``, a ``description`` and its examples."""
+    return sub.add_parser(name, help=help, description=description or None, epilog=examples)
+
+
+def add_against(p: argparse.ArgumentParser, help: str, type=str) -> None:
+    """``--against BASELINE``: the scenario valued against."""
+    p.add_argument("--against", type=type, default=None, metavar="BASELINE", help=help)
+
+
+def add_params(p: argparse.ArgumentParser, help: str) -> None:
+    """``--params NAME...``: the uncertain parameters varied."""
+    p.add_argument("--params", nargs="+", metavar="NAME", default=None, help=help)
+
+
+def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:
+    """``--seed N``: the root seed of the samples."""
+    p.add_argument(
+        "--seed", type=non_negative_int, default=default, metavar="N", help=f"default: {default}"
+    )
+
+
+def add_abm_sampling(p: argparse.ArgumentParser, replicates: int, what: str) -> None:
+    """``--replicates R`` and ``--scale S`` of replicated agent-based runs."""
+    p.add_argument(
+        "--replicates",
+        type=positive_int,
+        default=replicates,
+        metavar="R",
+        help=f"abm: {what} (default {replicates}; sd is deterministic: 1)",
+    )
+    p.add_argument(
+        "--scale",
+        type=scale,
+        default=REPLICATE_SCALE,
+        metavar="S",
+        help=f"abm: share of families simulated (default {REPLICATE_SCALE:g})",
+    )
+
+
+def add_discounting(p: argparse.ArgumentParser) -> None:
+    """``--discount-rate R`` and ``--base-year YEAR``."""
+    p.add_argument(
+        "--discount-rate",
+        type=rate,
+        default=None,
+        metavar="R",
+        help="annual discount rate, e.g. 0.03 (default: the registry's discount_rate)",
+    )
+    p.add_argument(
+        "--base-year",
+        type=year,
+        default=None,
+        metavar="YEAR",
+        help="year values are discounted to (default: the first year the scenarios differ)",
+    )
+
+
 def add_out(p: argparse.ArgumentParser) -> None:
     """``--out DIR``: the results root folder."""
     p.add_argument(
@@ -178,8 +240,9 @@ def scenario_dir(given: Path | None = None) -> Path:
 
 
 def default_targets(given: Path | None, command: str) -> Path | None:
-    """The calibration targets file: the one given (which must exist), or the shipped one
-    (None if there is none).
+    """The calibration targets file: the one given (which must exist), or the shipped one.
+
+    None if there is no shipped one.
     """
     if given is not None:
         if not given.is_file():

@@ -6,11 +6,12 @@ from simulation.interfaces.cli.common import (
     EXIT_OK,
     Progress,
     UsageError,
+    add_discounting,
     add_run_options,
+    command_parser,
     load_scenario,
     output,
     positive_int,
-    rate,
 )
 
 NAME = "compare"
@@ -23,13 +24,14 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="compare scenarios: outcomes and the value of each against the first",
+        examples=EXAMPLES,
         description="Run scenarios with paired random numbers and report, for each against "
         "the first: NPV, benefit-cost ratio, break-even year, placements and child-years in "
         "care avoided (agent-based engine: mean and 90% interval over replicates).",
-        epilog=EXAMPLES,
     )
     p.add_argument(
         "files", nargs="+", metavar="FILE", help="scenario TOML files; the first is the reference"
@@ -41,20 +43,7 @@ def add_parser(sub) -> None:
         metavar="N",
         help="abm: paired runs per scenario (default 10; sd is deterministic: 1)",
     )
-    p.add_argument(
-        "--discount-rate",
-        type=rate,
-        default=None,
-        metavar="R",
-        help="annual discount rate, e.g. 0.03 (default: the registry's discount_rate)",
-    )
-    p.add_argument(
-        "--base-year",
-        type=int,
-        default=None,
-        metavar="YEAR",
-        help="year values are discounted to (default: the first year the scenarios differ)",
-    )
+    add_discounting(p)
     add_run_options(p)
 
 

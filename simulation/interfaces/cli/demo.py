@@ -8,6 +8,7 @@ from pathlib import Path
 from simulation.interfaces.cli.common import (
     EXIT_OK,
     add_run_options,
+    command_parser,
     default_targets,
     load_scenario,
     output,
@@ -23,13 +24,14 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="run the baseline and early-intervention scenarios, compare them and write the "
         "briefing",
         description="Run the baseline and early-intervention scenarios, compare them, chart "
         "them, and write the ministry briefing (PDF and HTML); print where the output is.",
-        epilog=EXAMPLES,
+        examples=EXAMPLES,
     )
     p.add_argument(
         "--scenarios",

@@ -8,16 +8,18 @@ from simulation.interfaces.cli.common import (
     EXIT_OK,
     Progress,
     UsageError,
+    add_abm_sampling,
+    add_against,
+    add_discounting,
     add_output,
+    add_params,
+    add_seed,
     add_workers,
+    command_parser,
     load_scenario,
-    non_negative_int,
     positive_int,
-    rate,
-    scale,
-    year,
 )
-from simulation.model.vocabulary import ENGINES, REPLICATE_SCALE
+from simulation.model.vocabulary import ENGINES
 
 NAME = "ensemble"
 EXAMPLES = """examples:
@@ -30,47 +32,27 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="Monte Carlo value of a scenario: parameter samples x replicates on a process "
         "pool or a Dask cluster",
+        examples=EXAMPLES,
         description="Value a scenario against a baseline over parameter samples (and "
         "replicates): quantiles of NPV, benefit-cost ratio and outcomes, and the chance that "
         "benefits exceed costs. Resumable: the same command continues an interrupted run.",
-        epilog=EXAMPLES,
     )
     p.add_argument("file", metavar="SCENARIO", help="scenario TOML file")
-    p.add_argument(
-        "--against",
-        metavar="BASELINE",
-        default=None,
-        help="baseline scenario (default: baseline.toml beside SCENARIO)",
-    )
+    add_against(p, "baseline scenario (default: baseline.toml beside SCENARIO)")
     p.add_argument(
         "--samples", type=positive_int, default=100, metavar="N", help="parameter samples (100)"
     )
-    p.add_argument(
-        "--replicates",
-        type=positive_int,
-        default=1,
-        metavar="R",
-        help="abm: stochastic replicates per sample (sd is deterministic: 1)",
-    )
     p.add_argument("--engine", choices=ENGINES, default="sd", help="default: sd")
-    p.add_argument(
-        "--scale",
-        type=scale,
-        default=REPLICATE_SCALE,
-        metavar="S",
-        help=f"abm: share of families ({REPLICATE_SCALE:g})",
-    )
-    p.add_argument(
-        "--params",
-        nargs="+",
-        metavar="NAME",
-        default=None,
-        help="uncertain parameters to vary over their ranges (default: every one the "
-        "scenario files do not set)",
+    add_abm_sampling(p, 1, "stochastic replicates per sample")
+    add_params(
+        p,
+        "uncertain parameters to vary over their ranges (default: every one the scenario "
+        "files do not set)",
     )
     p.add_argument(
         "--posterior",
@@ -88,37 +70,18 @@ def add_parser(sub) -> None:
         "tcp://HOST:PORT (a running Dask scheduler)",
     )
     add_workers(p, "processes or Dask workers")
-    p.add_argument("--seed", type=non_negative_int, default=0, metavar="N", help="default: 0")
-    p.add_argument(
-        "--discount-rate",
-        type=rate,
-        default=None,
-        metavar="R",
-        help="annual discount rate (default: the registry's discount_rate)",
-    )
-    p.add_argument(
-        "--base-year",
-        type=year,
-        default=None,
-        metavar="YEAR",
-        help="year values are discounted to (default: the first year the scenarios differ)",
-    )
+    add_seed(p)
+    add_discounting(p)
     add_output(p)
 
 
 def _settings(args):
     from simulation.workflow.ensembles import EnsembleSettings
 
+    same = ("samples", "replicates", "seed", "engine", "scale", "posterior", "discount_rate")
+    names = tuple(args.params) if args.params is not None else None
     return EnsembleSettings(
-        samples=args.samples,
-        replicates=args.replicates,
-        seed=args.seed,
-        engine=args.engine,
-        scale=args.scale,
-        names=tuple(args.params) if args.params is not None else None,
-        posterior=args.posterior,
-        discount_rate=args.discount_rate,
-        base_year=args.base_year,
+        names=names, base_year=args.base_year, **{k: getattr(args, k) for k in same}
     )
 
 

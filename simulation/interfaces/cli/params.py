@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.interfaces.cli.common import EXIT_OK
+from simulation.interfaces.cli.common import EXIT_OK, command_parser
 
 NAME = "params"
 EXAMPLES = """examples:
@@ -13,8 +13,8 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
-        NAME, help="list every parameter with unit, range and source", epilog=EXAMPLES
+    p = command_parser(
+        sub, NAME, help="list every parameter with unit, range and source", examples=EXAMPLES
     )
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.add_argument(

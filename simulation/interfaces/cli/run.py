@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from simulation.interfaces.cli.common import EXIT_OK, add_run_options, load_scenario, output
+from simulation.interfaces.cli.common import (
+    EXIT_OK,
+    add_run_options,
+    command_parser,
+    load_scenario,
+    output,
+)
 from simulation.model.vocabulary import REPLICATE_SCALE, RESOLUTIONS
 
 NAME = "run"
@@ -16,7 +22,9 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(NAME, help="run one scenario and write its results folder", epilog=EXAMPLES)
+    p = command_parser(
+        sub, NAME, help="run one scenario and write its results folder", examples=EXAMPLES
+    )
     p.add_argument("file", metavar="FILE", help="scenario TOML file")
     add_run_options(p)
     p.add_argument(

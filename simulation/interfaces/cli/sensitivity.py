@@ -6,14 +6,17 @@ from simulation.interfaces.cli.common import (
     EXIT_OK,
     Progress,
     UsageError,
+    add_abm_sampling,
+    add_against,
     add_output,
+    add_params,
+    add_seed,
     add_workers,
-    non_negative_int,
+    command_parser,
     output,
     positive_int,
-    scale,
 )
-from simulation.model.vocabulary import ENGINES, REPLICATE_SCALE
+from simulation.model.vocabulary import ENGINES
 
 NAME = "sensitivity"
 OUTCOMES = (
@@ -32,18 +35,14 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="global sensitivity analysis (SALib) of an outcome over uncertain parameters",
-        epilog=EXAMPLES,
+        examples=EXAMPLES,
     )
     p.add_argument("file", metavar="SCENARIO", help="scenario TOML file")
-    p.add_argument(
-        "--against",
-        metavar="BASELINE",
-        default=None,
-        help="baseline scenario, needed for npv and *_avoided outcomes",
-    )
+    add_against(p, "baseline scenario, needed for npv and *_avoided outcomes")
     p.add_argument(
         "--method", choices=("sobol", "morris", "pawn"), default="sobol", help="default: sobol"
     )
@@ -55,14 +54,8 @@ def add_parser(sub) -> None:
         help="base sample size (sobol: N (2D + 2) evaluations; default 256)",
     )
     p.add_argument("--outcome", default="npv", choices=OUTCOMES, help="default: npv")
-    p.add_argument(
-        "--params",
-        nargs="+",
-        metavar="NAME",
-        default=None,
-        help="uncertain parameters to vary (default: all the engine uses)",
-    )
-    p.add_argument("--seed", type=non_negative_int, default=0, metavar="N", help="default: 0")
+    add_params(p, "uncertain parameters to vary (default: all the engine uses)")
+    add_seed(p)
     p.add_argument(
         "--engine",
         choices=ENGINES,
@@ -70,20 +63,7 @@ def add_parser(sub) -> None:
         help="abm: Morris screening with paired replicates per sample point (default: sd)",
     )
     add_workers(p, "sd: processes for the batched runs")
-    p.add_argument(
-        "--replicates",
-        type=positive_int,
-        default=3,
-        metavar="R",
-        help="abm: paired replicates per sample point (default 3)",
-    )
-    p.add_argument(
-        "--scale",
-        type=scale,
-        default=REPLICATE_SCALE,
-        metavar="S",
-        help=f"abm: share of families simulated (default {REPLICATE_SCALE:g})",
-    )
+    add_abm_sampling(p, 3, "paired replicates per sample point")
     add_output(p)
 
 

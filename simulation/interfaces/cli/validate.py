@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulation.interfaces.cli.common import EXIT_OK, EXIT_USAGE
+from simulation.interfaces.cli.common import EXIT_OK, EXIT_USAGE, command_parser
 
 NAME = "validate"
 EXAMPLES = """examples:
@@ -15,12 +15,13 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     """The command's options."""
-    p = sub.add_parser(
+    p = command_parser(
+        sub,
         NAME,
         help="check scenario files and report every problem",
         description="Check scenario files: every problem is one line 'file: table.key: what "
         "is wrong and what is allowed'; exit code 2 if any.",
-        epilog=EXAMPLES,
+        examples=EXAMPLES,
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
 

@@ -1,14 +1,17 @@
-"""``prevsim brief``: a short ministry briefing (PDF or one self-contained HTML file) in
-Lithuanian or English.
+"""``prevsim brief``: a short ministry briefing in Lithuanian or English.
 
-The briefing is built in three steps that keep its numbers honest:
+The briefing is a PDF or one self-contained HTML file. It is built in three steps that keep its
+numbers honest:
 
-1. :func:`simulation.analysis.briefing_numbers.compute` computes every table and the folder keeps them
-   (``key_numbers.csv`` and the others), with ``facts.csv`` (horizon, discount rate, sample
-   size...) and ``parameters.csv`` (values, ranges and sources of the varied parameters);
-2. :func:`~simulation.reports.briefing.content.build` writes the document as blocks whose every number is a :class:`~simulation.reports.briefing.numbers.Num` naming
-   the file, row and column it was read from; ``numbers.csv`` lists them all;
-3. :func:`~simulation.reports.briefing.html.to_html` and :func:`~simulation.reports.briefing.pdf.to_pdf` render the same blocks.
+1. :func:`simulation.analysis.briefing_numbers.compute` computes every table and the folder
+   keeps them (``key_numbers.csv`` and the others), with ``facts.csv`` (horizon, discount
+   rate, sample size...) and ``parameters.csv`` (values, ranges and sources of the varied
+   parameters);
+2. :func:`~simulation.reports.briefing.content.build` writes the document as blocks whose every
+   number is a :class:`~simulation.reports.briefing.numbers.Num` naming the file, row and
+   column it was read from; ``numbers.csv`` lists them all;
+3. :func:`~simulation.reports.briefing.html.to_html` and
+   :func:`~simulation.reports.briefing.pdf.to_pdf` render the same blocks.
 """
 
 from simulation.model.vocabulary import LANGS

@@ -1,6 +1,7 @@
-"""The charts of a ministry briefing: data with bands, cost stacks by service and provider,
-net present value over time, placements per year, the municipal ranking; and
-:func:`draw_charts`, which draws them all for one language.
+"""The charts of a ministry briefing.
+
+Data with bands, cost stacks by service and provider, net present value over time, placements
+per year, the municipal ranking; and :func:`draw_charts`, which draws them all for one language.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ def trajectories_with_data(
     stem: Path,
     lang: str = "lt",
 ) -> list[str]:
-    """One panel per stock output: the national data as points, each role's central run as
-    a line and its 90% Monte Carlo interval as a band.
+    """One panel per stock output, with the national data and every role's runs.
+
+    The national data are drawn as points, each role's central run as a line and its 90% Monte
+    Carlo interval as a band.
 
     Parameters
     ----------
@@ -92,8 +95,10 @@ def trajectories_with_data(
 def cost_stacks(
     costs: pd.DataFrame, labels: Mapping[str, str], first_year: int, stem: Path, lang: str = "lt"
 ) -> list[str]:
-    """Public cost per year stacked by service and provider (NGO full colour, municipal
-    lighter), training and care; one panel per role, from ``first_year``.
+    """Public cost per year stacked by service and provider, training and care.
+
+    NGO providers are drawn in full colour, municipal ones lighter; one panel per role, from
+    ``first_year``.
 
     Parameters
     ----------
@@ -143,9 +148,10 @@ def npv_over_time(
     stem: Path,
     lang: str = "lt",
 ) -> list[str]:
-    """Cumulative discounted net benefit of each scenario by year: central line, 90% band,
-    and the central break-even year marked on the line and named in the legend (or the
-    legend says it does not break even), so that notes never collide.
+    """Cumulative discounted net benefit of each scenario by year.
+
+    Central line, 90% band, and the central break-even year marked on the line and named in the
+    legend (or the legend says it does not break even), so that notes never collide.
 
     Parameters
     ----------
@@ -186,8 +192,10 @@ def placements_per_year(
     stem: Path,
     lang: str = "lt",
 ) -> list[str]:
-    """Children placed in care per year from ``first_year``: every role's central run and
-    90% band (the gap between the baseline and a scenario is the placements avoided).
+    """Children placed in care per year from ``first_year``.
+
+    Every role's central run and 90% band (the gap between the baseline and a scenario is the
+    placements avoided).
     """
     text = words(lang, "briefing")
     shown = placements[placements["year"] >= first_year]

@@ -37,9 +37,11 @@ class Context:
 
     @property
     def t(self) -> dict:
+        """The briefing's words in the context's language."""
         return TEXT[self.lang]
 
     def title(self, name: str) -> str:
+        """The display title of the baseline or scenario ``name`` in the context's language."""
         sc = next(s for s in [self.results.baseline, *self.results.scenarios] if s.name == name)
         return scenario_title(sc.title, sc.name, self.lang)
 

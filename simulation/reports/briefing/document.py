@@ -38,18 +38,24 @@ class Para:
 
 @dataclass
 class Heading:
+    """A heading: level 0 is the document's title, level 1 a section heading."""
+
     text: str
     level: int = 1
 
 
 @dataclass
 class Figure:
+    """A chart: the path of its PNG image and its caption."""
+
     png: Path
     caption: Para
 
 
 @dataclass
 class Table:
+    """A table: a header row and rows of cells, with column widths as shares of the text width."""
+
     header: list[Para]
     rows: list[list[Para]]
     widths: list[float]  # shares of the text width
@@ -57,6 +63,8 @@ class Table:
 
 @dataclass
 class Bullets:
+    """A bulleted list of paragraphs."""
+
     items: list[Para]
 
 

@@ -1,5 +1,7 @@
-"""The briefing as one self-contained HTML file: styles inline, charts as data URIs, every
-number marked with the file, row and column it was read from.
+"""The briefing as one self-contained HTML file.
+
+Styles are inline, charts are data URIs, and every number is marked with the file, row and
+column it was read from.
 """
 
 from __future__ import annotations

@@ -40,9 +40,11 @@ class Num:
 
     @property
     def is_number(self) -> bool:
+        """Whether this is a number (not a value quoted as text)."""
         return not isinstance(self.value, str)
 
     def record(self) -> dict:
+        """One row of ``numbers.csv``: the fields, with ``row`` as a JSON object."""
         return {
             "text": self.text,
             "value": self.value,
@@ -58,8 +60,10 @@ MINUS = "\u2212"
 
 
 def format_number(value: float, decimals: int, lang: str, group: bool = True) -> str:
-    """``value`` rounded to ``decimals``: Lithuanian ``−1 234,5`` (no-break space, decimal
-    comma) or English ``−1,234.5``; years (``group=False``) without thousands separators.
+    """``value`` rounded to ``decimals`` and written in the style of ``lang``.
+
+    Lithuanian ``−1 234,5`` (no-break space, decimal comma) or English ``−1,234.5``; years
+    (``group=False``) without thousands separators.
     """
     text = f"{abs(value):,.{decimals}f}" if group else f"{abs(value):.{decimals}f}"
     if lang == "lt":
@@ -94,8 +98,9 @@ class Numbers:
         return found.iloc[0]
 
     def num(self, source: str, row: dict, column: str, scale: float = 1.0, decimals: int = 0):
-        """The number at ``source[row, column]``, printed as ``value / scale`` (a year when
-        the row or column names one).
+        """The number at ``source[row, column]``, printed as ``value / scale``.
+
+        It is printed as a year (no thousands separators) when the row or column names one.
         """
         value = float(self._lookup(source, row, column))
         year = any(str(v).endswith("_year") for v in (column, *row.values()))
@@ -128,5 +133,6 @@ class Numbers:
         return self.num("key_numbers.csv", row, stat, scale, decimals)
 
     def records(self) -> pd.DataFrame:
+        """Every number used so far, once each, as the rows of ``numbers.csv``."""
         unique = list(dict.fromkeys(self.used))
         return pd.DataFrame([n.record() for n in unique])

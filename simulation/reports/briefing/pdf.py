@@ -52,8 +52,9 @@ TABLE_STYLE = TableStyle(
 
 
 def _register_fonts() -> str:
-    """DejaVu Sans from matplotlib's own fonts (it carries ą č ę ė į š ų ū ž); returns the
-    family name.
+    """Register DejaVu Sans from matplotlib's own fonts; returns the family name.
+
+    The font carries ą č ę ė į š ų ū ž.
     """
     if FAMILY in pdfmetrics.getRegisteredFontNames():
         return FAMILY

@@ -1,5 +1,7 @@
-"""The briefing's folder: the results tables, the files the text is read from, the charts,
-the documents in each language and format, and the manifest.
+"""The briefing's folder.
+
+It holds the results tables, the files the text is read from, the charts, the documents in each
+language and format, and the manifest.
 """
 
 from __future__ import annotations
@@ -87,8 +89,9 @@ def scenarios_table(results: br.BriefResults) -> pd.DataFrame:
 
 
 def _read_back(folder: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """The tables as a reader of the folder sees them (read from the CSV files, so the text
-    is made from exactly what the files say).
+    """The tables as a reader of the folder sees them.
+
+    They are read from the CSV files, so the text is made from exactly what the files say.
     """
     return {name: pd.read_csv(folder / name, keep_default_na=True) for name in names}
 
@@ -138,19 +141,17 @@ def write_briefing(
                 written.append(f"briefing-{lang}.pdf")
             numbers.records().to_csv(tmp / f"numbers-{lang}.csv", index=False)
             files.append(f"numbers-{lang}.csv")
-        store.write_json(
-            tmp / "manifest.json",
-            store.manifest(
-                command=command,
-                kind="briefing",
-                engine="sd",
-                baseline=results.baseline.to_dict(),
-                scenarios=[s.to_dict() for s in results.scenarios],
-                samples=results.samples,
-                seed=results.seed,
-                languages=list(langs),
-                formats=list(formats),
-                files=sorted([*files, *written, "charts/", "manifest.json"]),
-            ),
+        store.write_manifest(
+            tmp,
+            [*files, *written, "charts/"],
+            command=command,
+            kind="briefing",
+            engine="sd",
+            baseline=results.baseline.to_dict(),
+            scenarios=[s.to_dict() for s in results.scenarios],
+            samples=results.samples,
+            seed=results.seed,
+            languages=list(langs),
+            formats=list(formats),
         )
     return folder, written

@@ -1,5 +1,7 @@
-"""Economics: the yearly public accounts of a run, discounting, and the value of a scenario
-against a baseline, the way WSIPP values a programme (DESIGN 2.4).
+"""Economics of a run and of a scenario against a baseline.
+
+The yearly public accounts of a run, discounting, and the value of a scenario against a
+baseline, the way WSIPP values a programme (DESIGN 2.4).
 
 - :mod:`.accounts`: spending, care and adversity costs, who pays, placements and child-years,
   per calendar year, from an engine's result;

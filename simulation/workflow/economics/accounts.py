@@ -122,8 +122,9 @@ def yearly_arrays(result: EngineResult, params: dict) -> dict[str, np.ndarray]:
 
 
 def yearly_accounts(result: EngineResult, params: dict, k: int = 0) -> pd.DataFrame:
-    """Public accounts per calendar year of parameter set ``k``, national, as a table
-    indexed by year (see :func:`yearly_arrays` for the columns).
+    """Public accounts per calendar year of parameter set ``k``, national.
+
+    A table indexed by year (see :func:`yearly_arrays` for the columns).
     """
     arrays = yearly_arrays(result, params)
     years = START_YEAR + np.arange(next(iter(arrays.values())).shape[0])

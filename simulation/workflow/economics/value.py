@@ -16,14 +16,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from simulation.workflow.economics.discounting import (
-    benefit_cost_ratio,
-    break_even_year,
-    discount_factors,
-    irr,
-    npv,
-    present_value,
-)
+from simulation.workflow.economics import discounting as dc
 
 CURRENCY = "EUR"
 PRICE_YEAR = 2024
@@ -67,7 +60,7 @@ def cumulative_net_benefit(
         The running sum over years (axis 0) of the discounted net benefit.
     """
     benefits, costs = benefits_and_costs(scenario, baseline)
-    factors = discount_factors(years, rate, base_year)
+    factors = dc.discount_factors(years, rate, base_year)
     if start is not None:
         factors = factors * (np.asarray(years) >= start)
     factors = factors.reshape(-1, *([1] * (np.ndim(benefits) - 1)))
@@ -138,6 +131,7 @@ class Value:
     price_year: int = PRICE_YEAR
 
     def as_dict(self) -> dict:
+        """The fields as a plain dictionary."""
         return asdict(self)
 
 
@@ -167,21 +161,23 @@ def value_against(
     benefits, costs = benefits_and_costs(scenario, baseline)
     net = benefits - costs
     base = int(years[0]) if base_year is None else base_year
-    pv_costs = present_value(costs, years, rate, base)
+    pv_costs = dc.present_value(costs, years, rate, base)
     # A scenario that spends (almost) nothing extra, e.g. the same money rebalanced, has no
     # meaningful benefit-cost ratio: below a millionth of its service spending, costs count
     # as zero.
-    spending = present_value(np.asarray(scenario["service_cost"]), years, rate, base)
+    spending = dc.present_value(np.asarray(scenario["service_cost"]), years, rate, base)
     negligible = pv_costs <= NEGLIGIBLE_COST_SHARE * abs(spending)
     from_base = years >= base
     avoided = float(np.sum(baseline["placements"]) - np.sum(scenario["placements"]))
     return Value(
-        npv=npv(benefits, costs, years, rate, base),
-        benefits=present_value(benefits, years, rate, base),
+        npv=dc.npv(benefits, costs, years, rate, base),
+        benefits=dc.present_value(benefits, years, rate, base),
         costs=pv_costs,
-        bcr=float("nan") if negligible else benefit_cost_ratio(benefits, costs, years, rate, base),
-        irr=irr(net[from_base], years[from_base]),
-        break_even_year=break_even_year(net[from_base], years[from_base], rate, base),
+        bcr=float("nan")
+        if negligible
+        else dc.benefit_cost_ratio(benefits, costs, years, rate, base),
+        irr=dc.irr(net[from_base], years[from_base]),
+        break_even_year=dc.break_even_year(net[from_base], years[from_base], rate, base),
         placements_avoided=avoided,
         child_years_in_care_avoided=float(
             np.sum(baseline["child_years_in_care"]) - np.sum(scenario["child_years_in_care"])
