@@ -143,3 +143,28 @@ def test_the_checker_catches_an_import_that_breaks_the_layers(relative, source, 
 )
 def test_the_checker_allows_imports_down_the_layers(relative, source):
     assert violations(relative, source) == []
+
+
+#: Modules allowed over the size limit: data tables, not logic.
+DATA_TABLES = {"model/catalogue.py"}
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+
+def test_modules_and_functions_stay_small():
+    """No module over 500 lines (except data tables) and no function over 80 lines."""
+    problems = []
+    for path in modules():
+        relative = path.relative_to(PACKAGE).as_posix()
+        source = path.read_text(encoding="utf-8")
+        lines = source.count("\n") + 1
+        if lines > MAX_MODULE_LINES and relative not in DATA_TABLES:
+            problems.append(f"simulation/{relative}: {lines} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    problems.append(
+                        f"simulation/{relative}:{node.lineno}: {node.name}, {length} lines"
+                    )
+    assert not problems, "\n".join(problems)

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from simulation.interfaces.cli import main
+from tests.conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 START_TIMEOUT = 120.0  # s: the server imports Solara, Mesa and the model (about 10 s here)
 UI_TIMEOUT = 120_000  # ms: the first page builds a model and its status quo run
@@ -73,7 +73,7 @@ def app_url(tmp_path):
             [*prevsim(), "app", "--host", "127.0.0.1", "--port", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            cwd=ROOT,
+            cwd=REPO,
             start_new_session=True,  # its own process group, so that stop() ends the child too
         )
     url = f"http://127.0.0.1:{port}/"
@@ -163,7 +163,7 @@ def test_a_port_in_use_exits_2_in_one_line(capsys):
 
 def test_bad_app_port_from_the_shell_has_no_traceback():
     proc = subprocess.run(
-        [*prevsim(), "app", "--port", "http"], capture_output=True, text=True, cwd=ROOT
+        [*prevsim(), "app", "--port", "http"], capture_output=True, text=True, cwd=REPO
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (

@@ -16,10 +16,10 @@ from simulation.analysis import targets as tg
 from simulation.interfaces.cli import main
 from simulation.workflow import scenarios as scenario_mod
 from simulation.workflow.runner import sd_model
+from tests.conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ROOT / "calibration" / "targets.toml"
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+TARGETS = REPO / "calibration" / "targets.toml"
+BASELINE = REPO / "scenarios" / "baseline.toml"
 TRUTH = {"escalation_rate": 0.05, "risk_to_crisis_rate": 0.4, "care_leaving_rate": 0.09}
 SYNTHETIC = """
 [calibration]
@@ -160,7 +160,7 @@ def test_bad_targets_on_the_command_line_exit_2_without_output(synthetic, tmp_pa
         [sys.executable, "-m", "simulation", "calibrate", str(bad), "--out", str(out)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=REPO,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -261,8 +261,8 @@ def _shipped_points() -> pd.DataFrame:
 
 def test_baseline_extends_the_calibrated_parameters():
     baseline = scenario_mod.load(BASELINE)
-    calibrated = scenario_mod.load(ROOT / "scenarios" / "calibrated.toml")
-    assert str(ROOT / "scenarios" / "calibrated.toml") in [str(Path(p)) for p in baseline.chain]
+    calibrated = scenario_mod.load(REPO / "scenarios" / "calibrated.toml")
+    assert str(REPO / "scenarios" / "calibrated.toml") in [str(Path(p)) for p in baseline.chain]
     for name in tg.load(TARGETS).free:
         value = {**calibrated.params, **calibrated.levers}[name]
         assert baseline.resolved_parameters()[name] == value

@@ -20,10 +20,10 @@ from simulation.model.catalogue import REGISTRY
 from simulation.workflow import ensembles as ens
 from simulation.workflow.scenarios import load
 from simulation.workflow.store import TaskStore
+from tests.conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "early_intervention.toml"
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+SCENARIO = REPO / "scenarios" / "early_intervention.toml"
+BASELINE = REPO / "scenarios" / "baseline.toml"
 NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutional_care"]
 
 
@@ -167,7 +167,7 @@ def test_an_ensemble_killed_half_way_resumes_without_recomputing(tmp_path):
     out = tmp_path / "results"
     proc = subprocess.Popen(
         _command(out),
-        cwd=ROOT,
+        cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # the pool's workers die with it
@@ -187,7 +187,7 @@ def test_an_ensemble_killed_half_way_resumes_without_recomputing(tmp_path):
     before = {p.name: p.stat().st_ino for p in tasks_dir.iterdir() if not p.name.startswith(".")}
     assert 3 <= len(before) < 12  # killed half-way
 
-    rerun = subprocess.run(_command(out), cwd=ROOT, capture_output=True, text=True)
+    rerun = subprocess.run(_command(out), cwd=REPO, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{12 - len(before)} task(s) now (0 failed); {len(before)} were already done" in (
         rerun.stdout

@@ -22,10 +22,10 @@ from simulation.reports import briefing, charts, style
 from simulation.reports.briefing import charts as briefing_charts
 from simulation.workflow import compare as cmp
 from simulation.workflow.scenarios import load
+from tests.conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-TARGETS = ROOT / "calibration" / "targets.toml"
+SCENARIOS = REPO / "scenarios"
+TARGETS = REPO / "calibration" / "targets.toml"
 SAMPLES = 240  # about a fifth are consistent with the data: ~50 plausible samples
 LITHUANIAN = "ąčęėįšųūž"
 
