@@ -3,7 +3,7 @@
 The fast engine (:class:`simulation.engines.abm.FamilyWelfareModel`) holds its families as rows of
 numpy arrays and moves them all at once. This module is the same model written the way a
 Mesa model usually is, one :class:`Family` object per family stepping itself, so that the
-fast engine can be checked against it (``tests/test_abm_reference.py``) and its speed
+fast engine can be checked against it (``tests/engines/abm/test_reference.py``) and its speed
 measured against it (``benchmarks/abm_scale.py``).
 
 Scope: the flows of :data:`simulation.model.flows.HAZARD_FLOWS` with *constant* service

@@ -3,7 +3,7 @@
 Sources are the published figures in ``simulation/data/lithuania/national_series.csv`` (the
 national series, cited by series name and year) and the literature figures of the project's
 ``parameter_sources.md``. "Derived" defaults are computed from those figures; the computation
-is stated in the source and re-done in ``tests/test_data_provenance.py``. Defaults with no
+is stated in the source and re-done in ``tests/model/test_data_provenance.py``. Defaults with no
 published support are marked ``assumption=True`` and given a wide range; calibration
 (``prevsim calibrate``) is where they should be narrowed.
 
