@@ -183,7 +183,7 @@ def test_an_ensemble_killed_half_way_resumes_without_recomputing(tmp_path):
         time.sleep(0.05)
     assert tasks_dir is not None, "no task finished in time"
     os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate()  # waits, and closes its pipes
     before = {p.name: p.stat().st_ino for p in tasks_dir.iterdir() if not p.name.startswith(".")}
     assert 3 <= len(before) < 12  # killed half-way
 
