@@ -12,6 +12,9 @@ Money is in EUR. Hazards are annual rates (1/yr) per family.
 
 from __future__ import annotations
 
+import csv
+from importlib import resources
+
 from simulation.model.parameters import Parameter, Registry
 from simulation.model.services import SERVICES
 
@@ -848,34 +851,6 @@ _ECONOMICS = [
         engines=ECONOMICS,
     ),
     Parameter(
-        "cost.adversity_per_child_year_in_care",
-        5000.0,
-        "EUR per child-year",
-        (0.0, 1e6),
-        (0.0, 20000.0),
-        "uncertain",
-        "Assumption: the long-term public cost of childhood adversity (health, education, "
-        "justice, lost taxes) has no Lithuanian estimate; the UK Early Intervention Foundation "
-        "put the cost of late intervention at 16.6 billion GBP a year (2015), about 5 billion "
-        "for children in care. The range runs from none to a high estimate.",
-        "Long-term public cost per child-year in out-of-home care, beyond the care itself.",
-        assumption=True,
-        engines=ECONOMICS,
-    ),
-    Parameter(
-        "cost.adversity_per_family_year_in_risk",
-        2000.0,
-        "EUR per family-year",
-        (0.0, 1e6),
-        (0.0, 8000.0),
-        "uncertain",
-        "Assumption: no Lithuanian estimate of the long-term cost of growing up in a family "
-        "in difficulty.",
-        "Long-term public cost per family-year in the risk state.",
-        assumption=True,
-        engines=ECONOMICS,
-    ),
-    Parameter(
         "state_share.family_care",
         1.0,
         "share",
@@ -903,6 +878,33 @@ _ECONOMICS = [
     ),
 ]
 
+
+
+def _read_table(folder: str) -> list[Parameter]:
+    """Economics parameters from ``simulation/data/<folder>/parameters.csv`` (one row each)."""
+    path = resources.files("simulation") / "data" / folder / "parameters.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [
+        Parameter(
+            r["name"],
+            float(r["default"]),
+            r["unit"],
+            (float(r["domain_low"]), float(r["domain_high"])),
+            (float(r["low"]), float(r["high"])),
+            r["kind"],
+            r["source"],
+            r["description"],
+            assumption=r["assumption"] == "yes",
+            engines=ECONOMICS,
+        )
+        for r in rows
+    ]
+
+
+#: The life-course outcome model's parameters (``simulation.model.lifecourse``).
+_LIFECOURSE = _read_table("lifecourse")
+
 REGISTRY: Registry = Registry.from_parameters(
     [
         *_DEMOGRAPHY,
@@ -916,6 +918,7 @@ REGISTRY: Registry = Registry.from_parameters(
         *_AGENT_BASED,
         *_POLICY_LEVERS,
         *_ECONOMICS,
+        *_LIFECOURSE,
     ]
 )
 #: Names of every lever (what municipalities and the ministry choose), in registry order.

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from simulation.interfaces.cli import main
+from simulation.model import lifecourse as lc
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
+from simulation.workflow.economics.exposures import VALUED
 from simulation.workflow.runner import simulate_scenario
 from simulation.workflow.scenarios import load, validate
 from tests.conftest import SCENARIOS
@@ -75,12 +77,23 @@ def test_yearly_accounts_add_up():
     acc, p = yearly(SCENARIOS / "early_intervention.toml")
     care = acc["family_care_cost"] + acc["institutional_care_cost"]
     np.testing.assert_allclose(acc["total_cost"], acc["service_cost"] + care)
-    np.testing.assert_allclose(acc["avoidable_cost"], care + acc["adversity_cost"])
-    np.testing.assert_allclose(acc["state_cost"] + acc["municipal_cost"], acc["total_cost"])
+    dwl = p["deadweight_cost_of_taxation"]
+    life = acc.filter(like="life.")
+    public = care + life.filter(like=".taxpayers").sum(axis=1)
     np.testing.assert_allclose(
-        acc["adversity_cost"],
-        acc["child_years_in_care"] * p["cost.adversity_per_child_year_in_care"]
-        + acc["family_years_in_risk"] * p["cost.adversity_per_family_year_in_risk"],
+        acc["lifecourse_cost"], life.drop(columns=life.filter(like=".indirect").columns).sum(axis=1)
+    )
+    np.testing.assert_allclose(acc["indirect_cost"], dwl * public)
+    np.testing.assert_allclose(
+        acc["avoidable_cost"], care + acc["lifecourse_cost"] + acc["indirect_cost"]
+    )
+    np.testing.assert_allclose(acc["service_deadweight"], dwl * acc["service_cost"])
+    np.testing.assert_allclose(acc["state_cost"] + acc["municipal_cost"], acc["total_cost"])
+    # each year's life-course cost is its exposures at their lifetime unit values
+    values = lc.unit_values(p)
+    counts = acc[[VALUED[e] for e in lc.EXPOSURE_NAMES]].to_numpy()
+    np.testing.assert_allclose(
+        acc["lifecourse_cost"], counts @ values[..., : lc.INDIRECT].sum(axis=(-1, -2))
     )
     assert list(acc.index) == list(range(2009, 2041))
     by_service = acc.filter(like="cost.").drop(

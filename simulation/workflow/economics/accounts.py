@@ -1,20 +1,32 @@
-"""Yearly public accounts of a run: spending, care and adversity costs, who pays, outcomes.
+"""Yearly accounts of a run: spending, care costs, the life course's costs, who pays, outcomes.
 
 From the cumulative integrals an engine saves (costs, flows, family-years, and the agent-based
-engine's child counts), national totals per calendar year for every parameter set.
+engine's child counts), national totals per calendar year for every parameter set. The life
+course (:mod:`simulation.model.lifecourse`) values each year's exposures at their lifetime
+cost, discounted to the year of the exposure: the accounts of a year carry the whole later
+life of the children exposed in it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from simulation.engines.results import EngineResult
+from simulation.model import lifecourse as lc
 from simulation.model.flows import PLACEMENTS
 from simulation.model.services import COST_ITEMS, SERVICES
 from simulation.model.states import State
 from simulation.model.vocabulary import START_YEAR
-from simulation.workflow.tables import children_per_family
+from simulation.workflow.economics.exposures import (
+    EXPOSURE_COLUMNS,
+    VALUED,
+    by_year,
+    januaries,
+    yearly_exposures,
+)
 
 CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
 SERVICE_ITEMS = [
@@ -22,14 +34,22 @@ SERVICE_ITEMS = [
 ]
 FAMILY_CARE_ITEM = COST_ITEMS.index("family_care")
 INSTITUTION_ITEM = COST_ITEMS.index("institutional_care")
+#: Where the value of care costs avoided goes in the table by outcome (WSIPP: child welfare).
+CHILD_WELFARE = "child_welfare"
+#: The deadweight cost of the programme's own extra spending (WSIPP: negative indirect).
+PROGRAMME_DEADWEIGHT = "programme_deadweight"
+#: Outcomes of the table by outcome and payer, in order.
+VALUE_OUTCOMES = (CHILD_WELFARE, *lc.OUTCOMES, PROGRAMME_DEADWEIGHT)
 
 #: Yearly account columns (EUR unless stated).
 ACCOUNTS = (
     "service_cost",
     "family_care_cost",
     "institutional_care_cost",
-    "adversity_cost",
+    "lifecourse_cost",
+    "indirect_cost",
     "avoidable_cost",
+    "service_deadweight",
     "total_cost",
     "state_cost",
     "municipal_cost",
@@ -37,31 +57,66 @@ ACCOUNTS = (
     "children_placed",
     "child_years_in_care",
     "family_years_in_risk",
+    *(c for c in EXPOSURE_COLUMNS if c != "children_placed"),
 )
 #: Outcomes over the horizon shown per scenario: (column, unit, label).
 OUTCOMES = (
     ("total_cost", "EUR", "public cost, undiscounted"),
     ("service_cost", "EUR", "spending on services"),
+    ("lifecourse_cost", "EUR", "lifetime cost of the childhoods, discounted to each year"),
     ("placements", "families", "families with children placed"),
     ("children_placed", "children", "children placed"),
     ("child_years_in_care", "child-years", "child-years in care"),
     ("family_years_in_risk", "family-years", "family-years in risk"),
+    ("risk_child_years", "child-years", "child-years in a family in difficulty"),
+    ("crisis_episodes", "children", "children in a crisis"),
 )
 
 
-def _januaries(times: np.ndarray) -> np.ndarray:
-    """Rows of a result saved on 1 January (monthly or yearly saves)."""
-    months = np.rint((np.asarray(times) - START_YEAR) * 12).astype(int)
-    return np.flatnonzero(months % 12 == 0)
+def life_column(outcome: str, payer: str) -> str:
+    """The yearly account column of one life-course outcome and payer, EUR."""
+    return f"life.{outcome}.{payer}"
 
 
-def _by_year(cumulative: np.ndarray, januaries: np.ndarray) -> np.ndarray:
-    """Yearly totals from cumulative values (axis 0: time) at the January rows."""
-    return np.diff(cumulative[januaries], axis=0)
+def lifecourse_arrays(exposures: Mapping[str, np.ndarray], p: Mapping) -> np.ndarray:
+    """Lifetime costs of each year's exposures, shape ``(years, K, OUTCOMES, PAYERS)``, EUR.
+
+    Each exposure at its mean age (``lifecourse.age.*``); the ``indirect`` column is the
+    deadweight cost of the taxpayers' part.
+    """
+    values = lc.unit_values(p)  # (E, O, P) or (K, E, O, P)
+    counts = np.stack([exposures[VALUED[e]] for e in lc.EXPOSURE_NAMES], axis=-1)
+    if values.ndim == 3:
+        values = values[None]
+    return (counts[..., None, None] * values[None]).sum(axis=2)
+
+
+def _money(result: EngineResult, p: Mapping) -> dict[str, np.ndarray]:
+    """Spending and care costs per year, and who pays them."""
+    jan = januaries(result.times)
+    costs = result.saved["costs"].sum(axis=2)  # (T, K, items) cumulative, national
+    service = by_year(costs[..., SERVICE_ITEMS].sum(axis=-1), jan)
+    family_care = by_year(costs[..., FAMILY_CARE_ITEM], jan)
+    institution = by_year(costs[..., INSTITUTION_ITEM], jan)
+    state = (
+        service * p["state_cofinancing_share"]
+        + family_care * p["state_share.family_care"]
+        + institution * p["state_share.institutional_care"]
+    )
+    out = {
+        "service_cost": service,
+        "family_care_cost": family_care,
+        "institutional_care_cost": institution,
+        "total_cost": service + family_care + institution,
+        "state_cost": state,
+        "municipal_cost": service + family_care + institution - state,
+    }
+    out.update({f"cost.{item}": by_year(costs[..., i], jan) for i, item in enumerate(COST_ITEMS)})
+    return out
 
 
 def yearly_arrays(result: EngineResult, params: dict) -> dict[str, np.ndarray]:
-    """Public accounts per calendar year for every parameter set of a result.
+    """Accounts per calendar year for every parameter set of a result.
 
     Parameters
     ----------
@@ -74,51 +129,37 @@ def yearly_arrays(result: EngineResult, params: dict) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of str to ndarray, shape ``(years, K)``
-        The :data:`ACCOUNTS` columns, then ``cost.<item>`` for every cost item. Costs are
-        EUR at the parameters' prices (:data:`economics.PRICE_YEAR`).
+        The :data:`ACCOUNTS` columns, ``life.<outcome>.<payer>`` for every life-course
+        outcome and payer, then ``cost.<item>`` for every cost item. Money is EUR at 2024
+        prices; life-course costs are discounted to the year of the exposure.
+        ``avoidable_cost`` (what prevention can avoid) is care + life course + the deadweight
+        cost of their public part; ``service_deadweight`` is that of service spending.
     """
-    jan = _januaries(result.times)
-    costs = result.saved["costs"].sum(axis=2)  # (T, K, items) cumulative, national
-    flows = result.saved["flows"].sum(axis=2)
-    years_in = result.saved["stock_years"].sum(axis=2)
     p = {name: np.asarray(value, float) for name, value in params.items()}
-    if "child_years" in result.saved:
-        child_years = result.saved["child_years"].sum(axis=2)
-        child_flows = result.saved["child_flows"].sum(axis=2)
-    else:
-        kids = children_per_family(p)  # (N_STATES,) or (K, N_STATES)
-        child_years = years_in * kids
-        child_flows = flows * kids[..., State.CRISIS][..., None]
-    service = _by_year(costs[..., SERVICE_ITEMS].sum(axis=-1), jan)
-    family_care = _by_year(costs[..., FAMILY_CARE_ITEM], jan)
-    institution = _by_year(costs[..., INSTITUTION_ITEM], jan)
-    care_years = _by_year(child_years[..., list(CARE)].sum(axis=-1), jan)
-    risk_years = _by_year(years_in[..., State.RISK], jan)
-    adversity = (
-        care_years * p["cost.adversity_per_child_year_in_care"]
-        + risk_years * p["cost.adversity_per_family_year_in_risk"]
+    jan = januaries(result.times)
+    flows = result.saved["flows"].sum(axis=2)
+    out = _money(result, p)
+    exposures = yearly_exposures(result, p)
+    life = lifecourse_arrays(exposures, p)
+    dwl = p["deadweight_cost_of_taxation"]
+    care = out["family_care_cost"] + out["institutional_care_cost"]
+    out["lifecourse_cost"] = life[..., : lc.INDIRECT].sum(axis=(-1, -2))
+    out["indirect_cost"] = dwl * care + life[..., lc.INDIRECT].sum(axis=-1)
+    out["avoidable_cost"] = care + out["lifecourse_cost"] + out["indirect_cost"]
+    out["service_deadweight"] = dwl * out["service_cost"]
+    out["placements"] = by_year(flows[..., list(PLACEMENTS)].sum(axis=-1), jan)
+    out["child_years_in_care"] = (
+        exposures["family_care_child_years"] + exposures["institution_child_years"]
     )
-    state = (
-        service * p["state_cofinancing_share"]
-        + family_care * p["state_share.family_care"]
-        + institution * p["state_share.institutional_care"]
+    out["family_years_in_risk"] = by_year(
+        result.saved["stock_years"].sum(axis=2)[..., State.RISK], jan
     )
-    out = {
-        "service_cost": service,
-        "family_care_cost": family_care,
-        "institutional_care_cost": institution,
-        "adversity_cost": adversity,
-        "avoidable_cost": family_care + institution + adversity,
-        "total_cost": service + family_care + institution,
-        "state_cost": state,
-        "municipal_cost": service + family_care + institution - state,
-        "placements": _by_year(flows[..., list(PLACEMENTS)].sum(axis=-1), jan),
-        "children_placed": _by_year(child_flows[..., list(PLACEMENTS)].sum(axis=-1), jan),
-        "child_years_in_care": care_years,
-        "family_years_in_risk": risk_years,
-    }
-    out.update({f"cost.{item}": _by_year(costs[..., i], jan) for i, item in enumerate(COST_ITEMS)})
-    return out
+    out.update(exposures)
+    for i, outcome in enumerate(lc.OUTCOMES):
+        for j, payer in enumerate(lc.PAYERS):
+            out[life_column(outcome, payer)] = life[..., i, j]
+    order = [*ACCOUNTS, *(k for k in out if k not in ACCOUNTS)]
+    return {k: out[k] for k in order}
 
 
 def yearly_accounts(result: EngineResult, params: dict, k: int = 0) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from simulation.model import lifecourse as lc
 from simulation.workflow.economics import discounting as dc
 
 CURRENCY = "EUR"
@@ -26,13 +27,68 @@ NEGLIGIBLE_COST_SHARE = 1e-6  # extra costs below this share of service spending
 def benefits_and_costs(scenario, baseline) -> tuple[np.ndarray, np.ndarray]:
     """WSIPP accounting of a scenario against a baseline, per year.
 
-    Benefits are the baseline's avoidable costs (care, adversity) minus the scenario's;
-    costs are the scenario's service spending minus the baseline's. Works on mappings of
-    yearly arrays (any trailing batch axis) or table columns.
+    Benefits are the baseline's avoidable costs (care, the life course, the deadweight cost of
+    their public part) minus the scenario's, less the deadweight cost of the scenario's extra
+    service spending (WSIPP counts it as a negative indirect benefit); costs are the scenario's
+    service spending minus the baseline's. Works on mappings of yearly arrays (any trailing
+    batch axis) or table columns; ``service_deadweight`` may be absent (counted as 0).
     """
     benefits = np.asarray(baseline["avoidable_cost"]) - np.asarray(scenario["avoidable_cost"])
+    if "service_deadweight" in scenario and "service_deadweight" in baseline:
+        benefits = benefits - (
+            np.asarray(scenario["service_deadweight"]) - np.asarray(baseline["service_deadweight"])
+        )
     costs = np.asarray(scenario["service_cost"]) - np.asarray(baseline["service_cost"])
     return benefits, costs
+
+
+def value_by_outcome(
+    years: np.ndarray, scenario, baseline, rate: float, base_year: int
+) -> list[tuple[str, str, float]]:
+    """Present value of the benefits by outcome and payer (WSIPP's detailed benefits).
+
+    Parameters
+    ----------
+    years : array of int
+        Calendar years of the yearly arrays.
+    scenario, baseline : mapping
+        Yearly accounts (:func:`~simulation.workflow.economics.accounts.yearly_arrays` columns
+        of one parameter set): ``family_care_cost``, ``institutional_care_cost``,
+        ``indirect_cost``, ``service_deadweight`` and ``life.<outcome>.<payer>``.
+    rate : float
+        Annual discount rate to ``base_year``.
+    base_year : int
+        Year discounted to.
+
+    Returns
+    -------
+    list of (outcome, payer, EUR)
+        Child welfare (care costs avoided), each life-course outcome, and the deadweight cost
+        of the extra spending; they add up to the benefits of :func:`value_against`.
+    """
+
+    def pv(column_of) -> float:
+        return dc.present_value(column_of(baseline) - column_of(scenario), years, rate, base_year)
+
+    def col(name):
+        return lambda m: np.asarray(m[name], float)
+
+    def care(m):
+        return np.asarray(m["family_care_cost"], float) + np.asarray(
+            m["institutional_care_cost"], float
+        )
+
+    def care_indirect(m):
+        life = sum(np.asarray(m[f"life.{o}.indirect"], float) for o in lc.OUTCOMES)
+        return np.asarray(m["indirect_cost"], float) - life
+
+    rows = [
+        ("child_welfare", "taxpayers", pv(care)),
+        ("child_welfare", "indirect", pv(care_indirect)),
+    ]
+    rows += [(o, payer, pv(col(f"life.{o}.{payer}"))) for o in lc.OUTCOMES for payer in lc.PAYERS]
+    rows.append(("programme_deadweight", "indirect", pv(col("service_deadweight"))))
+    return rows
 
 
 def cumulative_net_benefit(
