@@ -879,7 +879,6 @@ _ECONOMICS = [
 ]
 
 
-
 def _read_table(folder: str) -> list[Parameter]:
     """Economics parameters from ``simulation/data/<folder>/parameters.csv`` (one row each)."""
     path = resources.files("simulation") / "data" / folder / "parameters.csv"

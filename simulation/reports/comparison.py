@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.reports import charts
+from simulation.reports import charts, value_charts
+from simulation.reports.labels import scenario_title
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
 from simulation.workflow import store
@@ -66,6 +67,8 @@ def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, bas
     summary = cmp.summarise(vals, "scenario", VALUE_COLUMNS)
     columns = [
         ("NPV, M EUR", "npv", 1e6, 1),
+        ("benefits, M EUR", "benefits", 1e6, 1),
+        ("costs, M EUR", "costs", 1e6, 1),
         ("BCR", "bcr", 1, 2),
         ("break-even", "break_even_year", None, 0),
         ("placements avoided", "placements_avoided", 1, 0),
@@ -91,7 +94,44 @@ def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, bas
     free = [n for n in summary.index if math.isnan(summary.loc[n, "bcr.mean"])]
     if free:
         lines.append(f"BCR '-': no extra spending to divide by ({', '.join(free)})")
+    lines.append(
+        "benefits: care costs avoided and the lifetime value of the childhoods changed (adult "
+        "earnings, early death, assistance, hospital care, crime), each child to age 64, with "
+        "the deadweight cost of taxes; costs: extra spending on services (value_by_outcome.csv)"
+    )
     return lines
+
+
+def titles(comparison: cmp.Comparison, lang: str) -> dict[str, str]:
+    """Readers' title of every scenario in ``lang``, by name (the reference first)."""
+    return {s.name: scenario_title(s.title, s.name, lang) for s in comparison.scenarios}
+
+
+def outcome_table(comparison: cmp.Comparison, rate: float, base_year: int) -> pd.DataFrame:
+    """Benefits by scenario, outcome and payer (mean over replicates, 90% interval for ABM).
+
+    Columns ``scenario, outcome, payer, pv_eur, pv_eur_p05, pv_eur_p95,
+    pv_per_family_year_served_eur, pv_per_child_year_served_eur``; ``pv_eur`` adds up to the
+    mean benefits of each scenario.
+    """
+    rows = cmp.value_by_outcome(comparison, rate, base_year)
+    grouped = rows.groupby(["scenario", "outcome", "payer"], sort=False)["pv_eur"]
+    table = pd.concat(
+        {
+            "pv_eur": grouped.mean(),
+            "pv_eur_p05": grouped.quantile(0.05),
+            "pv_eur_p95": grouped.quantile(0.95),
+        },
+        axis=1,
+    ).reset_index()
+    served = cmp.served(comparison).set_index("scenario")
+    for unit, column in (
+        ("family", "extra_family_years_served"),
+        ("child", "extra_child_years_served"),
+    ):
+        extra = table["scenario"].map(served[column])
+        table[f"pv_per_{unit}_year_served_eur"] = (table["pv_eur"] / extra).where(extra > 0)
+    return table
 
 
 def write_comparison(
@@ -128,6 +168,8 @@ def write_comparison(
         cols = [c for c, _, _ in ec.OUTCOMES]
         cmp.summarise(outcome_rows, "scenario", cols).to_csv(tmp / "outcomes_summary.csv")
         accounts.to_csv(tmp / "accounts.csv", index=False)
+        by_outcome = outcome_table(comparison, rate, base_year)
+        by_outcome.to_csv(tmp / "value_by_outcome.csv", index=False)
         (tmp / "value.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         files = [
             "value.csv",
@@ -135,10 +177,20 @@ def write_comparison(
             "outcomes.csv",
             "outcomes_summary.csv",
             "accounts.csv",
+            "value_by_outcome.csv",
             "value.txt",
         ]
         means = {n: comparison.mean_accounts(n) for n in comparison.names}
         files += charts.compare_accounts(means, tmp / "comparison", lang=lang)
+        costs = vals.groupby("scenario", sort=False)["costs"].mean().to_dict()
+        files += value_charts.benefits_by_outcome(
+            by_outcome,
+            costs,
+            titles(comparison, lang),
+            base_year,
+            tmp / "benefits_by_outcome",
+            lang,
+        )
         net = cmp.cumulative_net_benefit(comparison, rate, base_year)
         files += charts.net_benefit(net, base_year, tmp / "net_benefit", lang=lang)
         store.write_manifest(

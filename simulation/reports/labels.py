@@ -83,6 +83,28 @@ LABELS: dict[str, dict[str, dict]] = {
             "year": "metai",
             "series": "Duomenų eilutė: {series}",
         },
+        "value": {
+            "title": "Nauda pagal pasekmes ir gavėjus: „{scenario}“ palyginti su „{baseline}“",
+            "axis": "Dabartinė vertė, mln. EUR ({year} m. kainomis)",
+            "horizon": "Visas paveiktų vaikų gyvenimas iki 64 metų; diskontuota iki {base} m.",
+            "total": "nauda {benefits} mln. EUR, išlaidos {costs} mln. EUR",
+            "outcomes": {
+                "child_welfare": "Globos išlaidos",
+                "earnings": "Uždarbis suaugus",
+                "early_death": "Ankstyva mirtis",
+                "social_assistance": "Socialinė pašalpa",
+                "mental_health": "Psichiatrinis gydymas ligoninėje",
+                "crime": "Nusikalstamumas ir įkalinimas",
+                "next_generation": "Kitos kartos globa",
+                "programme_deadweight": "Mokesčių naštos kaina (programa)",
+            },
+            "payers": {
+                "participants": "užaugę vaikai",
+                "taxpayers": "mokesčių mokėtojai",
+                "others": "kiti (nusikaltimų aukos)",
+                "indirect": "netiesioginė (mokesčių našta)",
+            },
+        },
         "ensemble": {
             "title": "„{scenario}“ palyginti su „{baseline}“: neapibrėžtumas ({runs} skaičiavimų)",
             "npv": "Grynoji dabartinė vertė, mln. EUR",
@@ -186,6 +208,28 @@ LABELS: dict[str, dict[str, dict]] = {
             "year": "year",
             "series": "Data series: {series}",
         },
+        "value": {
+            "title": "Benefits by outcome and by who gains: “{scenario}” against “{baseline}”",
+            "axis": "Present value, million EUR ({year} prices)",
+            "horizon": "The whole lives of the children affected, to age 64; discounted to {base}.",
+            "total": "benefits {benefits} million EUR, costs {costs} million EUR",
+            "outcomes": {
+                "child_welfare": "Care costs",
+                "earnings": "Adult earnings",
+                "early_death": "Early death",
+                "social_assistance": "Social assistance",
+                "mental_health": "Psychiatric hospital care",
+                "crime": "Crime and imprisonment",
+                "next_generation": "Next generation's care",
+                "programme_deadweight": "Deadweight cost of taxes (programme)",
+            },
+            "payers": {
+                "participants": "the children as adults",
+                "taxpayers": "taxpayers",
+                "others": "others (crime victims)",
+                "indirect": "indirect (deadweight of taxes)",
+            },
+        },
         "ensemble": {
             "title": "“{scenario}” against “{baseline}”: uncertainty ({runs} runs)",
             "npv": "Net present value, million EUR",
@@ -232,3 +276,11 @@ def words(lang: str, section: str) -> dict:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     return LABELS[lang][section]
+
+
+def scenario_title(title: str, name: str, lang: str) -> str:
+    """The scenario's title in ``lang``: scenario files write ``"English / Lietuviškai"``."""
+    if not title:
+        return name
+    english, _, lithuanian = title.partition(" / ")
+    return (lithuanian or english) if lang == "lt" else english

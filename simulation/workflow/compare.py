@@ -140,6 +140,50 @@ def values(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
     return frame
 
 
+def value_by_outcome(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
+    """Present value of the benefits of each scenario by outcome and payer, per replicate.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``scenario``, ``replicate``, ``outcome``, ``payer``, ``pv_eur``; per scenario
+        and replicate the rows add up to the benefits of :func:`values`.
+    """
+    first = comparison.names[0]
+    rows = []
+    for name in comparison.names[1:]:
+        for r, (ref, other) in enumerate(
+            zip(comparison.accounts[first], comparison.accounts[name], strict=True)
+        ):
+            years = ref.index.to_numpy()
+            for outcome, payer, pv in ec.value_by_outcome(years, other, ref, rate, base_year):
+                rows.append((name, r, outcome, payer, pv))
+    return pd.DataFrame(rows, columns=["scenario", "replicate", "outcome", "payer", "pv_eur"])
+
+
+def served(comparison: Comparison) -> pd.DataFrame:
+    """Extra family-years and child-years of service of each scenario over the first.
+
+    Means over replicates; one row per scenario after the first.
+    """
+    first = comparison.mean_accounts(comparison.names[0])
+    rows = []
+    for name in comparison.names[1:]:
+        acc = comparison.mean_accounts(name)
+        rows.append(
+            {
+                "scenario": name,
+                "extra_family_years_served": float(
+                    (acc["family_years_served"] - first["family_years_served"]).sum()
+                ),
+                "extra_child_years_served": float(
+                    (acc["child_years_served"] - first["child_years_served"]).sum()
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def summarise(frame: pd.DataFrame, by: str, columns: Sequence[str]) -> pd.DataFrame:
     """Mean and 90% interval (5th, 95th percentiles) of ``columns`` per ``by``."""
     grouped = frame.groupby(by, sort=False)[list(columns)]

@@ -16,8 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from simulation.analysis import briefing_numbers as br
 from simulation.reports import charts
-from simulation.reports.briefing.text import scenario_title
-from simulation.reports.labels import words
+from simulation.reports.labels import scenario_title, words
 from simulation.reports.style import (
     DATA_COLOUR,
     PALETTE,

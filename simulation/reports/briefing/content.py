@@ -20,7 +20,8 @@ from simulation.reports.briefing.document import (
     listing,
 )
 from simulation.reports.briefing.numbers import Numbers
-from simulation.reports.briefing.text import TEXT, scenario_title
+from simulation.reports.briefing.text import TEXT
+from simulation.reports.labels import scenario_title
 
 TOP_DRIVERS = 8  # parameters in the assumptions table
 NAMED_DRIVERS = 3  # parameters named in the text

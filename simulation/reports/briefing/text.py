@@ -217,11 +217,3 @@ TEXT = {
         "page": "page",
     },
 }
-
-
-def scenario_title(title: str, name: str, lang: str) -> str:
-    """The scenario's title in ``lang``: scenario files write ``"English / Lietuviškai"``."""
-    if not title:
-        return name
-    english, _, lithuanian = title.partition(" / ")
-    return (lithuanian or english) if lang == "lt" else english

@@ -3,11 +3,13 @@
 The yearly public accounts of a run, discounting, and the value of a scenario against a
 baseline, the way WSIPP values a programme (DESIGN 2.4).
 
-- :mod:`.accounts`: spending, care and adversity costs, who pays, placements and child-years,
-  per calendar year, from an engine's result;
+- :mod:`.exposures`: what the children of a run live through (child-years in difficulty,
+  crisis episodes, placements, care), per calendar year;
+- :mod:`.accounts`: spending, care costs, the lifetime cost of each year's exposures (the
+  life course), who pays, per calendar year, from an engine's result;
 - :mod:`.discounting`: present values, NPV, benefit-cost ratio, IRR, break-even year;
 - :mod:`.value`: benefits (avoided costs) and costs (extra spending) of a scenario against a
-  baseline, and their present values.
+  baseline, their present values, and the benefits by outcome and payer.
 """
 
 from simulation.workflow.economics.accounts import (
@@ -33,6 +35,7 @@ from simulation.workflow.economics.value import (
     benefits_and_costs,
     cumulative_net_benefit,
     value_against,
+    value_by_outcome,
 )
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "npv",
     "present_value",
     "value_against",
+    "value_by_outcome",
     "yearly_accounts",
     "yearly_arrays",
 ]

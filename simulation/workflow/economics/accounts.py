@@ -16,6 +16,7 @@ import pandas as pd
 
 from simulation.engines.results import EngineResult
 from simulation.model import lifecourse as lc
+from simulation.model import services as sv
 from simulation.model.flows import PLACEMENTS
 from simulation.model.services import COST_ITEMS, SERVICES
 from simulation.model.states import State
@@ -57,6 +58,8 @@ ACCOUNTS = (
     "children_placed",
     "child_years_in_care",
     "family_years_in_risk",
+    "family_years_served",
+    "child_years_served",
     *(c for c in EXPOSURE_COLUMNS if c != "children_placed"),
 )
 #: Outcomes over the horizon shown per scenario: (column, unit, label).
@@ -112,7 +115,23 @@ def _money(result: EngineResult, p: Mapping) -> dict[str, np.ndarray]:
         "municipal_cost": service + family_care + institution - state,
     }
     out.update({f"cost.{item}": by_year(costs[..., i], jan) for i, item in enumerate(COST_ITEMS)})
+    out.update(_served(out, p))
     return out
+
+
+def _served(money: Mapping[str, np.ndarray], p: Mapping) -> dict[str, np.ndarray]:
+    """Family-years and child-years of service: spending / unit cost, at the caseload norm.
+
+    Preventive services serve families of average size, the others families in difficulty.
+    """
+    unit = sv.unit_costs(p)  # (S, PR) or (K, S, PR)
+    families = {s: 0.0 for s in SERVICES}
+    for i, s in enumerate(SERVICES):
+        for j, provider in enumerate(sv.PROVIDERS):
+            families[s] = families[s] + money[f"cost.{s}.{provider}"] / unit[..., i, j]
+    kids = {"preventive": p["children_per_family"]}
+    children = sum(families[s] * kids.get(s, p["children_per_risk_family"]) for s in SERVICES)
+    return {"family_years_served": sum(families.values()), "child_years_served": children}
 
 
 def yearly_arrays(result: EngineResult, params: dict) -> dict[str, np.ndarray]:
