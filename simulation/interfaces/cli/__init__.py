@@ -22,6 +22,7 @@ from simulation.interfaces.cli import (
     compare,
     demo,
     ensemble,
+    lifecourse,
     params,
     run,
     sensitivity,
@@ -30,7 +31,19 @@ from simulation.interfaces.cli import (
 from simulation.interfaces.cli.common import EXIT_USAGE, Parser, UsageError
 
 #: The commands, in the order ``prevsim --help`` lists them.
-COMMANDS = (validate, params, run, compare, sensitivity, calibrate, ensemble, brief, app, demo)
+COMMANDS = (
+    validate,
+    params,
+    run,
+    compare,
+    lifecourse,
+    sensitivity,
+    calibrate,
+    ensemble,
+    brief,
+    app,
+    demo,
+)
 
 
 def build_parser() -> Parser:
