@@ -31,20 +31,44 @@ STEPS_PER_MONTH = 1
 TIME_POINTS = (2015, 2020, 2028, 2030, 2035, 2040)
 
 
+#: Outcomes in money: their default problem adds the parameters that value results (the
+#: life course, unit values, discount and deadweight rates).
+MONEY_OUTCOMES = ("npv",)
+
+
+def default_names(engine: str = "sd", outcome: str | None = None) -> list[str]:
+    """The parameters a study varies by default.
+
+    Every ``uncertain`` parameter the engine uses and, for a money outcome, those the
+    economics use (with a non-empty range).
+    """
+    names = REGISTRY.names("uncertain", engine=engine)
+    if outcome in MONEY_OUTCOMES:
+        names += [
+            n
+            for n in REGISTRY.names("uncertain", engine="economics")
+            if n not in names and REGISTRY[n].range[0] < REGISTRY[n].range[1]
+        ]
+    return names
+
+
 def problem(
     names: Sequence[str] | None = None,
     engine: str = "sd",
     groups: Callable[[str], str] | None = None,
+    outcome: str | None = None,
 ) -> dict:
     """A SALib problem over uncertain parameters and their registry ranges.
 
     Parameters
     ----------
     names : sequence of str, optional
-        Parameters to vary (default: every ``uncertain`` parameter the engine uses).
+        Parameters to vary (default: :func:`default_names` of ``engine`` and ``outcome``).
     engine : {"sd", "abm"}
     groups : callable, optional
         ``groups(name) -> group label`` for grouped indices (e.g. by name prefix).
+    outcome : str, optional
+        The outcome studied (money outcomes vary the economics too).
 
     Raises
     ------
@@ -53,7 +77,7 @@ def problem(
     ValueError
         For a parameter with an empty range or one that is not uncertain.
     """
-    names = list(names) if names is not None else REGISTRY.names("uncertain", engine=engine)
+    names = list(names) if names is not None else default_names(engine, outcome)
     bounds = []
     for name in names:
         p = REGISTRY[name]
@@ -248,6 +272,7 @@ class Study:
     converged: bool
     time_varying: pd.DataFrame | None
     engine: str
+    sign: pd.DataFrame | None = None
 
 
 def _evaluate(question: Question, prob: dict, x: np.ndarray, s: StudySettings, progress):
@@ -282,7 +307,7 @@ def run_study(
     if s.engine == "abm" and s.method != "morris":
         raise ValueError("the agent-based engine supports --method morris only")
     question = Question(scenario, s.outcome, baseline)
-    prob = problem(s.names, engine=s.engine)
+    prob = problem(s.names, engine=s.engine, outcome=s.outcome)
     x = sample(prob, s.method, s.n, s.seed)
     y, y_years, described = _evaluate(question, prob, x, s, progress)
     result = analyze(prob, s.method, x, y, s.seed, workers=s.workers)
@@ -305,4 +330,39 @@ def run_study(
         converged=converged(conv),
         time_varying=varying,
         engine=described,
+        sign=sign_drivers(prob["names"], x, y) if s.outcome in MONEY_OUTCOMES else None,
     )
+
+
+def sign_drivers(names: Sequence[str], x: np.ndarray, y: np.ndarray) -> pd.DataFrame | None:
+    """Which parameters decide the sign of ``y`` (Monte Carlo filtering).
+
+    The samples split into those with ``y > 0`` and the rest; for each parameter, the
+    Kolmogorov-Smirnov distance between its values in the two groups (Spear and Hornberger's
+    regional sensitivity analysis), and the share of samples with ``y > 0`` when the parameter
+    is in the lowest and in the highest fifth of its sampled values. ``None`` when every
+    sample has the same sign.
+
+    Returns
+    -------
+    DataFrame or None
+        Indexed by parameter, columns ``ks``, ``p_value``, ``positive_low``,
+        ``positive_high``, sorted by ``ks`` (largest first).
+    """
+    from scipy.stats import ks_2samp
+
+    positive = y > 0
+    if positive.all() or not positive.any():
+        return None
+    rows = {}
+    for j, name in enumerate(names):
+        values = x[:, j]
+        test = ks_2samp(values[positive], values[~positive])
+        low, high = np.quantile(values, (0.2, 0.8))
+        rows[name] = {
+            "ks": float(test.statistic),
+            "p_value": float(test.pvalue),
+            "positive_low": float(positive[values <= low].mean()),
+            "positive_high": float(positive[values >= high].mean()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").sort_values("ks", ascending=False)

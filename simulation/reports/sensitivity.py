@@ -44,6 +44,28 @@ def summary_lines(study: Study) -> list[str]:
         f"{outcome} over the samples: median {mid:,.1f}, 90% of samples between "
         f"{low:,.1f} and {high:,.1f} {shown}"
     )
+    return lines + sign_lines(study)
+
+
+def sign_lines(study: Study, top: int = 5) -> list[str]:
+    """Which parameters decide whether the outcome is positive (money outcomes)."""
+    y = study.y
+    if study.sign is None:
+        if study.settings.outcome != "npv":
+            return []
+        verdict = "positive" if (y > 0).all() else "negative or zero"
+        return [f"{study.settings.outcome} is {verdict} in every sample."]
+    lines = [
+        "",
+        f"{study.settings.outcome} > 0 in {(y > 0).mean():.0%} of samples. What decides the sign "
+        "(Kolmogorov-Smirnov distance between the samples with a positive and a negative "
+        "value; share positive when the parameter is in its lowest / highest fifth):",
+    ]
+    for name, row in study.sign.head(top).iterrows():
+        lines.append(
+            f"  {name}: KS {row.ks:.2f}; positive in {row.positive_low:.0%} (low) vs "
+            f"{row.positive_high:.0%} (high)"
+        )
     return lines
 
 
@@ -69,8 +91,11 @@ def write_study(study: Study, out: Output) -> tuple[Path, list[str]]:
         pd.DataFrame({outcome: study.y}).to_csv(tmp / "outputs.csv", index=False)
         study.indices.to_csv(tmp / "indices.csv", index_label="parameter")
         study.convergence.to_csv(tmp / "convergence.csv", index_label="parameter")
+        if study.sign is not None:
+            study.sign.to_csv(tmp / "sign_drivers.csv", index_label="parameter")
         (tmp / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         files = ["samples.parquet", "outputs.csv", "indices.csv", "convergence.csv", "summary.txt"]
+        files += ["sign_drivers.csv"] if study.sign is not None else []
         files += charts.sensitivity_indices(
             study.indices, method, tmp / "indices", lang=lang, outcome=outcome
         )

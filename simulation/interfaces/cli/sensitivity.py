@@ -54,7 +54,11 @@ def add_parser(sub) -> None:
         help="base sample size (sobol: N (2D + 2) evaluations; default 256)",
     )
     p.add_argument("--outcome", default="npv", choices=OUTCOMES, help="default: npv")
-    add_params(p, "uncertain parameters to vary (default: all the engine uses)")
+    add_params(
+        p,
+        "uncertain parameters to vary (default: all the engine uses, and for npv also the "
+        "life course, unit values and discount rates)",
+    )
     add_seed(p)
     p.add_argument(
         "--engine",
@@ -81,7 +85,7 @@ def handle(args) -> int:
     if args.engine == "abm" and args.method != "morris":
         raise UsageError("prevsim sensitivity: the agent-based engine supports --method morris")
     try:
-        prob = sa.problem(args.params, engine=args.engine)
+        prob = sa.problem(args.params, engine=args.engine, outcome=args.outcome)
     except (KeyError, ValueError) as exc:
         raise UsageError(f"prevsim sensitivity: --params: {exc.args[0]}") from None
     settings = sa.StudySettings(
