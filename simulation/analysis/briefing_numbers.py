@@ -97,6 +97,9 @@ class BriefResults:
     municipalities : DataFrame
         Central, per scenario and municipality: children aged 0-17 (``children``), children
         placed avoided over the horizon and per 1,000 children, NPV (EUR).
+    by_outcome : DataFrame
+        Central run, per scenario, outcome and payer: present value of the benefits
+        (``pv_eur``; they add up to the central benefits), and the central ``costs``.
     sensitivity : DataFrame
         Per scenario and varied parameter: RBD-FAST first-order index of the NPV (``S1``)
         and its 95% confidence half-width (``S1_conf``), most influential first.
@@ -123,6 +126,7 @@ class BriefResults:
     municipalities: pd.DataFrame
     sensitivity: pd.DataFrame
     data_points: pd.DataFrame
+    by_outcome: pd.DataFrame
 
     TABLES = (
         "key_numbers",
@@ -134,6 +138,7 @@ class BriefResults:
         "municipalities",
         "sensitivity",
         "data_points",
+        "by_outcome",
     )
 
     def number(self, scenario: str, measure: str, stat: str = "central") -> float:
@@ -395,6 +400,19 @@ def data_points(targets_path: Path | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).sort_values(["output", "time"], ignore_index=True)
 
 
+def by_outcome(base: Batch, scens: Sequence[Batch], rate: float, base_year: int) -> pd.DataFrame:
+    """Central benefits by scenario, outcome and payer (WSIPP's detailed benefits), EUR."""
+    years = years_of(base)
+    reference = {k: v[:, 0] for k, v in base.yearly.items()}
+    rows = []
+    for batch in scens:
+        central = {k: v[:, 0] for k, v in batch.yearly.items()}
+        costs = ec.value_against(years, central, reference, rate, base_year).costs
+        for outcome, payer, pv in ec.value_by_outcome(years, central, reference, rate, base_year):
+            rows.append((batch.scenario.name, outcome, payer, pv, costs))
+    return pd.DataFrame(rows, columns=["scenario", "outcome", "payer", "pv_eur", "costs"])
+
+
 # ---- everything ----------------------------------------------------------------------------
 def compute(
     baseline: Scenario,
@@ -468,5 +486,6 @@ def compute(
         costs=costs(batches),
         municipalities=local,
         sensitivity=sensitivity(values, table, seed),
+        by_outcome=by_outcome(base, scens, rate, base_year),
         data_points=data_points(targets_path),
     )

@@ -21,7 +21,9 @@ def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: st
     """The value chart (PNG and PDF), drawn in a temporary folder and moved into place."""
     import shutil
 
+    from simulation.reports import value_charts
     from simulation.reports.ensemble_charts import ensemble_value
+    from simulation.reports.labels import scenario_title
 
     e = plan.ensemble
     tmp = plan.folder / ".charts.tmp"
@@ -29,6 +31,18 @@ def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: st
     names = ensemble_value(
         values, bands, tmp / "value", e.scenario.name, e.baseline.name, e.base_year, lang
     )
+    table = ens.by_outcome(values)
+    if not table.empty:
+        table["scenario"] = e.scenario.name
+        titles = {s.name: scenario_title(s.title, s.name, lang) for s in (e.baseline, e.scenario)}
+        names += value_charts.benefits_by_outcome(
+            table,
+            {e.scenario.name: float(values["costs"].mean())},
+            titles,
+            e.base_year,
+            tmp / "benefits_by_outcome",
+            lang,
+        )
     for name in names:
         (tmp / name).replace(plan.folder / name)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -48,6 +62,7 @@ def write_summaries(plan: Plan, store: TaskStore, lang: str = "lt") -> None:
         files["values.parquet"] = values
         files["summary.csv"] = ens.summary(values)
         files["bands.parquet"] = ens.bands(yearly)
+        files["value_by_outcome.csv"] = ens.by_outcome(values)
     for name, frame in files.items():
         with st.atomic_file(plan.folder / name) as tmp:
             if name.endswith(".csv"):
@@ -116,7 +131,20 @@ def summary_lines(plan: Plan) -> list[str]:
         )
     chance = table.attrs["chance_benefits_exceed_costs"]
     lines += ["", f"Chance that benefits exceed costs: {chance:.0%} of {len(values)} runs."]
+    lines += _outcome_lines(ens.by_outcome(values))
     return [*lines, *_failure_lines(failures)]
+
+
+def _outcome_lines(table: pd.DataFrame) -> list[str]:
+    """Mean benefits by outcome (all payers), the lifetime horizon in words."""
+    if table.empty:
+        return []
+    totals = table.groupby("outcome", sort=False)["pv_eur"].sum() / 1e6
+    parts = ", ".join(f"{name} {value:,.1f}" for name, value in totals.items() if value != 0)
+    return [
+        "Mean benefits by outcome, M EUR (value_by_outcome.csv; the children affected are "
+        f"followed to age 64): {parts}."
+    ]
 
 
 def _failure_lines(failures: pd.DataFrame) -> list[str]:

@@ -57,7 +57,8 @@ def benefits_by_outcome(
     """
     text = words(lang, "value")
     scenarios = list(dict.fromkeys(table["scenario"]))
-    outcomes = [o for o in text["outcomes"] if o in set(table["outcome"])]
+    counted = set(table.loc[table["pv_eur"] != 0, "outcome"])  # a line switched off is left out
+    outcomes = [o for o in text["outcomes"] if o in counted]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
             len(scenarios),

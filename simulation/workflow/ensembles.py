@@ -47,6 +47,10 @@ VALUE_COLUMNS = (
 )
 
 
+#: Prefix of the per-task columns of the benefits by outcome and payer (``pv.<outcome>.<payer>``).
+PV_PREFIX = "pv."
+
+
 # ---- the ensemble --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Task:
@@ -182,6 +186,10 @@ def run_task(ensemble: Ensemble, task: Task) -> dict[str, pd.DataFrame]:
     value = cmp.values(comparison, ensemble.discount_rate, ensemble.base_year).iloc[0]
     ids = {"task": task.key, "sample": task.sample, "replicate": task.replicate, "seed": task.seed}
     row = {**ids, **overrides, **{c: float(value[c]) for c in VALUE_COLUMNS}}
+    by_outcome = cmp.value_by_outcome(comparison, ensemble.discount_rate, ensemble.base_year)
+    row.update(
+        {f"{PV_PREFIX}{r.outcome}.{r.payer}": float(r.pv_eur) for r in by_outcome.itertuples()}
+    )
     net = cmp.cumulative_net_benefit(comparison, ensemble.discount_rate, ensemble.base_year)
     yearly = []
     for name, role in ((pair[0].name, "baseline"), (pair[1].name, "scenario")):
@@ -417,6 +425,21 @@ def summary(values: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame.attrs["chance_benefits_exceed_costs"] = float((values["npv"] > 0).mean())
     return frame
+
+
+def by_outcome(values: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 90% interval of the benefits by outcome and payer over the tasks, EUR.
+
+    Columns ``outcome``, ``payer``, ``pv_eur`` (mean), ``pv_eur_p05``, ``pv_eur_p95``; the
+    means add up to the mean benefits. Empty for tasks stored before the table existed.
+    """
+    rows = []
+    for column in (c for c in values.columns if c.startswith(PV_PREFIX)):
+        outcome, payer = column[len(PV_PREFIX) :].split(".")
+        x = values[column].to_numpy(float)
+        p05, p95 = np.quantile(x, (0.05, 0.95))
+        rows.append((outcome, payer, x.mean(), p05, p95))
+    return pd.DataFrame(rows, columns=["outcome", "payer", "pv_eur", "pv_eur_p05", "pv_eur_p95"])
 
 
 def bands(yearly: pd.DataFrame) -> pd.DataFrame:

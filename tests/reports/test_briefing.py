@@ -186,7 +186,7 @@ def test_html_is_one_self_contained_file(folder):
     page = (folder / "briefing-lt.html").read_text(encoding="utf-8")
     assert '<html lang="lt">' in page
     assert not re.search(r"""(src|href)=["'](?!data:)""", page)
-    assert page.count('src="data:image/png;base64,') == 6
+    assert page.count('src="data:image/png;base64,') == 7
     assert "Svarbiausi skaičiai" in page
 
 

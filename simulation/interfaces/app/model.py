@@ -32,6 +32,7 @@ import numpy as np
 
 from simulation.engines.abm import FamilyWelfareModel
 from simulation.interfaces.app.server import LANG_ENV, SCENARIO_ENV
+from simulation.model import lifecourse as lc
 from simulation.model.catalogue import LEVERS, REGISTRY
 from simulation.model.flows import PLACEMENTS
 from simulation.model.schedule import Change, lever_paths
@@ -40,6 +41,7 @@ from simulation.model.states import CARE_STATES, State
 from simulation.model.vocabulary import START_YEAR
 from simulation.reports import app_charts
 from simulation.workflow import shipped
+from simulation.workflow.economics.exposures import valued_counts
 from simulation.workflow.scenarios import Scenario, load
 
 NATIONAL = "Lithuania (all municipalities)"
@@ -94,13 +96,29 @@ class Reference:
     Arrays are indexed by month record (0 is 1 January 2009) and municipality, rescaled to
     estimated real numbers: ``families`` and ``children`` ``(T, M, N_STATES)``,
     ``placed`` (children placed, cumulative) ``(T, M)``, ``costs`` (cumulative EUR by
-    cost item) ``(T, M, items)``.
+    cost item) ``(T, M, items)``, ``lifetime`` (cumulative lifetime cost of the childhood
+    exposures, EUR) ``(T, M)``.
     """
 
     families: np.ndarray
     children: np.ndarray
     placed: np.ndarray
     costs: np.ndarray
+    lifetime: np.ndarray
+
+
+def lifetime_unit_values(params: dict) -> np.ndarray:
+    """Lifetime value of one unit of each exposure, all payers and deadweight, EUR ``(E,)``."""
+    return lc.unit_values(REGISTRY.resolve(params)).sum(axis=(-1, -2))
+
+
+def lifetime_costs(model: FamilyWelfareModel, unit: np.ndarray) -> np.ndarray:
+    """Cumulative lifetime cost of the exposures of a run, ``(T, M)``, EUR (not rescaled).
+
+    Each child-year in difficulty, crisis episode, placement and institutional child-year
+    at its lifetime value ``unit`` (:func:`lifetime_unit_values`).
+    """
+    return valued_counts(model.child_years, model.child_flows) @ unit
 
 
 @lru_cache(maxsize=8)
@@ -129,6 +147,10 @@ def reference_run(
         children=model.children / scale,
         placed=model.child_flows[..., list(PLACEMENTS)].sum(axis=-1) / scale,
         costs=model.costs / scale,
+        lifetime=lifetime_costs(
+            model, lifetime_unit_values({**scenario.params, **dict(assumptions)})
+        )
+        / scale,
     )
 
 
@@ -226,6 +248,7 @@ class TeachingModel(FamilyWelfareModel):
             scale=float(s.scale),
         )
         self.policy_year = int(s.policy_year)
+        self.lifetime_unit = lifetime_unit_values({**scenario.params, **dict(assumptions)})
         self.area = s.area
         self.area_index = None if s.area == NATIONAL else self.names.index(s.area)
         self.lang = os.environ.get(LANG_ENV, "en")
@@ -317,6 +340,8 @@ class TeachingModel(FamilyWelfareModel):
         placed = self.in_area(self.child_flows[..., list(PLACEMENTS)].sum(axis=-1)) / self.scale
         ref_placed = self.in_area(ref.placed)
         costs, ref_costs = self.in_area(self.costs) / self.scale, self.in_area(ref.costs)
+        life = self.in_area(lifetime_costs(self, self.lifetime_unit)) / self.scale
+        ref_life = self.in_area(ref.lifetime)
         return [
             (
                 "families in difficulty (risk)",
@@ -337,6 +362,11 @@ class TeachingModel(FamilyWelfareModel):
                 f"public cost since {self.policy_year}, million EUR",
                 (costs[now] - costs[start]).sum() / 1e6,
                 (ref_costs[now] - ref_costs[start]).sum() / 1e6,
+            ),
+            (
+                f"lifetime cost of the childhoods since {self.policy_year}, million EUR",
+                (life[now] - life[start]) / 1e6,
+                (ref_life[now] - ref_life[start]) / 1e6,
             ),
         ]
 

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from simulation.analysis import briefing_numbers as br
-from simulation.reports import charts
+from simulation.reports import charts, value_charts
 from simulation.reports.labels import scenario_title, words
 from simulation.reports.style import (
     DATA_COLOUR,
@@ -263,5 +263,19 @@ def draw_charts(results: br.BriefResults, folder: Path, lang: str) -> dict[str, 
     charts.sensitivity_indices(
         sens.set_index("parameter"), "rbd_fast", Path(f"{stem}-sensitivity"), lang, top=10
     )
-    keys = ("trajectories", "npv", "placements", "costs", "municipalities", "sensitivity")
+    table = results.by_outcome
+    costs = table.groupby("scenario", sort=False)["costs"].first().to_dict()
+    titles = {results.baseline.name: labels["baseline"], **scenario_labels}
+    value_charts.benefits_by_outcome(
+        table, costs, titles, results.base_year, Path(f"{stem}-by_outcome"), lang
+    )
+    keys = (
+        "trajectories",
+        "npv",
+        "by_outcome",
+        "placements",
+        "costs",
+        "municipalities",
+        "sensitivity",
+    )
     return {k: Path(f"{stem}-{k}.png") for k in keys}

@@ -148,6 +148,7 @@ def _lead(ctx: Context, n: Numbers, name: str) -> list[Para]:
 def _facts_para(n: Numbers, template: str, names: Sequence[str], **extra) -> Para:
     scales = {
         "rate": (0.01, 1),
+        "life_rate": (0.01, 1),
         "level": (0.01, 0),
         "confidence": (0.01, 0),
         "discrepancy": (0.01, 0),
@@ -155,6 +156,8 @@ def _facts_para(n: Numbers, template: str, names: Sequence[str], **extra) -> Par
     keys = {
         "price": "price_year",
         "rate": "discount_rate",
+        "life_rate": "lifecourse_discount_rate",
+        "adult_end": "last_adult_year_of_age",
         "base": "base_year",
         "start": "start_year",
         "end": "end_year",
@@ -267,6 +270,7 @@ def _shows(ctx: Context, n: Numbers) -> list[object]:
     figures = [
         ("trajectories", t["fig_trajectories"], ["start", "end", "level", "plausible"]),
         ("npv", t["fig_npv"], ["base", "level"]),
+        ("by_outcome", t["fig_by_outcome"], ["base", "end", "adult_end", "life_rate", "rate"]),
         ("placements", t["fig_placements"], []),
         ("costs", t["fig_costs"], ["price"]),
     ]

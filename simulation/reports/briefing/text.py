@@ -23,13 +23,14 @@ TEXT = {
         "lead_breaks_even": "Centriniu vertinimu investicija atsiperka {year} m.",
         "lead_never": "Centriniu vertinimu investicija iki {end} m. neatsiperka.",
         "lead_share": " Atsiperka {share} % skaičiavimų.",
-        "verdict_pays": "Tikėtina, kad investicija atsipirks vien dėl išvengtų globos ir "
-        "ilgalaikių neigiamų pasekmių išlaidų.",
+        "verdict_pays": "Tikėtina, kad investicija atsipirks: išvengtos globos išlaidos ir "
+        "geresnė vaikų ateitis suaugus (uždarbis, sveikata, mažiau nusikaltimų) viršija jos "
+        "kainą.",
         "verdict_uncertain": "Ar investicija atsipirks, neaišku: rezultatas priklauso nuo "
         "neapibrėžtų parametrų (žr. skyrių „Kas lemia vertę“).",
-        "verdict_not": "Vien išvengtomis globos ir ilgalaikių neigiamų pasekmių išlaidomis ši "
-        "investicija per laikotarpį neatsiperka; jos pagrindimas turi remtis ir naudomis, "
-        "kurių modelis nevertina (pvz., vaikų gerove).",
+        "verdict_not": "Įvertinus išvengtas globos išlaidas ir visą paveiktų vaikų gyvenimą, "
+        "ši investicija tikriausiai neatsiperka; jos pagrindimas turi remtis ir naudomis, "
+        "kurių modelis nevertina (pvz., vaikų gerove dabar).",
         "table_measure": "Rodiklis",
         "table_interval": "{level} % intervalas",
         "measures": {
@@ -38,7 +39,7 @@ TEXT = {
             "break_even_year": "Atsipirkimo metai",
             "children_placed_avoided": "Išvengta vaikų paėmimų į globą",
             "child_years_in_care_avoided": "Išvengta vaiko metų globoje",
-            "benefits": "Nauda (išvengtos išlaidos), dabartinė vertė",
+            "benefits": "Nauda (išvengtos išlaidos ir geresnė ateitis), dabartinė vertė",
             "costs": "Papildomos išlaidos, dabartinė vertė",
             "chance_benefits_exceed_costs": "Tikimybė, kad nauda viršys išlaidas",
         },
@@ -61,6 +62,11 @@ TEXT = {
         "fig_npv": "Sukaupta diskontuota grynoji nauda nuo {base} m.: linija – centrinis "
         "skaičiavimas, juosta – {level} % intervalas. Investicija atsiperka, kai linija "
         "pakyla virš nulio ir ten lieka.",
+        "fig_by_outcome": "Nauda pagal pasekmes ir gavėjus (centrinis skaičiavimas). Politika "
+        "veikia {base}–{end} m., o jos paveiktų vaikų ateitis vertinama visą gyvenimą iki "
+        "{adult_end} metų: suaugusiojo metai diskontuojami {life_rate} % per metus iki "
+        "poveikio metų, poveikio metai – {rate} % per metus iki {base} m. Mokesčių naštos "
+        "kaina – papildomų mokesčių, reikalingų programai finansuoti, ekonominė kaina.",
         "fig_placements": "Į globą paimti vaikai per metus. Atotrūkis tarp esamos padėties "
         "(punktyrinė linija) ir scenarijaus – išvengti paėmimai.",
         "fig_costs": "Viešosios išlaidos per metus pagal paslaugą ir teikėją (sodri spalva – "
@@ -84,9 +90,12 @@ TEXT = {
         "assumptions": "Prielaidos",
         "assume_money": "Vertė skaičiuojama {price} m. kainomis ir diskontuojama {rate} % per "
         "metus iki {base} m.; laikotarpis – {start}–{end} m.",
-        "assume_accounts": "Nauda – išvengtos globos šeimoje, institucinės globos ir ilgalaikių "
-        "neigiamų pasekmių išlaidos; išlaidos – papildomos paslaugų ir mokymų išlaidos "
-        "(WSIPP naudos ir išlaidų metodas).",
+        "assume_accounts": "Nauda – išvengtos globos išlaidos ir paveiktų vaikų gyvenimo "
+        "pokyčiai suaugus: uždarbis ir mokesčiai, ankstyva mirtis, socialinė pašalpa, "
+        "psichiatrinis gydymas ligoninėje, įkalinimas ir nusikaltimų aukų nuostoliai, bei "
+        "mokesčių naštos kaina; išlaidos – papildomos paslaugų ir mokymų išlaidos (WSIPP "
+        "naudos ir išlaidų metodas; santykinės rizikos iš Šiaurės šalių kohortų tyrimų, "
+        "bazinės reikšmės ir kainos – Lietuvos; komanda „prevsim lifecourse“).",
         "assume_fixed": "Scenarijų failuose nustatyti parametrai, tarp jų pagal nacionalinius "
         "duomenis kalibruoti, neapibrėžtumo skaičiavimuose nekeičiami: {names}.",
         "assume_scenario": "Scenarijus „{title}“ (aprašas anglų kalba): {description}",
@@ -129,13 +138,13 @@ TEXT = {
         "lead_breaks_even": "In the central estimate, the investment breaks even in {year}.",
         "lead_never": "In the central estimate, the investment does not break even by {end}.",
         "lead_share": " It breaks even in {share}% of the runs.",
-        "verdict_pays": "The investment is likely to pay for itself on the avoided costs of care "
-        "and long-term adversity alone.",
+        "verdict_pays": "The investment is likely to pay for itself: the care costs avoided and "
+        "the children's better adult lives (earnings, health, less crime) outweigh its cost.",
         "verdict_uncertain": "Whether the investment pays for itself is uncertain: it depends on "
         "uncertain parameters (see “What drives the value”).",
-        "verdict_not": "On the avoided costs of care and long-term adversity alone, the "
-        "investment does not pay for itself within the horizon; a case for it must rest on "
-        "benefits the model does not value (such as children's wellbeing).",
+        "verdict_not": "Counting the care costs avoided and the whole lives of the children "
+        "affected, the investment probably does not pay for itself; a case for it must rest on "
+        "benefits the model does not value (such as children's wellbeing now).",
         "table_measure": "Measure",
         "table_interval": "{level}% interval",
         "measures": {
@@ -144,7 +153,7 @@ TEXT = {
             "break_even_year": "Break-even year",
             "children_placed_avoided": "Placements of children avoided",
             "child_years_in_care_avoided": "Child-years in care avoided",
-            "benefits": "Benefits (avoided costs), present value",
+            "benefits": "Benefits (costs avoided, better adult lives), present value",
             "costs": "Extra spending, present value",
             "chance_benefits_exceed_costs": "Chance that benefits exceed costs",
         },
@@ -167,6 +176,11 @@ TEXT = {
         "fig_npv": "Cumulative discounted net benefit from {base}: the line is the central run, "
         "the band the {level}% interval. The investment breaks even when the line rises above "
         "zero and stays there.",
+        "fig_by_outcome": "Benefits by outcome and by who gains (central run). The policy runs "
+        "over {base}–{end}; the children it affects are followed over their whole lives, to "
+        "age {adult_end}: adult years are discounted at {life_rate}% a year to the year of the "
+        "childhood exposure, and that year at {rate}% a year to {base}. The deadweight cost "
+        "of taxes is the economic cost of raising the taxes that fund the programme.",
         "fig_placements": "Children placed in care per year. The gap between the status quo "
         "(dashed) and the scenario is the placements avoided.",
         "fig_costs": "Public spending per year by service and provider (full colour: NGOs; "
@@ -187,9 +201,12 @@ TEXT = {
         "assumptions": "Assumptions",
         "assume_money": "Values are at {price} prices, discounted at {rate}% a year to {base}; "
         "the horizon is {start}–{end}.",
-        "assume_accounts": "Benefits are the avoided costs of family-based care, institutional "
-        "care and long-term adversity; costs are the extra spending on services and training "
-        "(the WSIPP benefit-cost method).",
+        "assume_accounts": "Benefits are the care costs avoided and the changes in the adult "
+        "lives of the children affected: earnings and taxes, early death, social assistance, "
+        "psychiatric hospital care, imprisonment and crime victims' losses, with the "
+        "deadweight cost of taxes; costs are the extra spending on services and training (the "
+        "WSIPP benefit-cost method; relative risks from Nordic cohort studies, base rates and "
+        "prices Lithuanian; the command “prevsim lifecourse”).",
         "assume_fixed": "Parameters set in the scenario files, including those calibrated to "
         "national data, stay fixed in the uncertainty runs: {names}.",
         "assume_scenario": "Scenario “{title}”: {description}",

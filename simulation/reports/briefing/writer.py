@@ -16,6 +16,7 @@ from simulation import __version__
 from simulation.analysis import briefing_numbers as br
 from simulation.analysis.monte_carlo import CUTOFF, DISCREPANCY
 from simulation.model.catalogue import REGISTRY
+from simulation.model.lifecourse import RETIREMENT_AGE
 from simulation.model.vocabulary import START_YEAR
 from simulation.reports.briefing.charts import draw_charts
 from simulation.reports.briefing.content import Context, build
@@ -37,7 +38,11 @@ def facts(results: br.BriefResults) -> pd.DataFrame:
         "base_year": results.base_year,
         "end_year": results.end_year,
         "discount_rate": results.rate,
+        "lifecourse_discount_rate": float(
+            results.baseline.resolved_parameters()["lifecourse.discount_rate"]
+        ),
         "price_year": ec.PRICE_YEAR,
+        "last_adult_year_of_age": RETIREMENT_AGE - 1,
         "samples": results.samples,
         "plausible_samples": results.plausible,
         "implausibility_cutoff": CUTOFF,

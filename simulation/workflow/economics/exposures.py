@@ -69,6 +69,33 @@ def child_counts(result: EngineResult, p: Mapping) -> tuple[np.ndarray, np.ndarr
     return years, flows
 
 
+def valued_counts(child_years: np.ndarray, child_flows: np.ndarray) -> np.ndarray:
+    """The valued exposures from child-years by state and children moved by each flow.
+
+    Parameters
+    ----------
+    child_years : ndarray, shape ``(..., N_STATES)``
+    child_flows : ndarray, shape ``(..., N_FLOWS)``
+        Cumulative or per period, any leading shape.
+
+    Returns
+    -------
+    ndarray, shape ``(..., len(EXPOSURE_NAMES))``
+        In :data:`simulation.model.lifecourse.EXPOSURES` order.
+    """
+    columns = {
+        "risk_child_years": child_years[..., list(IN_DIFFICULTY)].sum(-1),
+        "crisis_episodes": child_flows[..., [FLOW_INDEX[n] for n in _FLOWS["crisis_episodes"]]].sum(
+            -1
+        ),
+        "children_placed": child_flows[..., [FLOW_INDEX[n] for n in _FLOWS["children_placed"]]].sum(
+            -1
+        ),
+        "institution_child_years": child_years[..., State.INSTITUTIONAL_CARE],
+    }
+    return np.stack([columns[VALUED[e]] for e in EXPOSURE_NAMES], axis=-1)
+
+
 def yearly_exposures(result: EngineResult, p: Mapping) -> dict[str, np.ndarray]:
     """The :data:`EXPOSURE_COLUMNS` per calendar year, each of shape ``(years, K)``."""
     rows = januaries(result.times)
