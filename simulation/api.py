@@ -121,6 +121,16 @@ class ComparisonResult:
         """Yearly public accounts of one scenario (mean over replicates)."""
         return self.comparison.mean_accounts(name)
 
+    def by_outcome(self) -> pd.DataFrame:
+        """Present value of the benefits by scenario, outcome and payer (mean over replicates).
+
+        Columns ``scenario, outcome, payer, pv_eur`` (and the 90% interval and the value per
+        family-year and child-year served); ``pv_eur`` adds up to each scenario's benefits.
+        """
+        from simulation.reports.comparison import outcome_table
+
+        return outcome_table(self.comparison, self.discount_rate, self.base_year)
+
     def net_benefit(self) -> pd.DataFrame:
         """Cumulative discounted net benefit of each scenario against the first, by year."""
         return cmp.cumulative_net_benefit(self.comparison, self.discount_rate, self.base_year)

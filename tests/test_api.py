@@ -63,6 +63,8 @@ def test_compare_values_scenarios_against_the_first():
     assert "NPV, M EUR" in str(comparison)
     net = comparison.net_benefit()
     assert net["early_intervention"].iloc[-1] == pytest.approx(values["npv"].iloc[0])
+    by_outcome = comparison.by_outcome()
+    assert by_outcome["pv_eur"].sum() == pytest.approx(values["benefits"].iloc[0])
     with pytest.raises(ValueError, match="at least two"):
         s.compare(base)
 

@@ -7,7 +7,9 @@ is stated in the source and re-done in ``tests/model/test_data_provenance.py``. 
 published support are marked ``assumption=True`` and given a wide range; calibration
 (``prevsim calibrate``) is where they should be narrowed.
 
-Money is in EUR. Hazards are annual rates (1/yr) per family.
+Money is in EUR at 2024 prices: figures of other years are converted with
+:func:`simulation.model.prices.deflator` (Lithuanian consumer prices), and the source says so.
+Hazards are annual rates (1/yr) per family.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import csv
 from importlib import resources
 
 from simulation.model.parameters import Parameter, Registry
+from simulation.model.prices import deflator
 from simulation.model.services import SERVICES
 
 _RATE = (0.0, 50.0)  # valid domain of every annual hazard
@@ -247,25 +250,27 @@ _HAZARDS = [
 _SERVICE_COSTS = {
     "preventive": Parameter(
         "unit_cost.preventive",
-        1000.0,
+        round((3.6e6 / 8784 * deflator(2017) + 30 * 12 * deflator(2022)) * 1.3),
         "EUR per family-year",
         (1.0, 1e6),
-        (600.0, 2500.0),
+        (780.0, 3250.0),
         "uncertain",
         "Derived: children's day centres, 3.6 million EUR state funding for 8,784 children in "
-        "2017 (410 EUR per child-year) plus the municipal minimum of 30 EUR per child-month "
-        "(2022, 360 EUR per year), times about 1.3 children served per family.",
+        "2017 (410 EUR per child-year, x 1.463 to 2024 prices) plus the municipal minimum of "
+        "30 EUR per child-month (2022, 360 EUR per year, x 1.098), times about 1.3 children "
+        "served per family: 1,293 EUR. Range: 600-2,500 EUR before the price conversion, x 1.3.",
         "Cost of one family slot in preventive services for a year (municipal provider).",
     ),
     "basic": Parameter(
         "unit_cost.basic",
-        1023.0,
+        round(4e6 / 391 * deflator(2017) / 10),
         "EUR per family-year",
         (1.0, 1e6),
-        (700.0, 3000.0),
+        (1024.0, 4388.0),
         "uncertain",
         "Derived: 391 social-worker posts for about 4 million EUR a year (2017; 10,230 EUR per "
-        "worker-year) / the caseload norm of 10 families per worker.",
+        "worker-year, x 1.463 to 2024 prices: 14,963) / the caseload norm of 10 families per "
+        "worker. Range: 700-3,000 EUR of 2017, x 1.463.",
         "Cost of one family slot in basic services (social supervision, counselling) for a "
         "year (municipal provider).",
     ),
@@ -276,8 +281,8 @@ _SERVICE_COSTS = {
         (1.0, 1e6),
         (800.0, 5000.0),
         "uncertain",
-        "Assumption: employment, housing and addiction services cost more per family than "
-        "casework; no Lithuanian unit cost in the project data.",
+        "Assumption (2024 prices): employment, housing and addiction services cost more per "
+        "family than casework; no Lithuanian unit cost in the project data.",
         "Cost of one family slot in integration services for a year (municipal provider).",
         assumption=True,
     ),
@@ -288,8 +293,9 @@ _SERVICE_COSTS = {
         (1.0, 1e6),
         (2000.0, 15000.0),
         "uncertain",
-        "Assumption: intensive crisis work; with two-month interventions about 1,000 EUR per "
-        "family helped. Mobile teams helped 891 families in their first year (2018-2019).",
+        "Assumption (2024 prices): intensive crisis work; with two-month interventions about "
+        "1,000 EUR per family helped. Mobile teams helped 891 families in their first year "
+        "(2018-2019).",
         "Cost of one concurrent family slot in a mobile crisis team for a year.",
         assumption=True,
     ),
@@ -469,13 +475,14 @@ _SERVICE_EFFECTS = [
 _TRAINING = [
     Parameter(
         "cost.training_per_person",
-        1892.0,
+        round(881562.2 / 466 * deflator(2017)),
         "EUR per person trained",
         (0.0, 1e5),
-        (1000.0, 4000.0),
+        (1463.0, 5850.0),
         "uncertain",
         "Derived: the Early Intervention Model project (seed 001) cost 881,562.2 EUR and "
-        "trained 466 people (1,892 EUR each, project costs included).",
+        "trained 466 people (1,892 EUR each in 2017, project costs included; x 1.463 to 2024 "
+        "prices). Range: 1,000-4,000 EUR of 2017, x 1.463.",
         "Cost of training one member of staff in early-intervention methods.",
     ),
     Parameter(
@@ -507,22 +514,24 @@ _CARE_COSTS = [
         544.5,
         "EUR per child-month",
         (0.0, 1e5),
-        (304.0, 577.5),
+        (445.0, 577.5),
         "uncertain",
         "Guardianship allowance 2024 (286 / 330 / 357.5 EUR by age; mean 324.5) plus the "
-        "targeted supplement 220 EUR (seimoskc.lt 2024). Low end: 152 + 152 EUR (2017).",
+        "targeted supplement 220 EUR (seimoskc.lt 2024). Low end: 152 + 152 EUR (2017), x 1.463 "
+        "to 2024 prices.",
         "Public cost of a child in family-based care (2024 prices).",
     ),
     Parameter(
         "cost.institutional_care",
-        1100.0,
+        round(1100.0 * deflator(2015)),
         "EUR per child-month",
         (0.0, 1e5),
-        (700.0, 1500.0),
+        (1071.0, 2296.0),
         "uncertain",
         "Derived and uncertain: public spending on care institutions (33.5-45 million EUR a "
-        "year, about 2015) / about 4,000 children gives 700-1,500 EUR per child-month.",
-        "Public cost of a child in institutional care.",
+        "year, about 2015) / about 4,000 children gives 700-1,500 EUR per child-month (central "
+        "1,100) in 2015 prices; x 1.531 to 2024 prices.",
+        "Public cost of a child in institutional care (2024 prices).",
     ),
 ]
 
@@ -534,16 +543,19 @@ _BUDGET_RANGES = {
 }
 _BUDGET_DEFAULTS = {
     "preventive": (
-        3.6,
+        round(3.6 * deflator(2017), 2),
         "children_day_centres_state_funding 2017 (3.6 million EUR), the "
-        "first observed year; municipal co-funding not included.",
+        "first observed year, x 1.463 to 2024 prices; municipal co-funding not included.",
     ),
     "basic": (
-        7.8,
+        round(766 * 4e6 / 391 * deflator(2017) / 1e6, 2),
         "Derived: 766 social workers for social-risk families (2015) x 10,230 EUR "
-        "per worker-year (2017 proposal: 391 posts for 4 million EUR).",
+        "per worker-year (2017 proposal: 391 posts for 4 million EUR), x 1.463 to 2024 prices.",
     ),
-    "integration": (2.0, "Assumption: no national figure for integration services for families."),
+    "integration": (
+        2.0,
+        "Assumption (2024 prices): no national figure for integration services for families.",
+    ),
     "mobile_team": (0.0, "Mobile teams started in July 2018; none before."),
 }
 _NGO_SHARE_DEFAULTS = {

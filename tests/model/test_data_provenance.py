@@ -8,6 +8,7 @@ from scipy.optimize import brentq
 
 from simulation.model import demography as data
 from simulation.model.catalogue import REGISTRY
+from simulation.model.prices import deflator
 
 D = REGISTRY.defaults()
 
@@ -85,11 +86,44 @@ def test_care_stay_and_reunification():
 
 def test_workforce_derived_values():
     per_worker = value("social_workers_srf_caseload_target_cost", 2017) * 1e6 / 391
-    assert D["unit_cost.basic"] == pytest.approx(per_worker / 10, abs=1)
+    assert D["unit_cost.basic"] == pytest.approx(per_worker / 10 * deflator(2017), abs=1)
     assert D["max_caseload_ratio"] == value("families_per_social_worker", 2015) / value(
         "families_per_social_worker", 2017
     )
-    assert D["budget.preventive"] == value("child_day_centres_state_funding", 2017)
+    funding = value("child_day_centres_state_funding", 2017)
+    assert D["budget.preventive"] == pytest.approx(funding * deflator(2017), abs=0.005)
+    workers = value("social_workers_for_social_risk_families", 2015)
+    assert D["budget.basic"] == pytest.approx(
+        workers * per_worker * deflator(2017) / 1e6, abs=0.005
+    )
+
+
+def test_money_is_at_2024_prices():
+    """Every figure of another year is brought to 2024 prices with the cited deflator."""
+    per_child = value("child_day_centres_state_funding", 2017) * 1e6 / 8784
+    preventive = (per_child * deflator(2017) + 30 * 12 * deflator(2022)) * 1.3
+    assert D["unit_cost.preventive"] == pytest.approx(preventive, abs=1)
+    assert D["cost.training_per_person"] == pytest.approx(881562.2 / 466 * deflator(2017), abs=1)
+    assert D["cost.institutional_care"] == pytest.approx(1100 * deflator(2015), abs=1)
+    assert REGISTRY["cost.family_care"].range[0] == pytest.approx(304 * deflator(2017), abs=1)
+
+
+def test_observed_budgets_of_the_baseline_are_at_2024_prices():
+    """The baseline's budget schedule: each observed year's nominal amount x the deflator."""
+    from simulation.workflow.scenarios import load
+    from tests.conftest import SCENARIOS
+
+    schedule = {c.year: c.values for c in load(SCENARIOS / "baseline.toml").schedule}
+    for year in (2018, 2019, 2020, 2023):
+        nominal = value("child_day_centres_state_funding", year)
+        assert schedule[year]["budget.preventive"] == pytest.approx(
+            nominal * deflator(year), abs=0.005
+        ), year
+    per_worker = value("social_workers_srf_caseload_target_cost", 2017) * 1e6 / 391
+    workers = value("social_workers_for_social_risk_families", 2015) + 391
+    assert schedule[2017]["budget.basic"] == pytest.approx(
+        workers * per_worker * deflator(2017) / 1e6, abs=0.005
+    )
 
 
 def test_missing_series_is_a_clear_error():
