@@ -137,7 +137,7 @@ def test_moving_a_slider_and_stepping_changes_the_chart(sync_api, app_url, tmp_p
             browser.close()
     assert before != after, "the families chart did not change"
     # A year of the policy moved families: some row of the run differs from the status quo.
-    assert len(rows) == 4, rows
+    assert len(rows) == 5, rows
     assert all(len(cells) == 3 for cells in rows), rows
     assert any(mine != quo for _, mine, quo in rows), rows
 

@@ -19,7 +19,7 @@ SMALL = {"scale": 0.01, "end_year": 2028, "policy_year": 2026}  # a few seconds
 
 def test_status_quo_levers_are_the_baselines_in_that_year():
     quo = status_quo_levers(load_scenario(str(SCENARIOS / "baseline.toml")), 2027)
-    budget = {"preventive": 8.46, "basic": 11.8, "integration": 2.0, "mobile_team": 1.0}
+    budget = {"preventive": 8.54, "basic": 17.31, "integration": 2.0, "mobile_team": 1.0}
     ngo = {"preventive": 0.6, "basic": 0.1, "integration": 0.3, "mobile_team": 0.0}
     total = sum(budget.values())
     assert quo["preventive_share"] == pytest.approx(budget["preventive"] / total)
@@ -55,7 +55,9 @@ def test_a_policy_changes_the_run_only_from_its_year():
     now = model.month
     assert not np.allclose(model.stocks[now] / model.scale, model.reference.families[now])
     budgets = np.array([m.budget() for m in model.municipalities])
-    assert budgets[:, 0].sum() / budgets.sum() == pytest.approx(0.8)
+    # 0.8, less what the floor of 2% per service takes (mobile teams' share of the rest is
+    # below it)
+    assert budgets[:, 0].sum() / budgets.sum() == pytest.approx(0.8, abs=0.005)
 
     def preventive_share_of_spending(costs):  # in the last month; items 0-1 are preventive
         month = model.in_area(costs)[now] - model.in_area(costs)[now - 1]
