@@ -75,6 +75,31 @@ def test_problem_from_the_registry():
         sa.problem(["onset_rat"])
 
 
+def test_the_npv_problem_adds_the_economics_parameters():
+    names = sa.problem(outcome="npv")["names"]
+    engine = REGISTRY.names("uncertain", engine="sd")
+    assert names[: len(engine)] == engine
+    extra = set(names) - set(engine)
+    assert "lifecourse.discount_rate" in extra
+    assert "lifecourse.earnings_ratio.care" in extra
+    assert "deadweight_cost_of_taxation" in extra
+    assert all("economics" in REGISTRY[n].engines for n in extra)
+    assert sa.problem(outcome="placements_avoided")["names"] == engine
+
+
+def test_sign_drivers_find_the_parameter_that_decides_the_sign():
+    rng = np.random.default_rng(1)
+    x = rng.random((2000, 3))
+    y = x[:, 0] - 0.5 + 0.05 * (x[:, 2] - 0.5)  # x0 decides the sign, x2 barely, x1 not
+    table = sa.sign_drivers(["a", "b", "c"], x, y)
+    assert list(table.index) == ["a", "c", "b"]
+    assert table.loc["a", "ks"] > 0.9
+    assert table.loc["a", "positive_low"] == 0.0
+    assert table.loc["a", "positive_high"] == 1.0
+    assert table.loc["b", "p_value"] > 0.01
+    assert sa.sign_drivers(["a"], x[:, :1], np.ones(2000)) is None  # one sign: nothing to say
+
+
 def test_sd_evaluation_of_npv_matches_the_comparison():
     """A row of defaults, evaluated in a batch, has the NPV of `prevsim compare`."""
     base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")

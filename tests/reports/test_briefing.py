@@ -143,6 +143,15 @@ def test_key_numbers_are_the_central_run_and_quantiles_of_the_plausible_samples(
             assert row.p95 == pytest.approx(np.quantile(x, 0.95), rel=1e-12)
 
 
+def test_benefits_by_outcome_add_up_to_the_central_benefits(folder):
+    by_outcome = pd.read_csv(folder / "by_outcome.csv")
+    keys = pd.read_csv(folder / "key_numbers.csv")
+    for name, rows in by_outcome.groupby("scenario"):
+        central = keys[(keys["scenario"] == name) & (keys["measure"] == "benefits")]["central"]
+        assert rows["pv_eur"].sum() == pytest.approx(central.iloc[0], rel=1e-9)
+        assert rows.loc[rows["outcome"] == "earnings", "pv_eur"].sum() != 0
+
+
 def test_central_values_equal_those_of_prevsim_compare(results):
     comparison = cmp.run_comparison([results.baseline, *results.scenarios], engine="sd")
     assert cmp.first_difference_year(comparison) == results.base_year

@@ -257,6 +257,10 @@ def test_the_command_draws_from_a_posterior_and_writes_its_summaries(tmp_path, c
     assert manifest["chance_benefits_exceed_costs"] == pytest.approx((values["npv"] > 0).mean())
     for name in ("value.png", "value.pdf", "summary.csv", "bands.parquet"):
         assert (folder / name).is_file()
+    by_outcome = pd.read_csv(folder / "value_by_outcome.csv")
+    assert by_outcome["pv_eur"].sum() == pytest.approx(values["benefits"].mean())
+    assert (by_outcome["pv_eur_p05"] <= by_outcome["pv_eur_p95"]).all()
+    assert (folder / "benefits_by_outcome.png").is_file()
     bad = tmp_path / "bad.csv"
     bad.write_text("not_a_parameter\n1\n", encoding="utf-8")
     assert main([*args[:-6], "--posterior", str(bad), "--out", str(tmp_path / "r2")]) == 2
