@@ -117,6 +117,17 @@ def first_difference_year(comparison: Comparison) -> int:
     return int(years[0])
 
 
+def pairs(comparison: Comparison):
+    """The paired accounts to value: every scenario after the first, every replicate.
+
+    Yields ``(name, replicate, reference accounts, scenario accounts)``.
+    """
+    first = comparison.accounts[comparison.names[0]]
+    for name in comparison.names[1:]:
+        for r, (ref, other) in enumerate(zip(first, comparison.accounts[name], strict=True)):
+            yield name, r, ref, other
+
+
 def values(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
     """The value of each scenario against the first, per replicate.
 
@@ -125,15 +136,10 @@ def values(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
     DataFrame
         One row per (scenario, replicate) with the fields of :class:`economics.Value`.
     """
-    first = comparison.names[0]
     rows = []
-    for name in comparison.names[1:]:
-        for r, (ref, other) in enumerate(
-            zip(comparison.accounts[first], comparison.accounts[name], strict=True)
-        ):
-            years = ref.index.to_numpy()
-            value = ec.value_against(years, other, ref, rate, base_year)
-            rows.append({"scenario": name, "replicate": r, **value.as_dict()})
+    for name, r, ref, other in pairs(comparison):
+        value = ec.value_against(ref.index.to_numpy(), other, ref, rate, base_year)
+        rows.append({"scenario": name, "replicate": r, **value.as_dict()})
     frame = pd.DataFrame(rows)
     # None (never breaks even) becomes NaN so that the column summarises numerically
     frame["break_even_year"] = pd.to_numeric(frame["break_even_year"], errors="coerce")
@@ -149,15 +155,11 @@ def value_by_outcome(comparison: Comparison, rate: float, base_year: int) -> pd.
         Columns ``scenario``, ``replicate``, ``outcome``, ``payer``, ``pv_eur``; per scenario
         and replicate the rows add up to the benefits of :func:`values`.
     """
-    first = comparison.names[0]
     rows = []
-    for name in comparison.names[1:]:
-        for r, (ref, other) in enumerate(
-            zip(comparison.accounts[first], comparison.accounts[name], strict=True)
-        ):
-            years = ref.index.to_numpy()
-            for outcome, payer, pv in ec.value_by_outcome(years, other, ref, rate, base_year):
-                rows.append((name, r, outcome, payer, pv))
+    for name, r, ref, other in pairs(comparison):
+        years = ref.index.to_numpy()
+        for outcome, payer, pv in ec.value_by_outcome(years, other, ref, rate, base_year):
+            rows.append((name, r, outcome, payer, pv))
     return pd.DataFrame(rows, columns=["scenario", "replicate", "outcome", "payer", "pv_eur"])
 
 
