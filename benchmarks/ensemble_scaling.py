@@ -39,7 +39,11 @@ from simulation.workflow.scenarios import load
 from simulation.workflow.store import TaskStore
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutional_care"]
+NAMES = [
+    "programme.casework.effect.risk_to_crisis",
+    "programme.mobile_crisis_team.effect.placement",
+    "cost.institutional_care",
+]
 
 
 @dataclass

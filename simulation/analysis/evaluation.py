@@ -64,7 +64,8 @@ class Question:
         return float(self.scenario.resolved_parameters()["discount_rate"])
 
 
-SAVED = ("flows", "stock_years", "costs")
+#: What the accounts read (see :func:`simulation.workflow.economics.yearly_arrays`).
+SAVED = ("flows", "stock_years", "costs", "programme_costs", "served_years", "unspent")
 
 
 def _model(sc: Scenario, params: dict) -> SDModel:

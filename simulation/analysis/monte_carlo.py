@@ -30,7 +30,7 @@ from simulation.workflow.economics import yearly_arrays
 from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
 
-SAVED = ("stocks", "flows", "stock_years", "costs")
+SAVED = ("stocks", "flows", "stock_years", "costs", "programme_costs", "served_years", "unspent")
 SAVE_EVERY = 3  # months: quarterly points draw smooth lines and include every January
 #: History matching: implausibility cut-off (Pukelsheim's three-sigma rule) and the model
 #: discrepancy, a log-scale standard deviation (an assumption: the calibration's 10% fit

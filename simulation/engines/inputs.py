@@ -53,6 +53,9 @@ class EngineInputs:
         Last simulated calendar year (the horizon ends on 1 January of the next).
     demography : Demography, optional
         Births and municipal sizes (default: the shipped Lithuanian data).
+    initial_families : ndarray, shape ``(N_STATES,)``, optional
+        National families by state on 1 January of the first year, shared out by the units'
+        sizes, instead of the observed ones (a cohort, for known-answer tests); no graduates.
 
     Attributes
     ----------
@@ -73,8 +76,8 @@ class EngineInputs:
         new family).
     entries : ndarray, shape ``(n_months, K|1, M)``
         The same per unit.
-    unit_costs : ndarray, shape ``(K|1, 1, N_SERVICES, N_PROVIDERS)``
-        EUR per family slot and year.
+    programme_costs : ndarray, shape ``(K|1, 1, N_PROGRAMMES, N_PROVIDERS)``
+        EUR per place-year of each programme and provider.
     working : ndarray, shape ``(n_months, K|1, 1)``
         Share of each unit where the cooperation model works.
     """
@@ -87,6 +90,7 @@ class EngineInputs:
         resolution: str = "national",
         end_year: int = DEFAULT_END_YEAR,
         demography: Demography | None = None,
+        initial_families: np.ndarray | None = None,
     ) -> None:
         if resolution not in RESOLUTIONS:
             raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
@@ -106,7 +110,10 @@ class EngineInputs:
         self.shares = self._municipal_shares()
         self.new_families = self._new_families()
         self.entries = self.new_families[:, :, None] * self.shares[:, None, :]
-        self.unit_costs = sv.unit_costs(self.static)
+        self.programme_costs = sv.programme_costs(self.static)
+        self.initial_families = (
+            None if initial_families is None else np.asarray(initial_families, float)
+        )
         self.working = self._working()
 
     def _municipal_shares(self) -> np.ndarray:
@@ -147,31 +154,45 @@ class EngineInputs:
         return {n: p[month] for n, p in self.lever_paths.items()}
 
     def budget_by_provider(self, levers: Mapping[str, np.ndarray], month: int) -> np.ndarray:
-        """Spending per service and provider in each unit, EUR/yr, ``(K|1, M, S, P)``."""
-        budget = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
-        share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
-        national = sv.split_budget(budget, share)  # (K|1, 1, S, P)
-        return national * self.shares[month][None, :, None, None]
+        """Spending per programme and provider in each unit, EUR/yr, ``(K|1, M, N_PROG, P)``.
 
-    def initial_state(self) -> tuple[np.ndarray, np.ndarray]:
-        """Families by state and service capacity on 1 January of the first year.
+        Each line's national budget split among its programmes by their weights, plus each
+        programme's own budget, shared out by the units' sizes.
+        """
+        line = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
+        national = sv.programme_budgets(line, levers, sv.own_budgets(levers) * 1e6)
+        share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
+        split = sv.split_budget(national, share)  # (K|1, 1, N_PROG, P)
+        return split * self.shares[month][None, :, None, None]
+
+    def initial_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Families by state, service capacity and graduates on 1 January of the first year.
 
         Risk and care stocks come from observed counts; families in total from children
         aged 0-17 / children per family; the vulnerable share is a parameter; capacity is
-        what the first year's budgets buy; early-support and crisis stocks start at the
-        quasi-steady state of their own inflow and outflow hazards, services included, so
-        the run does not open with an artificial transient.
+        what the first year's budgets buy; early-support and crisis stocks and the graduates
+        of every programme start at the quasi-steady state of their own inflow and outflow
+        hazards, services included, so the run does not open with an artificial transient.
 
         Returns
         -------
         stocks : ndarray, shape ``(K, M, N_STATES)``
             Families.
-        capacity : ndarray, shape ``(K, M, N_SERVICES, N_PROVIDERS)``
-            Family slots.
+        capacity : ndarray, shape ``(K, M, N_PROGRAMMES, N_PROVIDERS)``
+            Staffed spending, EUR/yr.
+        graduates : ndarray, shape ``(K, M, N_PROGRAMMES)``
+            Families who finished a programme and keep its effect.
         """
         p = {**self.static, **self.levers_at(0)}
         m = len(self.municipalities)
         share = self.shares[0][None, :, None]  # (1, M, 1)
+        capacity = np.broadcast_to(
+            self.budget_by_provider(p, 0), (self.k, m, sv.N_PROGRAMMES, sv.N_PROVIDERS)
+        )
+        graduates = np.zeros((self.k, m, sv.N_PROGRAMMES))
+        if self.initial_families is not None:
+            stocks = np.broadcast_to(self.initial_families * share, (self.k, m, N_STATES))
+            return np.array(stocks), np.array(capacity), graduates
         total = self.demography.children_at(START_YEAR) / p["children_per_family"]
         stocks = np.zeros((self.k, 1, N_STATES))
         stocks[..., State.RISK] = p["initial_risk_families"]
@@ -183,17 +204,17 @@ class EngineInputs:
         )
         stocks[..., State.VULNERABLE] = p["initial_vulnerable_share"] * total
         stocks = stocks * share
-        capacity = sv.target_capacity(self.budget_by_provider(p, 0), self.unit_costs)
-        capacity = np.broadcast_to(capacity, (self.k, m, sv.N_SERVICES, sv.N_PROVIDERS))
-        for _ in range(3):  # early support and crisis affect their own service coverage
-            rates = fl.hazard_rates(p, sv.service_effects(capacity, stocks, p, self.working[0]))
-            for state in (State.EARLY_SUPPORT, State.CRISIS):
-                inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[state]].sum(-1)
-                outflow = rates[..., fl.OUTFLOWS[state]].sum(-1)
+        for _ in range(3):  # early support, crisis and graduates affect their own services
+            state = sv.service_state(capacity, stocks, graduates, p, self.working[0])
+            rates = fl.hazard_rates(p, state.effects)
+            for s in (State.EARLY_SUPPORT, State.CRISIS):
+                inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[s]].sum(-1)
+                outflow = rates[..., fl.OUTFLOWS[s]].sum(-1)
                 # A state nothing leaves (all its hazards zero) starts empty.
-                stocks[..., state] = np.divide(
+                stocks[..., s] = np.divide(
                     inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
                 )
+            graduates = sv.steady_graduates(state.served, rates, p)
         others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
         stocks[..., State.WELLBEING] = total * share[..., 0] - others
-        return stocks, capacity
+        return stocks, np.array(capacity), graduates

@@ -15,9 +15,21 @@ import numpy as np
 from simulation.model.vocabulary import NATIONAL_UNIT
 
 #: Blocks of the state, in the order of the SD engine's packed vector: families by state,
-#: service capacity (family slots by service and provider), and the cumulative integrals of
-#: every flow, of family-years in each state and of every cost item.
-BLOCKS: tuple[str, ...] = ("stocks", "capacity", "flows", "stock_years", "costs")
+#: service capacity (staffed spending by programme and provider, EUR/yr), graduates of each
+#: programme (families who finished it and keep its effect), and the cumulative integrals of
+#: every flow, of family-years in each state, of every cost item, of spending on each
+#: programme, of family-years served by each programme and of money left unspent.
+BLOCKS: tuple[str, ...] = (
+    "stocks",
+    "capacity",
+    "graduates",
+    "flows",
+    "stock_years",
+    "costs",
+    "programme_costs",
+    "served_years",
+    "unspent",
+)
 #: Blocks only the agent-based engine saves: children by state, children moved by each flow
 #: and child-years in each state (cumulative), counted from each family's own children.
 CHILD_BLOCKS: tuple[str, ...] = ("children", "child_flows", "child_years")

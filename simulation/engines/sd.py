@@ -38,11 +38,16 @@ class Layout:
     def __init__(self) -> None:
         widths = {
             "stocks": N_STATES,
-            "capacity": sv.N_SERVICES * sv.N_PROVIDERS,
+            "capacity": sv.N_PROGRAMMES * sv.N_PROVIDERS,
+            "graduates": sv.N_PROGRAMMES,
             "flows": fl.N_FLOWS,
             "stock_years": N_STATES,
             "costs": len(COST_ITEMS),
+            "programme_costs": sv.N_PROGRAMMES,
+            "served_years": sv.N_PROGRAMMES,
+            "unspent": sv.N_PROGRAMMES,
         }
+        assert tuple(widths) == BLOCKS
         start = 0
         for name, width in widths.items():
             setattr(self, name, slice(start, start + width))
@@ -63,6 +68,9 @@ class SDModel:
         ``levers`` may hold length-K arrays: a batch of K parameter sets integrates at once).
     steps_per_month : int
         Runge-Kutta steps per month.
+    initial_families : ndarray, optional
+        Families by state at the start instead of the observed ones (see
+        :class:`~simulation.engines.inputs.EngineInputs`).
 
     Examples
     --------
@@ -81,12 +89,15 @@ class SDModel:
         end_year: int = DEFAULT_END_YEAR,
         steps_per_month: int = DEFAULT_STEPS_PER_MONTH,
         demography: Demography | None = None,
+        initial_families: np.ndarray | None = None,
     ) -> None:
-        self.inputs = EngineInputs(params, levers, schedule, resolution, end_year, demography)
+        self.inputs = EngineInputs(
+            params, levers, schedule, resolution, end_year, demography, initial_families
+        )
         i = self.inputs
         self.k, self.demography, self.resolution = i.k, i.demography, resolution
         self.n_months, self.static, self.lever_paths = i.n_months, i.static, i.lever_paths
-        self.shares, self.entries, self.unit_costs = i.shares, i.entries, i.unit_costs
+        self.shares, self.entries = i.shares, i.entries
         self.working = i.working
         self.steps_per_month = int(steps_per_month)
         self.dt = 1.0 / (12 * self.steps_per_month)
@@ -111,12 +122,14 @@ class SDModel:
     def initial_state(self) -> np.ndarray:
         """Packed state on 1 January of the first year, shape ``(K, M, LAYOUT.size)``.
 
-        The stocks and capacity of :meth:`EngineInputs.initial_state`, accumulators at zero.
+        The stocks, capacity and graduates of :meth:`EngineInputs.initial_state`,
+        accumulators at zero.
         """
-        stocks, capacity = self.inputs.initial_state()
+        stocks, capacity, graduates = self.inputs.initial_state()
         y = np.zeros((self.k, len(self.municipalities), LAYOUT.size))
         y[..., LAYOUT.stocks] = stocks
         y[..., LAYOUT.capacity] = capacity.reshape(*y.shape[:2], -1)
+        y[..., LAYOUT.graduates] = graduates
         return y
 
     def derivatives(self, y: np.ndarray, month: int) -> np.ndarray:
@@ -126,32 +139,41 @@ class SDModel:
         # would be several times slower.
         stocks = np.ascontiguousarray(y[..., LAYOUT.stocks])
         positive = np.maximum(stocks, 0.0)  # flows read negative stocks as zero
-        slots = np.ascontiguousarray(y[..., LAYOUT.capacity]).reshape(
-            *y.shape[:-1], sv.N_SERVICES, sv.N_PROVIDERS
+        capacity = np.ascontiguousarray(y[..., LAYOUT.capacity]).reshape(
+            *y.shape[:-1], sv.N_PROGRAMMES, sv.N_PROVIDERS
         )
-        effects = sv.service_effects(slots, positive, p, self.working[month])
-        rates = fl.hazard_rates(p, effects)
+        graduates = np.ascontiguousarray(y[..., LAYOUT.graduates])
+        services = sv.service_state(capacity, positive, graduates, p, self.working[month])
+        rates = fl.hazard_rates(p, services.effects)
         flow = np.empty((*y.shape[:-1], fl.N_FLOWS))
         sources = np.take(positive, fl.HAZARD_SOURCE, axis=-1)
         np.multiply(rates, sources, out=flow[..., : fl.N_HAZARD_FLOWS])
         flow[..., fl.ENTRY] = self.entries[month]
-        cap_rate = sv.capacity_change(slots, target, p["capacity_delay"][..., None, None])
+        cap_rate = sv.capacity_change(capacity, target, p["capacity_delay"][..., None, None])
         dy = np.empty(y.shape)
         # A 2-D matrix product (one BLAS call) instead of K x M tiny ones.
         dy[..., LAYOUT.stocks] = (flow.reshape(-1, fl.N_FLOWS) @ fl.INCIDENCE).reshape(stocks.shape)
         care_children = stocks[..., CARE_SLICE] * p["children_per_risk_family"][..., None]
         care_cost = 12.0 * care_children * self.care_cost_per_child_month
-        spending = (slots * self.unit_costs).reshape(*y.shape[:-1], -1)
+        spent = sv.used_spending(capacity, services.served, services.slots)
         training = sv.training_spending(
-            slots, p["trained_staff_share"], self.training_growth[month], p
-        )[..., None]
+            sv.places_in_use(services.served, services.slots),
+            p["trained_staff_share"],
+            self.training_growth[month],
+            p,
+        )
         dy[..., LAYOUT.capacity] = cap_rate.reshape(*cap_rate.shape[:-2], -1)
+        dy[..., LAYOUT.graduates] = sv.graduate_change(graduates, services.served, rates, p)
         dy[..., LAYOUT.flows] = flow
         dy[..., LAYOUT.stock_years] = stocks
         costs = dy[..., LAYOUT.costs]  # a view: fill it in place, in COST_ITEMS order
-        costs[..., : spending.shape[-1]] = spending
-        costs[..., TRAINING_ITEM] = training[..., 0]
+        lines = sv.line_spending(spent)
+        costs[..., : sv.N_SERVICES * sv.N_PROVIDERS] = lines.reshape(*lines.shape[:-2], -1)
+        costs[..., TRAINING_ITEM] = training
         costs[..., CARE_ITEMS] = care_cost
+        dy[..., LAYOUT.programme_costs] = spent.sum(axis=-1)
+        dy[..., LAYOUT.served_years] = services.served
+        dy[..., LAYOUT.unspent] = (capacity - spent).sum(axis=-1)
         return dy
 
     def _month_inputs(self, month: int) -> tuple[dict, np.ndarray]:
@@ -161,7 +183,7 @@ class SDModel:
         """
         if self._cached_month != month:
             p = {**self.static, **self.levers_at(month)}
-            target = sv.target_capacity(self.inputs.budget_by_provider(p, month), self.unit_costs)
+            target = self.inputs.budget_by_provider(p, month)
             self._cached = (p, target)
             self._cached_month = month
         return self._cached

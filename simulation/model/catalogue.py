@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
+from simulation.model import effect_sizes, programmes
 from simulation.model.parameters import Parameter, Registry
 from simulation.model.prices import deflator
 from simulation.model.services import SERVICES
@@ -247,60 +248,6 @@ _HAZARDS = [
     ),
 ]
 
-_SERVICE_COSTS = {
-    "preventive": Parameter(
-        "unit_cost.preventive",
-        round((3.6e6 / 8784 * deflator(2017) + 30 * 12 * deflator(2022)) * 1.3),
-        "EUR per family-year",
-        (1.0, 1e6),
-        (780.0, 3250.0),
-        "uncertain",
-        "Derived: children's day centres, 3.6 million EUR state funding for 8,784 children in "
-        "2017 (410 EUR per child-year, x 1.463 to 2024 prices) plus the municipal minimum of "
-        "30 EUR per child-month (2022, 360 EUR per year, x 1.098), times about 1.3 children "
-        "served per family: 1,293 EUR. Range: 600-2,500 EUR before the price conversion, x 1.3.",
-        "Cost of one family slot in preventive services for a year (municipal provider).",
-    ),
-    "basic": Parameter(
-        "unit_cost.basic",
-        round(4e6 / 391 * deflator(2017) / 10),
-        "EUR per family-year",
-        (1.0, 1e6),
-        (1024.0, 4388.0),
-        "uncertain",
-        "Derived: 391 social-worker posts for about 4 million EUR a year (2017; 10,230 EUR per "
-        "worker-year, x 1.463 to 2024 prices: 14,963) / the caseload norm of 10 families per "
-        "worker. Range: 700-3,000 EUR of 2017, x 1.463.",
-        "Cost of one family slot in basic services (social supervision, counselling) for a "
-        "year (municipal provider).",
-    ),
-    "integration": Parameter(
-        "unit_cost.integration",
-        2000.0,
-        "EUR per family-year",
-        (1.0, 1e6),
-        (800.0, 5000.0),
-        "uncertain",
-        "Assumption (2024 prices): employment, housing and addiction services cost more per "
-        "family than casework; no Lithuanian unit cost in the project data.",
-        "Cost of one family slot in integration services for a year (municipal provider).",
-        assumption=True,
-    ),
-    "mobile_team": Parameter(
-        "unit_cost.mobile_team",
-        6000.0,
-        "EUR per family-year",
-        (1.0, 1e6),
-        (2000.0, 15000.0),
-        "uncertain",
-        "Assumption (2024 prices): intensive crisis work; with two-month interventions about "
-        "1,000 EUR per family helped. Mobile teams helped 891 families in their first year "
-        "(2018-2019).",
-        "Cost of one concurrent family slot in a mobile crisis team for a year.",
-        assumption=True,
-    ),
-}
-
 _SERVICE_EFFECTS = [
     Parameter(
         "ngo_cost_ratio",
@@ -378,97 +325,6 @@ _SERVICE_EFFECTS = [
         "uncertain",
         "Miller 2015: effects of programmes about 21.8% lower at scale.",
         "Relative loss of every service effect when delivered at scale.",
-    ),
-    Parameter(
-        "prevention_onset_effect",
-        0.05,
-        "share",
-        _SHARE,
-        (0.0, 0.2),
-        "uncertain",
-        "Assumption: universal prevention (community work) has small, uncertain effects.",
-        "Relative reduction of onset at full preventive coverage and quality 1.",
-        assumption=True,
-    ),
-    Parameter(
-        "prevention_detection_gain",
-        2.0,
-        "ratio",
-        (0.0, 20.0),
-        (0.5, 5.0),
-        "uncertain",
-        "Assumption: outreach (search for potential recipients, Panevėžys) finds families "
-        "earlier; no effect estimate.",
-        "Relative increase of detection at full preventive coverage and quality 1.",
-        assumption=True,
-    ),
-    Parameter(
-        "prevention_recovery_gain",
-        0.5,
-        "ratio",
-        (0.0, 10.0),
-        (0.0, 1.5),
-        "uncertain",
-        "Assumption; home visiting improves outcomes modestly (Gubbels et al. 2021: d = 0.135).",
-        "Relative increase of early-support recovery at full coverage and quality 1.",
-        assumption=True,
-    ),
-    Parameter(
-        "prevention_escalation_effect",
-        0.24,
-        "share",
-        _SHARE,
-        (0.0, 0.46),
-        "uncertain",
-        "Vlahovicova et al. 2017: recurrence after parenting programmes, risk ratio 0.76 "
-        "(0.54-1.07) -> effect 1 - RR.",
-        "Relative reduction of early support -> risk at full coverage and quality 1.",
-    ),
-    Parameter(
-        "basic_crisis_effect",
-        0.40,
-        "share",
-        _SHARE,
-        (0.24, 0.52),
-        "uncertain",
-        "Bezeczky et al. 2020: intensive family preservation, risk ratio of placement 0.60 at "
-        "12 months (95% CI 0.48-0.76) -> effect 1 - RR.",
-        "Relative reduction of risk -> crisis at full basic coverage and quality 1.",
-    ),
-    Parameter(
-        "risk_recovery_gain",
-        1.0,
-        "ratio",
-        (0.0, 10.0),
-        (0.2, 2.0),
-        "uncertain",
-        "Assumption.",
-        "Relative increase of risk -> wellbeing at full joint basic-integration coverage.",
-        assumption=True,
-    ),
-    Parameter(
-        "basic_weight",
-        0.5,
-        "share",
-        (0.05, 0.95),
-        (0.3, 0.7),
-        "uncertain",
-        "Assumption: the cooperation scheme (seed 000) asks for a balance of basic and "
-        "integration services without saying which matters more.",
-        "Weight of basic services in the joint (geometric-mean) effect with integration.",
-        assumption=True,
-    ),
-    Parameter(
-        "mobile_placement_effect",
-        0.3,
-        "share",
-        _SHARE,
-        (0.0, 0.5),
-        "uncertain",
-        "Assumption between Al et al. 2012 (family preservation generally not effective where "
-        "abuse or neglect is the reason: 0) and Bezeczky et al. 2020 (1 - RR up to 0.49).",
-        "Relative reduction of the placement probability at full mobile-team coverage.",
-        assumption=True,
     ),
 ]
 
@@ -916,21 +772,66 @@ def _read_table(folder: str) -> list[Parameter]:
 #: The life-course outcome model's parameters (``simulation.model.lifecourse``).
 _LIFECOURSE = _read_table("lifecourse")
 
-REGISTRY: Registry = Registry.from_parameters(
-    [
-        *_DEMOGRAPHY,
-        *_INITIAL,
-        *_HAZARDS,
-        *_SERVICE_COSTS.values(),
-        *_SERVICE_EFFECTS,
-        *_TRAINING,
-        *_CARE_COSTS,
-        *_LEVERS,
-        *_AGENT_BASED,
-        *_POLICY_LEVERS,
-        *_ECONOMICS,
-        *_LIFECOURSE,
-    ]
-)
+_BASE = [
+    *_DEMOGRAPHY,
+    *_INITIAL,
+    *_HAZARDS,
+    *_SERVICE_EFFECTS,
+    *_TRAINING,
+    *_CARE_COSTS,
+    *_LEVERS,
+    *_AGENT_BASED,
+    *_POLICY_LEVERS,
+    *_ECONOMICS,
+    *_LIFECOURSE,
+]
+#: The programme library's parameters (costs, effects converted at the other parameters'
+#: defaults, relapse, effective share, duration) and levers (mix weights, own budgets).
+_PROGRAMMES = [
+    *effect_sizes.registry_parameters(
+        programmes.library(), Registry.from_parameters(_BASE).defaults()
+    ),
+    *effect_sizes.lever_parameters(programmes.library()),
+]
+
+REGISTRY: Registry = Registry.from_parameters([*_BASE, *_PROGRAMMES])
 #: Names of every lever (what municipalities and the ministry choose), in registry order.
 LEVERS: tuple[str, ...] = tuple(REGISTRY.names("lever"))
+
+_PROGRAMMES_NOTE = "services are programmes now (`prevsim programmes`)"
+#: Parameters that no longer exist, with what replaced them (one line each, for input errors).
+RETIRED: dict[str, str] = {
+    "prevention_onset_effect": f"retired: {_PROGRAMMES_NOTE}; the onset effect is "
+    "programme.universal_parenting.effect.onset",
+    "prevention_detection_gain": f"retired: {_PROGRAMMES_NOTE}; outreach raises detection: "
+    "programme.outreach_community.effect.detection",
+    "prevention_recovery_gain": f"retired: {_PROGRAMMES_NOTE}; no evaluated programme raises "
+    "recovery from early support: home visiting and parenting programmes lower escalation "
+    "(programme.home_visiting.effect.supported_escalation)",
+    "prevention_escalation_effect": f"retired: {_PROGRAMMES_NOTE}; "
+    "programme.parenting_programme.effect.supported_escalation and "
+    "programme.home_visiting.effect.supported_escalation",
+    "basic_crisis_effect": f"retired: {_PROGRAMMES_NOTE}; casework: "
+    "programme.casework.effect.risk_to_crisis; intensive family preservation: "
+    "programme.family_preservation.effect.placement",
+    "risk_recovery_gain": f"retired: {_PROGRAMMES_NOTE}; integration services: "
+    "programme.integration_services.effect.risk_to_crisis",
+    "basic_weight": f"retired: {_PROGRAMMES_NOTE}; casework and integration services act on "
+    "the families each serves (the assumed complement is gone)",
+    "mobile_placement_effect": f"retired: {_PROGRAMMES_NOTE}; "
+    "programme.mobile_crisis_team.effect.placement",
+    **{
+        f"unit_cost.{line}": f"retired: {_PROGRAMMES_NOTE}; each programme has its cost, "
+        f"e.g. programme.{name}.cost"
+        for line, name in (
+            ("preventive", "day_centres"),
+            ("basic", "casework"),
+            ("integration", "integration_services"),
+            ("mobile_team", "mobile_crisis_team"),
+        )
+    },
+    "cost.adversity_per_child_year_in_care": "retired: the life course values childhoods "
+    "(`prevsim lifecourse`, docs/economics.md)",
+    "cost.adversity_per_family_year_in_risk": "retired: the life course values childhoods "
+    "(`prevsim lifecourse`, docs/economics.md)",
+}

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.model.services import EFFECTS
 from simulation.model.states import N_STATES, State
 
 
@@ -72,6 +71,35 @@ OUTFLOWS: dict[State, list[int]] = {
 }
 PLACEMENTS = (FLOW_INDEX["placement_family"], FLOW_INDEX["placement_institution"])
 
+#: The transitions services can change, in the order of every effects array: each multiplies
+#: the hazard of its flow(s), except ``placement``, which multiplies the probability that a
+#: crisis ends in placement (the crisis lasts as long; fewer crises end in care).
+EFFECTS: tuple[str, ...] = (
+    "onset",
+    "natural_recovery",
+    "detection",
+    "escalation",
+    "supported_escalation",
+    "supported_recovery",
+    "risk_recovery",
+    "risk_to_crisis",
+    "placement",
+    "reunification",
+)
+#: The state whose families each effect acts on.
+EFFECT_SOURCE: dict[str, State] = {
+    "onset": State.WELLBEING,
+    "natural_recovery": State.VULNERABLE,
+    "detection": State.VULNERABLE,
+    "escalation": State.VULNERABLE,
+    "supported_escalation": State.EARLY_SUPPORT,
+    "supported_recovery": State.EARLY_SUPPORT,
+    "risk_recovery": State.RISK,
+    "risk_to_crisis": State.RISK,
+    "placement": State.CRISIS,
+    "reunification": State.FAMILY_CARE,
+}
+
 
 def _incidence() -> np.ndarray:
     """Matrix A (flows x states): -1 at each flow's source, +1 at its target."""
@@ -99,7 +127,8 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
         Parameter values and current lever values; scalars or arrays broadcasting against
         ``effects[..., 0]``.
     effects : ndarray, shape ``(..., len(EFFECTS))``
-        Multipliers from :func:`simulation.model.services.service_effects`.
+        Multipliers of the transitions of :data:`EFFECTS` (1 = no service effect), from
+        :func:`simulation.model.services.service_effects`.
 
     Returns
     -------
@@ -111,11 +140,12 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
     placed = np.clip(p["placement_probability"] * e["placement"], 0.0, 1.0)
     inst = p["institutional_placement_share"]
     exit_rate = p["family_exit_rate"]
+    reunification = p["reunification_rate"] * e["reunification"]
     rates = [
         p["onset_rate"] * e["onset"],
-        p["natural_recovery_rate"],
+        p["natural_recovery_rate"] * e["natural_recovery"],
         p["detection_rate"] * e["detection"],
-        p["escalation_rate"],
+        p["escalation_rate"] * e["escalation"],
         p["supported_escalation_rate"] * e["supported_escalation"],
         p["supported_recovery_rate"] * e["supported_recovery"],
         p["risk_recovery_rate"] * e["risk_recovery"],
@@ -124,7 +154,7 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
         crisis_exit * placed * (1.0 - inst),
         crisis_exit * placed * inst,
         p["deinstitutionalisation_rate"],
-        p["reunification_rate"],
+        reunification,
         p["reunification_rate"],
         p["care_leaving_rate"],
         p["care_leaving_rate"],

@@ -1,29 +1,39 @@
 """Services and funding as pure numpy functions shared by both engines (DESIGN 2.2).
 
-The chain is: budget per service and provider -> capacity (family slots at the caseload
-norm, built up with a first-order delay) -> coverage of eligible families -> quality ->
-hazard multipliers. Every function broadcasts over leading axes, so the same code serves one
-municipality, 60 municipalities, a batch of K parameter sets, or one family at a time.
+Money comes in four funding lines (:data:`SERVICES`); each line's budget is split among its
+programmes (:mod:`simulation.model.programmes`) by their weights (``mix.<programme>``), and a
+programme may have a budget of its own (``budget.<programme>``). The chain is: budget per
+programme and provider -> capacity (staffed spending, EUR/yr, built up with a first-order
+delay) -> places (capacity / cost per place-year) -> families served (the programme's own
+target families, at most ``max_caseload_ratio`` per place) -> quality -> the effect on the
+hazards of exactly the families treated: those in the programme and those who finished it
+and have not relapsed (``graduates``). Money a programme cannot use for lack of families is
+not spent: it is reported as unspent.
 
-Array conventions: a trailing axis of length ``N_SERVICES`` is indexed by :data:`SERVICES`;
-a trailing pair ``(N_SERVICES, N_PROVIDERS)`` by services then :data:`PROVIDERS`.
+Array conventions: a trailing axis of length ``N_PROGRAMMES`` is indexed by
+:data:`PROGRAMMES`; a trailing pair ``(N_PROGRAMMES, N_PROVIDERS)`` by programmes then
+:data:`PROVIDERS`; ``N_SERVICES`` by the funding lines. Every function broadcasts over
+leading axes (one municipality, 60, a batch of K parameter sets, or one family).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.model import programmes as pg
+from simulation.model.flows import EFFECT_SOURCE, EFFECTS, OUTFLOWS
 from simulation.model.states import State
 
-SERVICES: tuple[str, ...] = ("preventive", "basic", "integration", "mobile_team")
+SERVICES: tuple[str, ...] = pg.LINES
 PROVIDERS: tuple[str, ...] = ("ngo", "municipal")
 N_SERVICES = len(SERVICES)
 N_PROVIDERS = len(PROVIDERS)
 PREVENTIVE, BASIC, INTEGRATION, MOBILE_TEAM = range(N_SERVICES)
 NGO, MUNICIPAL = range(N_PROVIDERS)
-#: What the public pays for, in the order of every cost array: each service by provider
+#: What the public pays for, in the order of every cost array: each funding line by provider
 #: (``preventive.ngo``, ...), staff training, then the two kinds of out-of-home care (in the
 #: order of the care states).
 COST_ITEMS: tuple[str, ...] = (
@@ -35,343 +45,392 @@ COST_ITEMS: tuple[str, ...] = (
 TRAINING_ITEM = COST_ITEMS.index("training")
 CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
 
+PROGRAMMES: tuple[pg.Programme, ...] = pg.library()
+PROGRAMME_NAMES: tuple[str, ...] = tuple(p.name for p in PROGRAMMES)
+N_PROGRAMMES = len(PROGRAMMES)
+#: The funding line and the target state of each programme.
+PROGRAMME_LINE = np.array([SERVICES.index(p.line) for p in PROGRAMMES])
+PROGRAMME_TARGET = np.array([int(p.target) for p in PROGRAMMES])
+#: Programmes of each line, in library order (the order in which they take families).
+LINE_PROGRAMMES: tuple[tuple[int, ...], ...] = tuple(
+    tuple(int(i) for i in np.flatnonzero(line == PROGRAMME_LINE)) for line in range(N_SERVICES)
+)
+#: Each programme's effects: ``(index in EFFECTS, registry name of its multiplier)``.
+PROGRAMME_EFFECTS: tuple[tuple[tuple[int, str], ...], ...] = tuple(
+    tuple((EFFECTS.index(e.transition), p.parameter(f"effect.{e.transition}")) for e in p.effects)
+    for p in PROGRAMMES
+)
+#: Outflows of each programme's target state (positions in HAZARD_FLOWS).
+TARGET_OUTFLOWS = tuple(OUTFLOWS[State(t)] for t in PROGRAMME_TARGET)
+# the library's validation guarantees it: every effect acts on its programme's target state
+assert all(
+    EFFECT_SOURCE[EFFECTS[i]] == prog.target
+    for prog, effects in zip(PROGRAMMES, PROGRAMME_EFFECTS, strict=True)
+    for i, _ in effects
+)
+
 
 def stack_last(arrays: list) -> np.ndarray:
     """Stack along a new last axis after broadcasting (some inputs may be batched)."""
     return np.stack(np.broadcast_arrays(*[np.asarray(a, float) for a in arrays]), axis=-1)
 
 
-def unit_costs(p: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Cost of one family slot for a year, by service and provider.
+def _a(p: Mapping, name: str) -> np.ndarray:
+    return np.asarray(p[name], float)
 
-    Parameters
-    ----------
-    p : mapping
-        Parameter values (scalars or arrays of shape ``(K, 1)``), including
-        ``unit_cost.<service>`` (EUR per family-year, municipal provider) and
-        ``ngo_cost_ratio`` (NGO cost / municipal cost).
 
-    Returns
-    -------
-    ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
-        EUR per family-year.
+def programme_values(p: Mapping, field: str) -> np.ndarray:
+    """One field of every programme (``cost``, ``duration``, ...), shape ``(..., N_PROGRAMMES)``."""
+    return stack_last([p[prog.parameter(field)] for prog in PROGRAMMES])
+
+
+# ---- money ---------------------------------------------------------------------------------
+def programme_costs(p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Cost of a place for a year, by programme and provider, ``(..., N_PROGRAMMES, N_PROVIDERS)``.
+
+    The programme's cost (municipal provider) and ``ngo_cost_ratio`` times it from NGOs.
     """
-    municipal = stack_last([p[f"unit_cost.{s}"] for s in SERVICES])
-    ngo = municipal * np.asarray(p["ngo_cost_ratio"], float)[..., None]
+    municipal = programme_values(p, "cost")
+    ngo = municipal * _a(p, "ngo_cost_ratio")[..., None]
     return stack_last([ngo, municipal])
 
 
-def split_budget(budget: np.ndarray, ngo_share: np.ndarray) -> np.ndarray:
-    """Split a budget per service between NGO and municipal providers.
+def mix_shares(levers: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Each programme's share of its line's budget, ``(..., N_PROGRAMMES)``.
+
+    The weights ``mix.<programme>`` relative to the line's total (an all-zero line is split
+    evenly).
+    """
+    weights = np.maximum(stack_last([levers[f"mix.{name}"] for name in PROGRAMME_NAMES]), 0.0)
+    shares = np.zeros_like(weights)
+    for members in LINE_PROGRAMMES:
+        total = weights[..., members].sum(axis=-1, keepdims=True)
+        even = np.full(weights[..., members].shape, 1.0 / len(members))
+        shares[..., members] = np.where(
+            total > 0, weights[..., members] / np.where(total > 0, total, 1.0), even
+        )
+    return shares
+
+
+def line_costs(p: Mapping[str, np.ndarray], levers: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Mean cost of a place in each line at its mix, EUR per place-year, ``(..., S)``."""
+    cost = programme_values(p, "cost")
+    share = mix_shares(levers)
+    return stack_last([(cost * share)[..., m].sum(axis=-1) for m in LINE_PROGRAMMES])
+
+
+def own_budgets(levers: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Each programme's budget of its own (``budget.<programme>``), million EUR/yr."""
+    return stack_last([levers[f"budget.{name}"] for name in PROGRAMME_NAMES])
+
+
+def programme_budgets(
+    line_budget: np.ndarray, levers: Mapping[str, np.ndarray], own: np.ndarray
+) -> np.ndarray:
+    """Budget of each programme, EUR/yr, ``(..., N_PROGRAMMES)``.
 
     Parameters
     ----------
-    budget : ndarray, shape ``(..., N_SERVICES)``
+    line_budget : ndarray, shape ``(..., N_SERVICES)``
+        EUR/yr per funding line.
+    levers : mapping
+        ``mix.<programme>`` weights.
+    own : ndarray, shape ``(..., N_PROGRAMMES)``
+        EUR/yr of each programme's own budget (the same unit as ``line_budget``).
+    """
+    return line_budget[..., PROGRAMME_LINE] * mix_shares(levers) + own
+
+
+def split_budget(budget: np.ndarray, ngo_share: np.ndarray) -> np.ndarray:
+    """Split programme budgets between NGO and municipal providers at their line's NGO share.
+
+    Parameters
+    ----------
+    budget : ndarray, shape ``(..., N_PROGRAMMES)``
         EUR per year.
     ngo_share : ndarray, shape ``(..., N_SERVICES)``
-        Share bought from NGOs, in [0, 1].
+        Share of each line bought from NGOs, in [0, 1].
 
     Returns
     -------
-    ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
-        EUR per year by service and provider.
+    ndarray, shape ``(..., N_PROGRAMMES, N_PROVIDERS)``
     """
-    return np.stack([budget * ngo_share, budget * (1.0 - ngo_share)], axis=-1)
-
-
-def target_capacity(budget_by_provider: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Family slots the budget pays for once staff are hired (families)."""
-    return budget_by_provider / cost
+    share = ngo_share[..., PROGRAMME_LINE]
+    return np.stack([budget * share, budget * (1.0 - share)], axis=-1)
 
 
 def capacity_change(capacity: np.ndarray, target: np.ndarray, delay: np.ndarray) -> np.ndarray:
-    """First-order build-up (or run-down) of capacity towards its target.
+    """First-order build-up (or run-down) of capacity towards its target (EUR/yr per year).
 
-    Parameters
-    ----------
-    capacity, target : ndarray
-        Family slots.
-    delay : ndarray
-        Years to close the gap (hiring and training); broadcasts against ``capacity``.
-
-    Returns
-    -------
-    ndarray
-        d capacity / dt, families per year.
+    ``delay`` is the years to close the gap (hiring and training) and broadcasts against
+    ``capacity``.
     """
     return (target - capacity) / delay
 
 
-def coverage_and_caseload(
-    slots: np.ndarray, eligible: np.ndarray, max_caseload_ratio: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Share of eligible families served and the caseload relative to the norm.
+def places(capacity: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    """Family places at the caseload norm that the capacity pays for, ``(..., N_PROGRAMMES)``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(costs > 0, capacity / np.where(costs > 0, costs, 1.0), 0.0)
+    return per.sum(axis=-1)
 
-    Staff take on more families than the norm when demand exceeds slots, up to
-    ``max_caseload_ratio`` times the norm (in Lithuania 15 families per worker against a
-    norm of 10 gives 1.5).
+
+# ---- who is served -------------------------------------------------------------------------
+def serve(
+    slots: np.ndarray, stocks: np.ndarray, graduates: np.ndarray, max_caseload_ratio
+) -> np.ndarray:
+    """Families each programme serves, ``(..., N_PROGRAMMES)``.
+
+    A programme serves families of its target state who are not yet treated by its line
+    (graduates of the line keep their effect and are not taken again), at most
+    ``max_caseload_ratio`` per place; programmes of one line take families in library order.
 
     Parameters
     ----------
-    slots : ndarray
-        Family slots at the caseload norm (families).
-    eligible : ndarray
-        Families eligible for the service (families), same shape as ``slots``.
+    slots : ndarray, shape ``(..., N_PROGRAMMES)``
+        Places at the caseload norm.
+    stocks : ndarray, shape ``(..., N_STATES)``
+        Families by state (negative values are read as 0).
+    graduates : ndarray, shape ``(..., N_PROGRAMMES)``
+        Families who finished each programme and keep its effect.
     max_caseload_ratio : ndarray
-        Largest caseload relative to the norm (dimensionless, >= 1).
-
-    Returns
-    -------
-    coverage : ndarray
-        Served / eligible, in [0, 1] (when nobody is eligible: 1 if there are slots, else 0).
-    caseload_ratio : ndarray
-        Served / slots, in [0, max_caseload_ratio] (0 when there are no slots).
+        Largest caseload relative to the norm (>= 1).
     """
-    served = np.minimum(eligible, slots * max_caseload_ratio)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # With nobody eligible, a family who becomes eligible would be served if there is
-        # any capacity at all, and not otherwise.
-        idle = np.where(slots > 0, 1.0, 0.0)
-        coverage = np.where(eligible > 0, served / np.where(eligible > 0, eligible, 1.0), idle)
-        caseload = np.where(slots > 0, served / np.where(slots > 0, slots, 1.0), 0.0)
-    return np.clip(coverage, 0.0, 1.0), caseload
+    stocks = np.maximum(stocks, 0.0)
+    ratio = np.asarray(max_caseload_ratio, float)
+    served = np.zeros(np.broadcast_shapes(slots.shape, graduates.shape, (*stocks.shape[:-1], 1)))
+    for members in LINE_PROGRAMMES:
+        for state in {int(PROGRAMME_TARGET[i]) for i in members}:
+            group = [i for i in members if PROGRAMME_TARGET[i] == state]
+            left = np.maximum(stocks[..., state] - graduates[..., group].sum(axis=-1), 0.0)
+            for i in group:
+                served[..., i] = np.minimum(left, slots[..., i] * ratio)
+                left = left - served[..., i]
+    return served
 
 
 def quality(
-    provider_slots: np.ndarray,
+    capacity: np.ndarray,
     caseload_ratio: np.ndarray,
     p: Mapping[str, np.ndarray],
     trained_share: np.ndarray,
 ) -> np.ndarray:
-    """Quality of a service, 1 at the caseload norm with untrained municipal staff.
+    """Quality of each programme, 1 at the norm with untrained municipal staff, ``(..., N_PROG)``.
 
-    Quality is the slot-weighted provider quality (NGO quality relative to municipal is
-    ``ngo_quality_ratio``), raised by trained staff (``1 + training_quality_gain *
-    trained_share``) and lowered by caseload above the norm
-    (``1 / (1 + caseload_quality_loss * excess)``).
-
-    Parameters
-    ----------
-    provider_slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
-        Family slots by provider.
-    caseload_ratio : ndarray, shape ``(..., N_SERVICES)``
-        Served / slots.
-    p : mapping
-        Parameter values with ``ngo_quality_ratio``, ``training_quality_gain``,
-        ``caseload_quality_loss``.
-    trained_share : ndarray
-        Share of staff trained in the model's methods, in [0, 1].
-
-    Returns
-    -------
-    ndarray, shape ``(..., N_SERVICES)``
-        Dimensionless quality multiplier (>= 0).
+    The capacity-weighted provider quality (``ngo_quality_ratio`` for NGOs), raised by
+    trained staff (``1 + training_quality_gain * trained_share``), lowered by caseloads above
+    the norm (``1 / (1 + caseload_quality_loss * excess)``) and, for programmes whose evidence
+    comes from trials, by the scale-up discount (``1 - scale_up_decay``, Miller 2015).
     """
-    ngo_q = np.asarray(p["ngo_quality_ratio"], float)[..., None]
-    total = provider_slots[..., NGO] + provider_slots[..., MUNICIPAL]
+    ngo_q = _a(p, "ngo_quality_ratio")[..., None]
+    total = capacity[..., NGO] + capacity[..., MUNICIPAL]
     with np.errstate(divide="ignore", invalid="ignore"):
         mix = np.where(
             total > 0,
-            (provider_slots[..., NGO] * ngo_q + provider_slots[..., MUNICIPAL])
+            (capacity[..., NGO] * ngo_q + capacity[..., MUNICIPAL])
             / np.where(total > 0, total, 1.0),
             1.0,
         )
     training = (
         1.0
-        + np.asarray(p["training_quality_gain"], float)[..., None]
-        * np.asarray(trained_share, float)[..., None]
+        + _a(p, "training_quality_gain")[..., None] * np.asarray(trained_share, float)[..., None]
     )
     excess = np.maximum(caseload_ratio - 1.0, 0.0)
-    strain = 1.0 / (1.0 + np.asarray(p["caseload_quality_loss"], float)[..., None] * excess)
-    return mix * training * strain
+    strain = 1.0 / (1.0 + _a(p, "caseload_quality_loss")[..., None] * excess)
+    trial = np.array([prog.trial_evidence for prog in PROGRAMMES], float)
+    scale_up = 1.0 - _a(p, "scale_up_decay")[..., None] * trial
+    return mix * training * strain * scale_up
 
 
-def complement(basic: np.ndarray, integration: np.ndarray, basic_weight: np.ndarray) -> np.ndarray:
-    """Joint effect of basic and integration services, which are complements.
+def treated_shares(served: np.ndarray, graduates: np.ndarray, stocks: np.ndarray) -> np.ndarray:
+    """Share of each programme's target families it treats (served or graduates), in [0, 1]."""
+    target = np.maximum(stocks[..., PROGRAMME_TARGET], 0.0)
+    treated = served + np.maximum(graduates, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(target > 0, treated / np.where(target > 0, target, 1.0), 0.0)
+    return np.clip(share, 0.0, 1.0)
 
-    A weighted geometric mean (Cobb-Douglas): recovery needs both, so money moved from an
-    abundant service to a scarce one raises the joint effect, and either alone gives nothing.
+
+def effect_gaps(p: Mapping[str, np.ndarray], quality: np.ndarray) -> np.ndarray:
+    """``1 - multiplier`` of each effect for a treated family, ``(..., N_PROGRAMMES, N_EFFECTS)``.
+
+    A treated family's hazard is multiplied by ``1 - quality x effective share x (1 - m)``,
+    where ``m`` is the programme's hazard multiplier: quality scales the published effect.
+    """
+    gaps = np.zeros((*np.shape(quality), len(EFFECTS)))
+    share = programme_values(p, "effective_share")
+    for i, effects in enumerate(PROGRAMME_EFFECTS):
+        for e, name in effects:
+            gaps[..., i, e] = quality[..., i] * share[..., i] * (1.0 - _a(p, name))
+    return gaps
+
+
+def effects_of(treated: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """Hazard multipliers of the transitions, ``(..., N_EFFECTS)``.
+
+    Programmes of one line treat different families (their shares add); lines combine
+    multiplicatively (a family in difficulty may have casework and integration services).
 
     Parameters
     ----------
-    basic, integration : ndarray
-        Effective coverage (coverage x quality) of each service, >= 0.
-    basic_weight : ndarray
-        Weight of basic services, in (0, 1).
-
-    Returns
-    -------
-    ndarray
-        Joint effective coverage, >= 0.
+    treated : ndarray, shape ``(..., N_PROGRAMMES)``
+        Treated shares (1 for a family in the programme, 0 outside it).
+    gaps : ndarray, shape ``(..., N_PROGRAMMES, N_EFFECTS)``
+        From :func:`effect_gaps`.
     """
-    w = np.asarray(basic_weight, float)
-    return np.power(np.maximum(basic, 0.0), w) * np.power(np.maximum(integration, 0.0), 1.0 - w)
+    out = np.ones((*np.broadcast_shapes(treated.shape, gaps.shape[:-1])[:-1], len(EFFECTS)))
+    weighted = treated[..., None] * gaps
+    for members in LINE_PROGRAMMES:
+        out = out * np.maximum(1.0 - weighted[..., members, :].sum(axis=-2), 0.0)
+    return out
 
 
-def lowering(efficacy: np.ndarray, effective_coverage: np.ndarray) -> np.ndarray:
-    """Multiplier on a hazard that a service lowers: ``1 - efficacy * coverage * quality``.
+@dataclass(frozen=True)
+class ServiceState:
+    """What the services do in a unit this month.
 
-    Clipped at 0 so that a very strong service cannot make a hazard negative.
+    Attributes
+    ----------
+    effects : ndarray, shape ``(..., N_EFFECTS)``
+        Population hazard multipliers.
+    served, slots, quality, treated : ndarray, shape ``(..., N_PROGRAMMES)``
+        Families served, places at the norm, quality, treated share of the target state.
+    gaps : ndarray, shape ``(..., N_PROGRAMMES, N_EFFECTS)``
+        What a treated family gets (see :func:`effect_gaps`).
     """
-    return np.maximum(1.0 - efficacy * effective_coverage, 0.0)
+
+    effects: np.ndarray
+    served: np.ndarray
+    slots: np.ndarray
+    quality: np.ndarray
+    treated: np.ndarray
+    gaps: np.ndarray
 
 
-def raising(gain: np.ndarray, effective_coverage: np.ndarray) -> np.ndarray:
-    """Multiplier on a hazard that a service raises: ``1 + gain * coverage * quality``."""
-    return 1.0 + gain * effective_coverage
+def service_state(
+    capacity: np.ndarray,
+    stocks: np.ndarray,
+    graduates: np.ndarray,
+    p: Mapping[str, np.ndarray],
+    working=0.0,
+) -> ServiceState:
+    """Families served, quality and the hazard multipliers they produce.
+
+    Parameters
+    ----------
+    capacity : ndarray, shape ``(..., N_PROGRAMMES, N_PROVIDERS)``
+        Staffed spending, EUR/yr.
+    stocks : ndarray, shape ``(..., N_STATES)``
+        Families by state.
+    graduates : ndarray, shape ``(..., N_PROGRAMMES)``
+        Families who finished each programme and keep its effect.
+    p : mapping
+        Parameter and lever values (``trained_staff_share`` among them).
+    working : ndarray or float
+        Share of the unit where the cooperation model works (seed 000): the municipality's
+        own mobile team raises the mobile crisis team's quality by
+        ``local_team_quality_gain``, inter-institutional groups raise detection by
+        ``groups_detection_gain`` and a community-initiatives coordinator lowers onset by
+        ``coordinator_onset_effect``.
+    """
+    slots = places(capacity, programme_costs(p))
+    served = serve(slots, stocks, graduates, _a(p, "max_caseload_ratio"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        caseload = np.where(slots > 0, served / np.where(slots > 0, slots, 1.0), 0.0)
+    q = quality(capacity, caseload, p, p["trained_staff_share"])
+    working = np.asarray(working, float)
+    if working.any():
+        team = np.ones(q.shape)
+        team[..., PROGRAMME_LINE == MOBILE_TEAM] = (
+            1.0 + _a(p, "local_team_quality_gain")[..., None] * working[..., None]
+        )
+        q = q * team
+    treated = treated_shares(served, graduates, stocks)
+    gaps = effect_gaps(p, q)
+    effects = effects_of(treated, gaps)
+    if working.any():
+        effects = effects.copy()
+        effects[..., EFFECTS.index("detection")] *= 1.0 + _a(p, "groups_detection_gain") * working
+        effects[..., EFFECTS.index("onset")] *= 1.0 - _a(p, "coordinator_onset_effect") * working
+    return ServiceState(effects, served, slots, q, treated, gaps)
+
+
+def service_effects(capacity, stocks, graduates, p, working=0.0) -> np.ndarray:
+    """The hazard multipliers of :func:`service_state`, ``(..., N_EFFECTS)``."""
+    return service_state(capacity, stocks, graduates, p, working).effects
+
+
+# ---- spending, graduates, training ---------------------------------------------------------
+def used_spending(capacity: np.ndarray, served: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Spending on each programme and provider, EUR/yr, ``(..., N_PROGRAMMES, N_PROVIDERS)``.
+
+    The capacity in use: all of it when the places are full (or stretched above the norm),
+    the served share when there are fewer families than places. The rest is unspent.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        used = np.where(slots > 0, np.minimum(served / np.where(slots > 0, slots, 1.0), 1.0), 0.0)
+    return capacity * used[..., None]
+
+
+def line_spending(spending: np.ndarray) -> np.ndarray:
+    """Programme spending summed by funding line, ``(..., N_SERVICES, N_PROVIDERS)``."""
+    return np.stack([spending[..., m, :].sum(axis=-2) for m in LINE_PROGRAMMES], axis=-2)
+
+
+def graduate_change(
+    graduates: np.ndarray, served: np.ndarray, rates: np.ndarray, p: Mapping
+) -> np.ndarray:
+    """D graduates / dt, families per year, ``(..., N_PROGRAMMES)``.
+
+    Families finish a programme at ``served / duration`` (none for ongoing programmes) and
+    stop being graduates when they relapse (``relapse_rate``) or leave the target state (its
+    total outflow hazard in ``rates``, shape ``(..., N_HAZARD_FLOWS)``).
+    """
+    duration = programme_values(p, "duration")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        finish = np.where(duration > 0, served / np.where(duration > 0, duration, 1.0), 0.0)
+    leave = stack_last([rates[..., list(out)].sum(axis=-1) for out in TARGET_OUTFLOWS])
+    return finish - (programme_values(p, "relapse_rate") + leave) * graduates
+
+
+def steady_graduates(served: np.ndarray, rates: np.ndarray, p: Mapping) -> np.ndarray:
+    """Graduates at which :func:`graduate_change` is zero, ``(..., N_PROGRAMMES)``."""
+    duration = programme_values(p, "duration")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        finish = np.where(duration > 0, served / np.where(duration > 0, duration, 1.0), 0.0)
+    leave = stack_last([rates[..., list(out)].sum(axis=-1) for out in TARGET_OUTFLOWS])
+    total = programme_values(p, "relapse_rate") + leave
+    return np.divide(finish, total, out=np.zeros_like(finish), where=total > 0)
 
 
 def training_spending(
-    slots: np.ndarray, trained_share, share_growth, p: Mapping[str, np.ndarray]
+    staff_places, trained_share, share_growth, p: Mapping[str, np.ndarray]
 ) -> np.ndarray:
     """Spending on training staff, EUR/yr.
 
-    Staff are family slots / ``caseload_norm``; keeping ``trained_share`` of them trained
-    means training the leavers' replacements (``staff_turnover`` a year) and, when the share
-    rises, the new trainees (``share_growth``, per year).
+    Staff are the places in use / ``caseload_norm``; keeping ``trained_share`` of them
+    trained means training the leavers' replacements (``staff_turnover`` a year) and, when
+    the share rises, the new trainees (``share_growth``, per year).
 
     Parameters
     ----------
-    slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
-        Family slots of all services.
+    staff_places : ndarray, shape ``(..., N_PROGRAMMES)``
+        Places in use.
     trained_share, share_growth : ndarray or float
         Share of staff trained, and its rate of increase (1/yr, >= 0).
     p : mapping
         ``cost.training_per_person``, ``staff_turnover``, ``caseload_norm``.
     """
-    staff = slots.sum(axis=(-2, -1)) / np.asarray(p["caseload_norm"], float)
-    per_year = np.asarray(trained_share) * np.asarray(p["staff_turnover"]) + np.asarray(
-        share_growth
-    )
-    return staff * per_year * np.asarray(p["cost.training_per_person"])
+    staff = np.asarray(staff_places).sum(axis=-1) / _a(p, "caseload_norm")
+    per_year = np.asarray(trained_share) * _a(p, "staff_turnover") + np.asarray(share_growth)
+    return staff * per_year * _a(p, "cost.training_per_person")
 
 
-# ---- from capacity to hazard multipliers ---------------------------------------------------
-V, ES, R, C = State.VULNERABLE, State.EARLY_SUPPORT, State.RISK, State.CRISIS
-
-#: Names of the multipliers that services put on hazards, in the order returned.
-EFFECTS: tuple[str, ...] = (
-    "onset",
-    "detection",
-    "supported_recovery",
-    "supported_escalation",
-    "risk_recovery",
-    "risk_to_crisis",
-    "placement",
-)
+def places_in_use(served: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Places occupied at the norm: served families, at most the places paid for."""
+    return np.minimum(served, slots)
 
 
 def eligible_families(stocks: np.ndarray) -> np.ndarray:
-    """Families eligible for each service, shape ``(..., N_SERVICES)``.
-
-    Preventive: vulnerable and early-support families; basic and integration: risk
-    families; mobile team: families in crisis.
-    """
-    return np.stack(
-        [stocks[..., V] + stocks[..., ES], stocks[..., R], stocks[..., R], stocks[..., C]],
-        axis=-1,
-    )
-
-
-def coverage_quality(
-    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Coverage of eligible families and quality at scale, per service.
-
-    Parameters
-    ----------
-    provider_slots : ndarray, shape ``(..., N_SERVICES, N_PROVIDERS)``
-        Family slots at the caseload norm.
-    stocks : ndarray, shape ``(..., N_STATES)``
-        Families by state (negative values are read as 0).
-    p : mapping
-        Parameter values and current lever values (``trained_staff_share``).
-
-    Returns
-    -------
-    coverage : ndarray, shape ``(..., N_SERVICES)``
-        Share of eligible families served, in [0, 1].
-    quality : ndarray, shape ``(..., N_SERVICES)``
-        Quality times ``1 - scale_up_decay``: the effect a served family gets, relative to
-        the efficacy parameters.
-    """
-    stocks = np.maximum(stocks, 0.0)
-    slots = provider_slots[..., NGO] + provider_slots[..., MUNICIPAL]
-    coverage, caseload = coverage_and_caseload(
-        slots, eligible_families(stocks), np.asarray(p["max_caseload_ratio"], float)[..., None]
-    )
-    q = quality(provider_slots, caseload, p, p["trained_staff_share"])
-    at_scale = 1.0 - np.asarray(p["scale_up_decay"], float)[..., None]
-    return coverage, q * at_scale
-
-
-def effects_from_coverage(x: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Hazard multipliers, shape ``(..., len(EFFECTS))``, from effective coverage.
-
-    Parameters
-    ----------
-    x : ndarray, shape ``(..., N_SERVICES)``
-        Effective coverage (coverage x quality at scale) of each service.
-    p : mapping
-        Parameter values (efficacies and gains).
-    """
-    prev, basic, integ, mobile = (x[..., i] for i in range(N_SERVICES))
-    joint = complement(basic, integ, p["basic_weight"])
-    return np.stack(
-        [
-            lowering(p["prevention_onset_effect"], prev),
-            raising(p["prevention_detection_gain"], prev),
-            raising(p["prevention_recovery_gain"], prev),
-            lowering(p["prevention_escalation_effect"], prev),
-            raising(p["risk_recovery_gain"], joint),
-            lowering(p["basic_crisis_effect"], basic),
-            lowering(p["mobile_placement_effect"], mobile),
-        ],
-        axis=-1,
-    )
-
-
-def cooperation_effects(
-    coverage: np.ndarray, quality: np.ndarray, p: Mapping[str, np.ndarray], working
-) -> np.ndarray:
-    """Hazard multipliers with the cooperation model's bodies at work (seed 000).
-
-    Where ``working`` is 1 (deployment has reached implementation), the municipality's own
-    mobile team raises mobile-team quality by ``local_team_quality_gain``, inter-institutional
-    groups raise detection by ``groups_detection_gain`` and a community-initiatives
-    coordinator lowers onset by ``coordinator_onset_effect``; 0 leaves the services' effects
-    unchanged, fractions blend.
-
-    Parameters
-    ----------
-    coverage, quality : ndarray, shape ``(..., N_SERVICES)``
-        From :func:`coverage_quality`.
-    p : mapping
-        Parameter values.
-    working : ndarray or float
-        Share of the unit where the cooperation model works, broadcasting against
-        ``coverage[..., 0]``.
-    """
-    working = np.asarray(working, float)
-    if not working.any():  # nothing deployed: the services' effects alone (the usual case)
-        return effects_from_coverage(coverage * quality, p)
-    team = np.ones(quality.shape)
-    team[..., MOBILE_TEAM] = 1.0 + np.asarray(p["local_team_quality_gain"]) * working
-    effects = effects_from_coverage(coverage * quality * team, p)
-    detection, onset = EFFECTS.index("detection"), EFFECTS.index("onset")
-    effects[..., detection] *= 1.0 + np.asarray(p["groups_detection_gain"]) * working
-    effects[..., onset] *= 1.0 - np.asarray(p["coordinator_onset_effect"]) * working
-    return effects
-
-
-def service_effects(
-    provider_slots: np.ndarray, stocks: np.ndarray, p: Mapping[str, np.ndarray], working=0.0
-) -> np.ndarray:
-    """Hazard multipliers produced by the services, shape ``(..., len(EFFECTS))``.
-
-    Every family is treated alike: the multiplier applies the services' effective coverage
-    to the whole eligible population (the system-dynamics view). ``working`` is the share
-    where the cooperation model works (see :func:`cooperation_effects`).
-    """
-    coverage, quality = coverage_quality(provider_slots, stocks, p)
-    return cooperation_effects(coverage, quality, p, working)
+    """Families in each programme's target state, shape ``(..., N_PROGRAMMES)``."""
+    return np.maximum(stocks[..., PROGRAMME_TARGET], 0.0)

@@ -143,7 +143,7 @@ def sample_parameters(
         )
         low = np.array([REGISTRY[n].range[0] for n in names])
         high = np.array([REGISTRY[n].range[1] for n in names])
-        frame[names] = low + unit * (high - low)
+        frame = pd.DataFrame(low + unit * (high - low), columns=list(names))
     if posterior is not None:
         rows = np.random.default_rng(posterior_seed).integers(len(posterior), size=samples)
         drawn = posterior.iloc[rows].reset_index(drop=True)

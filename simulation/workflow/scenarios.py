@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from simulation.model.catalogue import REGISTRY
+from simulation.model.catalogue import REGISTRY, RETIRED
 from simulation.model.errors import InputError
 from simulation.model.policy import RULES
 from simulation.model.schedule import Change
@@ -212,7 +212,9 @@ class _Validator(Problems):
         out = {}
         for name, value in _flatten(table).items():
             key = f"params.{name}"
-            if name not in REGISTRY:
+            if name in RETIRED:
+                self.error(key, RETIRED[name])
+            elif name not in REGISTRY:
                 self.error(key, REGISTRY.unknown_message(name, REGISTRY.names()))
             elif REGISTRY[name].kind == "lever":
                 self.error(key, "is a policy lever: set it under [policy]")
@@ -221,6 +223,9 @@ class _Validator(Problems):
         return out
 
     def lever(self, key: str, name: str, value: object) -> float | None:
+        if name in RETIRED:
+            self.error(key, RETIRED[name])
+            return None
         if name not in REGISTRY:
             self.error(key, REGISTRY.unknown_message(name, REGISTRY.names("lever")))
             return None

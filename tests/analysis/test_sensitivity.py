@@ -103,7 +103,7 @@ def test_sign_drivers_find_the_parameter_that_decides_the_sign():
 def test_sd_evaluation_of_npv_matches_the_comparison():
     """A row of defaults, evaluated in a batch, has the NPV of `prevsim compare`."""
     base, early = load(SCENARIOS / "baseline.toml"), load(SCENARIOS / "early_intervention.toml")
-    names = ["onset_rate", "basic_crisis_effect"]
+    names = ["onset_rate", "programme.casework.effect.risk_to_crisis"]
     prob = sa.problem(names)
     defaults = np.array([[REGISTRY[n].default for n in names]])
     x = np.vstack([defaults, defaults * 1.1])
@@ -126,8 +126,8 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
         "16",
         "--params",
         "onset_rate",
-        "basic_crisis_effect",
-        "unit_cost.preventive",
+        "programme.casework.effect.risk_to_crisis",
+        "programme.day_centres.cost",
         "escalation_rate",
         "detection_rate",
         "natural_recovery_rate",

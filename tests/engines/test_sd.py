@@ -384,7 +384,7 @@ def test_batch_of_a_few_parameters_equals_one_by_one_runs():
     names = [
         "onset_rate",
         "crisis_exit_rate",
-        "unit_cost.basic",
+        "programme.casework.cost",
         "cost.family_care",
         "capacity_delay",
         "children_per_family",
@@ -493,11 +493,14 @@ RATE_FLOWS: dict[str, set[str]] = {
 #: The hazard flow each service multiplier scales (placement is handled separately).
 EFFECT_FLOWS: dict[str, str] = {
     "onset": "onset",
+    "natural_recovery": "natural_recovery",
     "detection": "detection",
+    "escalation": "escalation",
     "supported_recovery": "supported_recovery",
     "supported_escalation": "supported_escalation",
     "risk_recovery": "risk_recovery",
     "risk_to_crisis": "risk_to_crisis",
+    "reunification": "reunification_family",
 }
 HAZARD_NAMES = [f.name for f in fl.HAZARD_FLOWS]
 
@@ -537,7 +540,10 @@ def test_hazard_rates_has_one_column_per_hazard_flow():
     rate_params = {
         n
         for n, p in REGISTRY.items()
-        if p.unit == "1/yr" and n.endswith("_rate") and "sd" in p.engines
+        if p.unit == "1/yr"
+        and n.endswith("_rate")
+        and "sd" in p.engines
+        and not n.startswith("programme.")  # relapse rates: tests/model/test_services.py
     }
     assert rate_params == set(RATE_FLOWS)
 
@@ -639,8 +645,10 @@ def test_incidence_and_boundary_match_the_flow_table():
 def test_no_services_means_no_effects():
     rng = np.random.default_rng(5)
     stocks = rng.uniform(0.0, 1e4, (4, N_STATES))
-    slots = np.zeros((4, sv.N_SERVICES, sv.N_PROVIDERS))
-    effects = sv.service_effects(slots, stocks, mid_range_values())
+    capacity = np.zeros((4, sv.N_PROGRAMMES, sv.N_PROVIDERS))
+    effects = sv.service_effects(
+        capacity, stocks, np.zeros((4, sv.N_PROGRAMMES)), mid_range_values()
+    )
     np.testing.assert_array_equal(effects, 1.0)
 
 
@@ -654,8 +662,9 @@ def test_derivative_of_stocks_is_flows_through_the_incidence_matrix():
     # Each hazard flow is its rate times its source stock.
     stocks = y[0, 0, LAYOUT.stocks]
     p = {**mid_range_values(), **REGISTRY.defaults()}
-    slots = y[..., LAYOUT.capacity].reshape(1, 1, sv.N_SERVICES, sv.N_PROVIDERS)
-    rates = fl.hazard_rates(p, sv.service_effects(slots, y[..., LAYOUT.stocks], p))
+    capacity = y[..., LAYOUT.capacity].reshape(1, 1, sv.N_PROGRAMMES, sv.N_PROVIDERS)
+    graduates = y[..., LAYOUT.graduates]
+    rates = fl.hazard_rates(p, sv.service_effects(capacity, y[..., LAYOUT.stocks], graduates, p))
     np.testing.assert_allclose(
         flows[0, 0, : fl.N_HAZARD_FLOWS], rates[0, 0] * stocks[fl.HAZARD_SOURCE], rtol=1e-12
     )

@@ -86,7 +86,7 @@ def test_care_stay_and_reunification():
 
 def test_workforce_derived_values():
     per_worker = value("social_workers_srf_caseload_target_cost", 2017) * 1e6 / 391
-    assert D["unit_cost.basic"] == pytest.approx(per_worker / 10 * deflator(2017), abs=1)
+    assert D["programme.casework.cost"] == pytest.approx(per_worker / 10 * deflator(2017), abs=1)
     assert D["max_caseload_ratio"] == value("families_per_social_worker", 2015) / value(
         "families_per_social_worker", 2017
     )
@@ -102,7 +102,11 @@ def test_money_is_at_2024_prices():
     """Every figure of another year is brought to 2024 prices with the cited deflator."""
     per_child = value("child_day_centres_state_funding", 2017) * 1e6 / 8784
     preventive = (per_child * deflator(2017) + 30 * 12 * deflator(2022)) * 1.3
-    assert D["unit_cost.preventive"] == pytest.approx(preventive, abs=1)
+    assert D["programme.day_centres.cost"] == pytest.approx(preventive, abs=1)
+    worker = per_child = value("social_workers_srf_caseload_target_cost", 2017) * 1e6 / 391
+    worker_2024 = worker * deflator(2017)
+    assert D["programme.home_visiting.cost"] == pytest.approx(worker_2024 / 10, abs=1)
+    assert D["programme.family_preservation.cost"] == pytest.approx(worker_2024 / 2, abs=1)
     assert D["cost.training_per_person"] == pytest.approx(881562.2 / 466 * deflator(2017), abs=1)
     assert D["cost.institutional_care"] == pytest.approx(1100 * deflator(2015), abs=1)
     assert REGISTRY["cost.family_care"].range[0] == pytest.approx(304 * deflator(2017), abs=1)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from simulation.engines.sd import LAYOUT, SDModel
+from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.parameters import Parameter, Registry, batch_size
 from simulation.model.schedule import Change
@@ -103,8 +104,23 @@ def test_every_sd_parameter_changes_the_sd_result():
         "trained_staff_share": 0.2,
         "cooperation_start_year": 2010.0,  # so that the cooperation model acts by 2020
         "regional_coordinators": 0.5,  # so that their speed-up matters
+        # every programme runs, every line mixes, and no effect is exactly none
+        **{f"budget.{prog.name}": 1.0 for prog in sv.PROGRAMMES},
+        **{f"mix.{prog.name}": 0.5 for prog in sv.PROGRAMMES},
+        **{
+            prog.parameter(f"effect.{e.transition}"): 0.9
+            for prog in sv.PROGRAMMES
+            for e in prog.effects
+            if e.measure == "none"
+        },
     }
-    names = REGISTRY.names(engine="sd")
+    # family preservation takes crises first: a small one leaves some for the conferences
+    reference.update({"budget.family_preservation": 0.05, "mix.family_preservation": 0.01})
+    # The relapse of an ongoing programme never acts (nobody finishes it), nor the weight of a
+    # programme alone in its line (weights are relative).
+    inert = {prog.parameter("relapse_rate") for prog in sv.PROGRAMMES if prog.duration == 0}
+    inert |= {f"mix.{sv.PROGRAMME_NAMES[m[0]]}" for m in sv.LINE_PROGRAMMES if len(m) == 1}
+    names = [n for n in REGISTRY.names(engine="sd") if n not in inert]
     k = len(names) + 1
     values = {}
     for i, name in enumerate(names):
@@ -112,6 +128,8 @@ def test_every_sd_parameter_changes_the_sd_result():
         start = reference.get(name, p.default)
         column = np.full(k, start)
         far = p.range[1] if p.range[1] - p.default >= p.default - p.range[0] else p.range[0]
+        if far == start:  # a fixed range: move within the domain instead
+            far = min(start * 0.5, p.domain[1]) if start else min(0.5, p.domain[1])
         column[i + 1] = start + 0.5 * (far - start)
         values[name] = column
     params = {n: v for n, v in values.items() if REGISTRY[n].kind != "lever"}

@@ -1,10 +1,12 @@
 """Unit tests of :mod:`simulation.model.services`.
 
-The chain: budget -> capacity -> coverage -> quality -> effect.
+The chain: line budgets and programme budgets -> capacity -> places -> families served (of
+each programme's own target state) -> quality -> effect on the families treated (served or
+graduates) -> hazard multipliers; spending is the capacity in use, the rest unspent.
 
 Every function there is pure numpy and broadcasts over leading axes, so the tests check the
-formulas on scalars, their limits and monotonicity (with hypothesis, derandomised), and that
-leading axes broadcast the same way a loop would.
+formulas on small cases, their limits and monotonicity (with hypothesis, derandomised), and
+that leading axes broadcast the same way a loop would.
 """
 
 from __future__ import annotations
@@ -15,213 +17,114 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
+from simulation.model import flows as fl
 from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.states import N_STATES, State
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
+D = REGISTRY.defaults()
+P = {name: i for i, name in enumerate(sv.PROGRAMME_NAMES)}
 
 families = st.floats(min_value=0.0, max_value=1e5, allow_nan=False, allow_infinity=False)
-positive = st.floats(min_value=1e-3, max_value=1e5, allow_nan=False, allow_infinity=False)
-ratios = st.floats(min_value=1.0, max_value=5.0)
 shares = st.floats(min_value=0.0, max_value=1.0)
-weights = st.floats(min_value=0.05, max_value=0.95)
+ratios = st.floats(min_value=1.0, max_value=5.0)
 
 
-def quality_params(
-    ngo_quality_ratio: float = 1.0,
-    training_quality_gain: float = 0.0,
-    caseload_quality_loss: float = 0.0,
-) -> dict[str, float]:
-    """Parameters read by :func:`simulation.model.services.quality`.
-
-    Parameters
-    ----------
-    ngo_quality_ratio : float
-        NGO quality relative to municipal quality.
-    training_quality_gain : float
-        Relative quality gain when every worker is trained.
-    caseload_quality_loss : float
-        Quality loss per unit of caseload above the norm.
-
-    Returns
-    -------
-    dict of str to float
-        The mapping ``quality`` expects as ``p``.
-    """
-    return {
-        "ngo_quality_ratio": ngo_quality_ratio,
-        "training_quality_gain": training_quality_gain,
-        "caseload_quality_loss": caseload_quality_loss,
-    }
+def stocks_of(**by_state) -> np.ndarray:
+    """Families by state from keyword counts, e.g. ``stocks_of(risk=100)``."""
+    out = np.zeros(N_STATES)
+    for key, value in by_state.items():
+        out[State[key.upper()]] = value
+    return out
 
 
-def one_service_slots(ngo: float, municipal: float) -> np.ndarray:
-    """Provider slots for all four services, the same for each, shape ``(N_SERVICES, 2)``.
-
-    Parameters
-    ----------
-    ngo, municipal : float
-        Family slots bought from NGOs and from municipal providers.
-
-    Returns
-    -------
-    ndarray, shape ``(N_SERVICES, N_PROVIDERS)``
-    """
-    slots = np.empty((sv.N_SERVICES, sv.N_PROVIDERS))
-    slots[:, sv.NGO] = ngo
-    slots[:, sv.MUNICIPAL] = municipal
-    return slots
+def quiet(**changes) -> dict:
+    """Defaults with quality exactly 1 (untrained, no scale-up discount, no strain)."""
+    return {**D, "training_quality_gain": 0.0, "scale_up_decay": 0.0, **changes}
 
 
-# ---- coverage and caseload -----------------------------------------------------------------
+# ---- the library in the model ----------------------------------------------------------
 
 
-@PROPERTY
-@given(slots=families, eligible=families, ratio=ratios)
-def test_coverage_is_served_over_eligible_capped_at_one(slots, eligible, ratio):
-    coverage, caseload = sv.coverage_and_caseload(
-        np.array(slots), np.array(eligible), np.array(ratio)
-    )
-    served = min(eligible, slots * ratio)
-    assert 0.0 <= coverage <= 1.0
-    if eligible > 0:
-        assert coverage == pytest.approx(served / eligible, rel=1e-12)
-    else:  # nobody to serve: a newcomer would be served if and only if there are slots
-        assert coverage == (1.0 if slots > 0 else 0.0)
-    if slots > 0:
-        assert caseload == pytest.approx(served / slots, rel=1e-12)
-    else:
-        assert caseload == 0.0
+def test_every_line_has_programmes_and_every_programme_one_line_and_target():
+    assert all(len(m) >= 1 for m in sv.LINE_PROGRAMMES)
+    assert sorted(i for m in sv.LINE_PROGRAMMES for i in m) == list(range(sv.N_PROGRAMMES))
+    for prog, target in zip(sv.PROGRAMMES, sv.PROGRAMME_TARGET, strict=True):
+        assert target == prog.target
+        for effect in prog.effects:
+            assert fl.EFFECT_SOURCE[effect.transition] == prog.target
+
+
+# ---- money -----------------------------------------------------------------------------
+
+
+def test_mix_shares_are_weights_relative_to_their_line():
+    levers = {f"mix.{n}": 0.0 for n in sv.PROGRAMME_NAMES}
+    levers.update({"mix.day_centres": 3.0, "mix.home_visiting": 1.0, "mix.casework": 2.0})
+    shares = sv.mix_shares(levers)
+    assert shares[P["day_centres"]] == pytest.approx(0.75)
+    assert shares[P["home_visiting"]] == pytest.approx(0.25)
+    assert shares[P["casework"]] == pytest.approx(1.0)
+    # a line with no weight is split evenly
+    for members in sv.LINE_PROGRAMMES:
+        assert shares[list(members)].sum() == pytest.approx(1.0)
+
+
+def test_programme_budgets_add_the_line_share_and_the_programme_own_money():
+    levers = dict(D)
+    line = np.array([10.0, 20.0, 3.0, 1.0]) * 1e6
+    own = np.zeros(sv.N_PROGRAMMES)
+    own[P["family_preservation"]] = 2e6
+    budget = sv.programme_budgets(line, levers, own)
+    assert budget[P["day_centres"]] == pytest.approx(10e6)  # the baseline mix: all of it
+    assert budget[P["family_preservation"]] == pytest.approx(2e6)
+    assert budget.sum() == pytest.approx(line.sum() + own.sum())
 
 
 @PROPERTY
-@given(slots=positive, ratio=ratios, excess=st.floats(min_value=1.01, max_value=100.0))
-def test_caseload_is_capped_at_the_maximum_ratio(slots, ratio, excess):
-    # Demand exceeds what staff take on even at the largest caseload: the caseload sits at
-    # the cap and coverage is what the capped caseload serves.
-    eligible = excess * slots * ratio
-    coverage, caseload = sv.coverage_and_caseload(
-        np.array(slots), np.array(eligible), np.array(ratio)
-    )
-    assert caseload == pytest.approx(ratio, rel=1e-12)
-    assert coverage == pytest.approx(1.0 / excess, rel=1e-12)
-    assert coverage < 1.0
-
-
-def test_coverage_is_full_when_demand_fits_within_the_norm():
-    coverage, caseload = sv.coverage_and_caseload(
-        np.array([100.0, 100.0, 100.0]), np.array([50.0, 100.0, 140.0]), np.array(1.5)
-    )
-    np.testing.assert_array_equal(coverage, [1.0, 1.0, 1.0])
-    np.testing.assert_allclose(caseload, [0.5, 1.0, 1.4], rtol=1e-15)
-
-
-def test_coverage_without_slots_is_zero_for_eligible_families():
-    coverage, caseload = sv.coverage_and_caseload(
-        np.array([0.0, 0.0]), np.array([10.0, 0.0]), np.array(1.5)
-    )
-    np.testing.assert_array_equal(coverage, [0.0, 0.0])
-    np.testing.assert_array_equal(caseload, [0.0, 0.0])
-
-
-def test_coverage_broadcasts_over_leading_axes_like_a_loop():
-    rng = np.random.default_rng(11)
-    slots = rng.uniform(0.0, 100.0, (3, 5, sv.N_SERVICES))
-    eligible = rng.uniform(0.0, 300.0, (3, 5, sv.N_SERVICES))
-    ratio = rng.uniform(1.0, 2.0, (3, 1, 1))
-    coverage, caseload = sv.coverage_and_caseload(slots, eligible, ratio)
-    for idx in np.ndindex(slots.shape):
-        c, q = sv.coverage_and_caseload(slots[idx], eligible[idx], ratio[idx[0], 0, 0])
-        assert coverage[idx] == c
-        assert caseload[idx] == q
-
-
-# ---- quality -------------------------------------------------------------------------------
-
-
-def test_quality_is_one_at_the_norm_with_untrained_municipal_staff():
-    q = sv.quality(
-        one_service_slots(0.0, 50.0),
-        np.ones(sv.N_SERVICES),
-        quality_params(ngo_quality_ratio=1.3, training_quality_gain=0.4, caseload_quality_loss=2),
-        0.0,
-    )
-    np.testing.assert_allclose(q, 1.0, rtol=1e-15)
-
-
-def test_quality_falls_above_the_caseload_norm_and_not_below_it():
-    loss = 0.5
-    caseload = np.linspace(0.0, 3.0, 31)
-    slots = np.broadcast_to(one_service_slots(0.0, 10.0), (31, sv.N_SERVICES, 2))
-    load = np.repeat(caseload[:, None], sv.N_SERVICES, axis=1)
-    q = sv.quality(slots, load, quality_params(caseload_quality_loss=loss), 0.0)[:, 0]
-    below, above = caseload <= 1.0, caseload > 1.0
-    np.testing.assert_allclose(q[below], 1.0, rtol=1e-15)
-    assert np.all(np.diff(q[above]) < 0.0)
-    np.testing.assert_allclose(q[above], 1.0 / (1.0 + loss * (caseload[above] - 1.0)), rtol=1e-14)
-    # 15 families per worker against a norm of 10 (ratio 1.5) with loss 0.5: quality 0.8.
-    assert q[15] == pytest.approx(0.8, rel=1e-12)
-
-
-def test_quality_rises_with_training():
-    gain = 0.3
-    trained = np.linspace(0.0, 1.0, 11)
-    slots = np.broadcast_to(one_service_slots(5.0, 5.0), (11, sv.N_SERVICES, 2))
-    q = sv.quality(slots, np.ones((11, sv.N_SERVICES)), quality_params(1.0, gain, 0.5), trained)
-    assert np.all(np.diff(q[:, 0]) > 0.0)
-    np.testing.assert_allclose(q[:, 0], 1.0 + gain * trained, rtol=1e-14)
-
-
-@pytest.mark.parametrize(
-    ("ngo", "municipal", "expected"),
-    [(10.0, 0.0, 1.3), (0.0, 10.0, 1.0), (5.0, 5.0, 1.15), (0.0, 0.0, 1.0)],
+@given(
+    budget=st.lists(st.floats(0.0, 1e8), min_size=sv.N_PROGRAMMES, max_size=sv.N_PROGRAMMES),
+    share=st.lists(shares, min_size=sv.N_SERVICES, max_size=sv.N_SERVICES),
 )
-def test_quality_is_the_slot_weighted_provider_mix(ngo, municipal, expected):
-    q = sv.quality(
-        one_service_slots(ngo, municipal),
-        np.ones(sv.N_SERVICES),
-        quality_params(ngo_quality_ratio=1.3),
-        0.0,
-    )
-    np.testing.assert_allclose(q, expected, rtol=1e-14)
-
-
-# ---- complement of basic and integration services --------------------------------------------
-
-
-@PROPERTY
-@given(other=st.floats(min_value=0.0, max_value=2.0), w=weights)
-def test_complement_is_zero_when_either_service_is_missing(other, w):
-    assert sv.complement(np.array(0.0), np.array(other), np.array(w)) == 0.0
-    assert sv.complement(np.array(other), np.array(0.0), np.array(w)) == 0.0
-
-
-@PROPERTY
-@given(total=st.floats(min_value=0.01, max_value=2.0), w=weights)
-def test_complement_for_a_fixed_total_peaks_at_the_basic_weight(total, w):
-    # max over b of b^w (T - b)^(1 - w): the derivative vanishes where w / b = (1 - w) / (T - b),
-    # i.e. at b = w T, and the function is strictly concave in b on (0, T).
-    basic = np.linspace(0.0, total, 20001)
-    joint = sv.complement(basic, total - basic, np.array(w))
-    best = basic[np.argmax(joint)]
-    assert abs(best - w * total) <= total / 20000 + 1e-15
-    peak = sv.complement(np.array(w * total), np.array((1 - w) * total), np.array(w))
-    assert peak == pytest.approx(total * w**w * (1 - w) ** (1 - w), rel=1e-12)
-    assert peak >= joint.max() * (1 - 1e-12)
-
-
-@PROPERTY
-@given(a=st.floats(min_value=0.0, max_value=2.0), b=st.floats(0.0, 2.0), w=weights)
-def test_complement_is_a_weighted_geometric_mean(a, b, w):
-    joint = sv.complement(np.array(a), np.array(b), np.array(w))
-    assert joint == pytest.approx(a**w * b ** (1 - w), rel=1e-12, abs=1e-300)
-    assert min(a, b) - 1e-12 <= joint <= max(a, b) + 1e-12
-    # Homogeneous of degree one: doubling both services doubles the joint effect.
-    assert sv.complement(np.array(2 * a), np.array(2 * b), np.array(w)) == pytest.approx(
-        2 * joint, rel=1e-12, abs=1e-300
+def test_split_budget_sums_back_to_the_budget(budget, share):
+    split = sv.split_budget(np.array(budget), np.array(share))
+    np.testing.assert_allclose(split.sum(axis=-1), budget, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(
+        split[:, sv.NGO], np.array(budget) * np.array(share)[sv.PROGRAMME_LINE]
     )
 
 
-# ---- capacity ------------------------------------------------------------------------------
+def test_programme_costs_scale_ngo_places_by_the_cost_ratio_and_batch():
+    p = {**D, "ngo_cost_ratio": np.array([0.5, 2.0])}
+    cost = sv.programme_costs(p)
+    assert cost.shape == (2, sv.N_PROGRAMMES, sv.N_PROVIDERS)
+    np.testing.assert_allclose(cost[:, :, sv.NGO], cost[:, :, sv.MUNICIPAL] * [[0.5], [2.0]])
+    assert cost[0, P["casework"], sv.MUNICIPAL] == D["programme.casework.cost"]
+
+
+def test_places_bought_cost_exactly_the_capacity():
+    cost = sv.programme_costs(D)
+    capacity = np.full((sv.N_PROGRAMMES, sv.N_PROVIDERS), 1e5)
+    places = sv.places(capacity, cost)
+    np.testing.assert_allclose(places, (capacity / cost).sum(axis=-1))
+
+
+def test_spending_is_the_capacity_in_use_and_the_rest_is_unspent():
+    capacity = np.full((sv.N_PROGRAMMES, sv.N_PROVIDERS), 100.0)
+    slots = np.full(sv.N_PROGRAMMES, 10.0)
+    served = np.linspace(0.0, 15.0, sv.N_PROGRAMMES)  # from empty to stretched above the norm
+    spent = sv.used_spending(capacity, served, slots)
+    used = np.minimum(served / slots, 1.0)
+    np.testing.assert_allclose(spent, capacity * used[:, None])
+    assert (spent <= capacity).all()
+    np.testing.assert_array_equal(sv.used_spending(capacity, served, np.zeros_like(slots)), 0.0)
+    lines = sv.line_spending(spent)
+    assert lines.shape == (sv.N_SERVICES, sv.N_PROVIDERS)
+    assert lines.sum() == pytest.approx(spent.sum())
+
+
+# ---- capacity ----------------------------------------------------------------------------
 
 
 @PROPERTY
@@ -246,103 +149,151 @@ def test_capacity_reaches_one_over_e_of_the_gap_after_one_delay():
     np.testing.assert_allclose(gap, np.exp(-np.array([1.0, 2.0, 3.0])), rtol=1e-7)
 
 
-def test_capacity_at_target_does_not_move():
-    target = np.array([[10.0, 20.0], [0.0, 5.0]])
-    np.testing.assert_array_equal(sv.capacity_change(target, target, np.array(2.0)), 0.0)
-
-
-# ---- budgets and unit costs ------------------------------------------------------------------
+# ---- who is served ---------------------------------------------------------------------
 
 
 @PROPERTY
-@given(
-    budget=st.lists(st.floats(0.0, 1e8), min_size=sv.N_SERVICES, max_size=sv.N_SERVICES),
-    share=st.lists(shares, min_size=sv.N_SERVICES, max_size=sv.N_SERVICES),
-)
-def test_split_budget_sums_back_to_the_budget(budget, share):
-    budget, share = np.array(budget), np.array(share)
-    split = sv.split_budget(budget, share)
-    assert split.shape == (sv.N_SERVICES, sv.N_PROVIDERS)
-    assert np.all(split >= 0.0)
-    np.testing.assert_allclose(split.sum(axis=-1), budget, rtol=1e-12, atol=1e-6)
-    np.testing.assert_allclose(split[:, sv.NGO], budget * share, rtol=1e-15)
+@given(slots=families, stock=families, graduates=families, ratio=ratios)
+def test_served_families_fit_the_places_and_the_untreated_target_families(
+    slots, stock, graduates, ratio
+):
+    places = np.full(sv.N_PROGRAMMES, slots)
+    grads = np.full(sv.N_PROGRAMMES, graduates)
+    stocks = np.full(N_STATES, stock)
+    served = sv.serve(places, stocks, grads, ratio)
+    assert (served >= 0).all()
+    assert (served <= slots * ratio + 1e-9).all()
+    for members in sv.LINE_PROGRAMMES:
+        for state in set(sv.PROGRAMME_TARGET[list(members)]):
+            group = [i for i in members if sv.PROGRAMME_TARGET[i] == state]
+            free = max(stock - graduates * len(group), 0.0)
+            assert served[group].sum() <= free + 1e-6
 
 
-def test_split_budget_extremes_go_to_one_provider():
-    budget = np.array([1.0, 2.0, 3.0, 4.0])
-    np.testing.assert_array_equal(sv.split_budget(budget, np.zeros(4))[:, sv.NGO], 0.0)
-    np.testing.assert_array_equal(sv.split_budget(budget, np.ones(4))[:, sv.MUNICIPAL], 0.0)
+def test_programmes_of_a_line_take_families_in_library_order():
+    places = np.zeros(sv.N_PROGRAMMES)
+    places[[P["home_visiting"], P["parenting_programme"]]] = 60.0
+    served = sv.serve(places, stocks_of(early_support=100), np.zeros(sv.N_PROGRAMMES), 1.0)
+    assert served[P["home_visiting"]] == 60.0
+    assert served[P["parenting_programme"]] == 40.0
+    assert served.sum() == 100.0
+    # different lines serve the same families (casework and integration services)
+    places[:] = 0.0
+    places[[P["casework"], P["integration_services"]]] = 80.0
+    served = sv.serve(places, stocks_of(risk=100), np.zeros(sv.N_PROGRAMMES), 1.0)
+    assert served[P["casework"]] == served[P["integration_services"]] == 80.0
 
 
-def test_unit_costs_scale_ngo_slots_by_the_cost_ratio_and_batch():
-    k = 3
-    p = {f"unit_cost.{s}": np.full((k, 1), 100.0 * (i + 1)) for i, s in enumerate(sv.SERVICES)}
-    p["ngo_cost_ratio"] = np.array([[0.5], [1.0], [2.0]])
-    cost = sv.unit_costs(p)
-    assert cost.shape == (k, 1, sv.N_SERVICES, sv.N_PROVIDERS)
-    np.testing.assert_allclose(cost[..., sv.MUNICIPAL], [[[100.0, 200.0, 300.0, 400.0]]] * k)
-    np.testing.assert_allclose(
-        cost[..., sv.NGO], cost[..., sv.MUNICIPAL] * p["ngo_cost_ratio"][..., None], rtol=1e-15
-    )
+def test_a_programme_serves_only_its_own_target_state():
+    places = np.full(sv.N_PROGRAMMES, 1e9)
+    served = sv.serve(places, stocks_of(wellbeing=50), np.zeros(sv.N_PROGRAMMES), 1.0)
+    assert served[P["universal_parenting"]] == 50.0
+    assert served.sum() == 50.0
 
 
-@pytest.mark.parametrize("batched", ["ngo_cost_ratio", "unit_cost.basic"])
-def test_unit_costs_broadcast_when_only_some_inputs_are_batched(batched):
-    # Inputs may be scalars or (K, 1) arrays (see the docstring); a sensitivity analysis
-    # that varies one cost leaves the others scalar.
-    k = 3
-    p = {f"unit_cost.{s}": np.array([[1000.0]]) for s in sv.SERVICES}
-    p["ngo_cost_ratio"] = np.array([[1.0]])
-    p[batched] = np.array([[0.5], [1.0], [2.0]]) * p[batched]
-    cost = sv.unit_costs(p)
-    assert cost.shape == (k, 1, sv.N_SERVICES, sv.N_PROVIDERS)
-    for i in range(k):
-        one = sv.unit_costs({n: v[min(i, len(v) - 1)] for n, v in p.items()})
-        np.testing.assert_array_equal(cost[i], one)
+def test_serve_broadcasts_over_leading_axes_like_a_loop():
+    rng = np.random.default_rng(1)
+    places = rng.uniform(0, 100, (3, 4, sv.N_PROGRAMMES))
+    stocks = rng.uniform(0, 200, (3, 4, N_STATES))
+    grads = rng.uniform(0, 20, (3, 4, sv.N_PROGRAMMES))
+    batch = sv.serve(places, stocks, grads, 1.5)
+    for i in range(3):
+        for j in range(4):
+            np.testing.assert_allclose(
+                batch[i, j], sv.serve(places[i, j], stocks[i, j], grads[i, j], 1.5)
+            )
 
 
-def test_slots_bought_cost_exactly_the_budget():
-    budget = np.array([3.6e6, 7.8e6, 2.0e6, 1.0e6])
-    split = sv.split_budget(budget, np.array([0.6, 0.1, 0.3, 0.5]))
-    cost = np.array([[800.0, 1000.0], [900.0, 1023.0], [2000.0, 2000.0], [6000.0, 5000.0]])
-    slots = sv.target_capacity(split, cost)
-    np.testing.assert_allclose((slots * cost).sum(axis=-1), budget, rtol=1e-14)
+# ---- quality and effects -----------------------------------------------------------------
 
 
-# ---- multipliers on hazards --------------------------------------------------------------------
+def test_quality_is_one_at_the_norm_with_untrained_municipal_staff():
+    capacity = np.zeros((sv.N_PROGRAMMES, sv.N_PROVIDERS))
+    capacity[:, sv.MUNICIPAL] = 1.0
+    q = sv.quality(capacity, np.ones(sv.N_PROGRAMMES), quiet(), 0.0)
+    np.testing.assert_allclose(q, 1.0)
 
 
-@PROPERTY
-@given(efficacy=shares, coverage=st.floats(min_value=0.0, max_value=3.0))
-def test_lowering_multiplier(efficacy, coverage):
-    m = sv.lowering(np.array(efficacy), np.array(coverage))
-    assert m == pytest.approx(max(1.0 - efficacy * coverage, 0.0), abs=1e-15)
-    assert 0.0 <= m <= 1.0
-    # More effective coverage never raises the hazard it lowers.
-    assert sv.lowering(np.array(efficacy), np.array(coverage + 0.1)) <= m
+def test_quality_falls_above_the_norm_rises_with_training_and_is_discounted_at_scale():
+    capacity = np.zeros((sv.N_PROGRAMMES, sv.N_PROVIDERS))
+    capacity[:, sv.MUNICIPAL] = 1.0
+    p = quiet(caseload_quality_loss=0.5, training_quality_gain=0.4, scale_up_decay=0.2)
+    base = sv.quality(capacity, np.ones(sv.N_PROGRAMMES), p, 0.0)
+    trial = np.array([prog.trial_evidence for prog in sv.PROGRAMMES])
+    np.testing.assert_allclose(base, np.where(trial, 0.8, 1.0))
+    strained = sv.quality(capacity, np.full(sv.N_PROGRAMMES, 1.5), p, 0.0)
+    np.testing.assert_allclose(strained, base / 1.25)
+    trained = sv.quality(capacity, np.ones(sv.N_PROGRAMMES), p, 0.5)
+    np.testing.assert_allclose(trained, base * 1.2)
 
 
-def test_lowering_is_clipped_at_zero_and_neutral_without_service():
-    np.testing.assert_array_equal(sv.lowering(np.array(0.8), np.array([0.0, 2.0, 5.0])), [1, 0, 0])
-    np.testing.assert_array_equal(sv.lowering(np.array(0.0), np.array([0.3, 1.0])), [1, 1])
+def test_a_treated_family_gets_the_programme_multiplier_at_quality_one():
+    gaps = sv.effect_gaps(quiet(), np.ones(sv.N_PROGRAMMES))
+    treated = np.zeros(sv.N_PROGRAMMES)
+    treated[P["family_preservation"]] = 1.0
+    effects = sv.effects_of(treated, gaps)
+    share = D["programme.family_preservation.effective_share"]
+    m = D["programme.family_preservation.effect.placement"]
+    assert effects[fl.EFFECTS.index("placement")] == pytest.approx(1 - share * (1 - m))
+    others = [i for i, name in enumerate(fl.EFFECTS) if name != "placement"]
+    np.testing.assert_array_equal(effects[others], 1.0)
 
 
-@PROPERTY
-@given(gain=st.floats(0.0, 20.0), coverage=st.floats(min_value=0.0, max_value=3.0))
-def test_raising_multiplier(gain, coverage):
-    m = sv.raising(np.array(gain), np.array(coverage))
-    assert m == pytest.approx(1.0 + gain * coverage, rel=1e-15)
-    assert m >= 1.0
-    assert sv.raising(np.array(gain), np.array(coverage + 0.1)) >= m
-    assert sv.raising(np.array(0.0), np.array(coverage)) == 1.0
-    assert sv.raising(np.array(gain), np.array(0.0)) == 1.0
+def test_shares_add_within_a_line_and_lines_multiply():
+    gaps = np.zeros((sv.N_PROGRAMMES, len(fl.EFFECTS)))
+    e = fl.EFFECTS.index("risk_to_crisis")
+    gaps[P["casework"], e] = 0.2
+    gaps[P["integration_services"], e] = 0.5
+    treated = np.zeros(sv.N_PROGRAMMES)
+    treated[P["casework"]] = 0.5
+    treated[P["integration_services"]] = 0.4
+    effects = sv.effects_of(treated, gaps)
+    assert effects[e] == pytest.approx((1 - 0.5 * 0.2) * (1 - 0.4 * 0.5))
+    gaps[P["family_group_conference"], fl.EFFECTS.index("placement")] = 0.3
+    gaps[P["family_preservation"], fl.EFFECTS.index("placement")] = 0.4
+    treated[P["family_group_conference"]] = 0.5
+    treated[P["family_preservation"]] = 0.5  # one line: disjoint families, shares add
+    effects = sv.effects_of(treated, gaps)
+    assert effects[fl.EFFECTS.index("placement")] == pytest.approx(1 - 0.5 * 0.3 - 0.5 * 0.4)
+
+
+def test_no_capacity_means_no_effects_and_nothing_served():
+    capacity = np.zeros((4, sv.N_PROGRAMMES, sv.N_PROVIDERS))
+    stocks = np.random.default_rng(5).uniform(0.0, 1e4, (4, N_STATES))
+    state = sv.service_state(capacity, stocks, np.zeros((4, sv.N_PROGRAMMES)), D)
+    np.testing.assert_array_equal(state.effects, 1.0)
+    np.testing.assert_array_equal(state.served, 0.0)
+
+
+def test_treated_share_counts_graduates_and_is_capped_at_one():
+    served = np.full(sv.N_PROGRAMMES, 30.0)
+    graduates = np.full(sv.N_PROGRAMMES, 20.0)
+    shares = sv.treated_shares(served, graduates, stocks_of(risk=100, crisis=10))
+    assert shares[P["casework"]] == pytest.approx(0.5)
+    assert shares[P["family_preservation"]] == 1.0
+    assert shares[P["day_centres"]] == 0.0  # nobody in its target state
+
+
+# ---- graduates -----------------------------------------------------------------------------
+
+
+def test_graduates_finish_at_one_over_duration_and_leave_by_relapse_and_exits():
+    served = np.full(sv.N_PROGRAMMES, 120.0)
+    rates = fl.hazard_rates(D, np.ones(len(fl.EFFECTS)))
+    steady = sv.steady_graduates(served, rates, D)
+    np.testing.assert_allclose(sv.graduate_change(steady, served, rates, D), 0.0, atol=1e-9)
+    i = P["home_visiting"]
+    leave = rates[list(fl.OUTFLOWS[State.EARLY_SUPPORT])].sum()
+    finish = 120.0 / D["programme.home_visiting.duration"]
+    assert steady[i] == pytest.approx(finish / (D["programme.home_visiting.relapse_rate"] + leave))
+    assert steady[P["casework"]] == 0.0  # ongoing: it never ends, so no graduates
 
 
 def test_training_spending_by_hand():
     p = {"caseload_norm": 10.0, "staff_turnover": 0.2, "cost.training_per_person": 1000.0}
-    slots = np.full((4, 2), 25.0)  # 200 slots -> 20 staff
+    places = np.full(sv.N_PROGRAMMES, 20.0)  # 200 places in use -> 20 staff
     # half trained, steady: the 20% who leave are replaced and retrained: 20 * 0.5 * 0.2 = 2
-    assert sv.training_spending(slots, 0.5, 0.0, p) == pytest.approx(2 * 1000.0)
+    assert sv.training_spending(places, 0.5, 0.0, p) == pytest.approx(2 * 1000.0)
     # raising the share by 0.3 a year trains 6 more people a year
-    assert sv.training_spending(slots, 0.5, 0.3, p) == pytest.approx((2 + 6) * 1000.0)
-    assert sv.training_spending(slots, 0.0, 0.0, p) == 0.0
+    assert sv.training_spending(places, 0.5, 0.3, p) == pytest.approx((2 + 6) * 1000.0)
+    assert sv.training_spending(places, 0.0, 0.0, p) == 0.0

@@ -24,7 +24,11 @@ from tests.conftest import REPO
 
 SCENARIO = REPO / "scenarios" / "early_intervention.toml"
 BASELINE = REPO / "scenarios" / "baseline.toml"
-NAMES = ["prevention_escalation_effect", "basic_crisis_effect", "cost.institutional_care"]
+NAMES = [
+    "programme.casework.effect.risk_to_crisis",
+    "programme.mobile_crisis_team.effect.placement",
+    "cost.institutional_care",
+]
 
 
 def _plan(tmp_path: Path, samples: int = 4, names=NAMES, engine="sd", replicates=1):

@@ -1,11 +1,17 @@
-"""Budgets, service capacity and targeting in the agent-based model.
+"""Budgets, programmes, and who is served in the agent-based model.
 
-A mixin of :class:`~simulation.engines.abm.model.FamilyWelfareModel`: each month it turns the
-municipalities' budgets into capacity (the same first-order build-up as the SD engine, exact
-over the month), coverage, quality and effects (the shared functions of
-:mod:`simulation.model.services`); with heterogeneity, it chooses which families are served
-(targeting and queues) and builds the hazard tables for each combination of services a family
-can receive.
+A mixin of :class:`~simulation.engines.abm.model.FamilyWelfareModel`. Each month it turns the
+municipalities' line budgets and the programmes' own budgets into capacity (the same
+first-order build-up as the SD engine, exact over the month) and places, and then:
+
+- with heterogeneity, it runs each programme family by family: a family of the target state
+  waits for a free place (the most vulnerable first in preventive programmes, the longest
+  waiting first in casework and integration services, at random in crises), stays
+  ``duration`` years, keeps the effect afterwards until it relapses (a monthly draw at
+  ``relapse_rate``) or leaves the state, and gets the programme's full effect meanwhile
+  (hazard tables per combination of programmes);
+- without it, every family of a state gets the population effect of the SD engine, from the
+  served families and graduates counted as the SD engine counts them (the mean-field limit).
 """
 
 from __future__ import annotations
@@ -13,14 +19,26 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.engines.abm import transitions as tr
-from simulation.engines.abm.layout import EFFECT, N_COMBOS
+from simulation.engines.abm.layout import (
+    COMBO_PROGRAMMES,
+    N_COMBOS,
+    PROGRAMME_DIGIT,
+    PROGRAMME_STRIDE,
+)
 from simulation.model import flows as fl
 from simulation.model import services as sv
-from simulation.model.states import State
+
+#: Queue order within each line: by vulnerability, by waiting time, at random.
+PRIORITY = {
+    sv.PREVENTIVE: "vulnerability",
+    sv.BASIC: "waiting",
+    sv.INTEGRATION: "waiting",
+    sv.MOBILE_TEAM: "random",
+}
 
 
 class Budgets:
-    """Capacity, coverage, effects and who is served."""
+    """Capacity, places, programmes, their effects and who is served."""
 
     def _month_parameters(self) -> dict[str, float]:
         return {
@@ -32,102 +50,185 @@ class Budgets:
             },
         }
 
+    def _month_levers(self) -> dict[str, float]:
+        """The programme levers (mix weights, own budgets, NGO shares) this month."""
+        names = [f"mix.{n}" for n in sv.PROGRAMME_NAMES]
+        names += [f"budget.{n}" for n in sv.PROGRAMME_NAMES]
+        names += [f"ngo_share.{s}" for s in sv.SERVICES]
+        return {n: self.lever(n) for n in names}
+
     def _capacity_step(self) -> np.ndarray:
-        """Advance capacity by a month; return its average over the month ``(M, S, P)``."""
-        budget = np.stack([a.budget() for a in self.municipalities])  # (M, S) EUR/yr
-        ngo = np.array([self.lever(f"ngo_share.{s}") for s in sv.SERVICES])
-        target = sv.target_capacity(sv.split_budget(budget, ngo), self.unit_costs)
+        """Advance capacity by a month; return its average, ``(M, N_PROGRAMMES, P)``, EUR/yr."""
+        levers = self._month_levers()
+        line = np.stack([a.budget() for a in self.municipalities])  # (M, S) EUR/yr
+        share = np.array([self.municipal_share(i) for i in range(self.n_muni)])
+        own = sv.own_budgets(levers) * 1e6 * self.scale * share[:, None]  # (M, N_PROG)
+        budget = sv.programme_budgets(line, levers, own)
+        ngo = np.array([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
+        target = sv.split_budget(budget, ngo)
         decay = np.exp(-self.dt / self.p["capacity_delay"])
         mean_factor = (1.0 - decay) * self.p["capacity_delay"] / self.dt
         average = target + (self.capacity - target) * mean_factor
         self.capacity = target + (self.capacity - target) * decay
         return average
 
-    def _effects(self, slots: np.ndarray, counts: np.ndarray, p: dict) -> tuple:
-        """Population effects per municipality and per-family service effects."""
-        coverage, quality = sv.coverage_quality(slots, counts, p)
+    def _services(self, capacity: np.ndarray, counts: np.ndarray, p: dict) -> sv.ServiceState:
+        """The month's places, families served, quality and (mean-field) population effects."""
         working = np.array([a.working_groups for a in self.municipalities], float)
-        effects = sv.cooperation_effects(coverage, quality, p, working)
-        quality = quality.copy()  # what a served family gets, the local team included
-        quality[:, sv.MOBILE_TEAM] *= 1.0 + p["local_team_quality_gain"] * working
-        return coverage, quality, effects
+        graduates = self._graduate_counts() if self.heterogeneity else self.graduates
+        return sv.service_state(capacity, counts, graduates, p, working)
 
-    def _combo_tables(self, quality: np.ndarray, effects: np.ndarray, p: dict) -> np.ndarray:
-        """Option hazards for each served bit mask, shape ``(N_COMBOS, M, N_STATES, MAX_OUT)``.
+    # ---- tables ----------------------------------------------------------------------
+    def _combo_tables(self, services: sv.ServiceState, p: dict) -> np.ndarray:
+        """Option hazards per programme combination, ``(N_COMBOS, M, N_STATES, MAX_OUT)``.
 
-        Without heterogeneity every mask gets the population effects. With it, the effects
-        on early-support and risk hazards depend on the family's own services (bit 0:
-        preventive for early support, basic for risk; bit 1: integration).
+        Without heterogeneity every combination gets the population effects; with it, a
+        family's hazards carry the full effect of each programme it is treated by.
         """
         if not self.heterogeneity:
-            table = tr.option_table(fl.hazard_rates(p, effects))
+            table = tr.option_table(fl.hazard_rates(p, services.effects))
             return np.broadcast_to(table, (N_COMBOS, *table.shape))
-        tables = []
-        for combo in range(N_COMBOS):
-            e = effects.copy()
-            if self.heterogeneity:
-                first, second = float(combo & 1), float(combo >> 1 & 1)
-                prev = quality[:, sv.PREVENTIVE] * first
-                basic = quality[:, sv.BASIC] * first
-                integ = quality[:, sv.INTEGRATION] * second
-                e[:, EFFECT["supported_recovery"]] = sv.raising(p["prevention_recovery_gain"], prev)
-                e[:, EFFECT["supported_escalation"]] = sv.lowering(
-                    p["prevention_escalation_effect"], prev
-                )
-                e[:, EFFECT["risk_to_crisis"]] = sv.lowering(p["basic_crisis_effect"], basic)
-                e[:, EFFECT["risk_recovery"]] = sv.raising(
-                    p["risk_recovery_gain"], sv.complement(basic, integ, p["basic_weight"])
-                )
-            tables.append(tr.option_table(fl.hazard_rates(p, e)))
-        return np.stack(tables)
+        effects = sv.effects_of(COMBO_PROGRAMMES[:, None, :], services.gaps[None])
+        working = np.array([a.working_groups for a in self.municipalities], float)
+        if working.any():  # groups and the coordinator act on every family of a unit
+            detection, onset = fl.EFFECTS.index("detection"), fl.EFFECTS.index("onset")
+            effects[..., detection] *= 1.0 + p["groups_detection_gain"] * working
+            effects[..., onset] *= 1.0 - p["coordinator_onset_effect"] * working
+        return tr.option_table(fl.hazard_rates(p, effects))
 
-    def _assign_services(self, coverage: np.ndarray) -> None:
-        """Who is served this month (heterogeneity only): targeting and queues."""
+    # ---- programmes family by family (heterogeneity) ----------------------------------
+    def _programme_column(self, line: int) -> np.ndarray:
+        return self.families.columns[f"programme_{sv.SERVICES[line]}"][: self.families.n]
+
+    def _graduate_counts(self) -> np.ndarray:
+        """Graduates by municipality and programme, ``(M, N_PROGRAMMES)``."""
         fam = self.families
-        served = fam.served
-        served[self._served_rows] = 0
-        self._served_rows = np.empty(0, np.intp)
+        out = np.zeros((self.n_muni, sv.N_PROGRAMMES))
+        for line in range(sv.N_SERVICES):
+            prog = self._programme_column(line)
+            grad = fam.columns[f"graduate_{sv.SERVICES[line]}"][: fam.n]
+            rows = np.flatnonzero((prog >= 0) & grad)
+            np.add.at(out, (fam.municipality[rows], prog[rows]), 1.0)
+        return out
+
+    def _run_programmes(self, slots: np.ndarray, p: dict) -> np.ndarray:
+        """End, relapse and admit, line by line; return participants ``(M, N_PROGRAMMES)``."""
+        served = np.zeros((self.n_muni, sv.N_PROGRAMMES))
         if not self.heterogeneity:
-            return
+            return served
         rng = self.rngs["services"]
-        state = fam.state[self._known]
-        early = self._known[state == State.EARLY_SUPPORT]
-        self._serve(early, coverage[:, sv.PREVENTIVE], -fam.vulnerability[early], 1, rng)
-        risk = self._known[state == State.RISK]
-        waiting = -fam.months_in_state[risk].astype(float)
-        self._serve(risk, coverage[:, sv.BASIC], waiting, 1, rng)
-        self._serve(risk, coverage[:, sv.INTEGRATION], waiting, 2, rng)
-        self._served_rows = np.concatenate([early, risk])[served[np.concatenate([early, risk])] > 0]
-        months = fam.service_months
-        months[self._served_rows] += 1
+        for line in range(sv.N_SERVICES):
+            self._finish_and_relapse(line, p, rng)
+            served += self._admit(line, slots, p, rng)
+        self._served_rows = np.flatnonzero(self.families.combo[: self.families.n] > 0)
+        return served
 
-    def _serve(self, rows, coverage, priority, bit, rng) -> None:
-        """Serve the first ``coverage`` share of ``rows`` in each municipality by priority.
-
-        One float sort key orders rows by municipality, then priority (lowest first), then
-        at random among equals: ``muni + 0.5 + arctan(priority) / pi`` keeps each
-        municipality within its own unit interval.
-        """
-        if rows.size == 0:
+    def _finish_and_relapse(self, line: int, p: dict, rng) -> None:
+        fam, key = self.families, sv.SERVICES[line]
+        prog = self._programme_column(line)
+        grad = fam.columns[f"graduate_{key}"][: fam.n]
+        months = fam.columns[f"months_{key}"][: fam.n]
+        active = np.flatnonzero(prog >= 0)
+        if not active.size:
             return
+        which = prog[active]
+        duration = sv.programme_values(p, "duration")
+        relapse = sv.programme_values(p, "relapse_rate")
+        participant = ~grad[active]
+        months[active[participant]] += 1
+        fam.service_months[active[participant]] += 1
+        finished = participant & (duration[which] > 0) & (months[active] >= duration[which] * 12)
+        grad[active[finished]] = True
+        graduates = active[grad[active] & ~finished]  # graduates before this month
+        if graduates.size:
+            gone = rng.random(graduates.size) < 1.0 - np.exp(-relapse[prog[graduates]] * self.dt)
+            self._leave_programme(graduates[gone], line)
+
+    def _leave_programme(self, rows: np.ndarray, line: int) -> None:
+        """Rows end their programme of ``line`` (relapse, or leaving the target state)."""
+        if not rows.size:
+            return
+        fam, key = self.families, sv.SERVICES[line]
+        prog = self._programme_column(line)
+        held = rows[prog[rows] >= 0]
+        fam.combo[held] -= (PROGRAMME_DIGIT[prog[held]] * PROGRAMME_STRIDE[prog[held]]).astype(
+            fam.combo.dtype
+        )
+        prog[held] = -1
+        fam.columns[f"graduate_{key}"][held] = False
+        fam.columns[f"months_{key}"][held] = 0
+
+    def _admit(self, line: int, slots: np.ndarray, p: dict, rng) -> np.ndarray:
+        """Fill free places of ``line``'s programmes; return participants after admission."""
+        fam, key = self.families, sv.SERVICES[line]
+        prog = self._programme_column(line)
+        grad = fam.columns[f"graduate_{key}"][: fam.n]
+        participants = np.zeros((self.n_muni, sv.N_PROGRAMMES))
+        current = np.flatnonzero((prog >= 0) & ~grad)
+        np.add.at(participants, (fam.municipality[current], prog[current]), 1.0)
+        ratio = p["max_caseload_ratio"]
+        for i in sv.LINE_PROGRAMMES[line]:
+            free = np.maximum(slots[:, i] * ratio - participants[:, i], 0.0)
+            if not free.any():
+                continue
+            waiting = np.flatnonzero((fam.state == sv.PROGRAMME_TARGET[i]) & (prog < 0))
+            chosen = self._choose(waiting, free, PRIORITY[line], rng)
+            prog[chosen] = i
+            fam.combo[chosen] += fam.combo.dtype.type(PROGRAMME_DIGIT[i] * PROGRAMME_STRIDE[i])
+            np.add.at(participants[:, i], fam.municipality[chosen], 1.0)
+        return participants
+
+    def _choose(self, rows: np.ndarray, free: np.ndarray, priority: str, rng) -> np.ndarray:
+        """The first ``free`` rows of each municipality in queue order (stochastic rounding)."""
+        if rows.size == 0:
+            return rows
         fam = self.families
         muni = fam.municipality[rows].astype(np.intp)
+        if priority == "vulnerability":
+            order_key = -fam.vulnerability[rows]
+        elif priority == "waiting":
+            order_key = -fam.months_in_state[rows].astype(float)
+        else:
+            order_key = np.zeros(rows.size)
         tie = rng.random(rows.size) * 1e-9
-        order = np.argsort(muni + 0.5 + np.arctan(priority) * (0.99 / np.pi) + tie)
+        order = np.argsort(muni + 0.5 + np.arctan(order_key) * (0.99 / np.pi) + tie)
         sorted_muni = muni[order]
         first = np.searchsorted(sorted_muni, np.arange(self.n_muni))
         rank = np.arange(rows.size) - first[sorted_muni]
-        group = np.bincount(muni, minlength=self.n_muni)
-        quota = coverage * group
-        quota = np.floor(quota) + (rng.random(self.n_muni) < quota - np.floor(quota))
-        chosen = rows[order[rank < quota[sorted_muni]]]
-        fam.served[chosen] |= bit
+        quota = np.floor(free) + (rng.random(self.n_muni) < free - np.floor(free))
+        return rows[order[rank < quota[sorted_muni]]]
 
-    def _spending(self, slots: np.ndarray) -> np.ndarray:
-        """Service and training spending this month by municipality, EUR ``(M, 9)``."""
-        services = (slots * self.unit_costs).reshape(self.n_muni, -1)
+    # ---- mean field -------------------------------------------------------------------
+    def _advance_graduates(self, services: sv.ServiceState, p: dict) -> None:
+        """Mean-field graduates over the month (exact for constant rates)."""
+        if self.heterogeneity:
+            return
+        rates = fl.hazard_rates(p, services.effects)
+        leave = np.stack([rates[..., list(o)].sum(-1) for o in sv.TARGET_OUTFLOWS], axis=-1)
+        loss = sv.programme_values(p, "relapse_rate") + leave
+        duration = sv.programme_values(p, "duration")
+        finish = np.divide(
+            services.served, duration, out=np.zeros_like(services.served), where=duration > 0
+        )
+        decay = np.exp(-loss * self.dt)
+        steady = np.divide(finish, loss, out=np.zeros_like(finish), where=loss > 0)
+        self.graduates = steady + (self.graduates - steady) * decay
+
+    # ---- money ------------------------------------------------------------------------
+    def _spending(self, capacity: np.ndarray, served: np.ndarray, slots: np.ndarray) -> None:
+        """Record the month's spending, family-years served and unspent money.
+
+        Spending by line and provider and on training, EUR ``(M, 9)``; by programme.
+        """
+        spent = sv.used_spending(capacity, served, slots)
+        lines = sv.line_spending(spent).reshape(self.n_muni, -1)
         share = self.paths["trained_staff_share"]
         previous = share[self.month - 1] if self.month > 0 else share[0]
         growth = max(share[self.month] - previous, 0.0) * 12.0
-        training = sv.training_spending(slots, self.ministry.trained_share, growth, self.p)
-        return np.concatenate([services, training[:, None]], axis=1) * self.dt
+        training = sv.training_spending(
+            sv.places_in_use(served, slots), self.ministry.trained_share, growth, self.p
+        )
+        self._month_costs = np.concatenate([lines, training[:, None]], axis=1) * self.dt
+        self._month_programme_costs = spent.sum(axis=-1) * self.dt
+        self._month_served = served * self.dt
+        self._month_unspent = (capacity - spent).sum(axis=-1) * self.dt

@@ -1,8 +1,10 @@
 """How the agent-based engine lays out its hazard tables and random streams.
 
-Each month the engine computes every option hazard once per (duration class, served mask,
-municipality, state slot) and looks a family's hazards up by the position of its key in that
-flat table; these constants fix the layout.
+Each month the engine computes every option hazard once per (duration class, programme
+combination, municipality, state slot) and looks a family's hazards up by the position of its
+key in that flat table; these constants fix the layout. A family has at most one programme of
+each funding line at a time (a family in difficulty may have casework and integration
+services): a combination is one choice (or none) per line, numbered in mixed radix.
 """
 
 from __future__ import annotations
@@ -15,12 +17,26 @@ from simulation.model.states import N_STATES
 #: Random streams, one per kind of decision, so that changing one lever does not reshuffle
 #: the draws of the others.
 STREAMS = ("population", "entries", "services", "monitoring")
-N_COMBOS = 4  # served bit masks: none, bit 0, bit 1, both
+#: Options per line: none, or one of its programmes.
+LINE_OPTIONS = tuple(len(m) + 1 for m in sv.LINE_PROGRAMMES)
+#: Combination number = sum over lines of (position in the line + 1) x stride.
+STRIDES = tuple(int(np.prod(LINE_OPTIONS[:i])) for i in range(len(LINE_OPTIONS)))
+N_COMBOS = int(np.prod(LINE_OPTIONS))
+#: COMBO_PROGRAMMES[c, p] = 1 when combination c includes programme p.
+COMBO_PROGRAMMES = np.zeros((N_COMBOS, sv.N_PROGRAMMES))
+for _c in range(N_COMBOS):
+    for _line, _members in enumerate(sv.LINE_PROGRAMMES):
+        _pick = _c // STRIDES[_line] % LINE_OPTIONS[_line]
+        if _pick:
+            COMBO_PROGRAMMES[_c, _members[_pick - 1]] = 1.0
+#: Each programme's position within its line, and its line's stride.
+PROGRAMME_DIGIT = np.array(
+    [m.index(p) + 1 for p in range(sv.N_PROGRAMMES) for m in sv.LINE_PROGRAMMES if p in m]
+)
+PROGRAMME_STRIDE = np.array([STRIDES[line] for line in sv.PROGRAMME_LINE])
 N_DURATIONS = 3  # months in state: first month, months 2-12, after a year
 EXITED_SLOT = 7  # state & 7 maps EXITED (-1) to a slot with no hazards
 SLOTS = N_STATES + 1
-#: Position of each service effect in the effects arrays.
-EFFECT = {name: i for i, name in enumerate(sv.EFFECTS)}
 
 
 def base_key(muni: np.ndarray, state: np.ndarray, n_muni: int) -> np.ndarray:

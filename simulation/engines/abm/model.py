@@ -16,9 +16,10 @@ What the agents add to the system-dynamics view, when ``heterogeneity=True``:
 - a vulnerability multiplier per family (gamma, mean 1) on onset and escalation hazards;
 - duration dependence of reunification (first month, months 2-12, after a year), scaled so
   that the mean stay in care equals the SD engine's;
-- targeting: scarce preventive capacity goes to the early-support families with the highest
-  vulnerability; basic and integration services serve risk families in a queue, longest
-  waiting first; a served family gets the full service effect, others none;
+- programmes family by family: a family of a programme's target state waits for a free place
+  (the most vulnerable first in preventive programmes, the longest waiting first in casework
+  and integration services), stays for the programme's duration, keeps its effect until it
+  relapses, and gets the full effect meanwhile; others get none (``budgets.py``);
 - individual histories (``model.family(i)``), and individual numbers of children.
 
 With ``heterogeneity=False`` every family has vulnerability 1, no duration dependence and
@@ -93,6 +94,8 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         How the run goes (rule, horizon, seed, heterogeneity, scale).
     demography : Demography, optional
         Births and municipal sizes (default: the shipped Lithuanian data).
+    initial_families : ndarray, optional
+        Families by state at the start instead of the observed ones (a cohort).
     **options
         Fields of :class:`AbmSettings` that replace those of ``settings``, e.g.
         ``FamilyWelfareModel(end_year=2030, seed=1, scale=0.05)``.
@@ -111,6 +114,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         schedule: Sequence[Change] = (),
         settings: AbmSettings | None = None,
         demography: Demography | None = None,
+        initial_families: np.ndarray | None = None,
         **options,
     ) -> None:
         s = replace(settings or AbmSettings(), **options)
@@ -118,7 +122,9 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         heterogeneity, scale = s.heterogeneity, s.scale
         super().__init__(seed=seed)
         self.settings = s
-        inputs = EngineInputs(params, levers, schedule, "municipal", end_year, demography)
+        inputs = EngineInputs(
+            params, levers, schedule, "municipal", end_year, demography, initial_families
+        )
         if inputs.k != 1:
             raise ValueError(f"the agent-based engine runs one parameter set, got {inputs.k}")
         self.p = {n: float(v) for n, v in inputs.values.items() if n not in LEVERS}
@@ -144,7 +150,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         self.n_muni = len(self.names)
         self.shares = inputs.shares  # (months, M)
         self.entries_per_year = inputs.new_families[:, 0]  # national
-        self.unit_costs = inputs.unit_costs[0, 0]  # (S, P)
+
         self._budget_month = -1
         self.ministry = Ministry(self)
         self.municipalities = [
@@ -189,9 +195,11 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         return float(self.shares[min(self.month, self.n_months - 1), index])
 
     def unit_cost_per_service(self) -> np.ndarray:
-        """EUR per family-year by service at this month's NGO shares."""
-        ngo = np.array([self.lever(f"ngo_share.{s}") for s in sv.SERVICES])
-        return self.unit_costs[:, sv.NGO] * ngo + self.unit_costs[:, sv.MUNICIPAL] * (1 - ngo)
+        """EUR per place-year in each line at this month's programme mix and NGO shares."""
+        levers = self._month_levers()
+        ngo = np.array([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
+        municipal = sv.line_costs(self.p, levers)
+        return municipal * (ngo * self.p["ngo_cost_ratio"] + 1.0 - ngo)
 
     def monitor(self, index: int) -> np.ndarray:
         """What a municipality's monitoring shows: its families by state, delayed and noisy."""
@@ -222,9 +230,8 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         self.month += 1
         self._record(self.month)
         if self.month % 12 == 0:
-            self.families.served[self._served_rows] = 0  # rows move when compacted
-            self._served_rows = np.empty(0, np.intp)
-            self.families.compact()
+            self.families.compact()  # rows move: find the treated ones again
+            self._served_rows = np.flatnonzero(self.families.combo > 0)
         self.datacollector.collect(self)
 
     def run(self, progress: bool = False) -> FamilyWelfareModel:
@@ -241,16 +248,18 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
     def _step_families(self) -> None:
         p = self._month_parameters()
         counts = self.stocks[self.month]  # recorded at the end of last month
-        slots = self._capacity_step()
-        coverage, quality, effects = self._effects(slots, counts, p)
+        capacity = self._capacity_step()
+        services = self._services(capacity, counts, p)
         # States are ordered from wellbeing to care: one pass finds the families known to
         # services or in care, a small set from which the rest is derived.
         self._known = np.flatnonzero(self.families.state >= State.EARLY_SUPPORT)
-        self._assign_services(coverage)
-        self._month_tables(self._combo_tables(quality, effects, p))
+        participants = self._run_programmes(services.slots, p)
+        self._month_tables(self._combo_tables(services, p))
         self.month_flows[:] = 0.0
         self.month_child_flows[:] = 0.0
-        self._month_costs = self._spending(slots)
+        served = participants if self.heterogeneity else services.served
+        self._spending(capacity, served, services.slots)
+        self._advance_graduates(services, p)
         self._close_places()
         self._all_keys = self._all_rows_keys()
         self._free_places = (

@@ -14,6 +14,7 @@ import numpy as np
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import EXITED_SLOT, N_COMBOS, N_DURATIONS, SLOTS
 from simulation.model import flows as fl
+from simulation.model import services as sv
 from simulation.model.states import N_STATES, State
 
 
@@ -53,7 +54,7 @@ class FamilyMoves:
     def _month_tables(self, tables: np.ndarray) -> None:
         """Option hazards per month, flat, and their sums for the fast total-hazard path.
 
-        The hazards are by (duration class, served mask, municipality, state slot).
+        The hazards are by (duration class, programme combination, municipality, state slot).
         """
         duration = np.ones(N_DURATIONS)
         if self.heterogeneity:
@@ -89,14 +90,15 @@ class FamilyMoves:
         fam = self.families
         months = fam.months_in_state[rows]
         duration = (months > 0).astype(np.intp) + (months >= 12)
-        key = (duration * N_COMBOS + fam.served[rows]) * self.n_muni + fam.municipality[rows]
+        key = (duration * N_COMBOS + fam.combo[rows]) * self.n_muni + fam.municipality[rows]
         return key * SLOTS + (fam.state[rows] & EXITED_SLOT)
 
     def _all_rows_keys(self) -> np.ndarray:
         """:meth:`_keys` of every row, computed with full-array passes only where needed.
 
-        Only care states have duration-dependent options and only served rows have a
-        non-zero mask, so every other row takes the middle duration class and mask 0.
+        Only care states have duration-dependent options and only treated rows have a
+        combination of programmes, so every other row takes the middle duration class and
+        combination 0.
         """
         fam = self.families
         key = fam.table_key.copy()
@@ -142,7 +144,7 @@ class FamilyMoves:
         self._free_places += fam.children[rows[before == State.INSTITUTIONAL_CARE]].sum()
         fam.state[rows] = after
         fam.months_in_state[rows] = 0
-        fam.served[rows] = 0
+        self._end_programmes(rows)
         fam.table_key[rows] = self._base_key(fam.municipality[rows], after)
         muni = fam.municipality[rows].astype(np.int64)
         children = fam.children[rows].astype(float)
@@ -151,6 +153,15 @@ class FamilyMoves:
         self._count_moves(muni, before, after, children)
         fam.log(self.month, rows, before, after)
         return after != tr.EXITED
+
+    def _end_programmes(self, rows: np.ndarray) -> None:
+        """Families that change state leave every programme (programmes serve one state)."""
+        fam = self.families
+        fam.combo[rows] = 0
+        for line in sv.SERVICES:
+            fam.columns[f"programme_{line}"][rows] = -1
+            fam.columns[f"graduate_{line}"][rows] = False
+            fam.columns[f"months_{line}"][rows] = 0
 
     def _count_moves(self, muni, before, after, children) -> None:
         """Keep the live counts of families and children by state in step with moves."""

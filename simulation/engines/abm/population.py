@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.engines.abm.transitions import EXITED
+from simulation.model.programmes import LINES
 
-#: Column name -> dtype. ``served`` is a bit mask of the services received this month
-#: (bit 0 preventive or basic, by state; bit 1 integration). ``table_key`` is the engine's
-#: position of the family's (municipality, state) in its hazard tables, kept up to date on
-#: every move so that the monthly pass over all families need not recompute it.
+#: Column name -> dtype. Per funding line, ``programme_<line>`` is the programme the family is
+#: in or finished and still benefits from (-1: none), ``graduate_<line>`` whether it has
+#: finished it, ``months_<line>`` its months in it; ``combo`` numbers that combination of
+#: programmes for the hazard tables (``layout.COMBO_PROGRAMMES``). ``table_key`` is the
+#: engine's position of the family's (municipality, state) in its hazard tables, kept up to
+#: date on every move so that the monthly pass over all families need not recompute it.
 COLUMNS: dict[str, type] = {
     "id": np.int64,
     "municipality": np.int16,
@@ -24,12 +27,15 @@ COLUMNS: dict[str, type] = {
     "vulnerability": np.float64,
     "state": np.int8,
     "months_in_state": np.int16,
-    "served": np.uint8,
+    "combo": np.int16,
     "service_months": np.int16,
     "table_key": np.intp,
     "accumulated_hazard": np.float64,
     "threshold": np.float64,
     "event_count": np.int64,
+    **{f"programme_{line}": np.int8 for line in LINES},
+    **{f"graduate_{line}": np.bool_ for line in LINES},
+    **{f"months_{line}": np.int16 for line in LINES},
 }
 
 
@@ -73,8 +79,12 @@ class Families:
         c["vulnerability"][rows] = vulnerability
         c["state"][rows] = state
         c["months_in_state"][rows] = 0
-        c["served"][rows] = 0
+        c["combo"][rows] = 0
         c["service_months"][rows] = 0
+        for line in LINES:
+            c[f"programme_{line}"][rows] = -1
+            c[f"graduate_{line}"][rows] = False
+            c[f"months_{line}"][rows] = 0
         c["table_key"][rows] = 0
         c["accumulated_hazard"][rows] = 0.0
         c["threshold"][rows] = 0.0

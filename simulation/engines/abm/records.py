@@ -13,7 +13,7 @@ import numpy as np
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import EXITED_SLOT, SLOTS
 from simulation.engines.abm.population import FamilyHistory
-from simulation.engines.results import EngineResult
+from simulation.engines.results import BLOCKS, EngineResult
 from simulation.model import flows as fl
 from simulation.model.services import COST_ITEMS
 from simulation.model.states import N_STATES, STATE_KEYS, State
@@ -42,6 +42,7 @@ class Recording:
         self.stocks[i] = self._live_families
         self.children[i] = self._live_children
         self.capacity_record[i] = self.capacity.reshape(self.n_muni, -1)
+        self.graduates_record[i] = self._graduate_counts() if self.heterogeneity else self.graduates
         if i == 0:
             return
         care = [State.FAMILY_CARE, State.INSTITUTIONAL_CARE]
@@ -55,6 +56,9 @@ class Recording:
         self.stock_years[i] = (
             self.stock_years[i - 1] + 0.5 * (self.stocks[i - 1] + self.stocks[i]) * self.dt
         )
+        self.programme_costs[i] = self.programme_costs[i - 1] + self._month_programme_costs
+        self.served_years[i] = self.served_years[i - 1] + self._month_served
+        self.unspent[i] = self.unspent[i - 1] + self._month_unspent
         self.child_flows[i] = self.child_flows[i - 1] + self.month_child_flows
         self.child_years[i] = (
             self.child_years[i - 1] + 0.5 * (self.children[i - 1] + self.children[i]) * self.dt
@@ -94,16 +98,20 @@ class Recording:
         Returns
         -------
         EngineResult
-            Blocks ``stocks``, ``capacity``, ``flows``, ``stock_years``, ``costs`` as in the
-            SD engine, plus ``children``, ``child_flows`` and ``child_years`` from the
-            families' own numbers of children.
+            The blocks of the SD engine (:data:`~simulation.engines.results.BLOCKS`), plus
+            ``children``, ``child_flows`` and ``child_years`` from the families' own numbers
+            of children.
         """
         blocks = {
             "stocks": self.stocks,
             "capacity": self.capacity_record,
+            "graduates": self.graduates_record,
             "flows": self.flows,
             "stock_years": self.stock_years,
             "costs": self.costs,
+            "programme_costs": self.programme_costs,
+            "served_years": self.served_years,
+            "unspent": self.unspent,
             "children": self.children,
             "child_flows": self.child_flows,
             "child_years": self.child_years,
@@ -116,9 +124,7 @@ class Recording:
             saved = {k: v.sum(axis=2, keepdims=True) for k, v in saved.items()}
             names = (NATIONAL_UNIT,)
         times = START_YEAR + np.arange(end) / 12.0
-        final = np.concatenate(
-            [saved[b][-1, 0] for b in ("stocks", "capacity", "flows", "stock_years", "costs")], -1
-        )
+        final = np.concatenate([saved[b][-1, 0] for b in BLOCKS], -1)
         return EngineResult(times, saved, final[None], names)
 
     def family(self, family_id: int) -> FamilyHistory:

@@ -27,7 +27,7 @@ class Setup:
 
         The 1 January 2009 state of the shared inputs (the SD engine's), in agents.
         """
-        stocks, capacity = inputs.initial_state()
+        stocks, capacity, graduates = inputs.initial_state()
         expected = stocks[0] * self.scale
         rng = self.rngs["population"]
         counts = np.floor(expected).astype(np.int64)
@@ -41,9 +41,16 @@ class Setup:
         # is drawn from the stationary (geometric) distribution of stays, so the first-month
         # reunification peak does not hit the whole initial stock at once.
         care = rows[np.isin(state, CARE_STATES)]
-        stay = 12.0 / (self.p["reunification_rate"] + self.p["care_leaving_rate"])
-        self.families.months_in_state[care] = np.minimum(rng.geometric(1.0 / stay, care.size), 900)
+        leave = self.p["reunification_rate"] + self.p["care_leaving_rate"]
+        if care.size and leave > 0:
+            stay = 12.0 / leave
+            self.families.months_in_state[care] = np.minimum(
+                rng.geometric(min(1.0 / stay, 1.0), care.size), 900
+            )
         self.capacity = capacity[0] * self.scale
+        # Mean field: graduates are counted as the SD engine counts them. With heterogeneity
+        # they are families, and the first ones appear as programmes end.
+        self.graduates = graduates[0] * self.scale
         self.n_records = self.n_months + 1
         m, f = self.n_muni, fl.N_FLOWS
         self.stocks = np.zeros((self.n_records, m, N_STATES))
@@ -53,7 +60,11 @@ class Setup:
         self.stock_years = np.zeros((self.n_records, m, N_STATES))  # cumulative
         self.child_flows = np.zeros((self.n_records, m, f))  # cumulative children moved
         self.child_years = np.zeros((self.n_records, m, N_STATES))  # cumulative
-        self.capacity_record = np.zeros((self.n_records, m, sv.N_SERVICES * sv.N_PROVIDERS))
+        self.capacity_record = np.zeros((self.n_records, m, sv.N_PROGRAMMES * sv.N_PROVIDERS))
+        self.graduates_record = np.zeros((self.n_records, m, sv.N_PROGRAMMES))
+        self.programme_costs = np.zeros((self.n_records, m, sv.N_PROGRAMMES))  # cumulative
+        self.served_years = np.zeros((self.n_records, m, sv.N_PROGRAMMES))  # cumulative
+        self.unspent = np.zeros((self.n_records, m, sv.N_PROGRAMMES))  # cumulative
         self._record(0)
         self.month_flows = np.zeros((m, f))
         self.month_child_flows = np.zeros((m, f))

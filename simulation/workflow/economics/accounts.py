@@ -28,6 +28,7 @@ from simulation.workflow.economics.exposures import (
     januaries,
     yearly_exposures,
 )
+from simulation.workflow.tables import children_per_family
 
 CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
 SERVICE_ITEMS = [
@@ -60,6 +61,7 @@ ACCOUNTS = (
     "family_years_in_risk",
     "family_years_served",
     "child_years_served",
+    "unspent",
     *(c for c in EXPOSURE_COLUMNS if c != "children_placed"),
 )
 #: Outcomes over the horizon shown per scenario: (column, unit, label).
@@ -115,23 +117,30 @@ def _money(result: EngineResult, p: Mapping) -> dict[str, np.ndarray]:
         "municipal_cost": service + family_care + institution - state,
     }
     out.update({f"cost.{item}": by_year(costs[..., i], jan) for i, item in enumerate(COST_ITEMS)})
-    out.update(_served(out, p))
     return out
 
 
-def _served(money: Mapping[str, np.ndarray], p: Mapping) -> dict[str, np.ndarray]:
-    """Family-years and child-years of service: spending / unit cost, at the caseload norm.
+def _served(result: EngineResult, p: Mapping) -> dict[str, np.ndarray]:
+    """Family-years and child-years served, spending and unspent money, per year.
 
-    Preventive services serve families of average size, the others families in difficulty.
+    Totals, and per programme (``served.<programme>``, ``spent.<programme>``,
+    ``unspent.<programme>``). A family's children are those of its programme's target state.
     """
-    unit = sv.unit_costs(p)  # (S, PR) or (K, S, PR)
-    families = {s: 0.0 for s in SERVICES}
-    for i, s in enumerate(SERVICES):
-        for j, provider in enumerate(sv.PROVIDERS):
-            families[s] = families[s] + money[f"cost.{s}.{provider}"] / unit[..., i, j]
-    kids = {"preventive": p["children_per_family"]}
-    children = sum(families[s] * kids.get(s, p["children_per_risk_family"]) for s in SERVICES)
-    return {"family_years_served": sum(families.values()), "child_years_served": children}
+    jan = januaries(result.times)
+    served = by_year(result.saved["served_years"].sum(axis=2), jan)  # (Y, K, N_PROG)
+    spent = by_year(result.saved["programme_costs"].sum(axis=2), jan)
+    unspent = by_year(result.saved["unspent"].sum(axis=2), jan)
+    kids = children_per_family(p)[..., sv.PROGRAMME_TARGET]  # (N_PROG,) or (K, N_PROG)
+    out = {
+        "family_years_served": served.sum(axis=-1),
+        "child_years_served": (served * kids).sum(axis=-1),
+        "unspent": unspent.sum(axis=-1),
+    }
+    for i, name in enumerate(sv.PROGRAMME_NAMES):
+        out[f"served.{name}"] = served[..., i]
+        out[f"spent.{name}"] = spent[..., i]
+        out[f"unspent.{name}"] = unspent[..., i]
+    return out
 
 
 def yearly_arrays(result: EngineResult, params: dict) -> dict[str, np.ndarray]:
@@ -158,6 +167,7 @@ def yearly_arrays(result: EngineResult, params: dict) -> dict[str, np.ndarray]:
     jan = januaries(result.times)
     flows = result.saved["flows"].sum(axis=2)
     out = _money(result, p)
+    out.update(_served(result, p))
     exposures = yearly_exposures(result, p)
     life = lifecourse_arrays(exposures, p)
     dwl = p["deadweight_cost_of_taxation"]

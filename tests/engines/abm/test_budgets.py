@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.model import services as sv
 from simulation.model.states import State
 from tests.engines.abm.helpers import (
     make_model,
@@ -17,41 +18,62 @@ from tests.engines.abm.helpers import (
 
 # ---- targeting -------------------------------------------------------------------------
 def test_targeting_by_vulnerability_and_by_waiting_time():
-    """Preventive capacity goes to the most vulnerable early-support families, basic and
-    integration services to the risk families that have waited longest.
+    """Scarce places go to the most vulnerable families in preventive programmes and to the
+    longest-waiting families in integration services.
 
-    Services are assigned per municipality at the start of a month. After the month, a
-    family with ``months_in_state >= 2`` did not move during it, so it took part in that
-    assignment with its current attributes and served bits: within a municipality every
-    served one then ranks at or above every unserved one, so their means are ordered too.
-    (National means need not be: where capacity covers everyone, low-vulnerability families
-    are served as well, and families that reached the state during the month are unserved.)
+    Day centres (preventive line) serve vulnerable families, about 4,000 places for some
+    20,000 families: the families in them are more vulnerable than those waiting. Integration
+    services take risk families in a queue: those admitted have waited longer than those still
+    waiting (measured as time in the state, which admission does not reset).
     """
     model = make_model(end_year=2011, seed=4, scale=0.02)
-    compared = {"early": 0, "basic": 0, "integration": 0}
+    day = sv.PROGRAMME_NAMES.index("day_centres")
+    integ = sv.PROGRAMME_NAMES.index("integration_services")
+    gaps = {"vulnerability": [], "waiting": []}
     while model.month < 30:
         model.step()
-        if model.month % 12 == 0:  # the yearly compaction clears the served bits
-            continue
         fam = model.families
-        stayed = fam.months_in_state >= 2
-        checks = (
-            ("early", State.EARLY_SUPPORT, 1, fam.vulnerability),
-            ("basic", State.RISK, 1, fam.months_in_state),
-            ("integration", State.RISK, 2, fam.months_in_state),
+        prev = fam.columns["programme_preventive"][: fam.n]
+        vulnerable = fam.state == State.VULNERABLE
+        inside, outside = vulnerable & (prev == day), vulnerable & (prev < 0)
+        gaps["vulnerability"].append(
+            fam.vulnerability[inside].mean() - fam.vulnerability[outside].mean()
         )
-        for name, state, bit, priority in checks:
-            group = (fam.state == state) & stayed
-            served = group & ((fam.served & bit) > 0)
-            unserved = group & ((fam.served & bit) == 0)
-            for m in np.unique(fam.municipality[group]):
-                here = fam.municipality == m
-                top, rest = priority[served & here], priority[unserved & here]
-                if top.size and rest.size:
-                    compared[name] += 1
-                    where = (name, model.month, int(m))
-                    assert top.mean() >= rest.mean(), where
-                    assert top.min() >= rest.max(), where
-    # scarce capacity: served and unserved families side by side in many municipality-months
-    assert min(compared.values()) >= 20, compared
+        integration = fam.columns["programme_integration"][: fam.n]
+        risk = fam.state == State.RISK
+        inside, outside = risk & (integration == integ), risk & (integration < 0)
+        gaps["waiting"].append(
+            fam.months_in_state[inside].mean() - fam.months_in_state[outside].mean()
+        )
+    assert min(gaps["vulnerability"]) > 0.1, gaps["vulnerability"]
+    assert np.mean(gaps["waiting"]) > 1.0, gaps["waiting"]
     assert (model.families.service_months > 0).any()
+
+
+def test_families_stay_for_the_programme_duration_then_graduate_and_relapse():
+    """A family finishes after ``duration`` months and keeps the effect as a graduate."""
+    model = make_model(end_year=2012, seed=6, scale=0.02)
+    day = sv.PROGRAMME_NAMES.index("day_centres")
+    duration = model.p["programme.day_centres.duration"] * 12
+    graduates_seen = 0
+    while model.month < 40:
+        model.step()
+        fam = model.families
+        prog = fam.columns["programme_preventive"][: fam.n]
+        grad = fam.columns["graduate_preventive"][: fam.n]
+        months = fam.columns["months_preventive"][: fam.n]
+        participants = (prog == day) & ~grad
+        assert (months[participants] < duration + 1).all()
+        graduates_seen += int(((prog == day) & grad).sum())
+        # every treated family carries its programme in the combination it is looked up by
+        treated = prog >= 0
+        assert (
+            (fam.combo[: fam.n] > 0)
+            == (
+                treated
+                | (fam.columns["programme_basic"][: fam.n] >= 0)
+                | (fam.columns["programme_integration"][: fam.n] >= 0)
+                | (fam.columns["programme_mobile_team"][: fam.n] >= 0)
+            )
+        ).all()
+    assert graduates_seen > 0

@@ -156,7 +156,7 @@ def test_heterogeneity_changes_the_run_and_is_off_in_the_mean_field():
     flat = make_model(end_year=2011, seed=5, scale=0.01, heterogeneity=False).run()
     assert not np.array_equal(het.stocks, flat.stocks)
     assert (flat.families.vulnerability == 1.0).all()
-    assert (flat.families.served == 0).all()  # no targeting without heterogeneity
+    assert (flat.families.combo == 0).all()  # no programmes family by family in the mean field
     assert het.families.vulnerability.std() > 0.1
     assert (het.families.service_months > 0).any()
 

@@ -146,11 +146,11 @@ def test_reference_matches_mean_field(pooled, mean_field, month):
 def test_zero_budgets_leave_every_hazard_unchanged_where_nobody_is_eligible():
     """The premise of the comparison: without capacity every service multiplier is 1."""
     p = {**REGISTRY.defaults(), **ZERO_BUDGETS}
-    no_slots = np.zeros((sv.N_SERVICES, sv.N_PROVIDERS))
+    no_capacity = np.zeros((sv.N_PROGRAMMES, sv.N_PROVIDERS))
     for empty in (State.RISK, State.CRISIS):
         stocks = np.full(N_STATES, 10.0)
         stocks[empty] = 0.0
-        effects = sv.service_effects(no_slots, stocks, p)
+        effects = sv.service_effects(no_capacity, stocks, np.zeros(sv.N_PROGRAMMES), p)
         np.testing.assert_array_equal(effects, np.ones(len(sv.EFFECTS)), err_msg=empty.key)
 
 
