@@ -24,6 +24,7 @@ from simulation.interfaces.cli import (
     ensemble,
     lifecourse,
     params,
+    programmes,
     run,
     sensitivity,
     validate,
@@ -34,6 +35,7 @@ from simulation.interfaces.cli.common import EXIT_USAGE, Parser, UsageError
 COMMANDS = (
     validate,
     params,
+    programmes,
     run,
     compare,
     lifecourse,
