@@ -110,7 +110,8 @@ class EngineInputs:
         self.shares = self._municipal_shares()
         self.new_families = self._new_families()
         self.entries = self.new_families[:, :, None] * self.shares[:, None, :]
-        self.programme_costs = sv.programme_costs(self.static)
+        self.programme_table = sv.programme_table(self.static)
+        self.programme_costs = self.programme_table.costs
         self.initial_families = (
             None if initial_families is None else np.asarray(initial_families, float)
         )
@@ -205,7 +206,9 @@ class EngineInputs:
         stocks[..., State.VULNERABLE] = p["initial_vulnerable_share"] * total
         stocks = stocks * share
         for _ in range(3):  # early support, crisis and graduates affect their own services
-            state = sv.service_state(capacity, stocks, graduates, p, self.working[0])
+            state = sv.service_state(
+                capacity, stocks, graduates, p, self.working[0], self.programme_table
+            )
             rates = fl.hazard_rates(p, state.effects)
             for s in (State.EARLY_SUPPORT, State.CRISIS):
                 inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[s]].sum(-1)

@@ -143,7 +143,8 @@ class SDModel:
             *y.shape[:-1], sv.N_PROGRAMMES, sv.N_PROVIDERS
         )
         graduates = np.ascontiguousarray(y[..., LAYOUT.graduates])
-        services = sv.service_state(capacity, positive, graduates, p, self.working[month])
+        table = self.inputs.programme_table
+        services = sv.service_state(capacity, positive, graduates, p, self.working[month], table)
         rates = fl.hazard_rates(p, services.effects)
         flow = np.empty((*y.shape[:-1], fl.N_FLOWS))
         sources = np.take(positive, fl.HAZARD_SOURCE, axis=-1)
@@ -163,7 +164,7 @@ class SDModel:
             p,
         )
         dy[..., LAYOUT.capacity] = cap_rate.reshape(*cap_rate.shape[:-2], -1)
-        dy[..., LAYOUT.graduates] = sv.graduate_change(graduates, services.served, rates, p)
+        dy[..., LAYOUT.graduates] = sv.graduate_change(graduates, services.served, rates, p, table)
         dy[..., LAYOUT.flows] = flow
         dy[..., LAYOUT.stock_years] = stocks
         costs = dy[..., LAYOUT.costs]  # a view: fill it in place, in COST_ITEMS order

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.model import programmes as pg
-from simulation.model.flows import EFFECT_SOURCE, EFFECTS, OUTFLOWS
+from simulation.model.flows import EFFECT_SOURCE, EFFECTS, N_HAZARD_FLOWS, OUTFLOWS
 from simulation.model.states import State
 
 SERVICES: tuple[str, ...] = pg.LINES
@@ -60,8 +60,24 @@ PROGRAMME_EFFECTS: tuple[tuple[tuple[int, str], ...], ...] = tuple(
     tuple((EFFECTS.index(e.transition), p.parameter(f"effect.{e.transition}")) for e in p.effects)
     for p in PROGRAMMES
 )
+#: 1 for programmes whose evidence comes from trials (they lose ``scale_up_decay`` at scale).
+TRIAL_EVIDENCE = np.array([p.trial_evidence for p in PROGRAMMES], float)
+#: Programmes of one line with one target state take families from one group, in library
+#: order: ``x @ SAME_GROUP`` sums ``x`` over each programme's group and ``x @
+#: EARLIER_IN_GROUP`` over the programmes before it in its group.
+SAME_GROUP = (
+    (PROGRAMME_LINE[:, None] == PROGRAMME_LINE[None, :])
+    & (PROGRAMME_TARGET[:, None] == PROGRAMME_TARGET[None, :])
+).astype(float)
+EARLIER_IN_GROUP = np.triu(SAME_GROUP, k=1)
 #: Outflows of each programme's target state (positions in HAZARD_FLOWS).
 TARGET_OUTFLOWS = tuple(OUTFLOWS[State(t)] for t in PROGRAMME_TARGET)
+#: ``rates @ TARGET_OUTFLOW_MATRIX`` is each target state's total outflow hazard.
+TARGET_OUTFLOW_MATRIX = np.zeros((N_HAZARD_FLOWS, N_PROGRAMMES))
+for _i, _out in enumerate(TARGET_OUTFLOWS):
+    TARGET_OUTFLOW_MATRIX[list(_out), _i] = 1.0
+#: ``LINE_MATRIX @ x`` sums a ``(N_PROGRAMMES, ...)`` array by funding line.
+LINE_MATRIX = (PROGRAMME_LINE[None, :] == np.arange(N_SERVICES)[:, None]).astype(float)
 # the library's validation guarantees it: every effect acts on its programme's target state
 assert all(
     EFFECT_SOURCE[EFFECTS[i]] == prog.target
@@ -82,6 +98,54 @@ def _a(p: Mapping, name: str) -> np.ndarray:
 def programme_values(p: Mapping, field: str) -> np.ndarray:
     """One field of every programme (``cost``, ``duration``, ...), shape ``(..., N_PROGRAMMES)``."""
     return stack_last([p[prog.parameter(field)] for prog in PROGRAMMES])
+
+
+@dataclass(frozen=True)
+class ProgrammeTable:
+    """What the library's parameters give, computed once per parameter set.
+
+    The engines evaluate the services thousands of times with the same parameters (four
+    Runge-Kutta stages a month); reading and stacking the parameters each time dominated
+    the SD engine's run time.
+
+    Attributes
+    ----------
+    costs : ndarray, shape ``(..., N_PROGRAMMES, N_PROVIDERS)``
+        EUR per place-year (:func:`programme_costs`).
+    duration, relapse : ndarray, shape ``(..., N_PROGRAMMES)``
+        Years in the programme (0 = ongoing) and graduates' relapse rate (1/yr).
+    gaps : ndarray, shape ``(..., N_PROGRAMMES, N_EFFECTS)``
+        ``effective share x (1 - multiplier)`` of each effect at quality 1.
+    scale_up : ndarray, shape ``(..., N_PROGRAMMES)``
+        ``1 - scale_up_decay`` for programmes with trial evidence, 1 for the others.
+    """
+
+    costs: np.ndarray
+    duration: np.ndarray
+    relapse: np.ndarray
+    gaps: np.ndarray
+    scale_up: np.ndarray
+
+
+def programme_table(p: Mapping[str, np.ndarray]) -> ProgrammeTable:
+    """The :class:`ProgrammeTable` of the parameter values ``p``."""
+    share = programme_values(p, "effective_share")
+    gaps = np.zeros((*share.shape, len(EFFECTS)))
+    for i, effects in enumerate(PROGRAMME_EFFECTS):
+        for e, name in effects:
+            gaps[..., i, e] = share[..., i] * (1.0 - _a(p, name))
+    return ProgrammeTable(
+        costs=programme_costs(p),
+        duration=programme_values(p, "duration"),
+        relapse=programme_values(p, "relapse_rate"),
+        gaps=gaps,
+        scale_up=1.0 - _a(p, "scale_up_decay")[..., None] * TRIAL_EVIDENCE,
+    )
+
+
+def table_of(p: Mapping[str, np.ndarray], table: ProgrammeTable | None) -> ProgrammeTable:
+    """``table``, or the table of ``p`` when none is given."""
+    return programme_table(p) if table is None else table
 
 
 # ---- money ---------------------------------------------------------------------------------
@@ -194,19 +258,14 @@ def serve(
     graduates : ndarray, shape ``(..., N_PROGRAMMES)``
         Families who finished each programme and keep its effect.
     max_caseload_ratio : ndarray
-        Largest caseload relative to the norm (>= 1).
+        Largest caseload relative to the norm (>= 1), shaped like the leading axes.
     """
-    stocks = np.maximum(stocks, 0.0)
-    ratio = np.asarray(max_caseload_ratio, float)
-    served = np.zeros(np.broadcast_shapes(slots.shape, graduates.shape, (*stocks.shape[:-1], 1)))
-    for members in LINE_PROGRAMMES:
-        for state in {int(PROGRAMME_TARGET[i]) for i in members}:
-            group = [i for i in members if PROGRAMME_TARGET[i] == state]
-            left = np.maximum(stocks[..., state] - graduates[..., group].sum(axis=-1), 0.0)
-            for i in group:
-                served[..., i] = np.minimum(left, slots[..., i] * ratio)
-                left = left - served[..., i]
-    return served
+    # Taking families in order, programme i gets min(its places, what the earlier ones of its
+    # group left), and what they left is max(eligible - their places, 0): no loop needed.
+    most = slots * np.asarray(max_caseload_ratio, float)[..., None]
+    eligible = np.maximum(stocks, 0.0)[..., PROGRAMME_TARGET] - graduates @ SAME_GROUP
+    left = np.maximum(eligible, 0.0) - most @ EARLIER_IN_GROUP
+    return np.minimum(most, np.maximum(left, 0.0))
 
 
 def quality(
@@ -214,6 +273,7 @@ def quality(
     caseload_ratio: np.ndarray,
     p: Mapping[str, np.ndarray],
     trained_share: np.ndarray,
+    table: ProgrammeTable | None = None,
 ) -> np.ndarray:
     """Quality of each programme, 1 at the norm with untrained municipal staff, ``(..., N_PROG)``.
 
@@ -237,8 +297,10 @@ def quality(
     )
     excess = np.maximum(caseload_ratio - 1.0, 0.0)
     strain = 1.0 / (1.0 + _a(p, "caseload_quality_loss")[..., None] * excess)
-    trial = np.array([prog.trial_evidence for prog in PROGRAMMES], float)
-    scale_up = 1.0 - _a(p, "scale_up_decay")[..., None] * trial
+    if table is None:
+        scale_up = 1.0 - _a(p, "scale_up_decay")[..., None] * TRIAL_EVIDENCE
+    else:
+        scale_up = table.scale_up
     return mix * training * strain * scale_up
 
 
@@ -251,18 +313,15 @@ def treated_shares(served: np.ndarray, graduates: np.ndarray, stocks: np.ndarray
     return np.clip(share, 0.0, 1.0)
 
 
-def effect_gaps(p: Mapping[str, np.ndarray], quality: np.ndarray) -> np.ndarray:
+def effect_gaps(
+    p: Mapping[str, np.ndarray], quality: np.ndarray, table: ProgrammeTable | None = None
+) -> np.ndarray:
     """``1 - multiplier`` of each effect for a treated family, ``(..., N_PROGRAMMES, N_EFFECTS)``.
 
     A treated family's hazard is multiplied by ``1 - quality x effective share x (1 - m)``,
     where ``m`` is the programme's hazard multiplier: quality scales the published effect.
     """
-    gaps = np.zeros((*np.shape(quality), len(EFFECTS)))
-    share = programme_values(p, "effective_share")
-    for i, effects in enumerate(PROGRAMME_EFFECTS):
-        for e, name in effects:
-            gaps[..., i, e] = quality[..., i] * share[..., i] * (1.0 - _a(p, name))
-    return gaps
+    return quality[..., None] * table_of(p, table).gaps
 
 
 def effects_of(treated: np.ndarray, gaps: np.ndarray) -> np.ndarray:
@@ -313,6 +372,7 @@ def service_state(
     graduates: np.ndarray,
     p: Mapping[str, np.ndarray],
     working=0.0,
+    table: ProgrammeTable | None = None,
 ) -> ServiceState:
     """Families served, quality and the hazard multipliers they produce.
 
@@ -332,12 +392,15 @@ def service_state(
         ``local_team_quality_gain``, inter-institutional groups raise detection by
         ``groups_detection_gain`` and a community-initiatives coordinator lowers onset by
         ``coordinator_onset_effect``.
+    table : ProgrammeTable, optional
+        :func:`programme_table` of ``p``, when the caller keeps it.
     """
-    slots = places(capacity, programme_costs(p))
+    table = table_of(p, table)
+    slots = places(capacity, table.costs)
     served = serve(slots, stocks, graduates, _a(p, "max_caseload_ratio"))
     with np.errstate(divide="ignore", invalid="ignore"):
         caseload = np.where(slots > 0, served / np.where(slots > 0, slots, 1.0), 0.0)
-    q = quality(capacity, caseload, p, p["trained_staff_share"])
+    q = quality(capacity, caseload, p, p["trained_staff_share"], table)
     working = np.asarray(working, float)
     if working.any():
         team = np.ones(q.shape)
@@ -346,7 +409,7 @@ def service_state(
         )
         q = q * team
     treated = treated_shares(served, graduates, stocks)
-    gaps = effect_gaps(p, q)
+    gaps = effect_gaps(p, q, table)
     effects = effects_of(treated, gaps)
     if working.any():
         effects = effects.copy()
@@ -374,11 +437,15 @@ def used_spending(capacity: np.ndarray, served: np.ndarray, slots: np.ndarray) -
 
 def line_spending(spending: np.ndarray) -> np.ndarray:
     """Programme spending summed by funding line, ``(..., N_SERVICES, N_PROVIDERS)``."""
-    return np.stack([spending[..., m, :].sum(axis=-2) for m in LINE_PROGRAMMES], axis=-2)
+    return LINE_MATRIX @ spending
 
 
 def graduate_change(
-    graduates: np.ndarray, served: np.ndarray, rates: np.ndarray, p: Mapping
+    graduates: np.ndarray,
+    served: np.ndarray,
+    rates: np.ndarray,
+    p: Mapping,
+    table: ProgrammeTable | None = None,
 ) -> np.ndarray:
     """D graduates / dt, families per year, ``(..., N_PROGRAMMES)``.
 
@@ -386,20 +453,27 @@ def graduate_change(
     stop being graduates when they relapse (``relapse_rate``) or leave the target state (its
     total outflow hazard in ``rates``, shape ``(..., N_HAZARD_FLOWS)``).
     """
-    duration = programme_values(p, "duration")
+    table = table_of(p, table)
+    return _finishing(served, table) - (table.relapse + _leaving(rates)) * graduates
+
+
+def _finishing(served: np.ndarray, table: ProgrammeTable) -> np.ndarray:
+    """Families finishing each programme, per year (none for ongoing programmes)."""
+    duration = table.duration
     with np.errstate(divide="ignore", invalid="ignore"):
-        finish = np.where(duration > 0, served / np.where(duration > 0, duration, 1.0), 0.0)
-    leave = stack_last([rates[..., list(out)].sum(axis=-1) for out in TARGET_OUTFLOWS])
-    return finish - (programme_values(p, "relapse_rate") + leave) * graduates
+        return np.where(duration > 0, served / np.where(duration > 0, duration, 1.0), 0.0)
+
+
+def _leaving(rates: np.ndarray) -> np.ndarray:
+    """Total outflow hazard of each programme's target state, 1/yr, ``(..., N_PROGRAMMES)``."""
+    return rates @ TARGET_OUTFLOW_MATRIX
 
 
 def steady_graduates(served: np.ndarray, rates: np.ndarray, p: Mapping) -> np.ndarray:
     """Graduates at which :func:`graduate_change` is zero, ``(..., N_PROGRAMMES)``."""
-    duration = programme_values(p, "duration")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        finish = np.where(duration > 0, served / np.where(duration > 0, duration, 1.0), 0.0)
-    leave = stack_last([rates[..., list(out)].sum(axis=-1) for out in TARGET_OUTFLOWS])
-    total = programme_values(p, "relapse_rate") + leave
+    table = programme_table(p)
+    finish = _finishing(served, table)
+    total = table.relapse + _leaving(rates)
     return np.divide(finish, total, out=np.zeros_like(finish), where=total > 0)
 
 

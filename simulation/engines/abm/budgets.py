@@ -76,7 +76,7 @@ class Budgets:
         """The month's places, families served, quality and (mean-field) population effects."""
         working = np.array([a.working_groups for a in self.municipalities], float)
         graduates = self._graduate_counts() if self.heterogeneity else self.graduates
-        return sv.service_state(capacity, counts, graduates, p, working)
+        return sv.service_state(capacity, counts, graduates, p, working, self.programme_table)
 
     # ---- tables ----------------------------------------------------------------------
     def _combo_tables(self, services: sv.ServiceState, p: dict) -> np.ndarray:
@@ -132,8 +132,8 @@ class Budgets:
         if not active.size:
             return
         which = prog[active]
-        duration = sv.programme_values(p, "duration")
-        relapse = sv.programme_values(p, "relapse_rate")
+        duration = self.programme_table.duration
+        relapse = self.programme_table.relapse
         participant = ~grad[active]
         months[active[participant]] += 1
         fam.service_months[active[participant]] += 1
@@ -204,9 +204,8 @@ class Budgets:
         if self.heterogeneity:
             return
         rates = fl.hazard_rates(p, services.effects)
-        leave = np.stack([rates[..., list(o)].sum(-1) for o in sv.TARGET_OUTFLOWS], axis=-1)
-        loss = sv.programme_values(p, "relapse_rate") + leave
-        duration = sv.programme_values(p, "duration")
+        loss = self.programme_table.relapse + rates @ sv.TARGET_OUTFLOW_MATRIX
+        duration = self.programme_table.duration
         finish = np.divide(
             services.served, duration, out=np.zeros_like(services.served), where=duration > 0
         )

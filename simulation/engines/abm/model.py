@@ -128,6 +128,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         if inputs.k != 1:
             raise ValueError(f"the agent-based engine runs one parameter set, got {inputs.k}")
         self.p = {n: float(v) for n, v in inputs.values.items() if n not in LEVERS}
+        self.programme_table = sv.programme_table(self.p)
         self.heterogeneity = heterogeneity
         self.scale = scale
         self.seed_value = seed
