@@ -28,7 +28,8 @@ def test_extends_merges_and_appends_schedule():
     assert [Path(p).name for p in early.chain[:2]] == ["calibrated.toml", "baseline.toml"]
     assert early.schedule[: len(base.schedule)] == base.schedule
     assert early.schedule[-1].year == 2027
-    assert early.schedule[-1].values["budget.preventive"] == 25.6
+    assert early.schedule[-1].values["budget.preventive"] == 12.6
+    assert early.schedule[-1].values["budget.home_visiting"] == 6.0
     assert early.digest() != base.digest()
 
 
