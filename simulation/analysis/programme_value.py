@@ -33,7 +33,7 @@ class ProgrammeValue:
 
     Attributes
     ----------
-    programme : sv.pg.Programme
+    programme : simulation.model.programmes.Programme
     families : float
         Families a year the budget serves at the central cost (concurrently, for an ongoing
         programme).

@@ -23,142 +23,45 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.model import programmes as pg
-from simulation.model.flows import EFFECT_SOURCE, EFFECTS, N_HAZARD_FLOWS, OUTFLOWS
-from simulation.model.states import State
-
-SERVICES: tuple[str, ...] = pg.LINES
-PROVIDERS: tuple[str, ...] = ("ngo", "municipal")
-N_SERVICES = len(SERVICES)
-N_PROVIDERS = len(PROVIDERS)
-PREVENTIVE, BASIC, INTEGRATION, MOBILE_TEAM = range(N_SERVICES)
-NGO, MUNICIPAL = range(N_PROVIDERS)
-#: What the public pays for, in the order of every cost array: each funding line by provider
-#: (``preventive.ngo``, ...), staff training, then the two kinds of out-of-home care (in the
-#: order of the care states).
-COST_ITEMS: tuple[str, ...] = (
-    *(f"{s}.{pr}" for s in SERVICES for pr in PROVIDERS),
-    "training",
-    "family_care",
-    "institutional_care",
+from simulation.model.flows import EFFECTS
+from simulation.model.programme_arrays import (  # noqa: F401 (the services' public names)
+    BASIC,
+    CARE_ITEMS,
+    COST_ITEMS,
+    EARLIER_IN_GROUP,
+    INTEGRATION,
+    LINE_MATRIX,
+    LINE_PROGRAMMES,
+    MOBILE_TEAM,
+    MUNICIPAL,
+    N_PROGRAMMES,
+    N_PROVIDERS,
+    N_SERVICES,
+    NGO,
+    PREVENTIVE,
+    PROGRAMME_EFFECTS,
+    PROGRAMME_LINE,
+    PROGRAMME_NAMES,
+    PROGRAMME_TARGET,
+    PROGRAMMES,
+    PROVIDERS,
+    SAME_GROUP,
+    SERVICES,
+    TARGET_OUTFLOW_MATRIX,
+    TARGET_OUTFLOWS,
+    TRAINING_ITEM,
+    TRIAL_EVIDENCE,
+    ProgrammeTable,
+    as_array,
+    programme_costs,
+    programme_table,
+    programme_values,
+    stack_last,
+    table_of,
 )
-TRAINING_ITEM = COST_ITEMS.index("training")
-CARE_ITEMS = slice(len(COST_ITEMS) - 2, len(COST_ITEMS))
-
-PROGRAMMES: tuple[pg.Programme, ...] = pg.library()
-PROGRAMME_NAMES: tuple[str, ...] = tuple(p.name for p in PROGRAMMES)
-N_PROGRAMMES = len(PROGRAMMES)
-#: The funding line and the target state of each programme.
-PROGRAMME_LINE = np.array([SERVICES.index(p.line) for p in PROGRAMMES])
-PROGRAMME_TARGET = np.array([int(p.target) for p in PROGRAMMES])
-#: Programmes of each line, in library order (the order in which they take families).
-LINE_PROGRAMMES: tuple[tuple[int, ...], ...] = tuple(
-    tuple(int(i) for i in np.flatnonzero(line == PROGRAMME_LINE)) for line in range(N_SERVICES)
-)
-#: Each programme's effects: ``(index in EFFECTS, registry name of its multiplier)``.
-PROGRAMME_EFFECTS: tuple[tuple[tuple[int, str], ...], ...] = tuple(
-    tuple((EFFECTS.index(e.transition), p.parameter(f"effect.{e.transition}")) for e in p.effects)
-    for p in PROGRAMMES
-)
-#: 1 for programmes whose evidence comes from trials (they lose ``scale_up_decay`` at scale).
-TRIAL_EVIDENCE = np.array([p.trial_evidence for p in PROGRAMMES], float)
-#: Programmes of one line with one target state take families from one group, in library
-#: order: ``x @ SAME_GROUP`` sums ``x`` over each programme's group and ``x @
-#: EARLIER_IN_GROUP`` over the programmes before it in its group.
-SAME_GROUP = (
-    (PROGRAMME_LINE[:, None] == PROGRAMME_LINE[None, :])
-    & (PROGRAMME_TARGET[:, None] == PROGRAMME_TARGET[None, :])
-).astype(float)
-EARLIER_IN_GROUP = np.triu(SAME_GROUP, k=1)
-#: Outflows of each programme's target state (positions in HAZARD_FLOWS).
-TARGET_OUTFLOWS = tuple(OUTFLOWS[State(t)] for t in PROGRAMME_TARGET)
-#: ``rates @ TARGET_OUTFLOW_MATRIX`` is each target state's total outflow hazard.
-TARGET_OUTFLOW_MATRIX = np.zeros((N_HAZARD_FLOWS, N_PROGRAMMES))
-for _i, _out in enumerate(TARGET_OUTFLOWS):
-    TARGET_OUTFLOW_MATRIX[list(_out), _i] = 1.0
-#: ``LINE_MATRIX @ x`` sums a ``(N_PROGRAMMES, ...)`` array by funding line.
-LINE_MATRIX = (PROGRAMME_LINE[None, :] == np.arange(N_SERVICES)[:, None]).astype(float)
-# the library's validation guarantees it: every effect acts on its programme's target state
-assert all(
-    EFFECT_SOURCE[EFFECTS[i]] == prog.target
-    for prog, effects in zip(PROGRAMMES, PROGRAMME_EFFECTS, strict=True)
-    for i, _ in effects
-)
-
-
-def stack_last(arrays: list) -> np.ndarray:
-    """Stack along a new last axis after broadcasting (some inputs may be batched)."""
-    return np.stack(np.broadcast_arrays(*[np.asarray(a, float) for a in arrays]), axis=-1)
-
-
-def _a(p: Mapping, name: str) -> np.ndarray:
-    return np.asarray(p[name], float)
-
-
-def programme_values(p: Mapping, field: str) -> np.ndarray:
-    """One field of every programme (``cost``, ``duration``, ...), shape ``(..., N_PROGRAMMES)``."""
-    return stack_last([p[prog.parameter(field)] for prog in PROGRAMMES])
-
-
-@dataclass(frozen=True)
-class ProgrammeTable:
-    """What the library's parameters give, computed once per parameter set.
-
-    The engines evaluate the services thousands of times with the same parameters (four
-    Runge-Kutta stages a month); reading and stacking the parameters each time dominated
-    the SD engine's run time.
-
-    Attributes
-    ----------
-    costs : ndarray, shape ``(..., N_PROGRAMMES, N_PROVIDERS)``
-        EUR per place-year (:func:`programme_costs`).
-    duration, relapse : ndarray, shape ``(..., N_PROGRAMMES)``
-        Years in the programme (0 = ongoing) and graduates' relapse rate (1/yr).
-    gaps : ndarray, shape ``(..., N_PROGRAMMES, N_EFFECTS)``
-        ``effective share x (1 - multiplier)`` of each effect at quality 1.
-    scale_up : ndarray, shape ``(..., N_PROGRAMMES)``
-        ``1 - scale_up_decay`` for programmes with trial evidence, 1 for the others.
-    """
-
-    costs: np.ndarray
-    duration: np.ndarray
-    relapse: np.ndarray
-    gaps: np.ndarray
-    scale_up: np.ndarray
-
-
-def programme_table(p: Mapping[str, np.ndarray]) -> ProgrammeTable:
-    """The :class:`ProgrammeTable` of the parameter values ``p``."""
-    share = programme_values(p, "effective_share")
-    gaps = np.zeros((*share.shape, len(EFFECTS)))
-    for i, effects in enumerate(PROGRAMME_EFFECTS):
-        for e, name in effects:
-            gaps[..., i, e] = share[..., i] * (1.0 - _a(p, name))
-    return ProgrammeTable(
-        costs=programme_costs(p),
-        duration=programme_values(p, "duration"),
-        relapse=programme_values(p, "relapse_rate"),
-        gaps=gaps,
-        scale_up=1.0 - _a(p, "scale_up_decay")[..., None] * TRIAL_EVIDENCE,
-    )
-
-
-def table_of(p: Mapping[str, np.ndarray], table: ProgrammeTable | None) -> ProgrammeTable:
-    """``table``, or the table of ``p`` when none is given."""
-    return programme_table(p) if table is None else table
 
 
 # ---- money ---------------------------------------------------------------------------------
-def programme_costs(p: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Cost of a place for a year, by programme and provider, ``(..., N_PROGRAMMES, N_PROVIDERS)``.
-
-    The programme's cost (municipal provider) and ``ngo_cost_ratio`` times it from NGOs.
-    """
-    municipal = programme_values(p, "cost")
-    ngo = municipal * _a(p, "ngo_cost_ratio")[..., None]
-    return stack_last([ngo, municipal])
-
-
 def mix_shares(levers: Mapping[str, np.ndarray]) -> np.ndarray:
     """Each programme's share of its line's budget, ``(..., N_PROGRAMMES)``.
 
@@ -282,7 +185,7 @@ def quality(
     the norm (``1 / (1 + caseload_quality_loss * excess)``) and, for programmes whose evidence
     comes from trials, by the scale-up discount (``1 - scale_up_decay``, Miller 2015).
     """
-    ngo_q = _a(p, "ngo_quality_ratio")[..., None]
+    ngo_q = as_array(p, "ngo_quality_ratio")[..., None]
     total = capacity[..., NGO] + capacity[..., MUNICIPAL]
     with np.errstate(divide="ignore", invalid="ignore"):
         mix = np.where(
@@ -293,12 +196,13 @@ def quality(
         )
     training = (
         1.0
-        + _a(p, "training_quality_gain")[..., None] * np.asarray(trained_share, float)[..., None]
+        + as_array(p, "training_quality_gain")[..., None]
+        * np.asarray(trained_share, float)[..., None]
     )
     excess = np.maximum(caseload_ratio - 1.0, 0.0)
-    strain = 1.0 / (1.0 + _a(p, "caseload_quality_loss")[..., None] * excess)
+    strain = 1.0 / (1.0 + as_array(p, "caseload_quality_loss")[..., None] * excess)
     if table is None:
-        scale_up = 1.0 - _a(p, "scale_up_decay")[..., None] * TRIAL_EVIDENCE
+        scale_up = 1.0 - as_array(p, "scale_up_decay")[..., None] * TRIAL_EVIDENCE
     else:
         scale_up = table.scale_up
     return mix * training * strain * scale_up
@@ -397,7 +301,7 @@ def service_state(
     """
     table = table_of(p, table)
     slots = places(capacity, table.costs)
-    served = serve(slots, stocks, graduates, _a(p, "max_caseload_ratio"))
+    served = serve(slots, stocks, graduates, as_array(p, "max_caseload_ratio"))
     with np.errstate(divide="ignore", invalid="ignore"):
         caseload = np.where(slots > 0, served / np.where(slots > 0, slots, 1.0), 0.0)
     q = quality(capacity, caseload, p, p["trained_staff_share"], table)
@@ -405,7 +309,7 @@ def service_state(
     if working.any():
         team = np.ones(q.shape)
         team[..., PROGRAMME_LINE == MOBILE_TEAM] = (
-            1.0 + _a(p, "local_team_quality_gain")[..., None] * working[..., None]
+            1.0 + as_array(p, "local_team_quality_gain")[..., None] * working[..., None]
         )
         q = q * team
     treated = treated_shares(served, graduates, stocks)
@@ -413,8 +317,12 @@ def service_state(
     effects = effects_of(treated, gaps)
     if working.any():
         effects = effects.copy()
-        effects[..., EFFECTS.index("detection")] *= 1.0 + _a(p, "groups_detection_gain") * working
-        effects[..., EFFECTS.index("onset")] *= 1.0 - _a(p, "coordinator_onset_effect") * working
+        effects[..., EFFECTS.index("detection")] *= (
+            1.0 + as_array(p, "groups_detection_gain") * working
+        )
+        effects[..., EFFECTS.index("onset")] *= (
+            1.0 - as_array(p, "coordinator_onset_effect") * working
+        )
     return ServiceState(effects, served, slots, q, treated, gaps)
 
 
@@ -495,9 +403,9 @@ def training_spending(
     p : mapping
         ``cost.training_per_person``, ``staff_turnover``, ``caseload_norm``.
     """
-    staff = np.asarray(staff_places).sum(axis=-1) / _a(p, "caseload_norm")
-    per_year = np.asarray(trained_share) * _a(p, "staff_turnover") + np.asarray(share_growth)
-    return staff * per_year * _a(p, "cost.training_per_person")
+    staff = np.asarray(staff_places).sum(axis=-1) / as_array(p, "caseload_norm")
+    per_year = np.asarray(trained_share) * as_array(p, "staff_turnover") + np.asarray(share_growth)
+    return staff * per_year * as_array(p, "cost.training_per_person")
 
 
 def places_in_use(served: np.ndarray, slots: np.ndarray) -> np.ndarray:
