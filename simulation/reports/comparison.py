@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.reports import charts, value_charts
+from simulation.reports import charts, spending_charts, value_charts
 from simulation.reports.labels import scenario_title
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
@@ -190,6 +190,20 @@ def write_comparison(
             base_year,
             tmp / "benefits_by_outcome",
             lang,
+        )
+        money = spending_charts.programme_money(means, base_year)
+        money.to_csv(tmp / "programme_money.csv", index=False)
+        years = (base_year, int(max(m.index.max() for m in means.values())))
+        unspent = money.groupby("scenario", sort=False)["unspent"].sum() / 1e6
+        lines.append(
+            f"unspent service money {years[0]}-{years[1]}, M EUR (beyond the families the "
+            "programmes can reach; programme_money.csv): "
+            + ", ".join(f"{n} {v:.1f}" for n, v in unspent.items())
+        )
+        (tmp / "value.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files += ["programme_money.csv"]
+        files += spending_charts.programme_spending(
+            money, titles(comparison, lang), years, tmp / "programme_spending", lang
         )
         net = cmp.cumulative_net_benefit(comparison, rate, base_year)
         files += charts.net_benefit(net, base_year, tmp / "net_benefit", lang=lang)

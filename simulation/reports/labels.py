@@ -105,6 +105,17 @@ LABELS: dict[str, dict[str, dict]] = {
                 "indirect": "netiesioginė (mokesčių našta)",
             },
         },
+        "spending": {
+            "title": "„{scenario}“: išleista ir neišleista, {unspent} mln. EUR neišleista",
+            "axis": "mln. EUR, {first}–{last} m. suma ({year} m. kainomis)",
+            "unspent": "neišleista: nėra kam teikti",
+            "lines": {
+                "preventive": "prevencinės",
+                "basic": "bazinės",
+                "integration": "integracijos",
+                "mobile_team": "mobiliosios komandos",
+            },
+        },
         "ensemble": {
             "title": "„{scenario}“ palyginti su „{baseline}“: neapibrėžtumas ({runs} skaičiavimų)",
             "npv": "Grynoji dabartinė vertė, mln. EUR",
@@ -228,6 +239,17 @@ LABELS: dict[str, dict[str, dict]] = {
                 "taxpayers": "taxpayers",
                 "others": "others (crime victims)",
                 "indirect": "indirect (deadweight of taxes)",
+            },
+        },
+        "spending": {
+            "title": "“{scenario}”: money spent and unspent, {unspent} million EUR unspent",
+            "axis": "million EUR, sum over {first}–{last} ({year} prices)",
+            "unspent": "unspent: no families to serve",
+            "lines": {
+                "preventive": "preventive",
+                "basic": "basic",
+                "integration": "integration",
+                "mobile_team": "mobile teams",
             },
         },
         "ensemble": {

@@ -38,6 +38,12 @@ STYLE = {
 }
 
 
+def one_decimal(value: float, lang: str) -> str:
+    """``value`` with one decimal and thin-space thousands (decimal comma in Lithuanian)."""
+    text = f"{value:,.1f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "lt" else text
+
+
 def thousands(lang: str) -> FuncFormatter:
     """Tick labels with a thin-space (lt) or comma (en) thousands separator."""
     sep = "\u202f" if lang == "lt" else ","

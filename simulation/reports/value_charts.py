@@ -15,7 +15,7 @@ import pandas as pd
 
 from simulation.model.prices import PRICE_YEAR
 from simulation.reports.labels import words
-from simulation.reports.style import STYLE, decimals, save
+from simulation.reports.style import STYLE, decimals, one_decimal, save
 
 #: One colour per payer (Okabe-Ito).
 PAYER_COLOURS = {
@@ -24,11 +24,6 @@ PAYER_COLOURS = {
     "others": "#CC79A7",
     "indirect": "#999999",
 }
-
-
-def _number(value: float, lang: str) -> str:
-    text = f"{value:,.1f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "lt" else text
 
 
 def benefits_by_outcome(
@@ -70,7 +65,7 @@ def benefits_by_outcome(
             _panel(ax, table[table["scenario"] == name], outcomes, text, lang)
             benefits = table.loc[table["scenario"] == name, "pv_eur"].sum() / 1e6
             total = text["total"].format(
-                benefits=_number(benefits, lang), costs=_number(costs[name] / 1e6, lang)
+                benefits=one_decimal(benefits, lang), costs=one_decimal(costs[name] / 1e6, lang)
             )
             ax.set_title(
                 text["title"].format(scenario=titles[name], baseline=next(iter(titles.values())))

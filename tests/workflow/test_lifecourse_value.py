@@ -39,6 +39,15 @@ def test_compare_writes_benefits_by_outcome_that_add_up_to_the_printed_benefits(
     earnings = by_outcome[by_outcome["outcome"] == "earnings"]["pv_eur"].sum()
     assert earnings > 0  # fewer adversities, more adult earnings
     assert (folder / "benefits_by_outcome.png").stat().st_size > 10_000
+    # money the programmes cannot spend is reported, in a table, the text and a chart
+    money = pd.read_csv(folder / "programme_money.csv")
+    accounts = pd.read_csv(folder / "accounts.csv")
+    later = accounts[accounts["year"] >= 2027].groupby("scenario")["unspent"].sum()
+    unspent = money.groupby("scenario")["unspent"].sum()
+    assert unspent["early_intervention"] == pytest.approx(later["early_intervention"])
+    assert unspent["early_intervention"] > 0
+    assert f"early_intervention {unspent['early_intervention'] / 1e6:.1f}" in printed
+    assert (folder / "programme_spending.png").stat().st_size > 10_000
     per_family = by_outcome["pv_per_family_year_served_eur"]
     served = cmp.served(cmp.run_comparison([load(BASE), load(EARLY)]))
     extra = served.set_index("scenario").loc["early_intervention", "extra_family_years_served"]
