@@ -8,6 +8,7 @@ care, money unspent and the NPV against the baseline for each share.
 
     python docs/analyses/preventive_share.py
     python docs/analyses/preventive_share.py --mix
+    python docs/analyses/preventive_share.py --set programme.casework.effect.risk_to_crisis=1
 """
 
 from __future__ import annotations
@@ -48,8 +49,18 @@ def main() -> None:
     """Run every share against the baseline and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mix", action="store_true", help="evidence-based preventive programmes")
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameter values for every run (e.g. programme.casework.effect.risk_to_crisis=1)",
+    )
     args = parser.parse_args()
     base = s.load_scenario("baseline")
+    if args.set:
+        values = dict(item.split("=", 1) for item in args.set)
+        base = base.with_values({k: float(v) for k, v in values.items()})
     runs = [scenario(base, share, args.mix) for share in SHARES]
     comparison = cmp.run_comparison([base, *runs])
     values = cmp.values(comparison, 0.05, 2027).set_index("scenario")
