@@ -120,7 +120,9 @@ class ProgrammeTable:
 def programme_table(p: Mapping[str, np.ndarray]) -> ProgrammeTable:
     """The :class:`ProgrammeTable` of the parameter values ``p``."""
     share = programme_values(p, "effective_share")
-    gaps = np.zeros((*share.shape, len(EFFECTS)))
+    names = [name for effects in PROGRAMME_EFFECTS for _, name in effects]
+    lead = np.broadcast_shapes(share.shape[:-1], *(np.shape(p[n]) for n in names))
+    gaps = np.zeros((*lead, N_PROGRAMMES, len(EFFECTS)))
     for i, effects in enumerate(PROGRAMME_EFFECTS):
         for e, name in effects:
             gaps[..., i, e] = share[..., i] * (1.0 - as_array(p, name))

@@ -90,11 +90,14 @@ def value_lines(value) -> list[str]:
         f"  benefit-cost ratio   {ratio:>10.2f}",
     ]
     if drawn:
-        lo, hi = np.quantile(benefits.iloc[1:] - costs.iloc[1:], (0.05, 0.95))
+        lo, mid, hi = np.quantile(benefits.iloc[1:] - costs.iloc[1:], (0.05, 0.5, 0.95))
         lines += [
+            f"  net, median of draws {_eur(mid):>10}",
             f"  net, 90% interval    {_eur(lo)} to {_eur(hi)} ({drawn} draws of the "
             "programme's effect sizes and costs)",
             f"  chance that benefits exceed costs: {value.chance_benefits_exceed_costs:.0%}",
+            "  (draws are uniform over each parameter's range, which need not be centred on the "
+            "central value: `prevsim params` lists them)",
         ]
     lines += ["", "Benefits per family served by outcome and payer (central):"]
     table = value.by_outcome.pivot_table(

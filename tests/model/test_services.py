@@ -297,3 +297,14 @@ def test_training_spending_by_hand():
     # raising the share by 0.3 a year trains 6 more people a year
     assert sv.training_spending(places, 0.5, 0.3, p) == pytest.approx((2 + 6) * 1000.0)
     assert sv.training_spending(places, 0.0, 0.0, p) == 0.0
+
+
+def test_programme_table_broadcasts_a_batch_of_one_parameter():
+    """A batch of one programme's effect beside unbatched shares gives a batched table."""
+    p = {n: np.asarray(v, float) for n, v in REGISTRY.resolve({}).items()}
+    name = "programme.home_visiting.effect.supported_escalation"
+    p[name] = np.array([[0.7], [0.8], [1.0]])
+    table = sv.programme_table(p)
+    i = sv.PROGRAMME_NAMES.index("home_visiting")
+    e = fl.EFFECTS.index("supported_escalation")
+    np.testing.assert_allclose(table.gaps[:, 0, i, e], [0.3, 0.2, 0.0])
