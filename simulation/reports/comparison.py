@@ -134,6 +134,34 @@ def outcome_table(comparison: cmp.Comparison, rate: float, base_year: int) -> pd
     return table
 
 
+def write_programme_money(
+    folder: Path,
+    means: dict[str, pd.DataFrame],
+    scenario_titles: dict[str, str],
+    base_year: int,
+    lang: str,
+    lines: list[str],
+) -> list[str]:
+    """Write spent and unspent money by programme (table and chart); add a line to value.txt.
+
+    ``lines`` (the text of value.txt) gets the unspent totals and is written again.
+    """
+    money = spending_charts.programme_money(means, base_year)
+    money.to_csv(folder / "programme_money.csv", index=False)
+    years = (base_year, int(max(m.index.max() for m in means.values())))
+    unspent = money.groupby("scenario", sort=False)["unspent"].sum() / 1e6
+    lines.append(
+        f"unspent service money {years[0]}-{years[1]}, M EUR (beyond the families the "
+        "programmes can reach; programme_money.csv): "
+        + ", ".join(f"{n} {v:.1f}" for n, v in unspent.items())
+    )
+    (folder / "value.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chart = spending_charts.programme_spending(
+        money, scenario_titles, years, folder / "programme_spending", lang
+    )
+    return ["programme_money.csv", *chart]
+
+
 def write_comparison(
     comparison: cmp.Comparison, rate: float, base_year: int, out: Output
 ) -> tuple[Path, list[str]]:
@@ -191,20 +219,7 @@ def write_comparison(
             tmp / "benefits_by_outcome",
             lang,
         )
-        money = spending_charts.programme_money(means, base_year)
-        money.to_csv(tmp / "programme_money.csv", index=False)
-        years = (base_year, int(max(m.index.max() for m in means.values())))
-        unspent = money.groupby("scenario", sort=False)["unspent"].sum() / 1e6
-        lines.append(
-            f"unspent service money {years[0]}-{years[1]}, M EUR (beyond the families the "
-            "programmes can reach; programme_money.csv): "
-            + ", ".join(f"{n} {v:.1f}" for n, v in unspent.items())
-        )
-        (tmp / "value.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        files += ["programme_money.csv"]
-        files += spending_charts.programme_spending(
-            money, titles(comparison, lang), years, tmp / "programme_spending", lang
-        )
+        files += write_programme_money(tmp, means, titles(comparison, lang), base_year, lang, lines)
         net = cmp.cumulative_net_benefit(comparison, rate, base_year)
         files += charts.net_benefit(net, base_year, tmp / "net_benefit", lang=lang)
         store.write_manifest(
