@@ -55,35 +55,31 @@ class FamilyMoves:
         """Option hazards per month, flat, and their sums for the fast total-hazard path.
 
         The hazards are by (duration class, programme combination, municipality, state slot).
+        The factors are built on the small (state, option) grid and applied in one product:
+        the table is large (about half a million numbers) and is rebuilt every month.
         """
-        duration = np.ones(N_DURATIONS)
+        duration = np.ones((N_DURATIONS, N_STATES, tr.MAX_OUT))
+        relative = np.ones((N_STATES, tr.MAX_OUT))
         if self.heterogeneity:
-            duration[:] = self._reunification_profile
-        full = np.zeros((N_DURATIONS, N_COMBOS, self.n_muni, SLOTS, tr.MAX_OUT))
-        full[:, :, :, :N_STATES] = tables[None] * self.dt  # per year -> per month
-        full[..., :N_STATES, :] = np.where(
-            tr.DURATION_OPTIONS,
-            full[..., :N_STATES, :] * duration[:, None, None, None, None],
-            full[..., :N_STATES, :],
-        )
-        vuln = np.zeros((SLOTS, tr.MAX_OUT), bool)
-        vuln[:N_STATES] = tr.VULNERABILITY_OPTIONS
-        if self.heterogeneity:
+            duration = np.where(
+                tr.DURATION_OPTIONS, self._reunification_profile[:, None, None], 1.0
+            )
             # Vulnerability is relative to the families now in the same state: the tables
             # divide by the state's mean, so each aggregate flow is the SD engine's (what the
             # calibration fitted) and vulnerability decides only which families move.
-            relative = 1.0 / self._mean_vulnerability()
-            full[..., :N_STATES, :] = np.where(
-                tr.VULNERABILITY_OPTIONS,
-                full[..., :N_STATES, :] * relative[:, None],
-                full[..., :N_STATES, :],
-            )
+            mean = self._mean_vulnerability()
+            relative = np.where(tr.VULNERABILITY_OPTIONS, 1.0 / mean[:, None], 1.0)
+        full = np.zeros((N_DURATIONS, N_COMBOS, self.n_muni, SLOTS, tr.MAX_OUT))
+        monthly = tables * self.dt  # per year -> per month
+        np.multiply(monthly[None], duration[:, None, None], out=full[..., :N_STATES, :])
+        full[..., :N_STATES, :] *= relative
+        vuln = np.zeros((SLOTS, tr.MAX_OUT), bool)
+        vuln[:N_STATES] = tr.VULNERABILITY_OPTIONS
         self._vuln_options = vuln
         self._options = full.reshape(-1, tr.MAX_OUT)
-        self._total_plain = (self._options * ~vuln[np.arange(self._options.shape[0]) % SLOTS]).sum(
-            -1
-        )
-        self._total_vuln = self._options.sum(-1) - self._total_plain
+        plain = (full * ~vuln).sum(-1).reshape(-1)
+        self._total_plain = plain
+        self._total_vuln = self._options.sum(-1) - plain
 
     def _keys(self, rows: np.ndarray) -> np.ndarray:
         """Positions of ``rows`` in the flat option table."""
