@@ -21,7 +21,6 @@ import numpy as np
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import (
     COMBO_PROGRAMMES,
-    N_COMBOS,
     PROGRAMME_DIGIT,
     PROGRAMME_STRIDE,
 )
@@ -80,14 +79,13 @@ class Budgets:
 
     # ---- tables ----------------------------------------------------------------------
     def _combo_tables(self, services: sv.ServiceState, p: dict) -> np.ndarray:
-        """Option hazards per programme combination, ``(N_COMBOS, M, N_STATES, MAX_OUT)``.
+        """Option hazards per programme combination, ``(table_combos, M, N_STATES, MAX_OUT)``.
 
         Without heterogeneity every combination gets the population effects; with it, a
         family's hazards carry the full effect of each programme it is treated by.
         """
         if not self.heterogeneity:
-            table = tr.option_table(fl.hazard_rates(p, services.effects))
-            return np.broadcast_to(table, (N_COMBOS, *table.shape))
+            return tr.option_table(fl.hazard_rates(p, services.effects))[None]
         effects = sv.effects_of(COMBO_PROGRAMMES[:, None, :], services.gaps[None])
         working = np.array([a.working_groups for a in self.municipalities], float)
         if working.any():  # groups and the coordinator act on every family of a unit

@@ -39,7 +39,13 @@ EXITED_SLOT = 7  # state & 7 maps EXITED (-1) to a slot with no hazards
 SLOTS = N_STATES + 1
 
 
-def base_key(muni: np.ndarray, state: np.ndarray, n_muni: int) -> np.ndarray:
-    """Table position for months 2-12 in a state and no individual service."""
+def base_key(
+    muni: np.ndarray, state: np.ndarray, n_muni: int, n_combos: int = N_COMBOS
+) -> np.ndarray:
+    """Table position for months 2-12 in a state and no individual service.
+
+    ``n_combos`` is the number of programme combinations the table holds (1 when every
+    family gets the population effects, without heterogeneity).
+    """
     muni = np.asarray(muni, np.intp)
-    return (N_COMBOS * n_muni + muni) * SLOTS + (np.asarray(state, np.intp) & EXITED_SLOT)
+    return (n_combos * n_muni + muni) * SLOTS + (np.asarray(state, np.intp) & EXITED_SLOT)

@@ -51,6 +51,15 @@ class FamilyMoves:
         count = self._live_families.sum(axis=0)
         return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)
 
+    @property
+    def table_combos(self) -> int:
+        """Programme combinations in the option table.
+
+        Each its own with heterogeneity; one (the population effects, which every family
+        gets) without it.
+        """
+        return N_COMBOS if self.heterogeneity else 1
+
     def _month_tables(self, tables: np.ndarray) -> None:
         """Option hazards per month, flat, and their sums for the fast total-hazard path.
 
@@ -69,7 +78,7 @@ class FamilyMoves:
             # calibration fitted) and vulnerability decides only which families move.
             mean = self._mean_vulnerability()
             relative = np.where(tr.VULNERABILITY_OPTIONS, 1.0 / mean[:, None], 1.0)
-        full = np.zeros((N_DURATIONS, N_COMBOS, self.n_muni, SLOTS, tr.MAX_OUT))
+        full = np.zeros((N_DURATIONS, self.table_combos, self.n_muni, SLOTS, tr.MAX_OUT))
         monthly = tables * self.dt  # per year -> per month
         np.multiply(monthly[None], duration[:, None, None], out=full[..., :N_STATES, :])
         full[..., :N_STATES, :] *= relative
@@ -92,7 +101,9 @@ class FamilyMoves:
         fam = self.families
         months = fam.months_in_state[rows]
         duration = (months > 0).astype(np.intp) + (months >= 12)
-        key = (duration * N_COMBOS + fam.combo[rows]) * self.n_muni + fam.municipality[rows]
+        key = (duration * self.table_combos + fam.combo[rows]) * self.n_muni + fam.municipality[
+            rows
+        ]
         return key * SLOTS + (fam.state[rows] & EXITED_SLOT)
 
     def _all_rows_keys(self) -> np.ndarray:

@@ -89,7 +89,7 @@ class Setup:
 
     def _base_key(self, muni: np.ndarray, state: np.ndarray) -> np.ndarray:
         """Table position for months 2-12 in a state and no individual service."""
-        return base_key(muni, state, self.n_muni)
+        return base_key(muni, state, self.n_muni, self.table_combos)
 
     def _clocks(self) -> tr.Clocks:
         """The families' hazard clocks over the current columns (they move on growth)."""
