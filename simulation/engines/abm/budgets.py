@@ -21,6 +21,10 @@ import numpy as np
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import (
     COMBO_PROGRAMMES,
+    N_LOCAL,
+    PAIR_COMBO,
+    PAIR_LOCAL,
+    PAIR_STATE,
     PROGRAMME_DIGIT,
     PROGRAMME_STRIDE,
 )
@@ -86,13 +90,18 @@ class Budgets:
         """
         if not self.heterogeneity:
             return tr.option_table(fl.hazard_rates(p, services.effects))[None]
-        effects = sv.effects_of(COMBO_PROGRAMMES[:, None, :], services.gaps[None])
+        # only the combinations a family can hold: those of its own state's programmes
+        effects = sv.effects_of(COMBO_PROGRAMMES[PAIR_COMBO][:, None, :], services.gaps[None])
         working = np.array([a.working_groups for a in self.municipalities], float)
         if working.any():  # groups and the coordinator act on every family of a unit
             detection, onset = fl.EFFECTS.index("detection"), fl.EFFECTS.index("onset")
             effects[..., detection] *= 1.0 + p["groups_detection_gain"] * working
             effects[..., onset] *= 1.0 - p["coordinator_onset_effect"] * working
-        return tr.option_table(fl.hazard_rates(p, effects))
+        options = tr.option_table(fl.hazard_rates(p, effects))  # (pairs, M, N_STATES, MAX_OUT)
+        # combination 0 (no programme) is the first pair; unused places keep its hazards
+        table = np.repeat(options[:1], N_LOCAL, axis=0)
+        table[PAIR_LOCAL, :, PAIR_STATE] = options[np.arange(len(PAIR_STATE)), :, PAIR_STATE]
+        return table
 
     # ---- programmes family by family (heterogeneity) ----------------------------------
     def _programme_column(self, line: int) -> np.ndarray:

@@ -37,6 +37,26 @@ PROGRAMME_STRIDE = np.array([STRIDES[line] for line in sv.PROGRAMME_LINE])
 N_DURATIONS = 3  # months in state: first month, months 2-12, after a year
 EXITED_SLOT = 7  # state & 7 maps EXITED (-1) to a slot with no hazards
 SLOTS = N_STATES + 1
+#: Programmes serve one state and a family leaves them all when its state changes, so a
+#: family's combination holds only programmes of its own state. The option table therefore
+#: needs, per state, only the combinations of that state's programmes (at most
+#: ``N_LOCAL``, not ``N_COMBOS``): ``LOCAL_COMBO[slot, combo]`` numbers them within the state,
+#: and the pairs ``(PAIR_STATE, PAIR_COMBO)`` list every one, at ``PAIR_LOCAL``.
+_FEASIBLE = [
+    [
+        c
+        for c in range(N_COMBOS)
+        if all(sv.PROGRAMME_TARGET[p] == s for p in np.flatnonzero(COMBO_PROGRAMMES[c]))
+    ]
+    for s in range(N_STATES)
+]
+N_LOCAL = max(len(f) for f in _FEASIBLE)
+LOCAL_COMBO = np.zeros((SLOTS, N_COMBOS), np.intp)
+for _s, _combos in enumerate(_FEASIBLE):
+    LOCAL_COMBO[_s, _combos] = np.arange(len(_combos))
+PAIR_STATE = np.array([s for s, combos in enumerate(_FEASIBLE) for _ in combos])
+PAIR_COMBO = np.array([c for combos in _FEASIBLE for c in combos])
+PAIR_LOCAL = np.array([k for combos in _FEASIBLE for k in range(len(combos))])
 
 
 def base_key(

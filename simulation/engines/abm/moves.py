@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.engines.abm import transitions as tr
-from simulation.engines.abm.layout import EXITED_SLOT, N_COMBOS, N_DURATIONS, SLOTS
+from simulation.engines.abm.layout import EXITED_SLOT, LOCAL_COMBO, N_DURATIONS, N_LOCAL, SLOTS
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.states import N_STATES, State
@@ -55,10 +55,11 @@ class FamilyMoves:
     def table_combos(self) -> int:
         """Programme combinations in the option table.
 
-        Each its own with heterogeneity; one (the population effects, which every family
-        gets) without it.
+        With heterogeneity, the combinations of each state's own programmes
+        (``layout.LOCAL_COMBO``); without it one, the population effects, which every family
+        gets.
         """
-        return N_COMBOS if self.heterogeneity else 1
+        return N_LOCAL if self.heterogeneity else 1
 
     def _month_tables(self, tables: np.ndarray) -> None:
         """Option hazards per month, flat, and their sums for the fast total-hazard path.
@@ -101,9 +102,8 @@ class FamilyMoves:
         fam = self.families
         months = fam.months_in_state[rows]
         duration = (months > 0).astype(np.intp) + (months >= 12)
-        key = (duration * self.table_combos + fam.combo[rows]) * self.n_muni + fam.municipality[
-            rows
-        ]
+        local = LOCAL_COMBO[fam.state[rows] & EXITED_SLOT, fam.combo[rows]]
+        key = (duration * self.table_combos + local) * self.n_muni + fam.municipality[rows]
         return key * SLOTS + (fam.state[rows] & EXITED_SLOT)
 
     def _all_rows_keys(self) -> np.ndarray:
