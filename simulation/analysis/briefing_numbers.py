@@ -32,6 +32,7 @@ from simulation.model.catalogue import REGISTRY
 from simulation.model.services import COST_ITEMS
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
+from simulation.workflow import ensembles as ens
 from simulation.workflow.economics import yearly_arrays
 from simulation.workflow.scenarios import Scenario
 
@@ -214,13 +215,15 @@ def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
                 }
             )
         chance = float((drawn["npv"] > 0).mean())
+        low, high = ens.chance_interval(chance, len(drawn))
         rows.append(
             {
                 "scenario": name,
                 "measure": "chance_benefits_exceed_costs",
                 "unit": "share",
                 "central": chance,
-                **dict.fromkeys(QUANTILES, np.nan),
+                # the Monte Carlo 90% interval of the chance itself (its sampling error)
+                **{"p05": low, "median": np.nan, "p95": high},
                 "runs": len(drawn),
                 "share": 1.0,
             }

@@ -130,7 +130,14 @@ def summary_lines(plan: Plan) -> list[str]:
             f"{row.median / scale:>12,.2f} {row.p95 / scale:>12,.2f}"
         )
     chance = table.attrs["chance_benefits_exceed_costs"]
-    lines += ["", f"Chance that benefits exceed costs: {chance:.0%} of {len(values)} runs."]
+    low, high = table.attrs["chance_interval"]
+    lines += [
+        "",
+        f"Chance that benefits exceed costs: {chance:.0%} of {len(values)} runs "
+        f"(Monte Carlo error: {low:.0%} to {high:.0%}, a 90% interval).",
+        "The draws cover the registry ranges whether or not a draw's past matches the national "
+        "data; `prevsim brief` keeps only those whose past does, so its chance can differ.",
+    ]
     lines += _outcome_lines(ens.by_outcome(values))
     return [*lines, *_failure_lines(failures)]
 

@@ -28,6 +28,7 @@ def summary_lines(study: Study) -> list[str]:
         f"{method} sensitivity of {outcome} ({OUTCOMES[outcome][2]}, {unit}) of "
         f"'{scenario.name}'{against}: {len(study.y):,} model evaluations, "
         f"{study.problem['num_vars']} uncertain parameters ({study.engine})",
+        draws_line(study),
         "",
         "Most influential parameters:",
     ]
@@ -45,6 +46,18 @@ def summary_lines(study: Study) -> list[str]:
         f"{low:,.1f} and {high:,.1f} {shown}"
     )
     return lines + sign_lines(study)
+
+
+def draws_line(study: Study) -> str:
+    """On which draws the indices condition: the design's ranges, and what stays fixed."""
+    fixed = sorted(
+        set(study.scenario.params) | set(study.baseline.params if study.baseline else ())
+    )
+    held = f"; fixed at the scenario files' values: {', '.join(fixed)}" if fixed else ""
+    return (
+        f"Draws: the {study.settings.method} design over the registry ranges of the varied "
+        f"parameters, whether or not a draw's past matches the national data{held}."
+    )
 
 
 def sign_lines(study: Study, top: int = 5) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 import os
 import traceback
 from collections.abc import Callable, Iterable
@@ -398,6 +399,18 @@ def run(
 
 
 # ---- summaries -----------------------------------------------------------------------------
+def chance_interval(chance: float, draws: int, z: float = 1.6449) -> tuple[float, float]:
+    """Monte Carlo 90% interval of a share estimated from ``draws`` independent draws.
+
+    The normal approximation ``chance +- z sqrt(chance (1 - chance) / draws)``, within [0, 1]:
+    how far another set of draws of the same size could put the reported chance.
+    """
+    if draws <= 0:
+        return math.nan, math.nan
+    half = z * math.sqrt(chance * (1.0 - chance) / draws)
+    return max(chance - half, 0.0), min(chance + half, 1.0)
+
+
 def summary(values: pd.DataFrame) -> pd.DataFrame:
     """Mean and quantiles of each value over all tasks, and the chance benefits exceed costs.
 
@@ -423,7 +436,9 @@ def summary(values: pd.DataFrame) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows)
-    frame.attrs["chance_benefits_exceed_costs"] = float((values["npv"] > 0).mean())
+    chance = float((values["npv"] > 0).mean())
+    frame.attrs["chance_benefits_exceed_costs"] = chance
+    frame.attrs["chance_interval"] = chance_interval(chance, len(values))
     return frame
 
 

@@ -252,6 +252,7 @@ def test_the_command_draws_from_a_posterior_and_writes_its_summaries(tmp_path, c
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "Chance that benefits exceed costs:" in printed
+    assert "(Monte Carlo error: " in printed  # how far other draws could put the chance
     folder = next(out.glob("ensembles/*/*"))
     values = pd.read_parquet(folder / "values.parquet")
     assert set(values["escalation_rate"]) <= {0.05, 0.06}
@@ -280,3 +281,10 @@ def test_an_unreachable_scheduler_is_one_line_and_leaves_no_folder(tmp_path, cap
     assert len(err) == 1
     assert "cannot connect" in err[0]
     assert not (out / "ensembles").exists()
+
+
+def test_the_chance_interval_is_the_binomial_sampling_error():
+    low, high = ens.chance_interval(0.5, 100)  # 0.5 +- 1.6449 x sqrt(0.25 / 100)
+    assert (low, high) == pytest.approx((0.41776, 0.58224), abs=1e-5)
+    assert ens.chance_interval(0.0, 50) == (0.0, 0.0)
+    assert ens.chance_interval(0.98, 10)[1] == 1.0  # within [0, 1]

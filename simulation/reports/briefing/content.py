@@ -59,7 +59,10 @@ def _key_cells(ctx: Context, n: Numbers, name: str, measure: str) -> tuple[Para,
     row = kn[(kn["scenario"] == name) & (kn["measure"] == measure)].iloc[0]
     if measure == "chance_benefits_exceed_costs":
         central = n.key(name, measure, "central", 0.01, 0)
-        return Para(t["percent"].format("{c}"), {"c": central}), Para(t["none"])
+        lo = n.key(name, measure, "p05", 0.01, 0)
+        hi = n.key(name, measure, "p95", 0.01, 0)
+        error = Para(t["chance_error"].format("{lo}", "{hi}"), {"lo": lo, "hi": hi})
+        return Para(t["percent"].format("{c}"), {"c": central}), error
     if measure == "break_even_year":
         share = Para(
             t["share_break_even"].format("{s}"), {"s": n.key(name, measure, "share", 0.01, 0)}
