@@ -235,7 +235,10 @@ def ensemble(
     **settings
         Fields of :class:`simulation.workflow.ensembles.EnsembleSettings`: ``samples``,
         ``replicates``, ``seed``, ``engine``, ``scale``, ``names``, ``posterior``,
-        ``discount_rate``, ``base_year``.
+        ``discount_rate``, ``base_year``, and ``table`` (draws to run as they are, e.g. the
+        briefing's history-matched ones, which ``prevsim ensemble`` uses by default:
+        ``simulation.analysis.monte_carlo.plausible_draws(baseline, [scenario], 1000,
+        20261122, targets).table``). Without ``table`` the draws cover the registry ranges.
     """
     from simulation.workflow import ensembles as ens
 

@@ -37,7 +37,18 @@ CASES: dict[str, list[str]] = {
     "sd_early_municipal": ["run", EARLY, "--resolution", "municipal"],
     "abm_baseline": ["run", BASELINE, "--engine", "abm", "--scale", "0.05", "--seed", "7"],
     "compare_sd": ["compare", BASELINE, EARLY],
-    "ensemble_sd": ["ensemble", EARLY, "--samples", "8", "--scheduler", "serial", "--seed", "3"],
+    "ensemble_sd": [
+        "ensemble",
+        EARLY,
+        "--draws",
+        "ranges",
+        "--samples",
+        "8",
+        "--scheduler",
+        "serial",
+        "--seed",
+        "3",
+    ],
 }
 
 

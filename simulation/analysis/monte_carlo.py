@@ -97,6 +97,61 @@ def column(arrays: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
     return {name: values[:, k] for name, values in arrays.items()}
 
 
+@dataclass(frozen=True)
+class PlausibleDraws:
+    """Parameter draws kept by history matching.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The kept draws, one column per varied parameter (the central row is not among them).
+    drawn, kept : int
+        Draws made and draws kept.
+    """
+
+    table: pd.DataFrame
+    drawn: int
+    kept: int
+
+    def describe(self) -> str:
+        """One line for reports."""
+        return (
+            f"{self.kept:,} of {self.drawn:,} draws over their registry ranges, those whose "
+            "past matches the national data (history matching, as in `prevsim brief`)"
+        )
+
+
+def plausible_draws(
+    baseline: Scenario,
+    scenarios: Sequence[Scenario],
+    samples: int,
+    seed: int,
+    targets_path: Path | None,
+) -> PlausibleDraws:
+    """The briefing's draws: a Latin hypercube, history-matched on the baseline's past.
+
+    The same ``samples`` and ``seed`` give the same draws as ``prevsim brief``, so every
+    command that uses them rests on the same uncertainty.
+
+    Raises
+    ------
+    ValueError
+        When fewer than :data:`MIN_PLAUSIBLE` draws are kept.
+    """
+    everyone = [baseline, *scenarios]
+    end_year = min(s.run.end_year for s in everyone)
+    everyone = [replace(s, run=replace(s.run, end_year=end_year)) for s in everyone]
+    table = sample_table(everyone, samples, seed)
+    keep = implausibility(run_batch(everyone[0], table), targets_path) < CUTOFF
+    keep[0] = False  # the central run is not a draw
+    if keep.sum() < MIN_PLAUSIBLE:
+        raise ValueError(
+            f"only {int(keep.sum())} of {samples} samples are consistent with the national "
+            f"data; at least {MIN_PLAUSIBLE} are needed: draw more samples"
+        )
+    return PlausibleDraws(table[keep].reset_index(drop=True), samples, int(keep.sum()))
+
+
 def central_comparison(batches: Sequence[Batch]) -> cmp.Comparison:
     """The central runs (column 0) as a :class:`compare.Comparison`, for its helpers."""
     accounts = {

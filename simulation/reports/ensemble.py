@@ -109,12 +109,14 @@ def summary_lines(plan: Plan) -> list[str]:
         + (f", scale {e.scale:g}" if e.engine == "abm" else "")
         + f"); EUR, 2024 prices, discounted at {e.discount_rate:.1%} to {e.base_year}."
     )
-    lines = [
-        head,
-        f"Varied: {len(plan.varied)} parameters over their registry ranges"
+    varied = (
+        f"Varied: {len(plan.varied)} parameters; {plan.draws}."
+        if plan.draws
+        else f"Varied: {len(plan.varied)} parameters over their registry ranges"
         + (f"; calibrated ones from {plan.posterior}" if plan.posterior else "")
-        + ".",
-    ]
+        + "."
+    )
+    lines = [head, varied]
     if values.empty:
         lines.append("No task finished.")
         return [*lines, *_failure_lines(failures)]
@@ -135,9 +137,13 @@ def summary_lines(plan: Plan) -> list[str]:
         "",
         f"Chance that benefits exceed costs: {chance:.0%} of {len(values)} runs "
         f"(Monte Carlo error: {low:.0%} to {high:.0%}, a 90% interval).",
-        "The draws cover the registry ranges whether or not a draw's past matches the national "
-        "data; `prevsim brief` keeps only those whose past does, so its chance can differ.",
     ]
+    if not plan.draws:
+        lines.append(
+            "The draws cover the registry ranges whether or not a draw's past matches the "
+            "national data; `prevsim brief` keeps only those whose past does (as `--draws "
+            "history-matched` does), so its chance can differ."
+        )
     lines += _outcome_lines(ens.by_outcome(values))
     return [*lines, *_failure_lines(failures)]
 

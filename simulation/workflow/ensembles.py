@@ -249,6 +249,9 @@ class Plan:
     folder: Path
     varied: list[str]
     posterior: str | None
+    #: What the draws are: over the registry ranges, or kept by history matching (a text
+    #: for the report, e.g. "312 of 1,000 draws whose past matches the national data").
+    draws: str = ""
 
 
 def default_varied(scenario: Scenario, engine: str, *others: Scenario) -> list[str]:
@@ -292,6 +295,12 @@ class EnsembleSettings:
         Annual discount rate (default: the scenario's ``discount_rate``).
     base_year : int, optional
         Year values are discounted to (default: the first year the scenarios differ).
+    table : DataFrame, optional
+        Parameter draws to run as they are, one row per sample (for example the
+        history-matched draws of :func:`simulation.analysis.monte_carlo.plausible_draws`);
+        replaces ``samples``, ``names`` and ``posterior``.
+    draws : str
+        What ``table`` is, for the report.
     """
 
     samples: int = 100
@@ -303,6 +312,8 @@ class EnsembleSettings:
     posterior: Path | None = None
     discount_rate: float | None = None
     base_year: int | None = None
+    table: pd.DataFrame | None = None
+    draws: str = ""
 
 
 def plan(scenario: Scenario, baseline: Scenario, settings: EnsembleSettings, root: Path) -> Plan:
@@ -326,7 +337,10 @@ def plan(scenario: Scenario, baseline: Scenario, settings: EnsembleSettings, roo
         if REGISTRY[name].kind != "uncertain":
             raise ValueError(f"--params: {name!r} is a {REGISTRY[name].kind}, not uncertain")
     replicates = 1 if s.engine == "sd" else s.replicates  # sd: a replicate repeats the run
-    table = sample_parameters(varied, s.samples, s.seed, draws)
+    if s.table is not None:
+        table, varied = s.table.reset_index(drop=True), list(s.table.columns)
+    else:
+        table = sample_parameters(varied, s.samples, s.seed, draws)
     tasks = tasks_for(table, replicates, s.seed)
     rate = s.discount_rate
     if rate is None:
@@ -339,7 +353,7 @@ def plan(scenario: Scenario, baseline: Scenario, settings: EnsembleSettings, roo
     name = f"{scenario.name}-vs-{baseline.name}"
     folder = Path(root) / "ensembles" / name / ensemble.digest(tasks)
     where = str(s.posterior) if s.posterior else None
-    return Plan(ensemble, table, replicates, tasks, folder, varied, where)
+    return Plan(ensemble, table, replicates, tasks, folder, varied, where, s.draws)
 
 
 def discard_if_empty(plan: Plan) -> None:

@@ -288,3 +288,39 @@ def test_the_chance_interval_is_the_binomial_sampling_error():
     assert (low, high) == pytest.approx((0.41776, 0.58224), abs=1e-5)
     assert ens.chance_interval(0.0, 50) == (0.0, 0.0)
     assert ens.chance_interval(0.98, 10)[1] == 1.0  # within [0, 1]
+
+
+# ---- one uncertainty: the briefing's draws ------------------------------------------------
+@pytest.mark.slow
+def test_the_default_ensemble_runs_the_briefing_draws_and_gives_its_chance(tmp_path, capsys):
+    """By default an ensemble runs the briefing's history-matched draws (same samples and
+    seed), so both commands report the same chance that benefits exceed costs.
+    """
+    from simulation.analysis import briefing_numbers, monte_carlo
+    from simulation.workflow import shipped
+
+    base, early, targets = load(BASELINE), load(SCENARIO), shipped.targets_path()
+    kept = monte_carlo.plausible_draws(base, [early], 100, 5, targets)
+    args = ["ensemble", str(SCENARIO), "--samples", "100", "--seed", "5"]
+    assert main([*args, "--scheduler", "serial", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{kept.kept} of 100 draws" in printed
+    assert "history matching" in printed
+    folder = next(tmp_path.glob("ensembles/*/*"))
+    values = pd.read_parquet(folder / "values.parquet").sort_values("sample")
+    columns = list(kept.table.columns)
+    np.testing.assert_array_equal(values[columns].to_numpy(), kept.table.to_numpy())
+    brief = briefing_numbers.compute(base, [early], 100, 5, targets).key_numbers
+    row = brief[brief["measure"] == "chance_benefits_exceed_costs"].iloc[0]
+    assert row["runs"] == kept.kept
+    # the same draws; the batched and the task runs may differ for a draw at the margin
+    assert float((values["npv"] > 0).mean()) == pytest.approx(row["central"], abs=1.5 / kept.kept)
+
+
+def test_history_matched_draws_refuse_parameter_ranges(tmp_path, capsys):
+    args = ["ensemble", str(SCENARIO), "--draws", "history-matched", "--params", NAMES[0]]
+    assert main([*args, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "use them with --draws ranges" in err[0]
+    assert not (tmp_path / "ensembles").exists()

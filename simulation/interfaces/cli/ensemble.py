@@ -16,14 +16,17 @@ from simulation.interfaces.cli.common import (
     add_seed,
     add_workers,
     command_parser,
+    default_targets,
     load_scenario,
     positive_int,
 )
 from simulation.model.vocabulary import ENGINES
 
 NAME = "ensemble"
+DRAWS = ("history-matched", "ranges")
 EXAMPLES = """examples:
-  prevsim ensemble scenarios/early_intervention.toml --samples 200
+  prevsim ensemble scenarios/early_intervention.toml
+  prevsim ensemble scenarios/early_intervention.toml --draws ranges --samples 200
   prevsim ensemble scenarios/early_intervention.toml --engine abm --samples 20 --replicates 3
   prevsim ensemble scenarios/early_intervention.toml --scheduler tcp://10.0.0.5:8786 --workers 16
   prevsim ensemble scenarios/early_intervention.toml \\
@@ -45,7 +48,28 @@ def add_parser(sub) -> None:
     p.add_argument("file", metavar="SCENARIO", help="scenario TOML file")
     add_against(p, "baseline scenario (default: baseline.toml beside SCENARIO)")
     p.add_argument(
-        "--samples", type=positive_int, default=100, metavar="N", help="parameter samples (100)"
+        "--draws",
+        choices=DRAWS,
+        default=None,
+        help="history-matched: the briefing's draws, kept when their past matches the national "
+        "data (the default); ranges: every draw over the registry ranges (the default with "
+        "--params or --posterior)",
+    )
+    p.add_argument(
+        "--samples",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="parameter samples drawn (default: 1000 history-matched, as `prevsim brief`; "
+        "100 over ranges)",
+    )
+    p.add_argument(
+        "--targets",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="calibration targets the draws are history-matched to "
+        "(default: calibration/targets.toml)",
     )
     p.add_argument("--engine", choices=ENGINES, default="sd", help="default: sd")
     add_abm_sampling(p, 1, "stochastic replicates per sample")
@@ -70,7 +94,7 @@ def add_parser(sub) -> None:
         "tcp://HOST:PORT (a running Dask scheduler)",
     )
     add_workers(p, "processes or Dask workers")
-    add_seed(p)
+    add_seed(p, default=20261122)
     add_discounting(p)
     add_output(p)
 
@@ -78,11 +102,42 @@ def add_parser(sub) -> None:
 def _settings(args):
     from simulation.workflow.ensembles import EnsembleSettings
 
-    same = ("samples", "replicates", "seed", "engine", "scale", "posterior", "discount_rate")
+    same = ("replicates", "seed", "engine", "scale", "posterior", "discount_rate")
     names = tuple(args.params) if args.params is not None else None
     return EnsembleSettings(
-        names=names, base_year=args.base_year, **{k: getattr(args, k) for k in same}
+        names=names,
+        base_year=args.base_year,
+        samples=args.samples or 100,
+        **{k: getattr(args, k) for k in same},
     )
+
+
+def _draws(args) -> str:
+    """The kind of draws: as asked, or ranges when parameters or a posterior are named."""
+    ranged = args.params is not None or args.posterior is not None
+    kind = args.draws or ("ranges" if ranged else "history-matched")
+    if kind == "history-matched" and ranged:
+        raise UsageError(
+            "prevsim ensemble: --params and --posterior vary parameters over ranges: "
+            "use them with --draws ranges"
+        )
+    return kind
+
+
+def _history_matched(args, scenario, baseline, settings):
+    """``settings`` with the briefing's history-matched draws as the samples."""
+    from dataclasses import replace
+
+    from simulation.analysis import monte_carlo as mc
+
+    samples = args.samples or 1000
+    targets = default_targets(args.targets, NAME)
+    print(f"History matching {samples:,} draws on the baseline's past (SD engine)...")
+    try:
+        kept = mc.plausible_draws(baseline, [scenario], samples, args.seed, targets)
+    except ValueError as exc:
+        raise UsageError(f"prevsim ensemble: --samples {samples}: {exc}") from None
+    return replace(settings, table=kept.table, draws=kept.describe())
 
 
 def handle(args) -> int:
@@ -98,8 +153,11 @@ def handle(args) -> int:
     scenario = load_scenario(args.file, args, resolution="national")
     against = args.against or str(Path(args.file).with_name("baseline.toml"))
     baseline = load_scenario(against, args, resolution="national")
+    settings = _settings(args)
+    if _draws(args) == "history-matched":
+        settings = _history_matched(args, scenario, baseline, settings)
     try:
-        plan = ens.plan(scenario, baseline, _settings(args), args.out)
+        plan = ens.plan(scenario, baseline, settings, args.out)
     except ValueError as exc:
         raise UsageError(f"prevsim ensemble: {exc}") from None
     bar = Progress(len(plan.tasks), unit="task")
