@@ -20,6 +20,7 @@ from simulation.analysis import briefing_numbers as br
 from simulation.interfaces.cli import main
 from simulation.reports import briefing, charts, style
 from simulation.reports.briefing import charts as briefing_charts
+from simulation.reports.briefing import content
 from simulation.workflow import compare as cmp
 from simulation.workflow.scenarios import load
 from tests.conftest import REPO
@@ -332,3 +333,16 @@ def test_numbers_are_formatted_for_each_language():
         for value in (0.0, 3.14159, -2718.28, 1e7 / 3):
             text = briefing.format_number(value, 2, lang)
             assert math.isclose(briefing.parse_number(text, lang), round(value, 2))
+
+
+def test_the_driver_ranking_is_named_only_when_the_leaders_intervals_separate(results, folder):
+    apart = pd.DataFrame({"S1": [0.30, 0.10], "S1_conf": [0.05, 0.05]})
+    overlap = pd.DataFrame({"S1": [0.12, 0.10], "S1_conf": [0.05, 0.05]})
+    assert content.leaders_separated(apart)
+    assert not content.leaders_separated(overlap)
+    assert content.leaders_separated(apart.head(1))
+    sens = results.sensitivity
+    ranked = sens[sens["scenario"] == sens["scenario"].iloc[0]]
+    page = (folder / "briefing-en.html").read_text(encoding="utf-8")
+    said = "No parameter stands out" in page
+    assert said != content.leaders_separated(ranked)  # the text says which case it is

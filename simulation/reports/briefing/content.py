@@ -199,14 +199,33 @@ def _municipal_para(ctx: Context, n: Numbers, name: str) -> Para:
     return Para(t["municipal_text"], {"title": ctx.title(name), "top": top, "bottom": bottom})
 
 
+def leaders_separated(sens: pd.DataFrame) -> bool:
+    """Whether the first index's confidence interval lies above the second's.
+
+    ``sens`` is one scenario's indices (``S1``, ``S1_conf`` the interval's half-width), largest
+    first. A ranking whose leaders' intervals overlap could come out otherwise with other
+    draws, so the briefing does not name it as the answer.
+    """
+    if len(sens) < 2:
+        return len(sens) == 1
+    first, second = sens.iloc[0], sens.iloc[1]
+    return bool(first["S1"] - first["S1_conf"] > second["S1"] + second["S1_conf"])
+
+
 def _drivers(ctx: Context, n: Numbers, name: str) -> Para:
     t = ctx.t
     sens = ctx.results.sensitivity
-    top = sens[sens["scenario"] == name].head(NAMED_DRIVERS)
+    ranked = sens[sens["scenario"] == name]
+    top = ranked.head(NAMED_DRIVERS)
     parts = []
     for parameter in top["parameter"]:
         value = n.num("sensitivity.csv", {"scenario": name, "parameter": parameter}, "S1", 1, 2)
         parts.append(Para(t["driver_item"], {"name": parameter, "value": value}))
+    if not leaders_separated(ranked):
+        return Para(
+            t["drivers_overlap"],
+            {"top": listing(parts, t), "plausible": n.fact("plausible_samples")},
+        )
     return Para(t["drivers_text"], {"top": listing(parts, t)})
 
 

@@ -84,6 +84,10 @@ TEXT = {
         "drivers_text": "GDV neapibrėžtumą labiausiai lemia šie parametrai: {top}. Jų pirmos "
         "eilės jautrumo indeksai rodo, kokią GDV dispersijos dalį paaiškina kiekvienas "
         "parametras vienas; būtent juos verta tikslinti tyrimais ir stebėsena.",
+        "drivers_overlap": "Iš {plausible} skaičiavimų nė vienas parametras neišsiskiria: "
+        "didžiausių pirmos eilės jautrumo indeksų ({top}) pasikliautinieji intervalai "
+        "persidengia, todėl jų eiliškumas nepatikimas ir jo nereikėtų laikyti atsakymu; "
+        "jam patikrinti reikia daugiau skaičiavimų.",
         "driver_item": "{name} ({value})",
         "fig_sensitivity": "Pirmos eilės jautrumo indeksai (RBD-FAST, SALib) su {confidence} % "
         "pasikliautinaisiais intervalais, apskaičiuoti iš tų pačių {plausible} skaičiavimų; "
@@ -197,6 +201,10 @@ TEXT = {
         "drivers_text": "The uncertainty of the NPV is driven most by: {top}. A first-order "
         "index is the share of the NPV's variance a parameter explains on its own; these are "
         "the parameters worth pinning down by research and monitoring.",
+        "drivers_overlap": "No parameter stands out in these {plausible} runs: the "
+        "confidence intervals of the largest first-order indices ({top}) overlap, so their "
+        "order is not reliable and should not be read as the answer; more runs are needed to "
+        "settle it.",
         "driver_item": "{name} ({value})",
         "fig_sensitivity": "First-order sensitivity indices (RBD-FAST, SALib) with "
         "{confidence}% confidence intervals, from the same {plausible} runs; scenario “{title}”.",
