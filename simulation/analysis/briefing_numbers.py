@@ -11,18 +11,19 @@ The uncertainty is the history-matched Monte Carlo of :mod:`simulation.analysis.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.monte_carlo import (
+from simulation.analysis.monte_carlo import (  # noqa: F401 (CUTOFF: the briefing's cut-off)
     CUTOFF,
-    MIN_PLAUSIBLE,
     Batch,
     central_comparison,
     column,
+    common_horizon,
+    history_match,
     implausibility,
     run_batch,
     sample_table,
@@ -445,8 +446,7 @@ def compute(
     names = [s.name for s in everyone]
     if len(set(names)) != len(names):
         raise ValueError("scenario names must differ: " + ", ".join(names))
-    end_year = min(s.run.end_year for s in everyone)
-    everyone = [replace(s, run=replace(s.run, end_year=end_year)) for s in everyone]
+    everyone = common_horizon(everyone)
     table = sample_table(everyone, samples, seed)
     batches = []
     for sc in everyone:
@@ -457,13 +457,7 @@ def compute(
     base_year = cmp.first_difference_year(central_comparison(batches))
     progress("history matching")
     distance = implausibility(base, targets_path)
-    keep = distance < CUTOFF
-    keep[0] = False  # the central run is reported as such, not as a sample
-    if keep.sum() < MIN_PLAUSIBLE:
-        raise ValueError(
-            f"only {int(keep.sum())} of {samples} samples are consistent with the national "
-            f"data; at least {MIN_PLAUSIBLE} are needed: draw more samples"
-        )
+    keep = history_match(distance)
     values = pd.concat([sample_values(s, base, rate, base_year) for s in scens], ignore_index=True)
     values["implausibility"] = distance[values["sample"]]
     values["plausible"] = keep[values["sample"]]
@@ -476,7 +470,7 @@ def compute(
         scenarios=everyone[1:],
         rate=rate,
         base_year=base_year,
-        end_year=end_year,
+        end_year=everyone[0].run.end_year,
         varied=list(table.columns),
         samples=samples,
         plausible=int(keep.sum()),

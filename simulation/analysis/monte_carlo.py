@@ -138,18 +138,34 @@ def plausible_draws(
     ValueError
         When fewer than :data:`MIN_PLAUSIBLE` draws are kept.
     """
-    everyone = [baseline, *scenarios]
-    end_year = min(s.run.end_year for s in everyone)
-    everyone = [replace(s, run=replace(s.run, end_year=end_year)) for s in everyone]
+    everyone = common_horizon([baseline, *scenarios])
     table = sample_table(everyone, samples, seed)
-    keep = implausibility(run_batch(everyone[0], table), targets_path) < CUTOFF
-    keep[0] = False  # the central run is not a draw
+    keep = history_match(implausibility(run_batch(everyone[0], table), targets_path))
+    return PlausibleDraws(table[keep].reset_index(drop=True), samples, int(keep.sum()))
+
+
+def common_horizon(scenarios: Sequence[Scenario]) -> list[Scenario]:
+    """The scenarios ending in the same year, the earliest of their end years."""
+    end_year = min(s.run.end_year for s in scenarios)
+    return [replace(s, run=replace(s.run, end_year=end_year)) for s in scenarios]
+
+
+def history_match(distance: np.ndarray) -> np.ndarray:
+    """Which samples to keep: implausibility below :data:`CUTOFF`, never the central row 0.
+
+    Raises
+    ------
+    ValueError
+        When fewer than :data:`MIN_PLAUSIBLE` samples are kept.
+    """
+    keep = distance < CUTOFF
+    keep[0] = False  # the central run is reported as such, not as a sample
     if keep.sum() < MIN_PLAUSIBLE:
         raise ValueError(
-            f"only {int(keep.sum())} of {samples} samples are consistent with the national "
-            f"data; at least {MIN_PLAUSIBLE} are needed: draw more samples"
+            f"only {int(keep.sum())} of {len(keep) - 1} samples are consistent with the "
+            f"national data; at least {MIN_PLAUSIBLE} are needed: draw more samples"
         )
-    return PlausibleDraws(table[keep].reset_index(drop=True), samples, int(keep.sum()))
+    return keep
 
 
 def central_comparison(batches: Sequence[Batch]) -> cmp.Comparison:

@@ -217,7 +217,7 @@ class EngineInputs:
                 stocks[..., s] = np.divide(
                     inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
                 )
-            graduates = sv.steady_graduates(state.served, rates, p)
+            graduates = sv.steady_graduates(state.served, rates, p, self.programme_table)
         others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
         stocks[..., State.WELLBEING] = total * share[..., 0] - others
         return stocks, np.array(capacity), graduates

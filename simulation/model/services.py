@@ -316,14 +316,21 @@ def service_state(
     gaps = effect_gaps(p, q, table)
     effects = effects_of(treated, gaps)
     if working.any():
-        effects = effects.copy()
-        effects[..., EFFECTS.index("detection")] *= (
-            1.0 + as_array(p, "groups_detection_gain") * working
-        )
-        effects[..., EFFECTS.index("onset")] *= (
-            1.0 - as_array(p, "coordinator_onset_effect") * working
-        )
+        effects = cooperation_effects(effects, p, working)
     return ServiceState(effects, served, slots, q, treated, gaps)
+
+
+def cooperation_effects(effects: np.ndarray, p: Mapping, working: np.ndarray) -> np.ndarray:
+    """``effects`` with the cooperation model's groups and coordinator, for every family.
+
+    Where it works (share ``working`` of a unit), inter-institutional groups raise detection by
+    ``groups_detection_gain`` and a community-initiatives coordinator lowers onset by
+    ``coordinator_onset_effect``. ``working`` broadcasts against the leading axes.
+    """
+    out = effects.copy()
+    out[..., EFFECTS.index("detection")] *= 1.0 + as_array(p, "groups_detection_gain") * working
+    out[..., EFFECTS.index("onset")] *= 1.0 - as_array(p, "coordinator_onset_effect") * working
+    return out
 
 
 def service_effects(capacity, stocks, graduates, p, working=0.0) -> np.ndarray:
@@ -361,28 +368,30 @@ def graduate_change(
     stop being graduates when they relapse (``relapse_rate``) or leave the target state (its
     total outflow hazard in ``rates``, shape ``(..., N_HAZARD_FLOWS)``).
     """
-    table = table_of(p, table)
-    return _finishing(served, table) - (table.relapse + _leaving(rates)) * graduates
+    finish, loss = graduate_flows(served, rates, table_of(p, table))
+    return finish - loss * graduates
 
 
-def _finishing(served: np.ndarray, table: ProgrammeTable) -> np.ndarray:
-    """Families finishing each programme, per year (none for ongoing programmes)."""
+def graduate_flows(
+    served: np.ndarray, rates: np.ndarray, table: ProgrammeTable
+) -> tuple[np.ndarray, np.ndarray]:
+    """Families finishing each programme (per year) and graduates' loss rate (1/yr).
+
+    Finishing is ``served / duration`` (none for ongoing programmes); graduates are lost by
+    relapse and by leaving the target state (its total outflow hazard in ``rates``).
+    """
     duration = table.duration
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(duration > 0, served / np.where(duration > 0, duration, 1.0), 0.0)
+        finish = np.where(duration > 0, served / np.where(duration > 0, duration, 1.0), 0.0)
+    return finish, table.relapse + rates @ TARGET_OUTFLOW_MATRIX
 
 
-def _leaving(rates: np.ndarray) -> np.ndarray:
-    """Total outflow hazard of each programme's target state, 1/yr, ``(..., N_PROGRAMMES)``."""
-    return rates @ TARGET_OUTFLOW_MATRIX
-
-
-def steady_graduates(served: np.ndarray, rates: np.ndarray, p: Mapping) -> np.ndarray:
+def steady_graduates(
+    served: np.ndarray, rates: np.ndarray, p: Mapping, table: ProgrammeTable | None = None
+) -> np.ndarray:
     """Graduates at which :func:`graduate_change` is zero, ``(..., N_PROGRAMMES)``."""
-    table = programme_table(p)
-    finish = _finishing(served, table)
-    total = table.relapse + _leaving(rates)
-    return np.divide(finish, total, out=np.zeros_like(finish), where=total > 0)
+    finish, loss = graduate_flows(served, rates, table_of(p, table))
+    return np.divide(finish, loss, out=np.zeros_like(finish), where=loss > 0)
 
 
 def training_spending(

@@ -94,9 +94,7 @@ class Budgets:
         effects = sv.effects_of(COMBO_PROGRAMMES[PAIR_COMBO][:, None, :], services.gaps[None])
         working = np.array([a.working_groups for a in self.municipalities], float)
         if working.any():  # groups and the coordinator act on every family of a unit
-            detection, onset = fl.EFFECTS.index("detection"), fl.EFFECTS.index("onset")
-            effects[..., detection] *= 1.0 + p["groups_detection_gain"] * working
-            effects[..., onset] *= 1.0 - p["coordinator_onset_effect"] * working
+            effects = sv.cooperation_effects(effects, p, working)
         options = tr.option_table(fl.hazard_rates(p, effects))  # (pairs, M, N_STATES, MAX_OUT)
         # combination 0 (no programme) is the first pair; unused places keep its hazards
         table = np.repeat(options[:1], N_LOCAL, axis=0)
@@ -211,11 +209,7 @@ class Budgets:
         if self.heterogeneity:
             return
         rates = fl.hazard_rates(p, services.effects)
-        loss = self.programme_table.relapse + rates @ sv.TARGET_OUTFLOW_MATRIX
-        duration = self.programme_table.duration
-        finish = np.divide(
-            services.served, duration, out=np.zeros_like(services.served), where=duration > 0
-        )
+        finish, loss = sv.graduate_flows(services.served, rates, self.programme_table)
         decay = np.exp(-loss * self.dt)
         steady = np.divide(finish, loss, out=np.zeros_like(finish), where=loss > 0)
         self.graduates = steady + (self.graduates - steady) * decay
