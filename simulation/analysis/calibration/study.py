@@ -65,11 +65,19 @@ def checked_settings(
     Raises
     ------
     ValueError
-        One line: burn-in not below the steps, or no data point before ``holdout_from``.
+        One line: burn-in not below the steps, fewer than two kept steps after thinning, or no
+        data point before ``holdout_from``.
     """
     settings = {**targets.settings, **(overrides or {})}
     if settings["burn"] >= settings["steps"]:
         raise ValueError(f"--burn ({settings['burn']}) must be below --steps ({settings['steps']})")
+    kept_steps = -(-(settings["steps"] - settings["burn"]) // settings["thin"])
+    if kept_steps < 2:
+        raise ValueError(
+            f"--steps {settings['steps']} with --burn {settings['burn']} keeps {kept_steps} "
+            f"step(s) after thinning by {settings['thin']} (posterior.thin in {targets.path}); "
+            f"allowed: steps - burn above {settings['thin']}"
+        )
     if holdout_from is not None and not targets.before(holdout_from).points:
         raise ValueError(
             f"--holdout-from {holdout_from}: no data point of {targets.path} lies before it"
