@@ -19,14 +19,15 @@ import pandas as pd
 
 from simulation.analysis.monte_carlo import (  # noqa: F401 (CUTOFF: the briefing's cut-off)
     CUTOFF,
+    DEFAULT_KEPT,
     Batch,
     central_comparison,
     column,
     common_horizon,
-    history_match,
     implausibility,
+    plausible_draws,
     run_batch,
-    sample_table,
+    with_central_row,
     years_of,
 )
 from simulation.model.catalogue import REGISTRY
@@ -421,7 +422,7 @@ def by_outcome(base: Batch, scens: Sequence[Batch], rate: float, base_year: int)
 def compute(
     baseline: Scenario,
     scenarios: Sequence[Scenario],
-    samples: int = 200,
+    samples: int = DEFAULT_KEPT,
     seed: int = 20261122,
     targets_path: Path | None = None,
     progress: Callable[[str], None] = lambda _: None,
@@ -435,10 +436,11 @@ def compute(
     scenarios : sequence of Scenario
         One or more scenarios (names must differ from each other and from the baseline's).
     samples : int
-        Monte Carlo samples drawn (each is one column of the batch, for every scenario);
-        history matching keeps those consistent with the data of ``targets_path``.
+        Monte Carlo draws kept (each is one column of the batch, for every scenario): Latin
+        hypercubes are drawn until this many match the data of ``targets_path``
+        (:func:`simulation.analysis.monte_carlo.plausible_draws`).
     seed : int
-        Seed of the Latin hypercube.
+        Seed of the first Latin hypercube.
     targets_path : Path, optional
         Calibration targets file whose national data points the charts draw.
     """
@@ -447,17 +449,18 @@ def compute(
     if len(set(names)) != len(names):
         raise ValueError("scenario names must differ: " + ", ".join(names))
     everyone = common_horizon(everyone)
-    table = sample_table(everyone, samples, seed)
+    progress(f"history matching: drawing until {samples:,} draws match the national data")
+    draws = plausible_draws(everyone[0], everyone[1:], samples, seed, targets_path)
+    table = with_central_row(draws.table)
     batches = []
     for sc in everyone:
-        progress(f"{sc.name}: {samples} samples and the central run")
+        progress(f"{sc.name}: {draws.kept:,} draws and the central run")
         batches.append(run_batch(sc, table))
     base, scens = batches[0], batches[1:]
     rate = float(baseline.resolved_parameters()["discount_rate"])
     base_year = cmp.first_difference_year(central_comparison(batches))
-    progress("history matching")
+    keep = np.arange(len(table)) > 0  # every row but the central run
     distance = implausibility(base, targets_path)
-    keep = history_match(distance)
     values = pd.concat([sample_values(s, base, rate, base_year) for s in scens], ignore_index=True)
     values["implausibility"] = distance[values["sample"]]
     values["plausible"] = keep[values["sample"]]
@@ -472,8 +475,8 @@ def compute(
         base_year=base_year,
         end_year=everyone[0].run.end_year,
         varied=list(table.columns),
-        samples=samples,
-        plausible=int(keep.sum()),
+        samples=draws.drawn,
+        plausible=draws.kept,
         seed=seed,
         key_numbers=key_numbers(values),
         values=values,

@@ -1,9 +1,11 @@
 """Monte Carlo on the batched SD engine, with history matching to the national data.
 
-A Latin hypercube over the uncertain parameters the scenario files do not set (calibrated
-values stay fixed, as in ``prevsim ensemble``); row 0 is the central run (every parameter at
-its best estimate), so the central values and the intervals come from the same integration.
-All samples of a scenario integrate in one batched call (:func:`run_batch`).
+Latin hypercubes over the uncertain parameters the scenario files do not set (calibrated
+values stay fixed, as in ``prevsim ensemble``) are drawn until enough draws match the data
+(:func:`plausible_draws`, the uncertainty ``prevsim brief`` and ``prevsim ensemble`` share);
+row 0 of a batch is the central run (every parameter at its best estimate), so the central
+values and the intervals come from the same integration. All draws of a scenario integrate
+in one batched call (:func:`run_batch`).
 
 Samples are history-matched to the national data (Vernon, Goldstein and Bower 2010): a sample
 whose baseline misses the calibration data by more than :data:`CUTOFF` standard deviations
@@ -26,11 +28,10 @@ from simulation.model.catalogue import REGISTRY
 from simulation.model.vocabulary import START_YEAR
 from simulation.workflow import compare as cmp
 from simulation.workflow import ensembles as ens
-from simulation.workflow.economics import yearly_arrays
+from simulation.workflow.economics import YEARLY_BLOCKS, yearly_arrays
 from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
 
-SAVED = ("stocks", "flows", "stock_years", "costs", "programme_costs", "served_years", "unspent")
 SAVE_EVERY = 3  # months: quarterly points draw smooth lines and include every January
 #: History matching: implausibility cut-off (Pukelsheim's three-sigma rule) and the model
 #: discrepancy, a log-scale standard deviation (an assumption: the calibration's 10% fit
@@ -40,16 +41,10 @@ DISCREPANCY = 0.10
 MIN_PLAUSIBLE = 20  # fewer samples than this make no interval worth printing
 
 
-def sample_table(scenarios: Sequence[Scenario], samples: int, seed: int) -> pd.DataFrame:
-    """The table of parameter samples, one column per varied parameter.
-
-    Row 0: every varied parameter at its best estimate; rows 1..samples: a Latin hypercube over
-    their registry ranges (the sampler of ``prevsim ensemble``).
-    """
-    names = ens.default_varied(scenarios[0], "sd", *scenarios[1:])
-    central = pd.DataFrame([{n: REGISTRY[n].default for n in names}])
-    drawn = ens.sample_parameters(names, samples, seed)
-    return pd.concat([central, drawn], ignore_index=True)[names]
+def with_central_row(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` below a row 0 with every parameter at its best estimate (the central run)."""
+    central = pd.DataFrame([{n: REGISTRY[n].default for n in table.columns}])
+    return pd.concat([central, table], ignore_index=True)[list(table.columns)]
 
 
 @dataclass
@@ -70,7 +65,8 @@ def run_batch(scenario: Scenario, table: pd.DataFrame, resolution: str = "nation
     scenario : Scenario
         The scenario; the columns of ``table`` override its parameters.
     table : DataFrame
-        One row per sample, one column per varied parameter (see :func:`sample_table`).
+        One row per sample, one column per varied parameter (row 0 the central run: see
+        :func:`with_central_row`).
     resolution : str
         The engine's resolution (``"national"`` or ``"municipal"``).
 
@@ -82,7 +78,7 @@ def run_batch(scenario: Scenario, table: pd.DataFrame, resolution: str = "nation
     """
     sampled = {n: table[n].to_numpy(float) for n in table.columns}
     national = replace(scenario, run=replace(scenario.run, resolution=resolution))
-    result = sd_model(national, {**scenario.params, **sampled}).run(SAVED, every=SAVE_EVERY)
+    result = sd_model(national, {**scenario.params, **sampled}).run(YEARLY_BLOCKS, every=SAVE_EVERY)
     params = REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
     return Batch(scenario, result, params, yearly_arrays(result, params))
 
@@ -97,6 +93,13 @@ def column(arrays: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
     return {name: values[:, k] for name, values in arrays.items()}
 
 
+#: Kept draws by default: enough that the chance benefits exceed costs has a Monte Carlo
+#: standard error of at most 1.6 percentage points (sqrt(0.25 / 1000)).
+DEFAULT_KEPT = 1000
+#: Latin-hypercube rounds at most, before giving up on finding enough plausible draws.
+MAX_ROUNDS = 40
+
+
 @dataclass(frozen=True)
 class PlausibleDraws:
     """Parameter draws kept by history matching.
@@ -107,17 +110,20 @@ class PlausibleDraws:
         The kept draws, one column per varied parameter (the central row is not among them).
     drawn, kept : int
         Draws made and draws kept.
+    distance : ndarray
+        Implausibility of each kept draw (below :data:`CUTOFF`).
     """
 
     table: pd.DataFrame
     drawn: int
     kept: int
+    distance: np.ndarray | None = None
 
     def describe(self) -> str:
         """One line for reports."""
         return (
-            f"{self.kept:,} of {self.drawn:,} draws over their registry ranges, those whose "
-            "past matches the national data (history matching, as in `prevsim brief`)"
+            f"{self.kept:,} draws kept of {self.drawn:,} drawn over the registry ranges, those "
+            "whose past matches the national data (history matching, as in `prevsim brief`)"
         )
 
 
@@ -128,44 +134,76 @@ def plausible_draws(
     seed: int,
     targets_path: Path | None,
 ) -> PlausibleDraws:
-    """The briefing's draws: a Latin hypercube, history-matched on the baseline's past.
+    """The uncertainty every command shares: ``samples`` draws kept by history matching.
 
-    The same ``samples`` and ``seed`` give the same draws as ``prevsim brief``, so every
-    command that uses them rests on the same uncertainty.
+    Latin hypercubes of ``samples`` draws (seeds ``seed``, ``seed + 1``, ...) are run on the
+    baseline's past (to the targets' last year) until ``samples`` of them match the national
+    data; the first ``samples`` kept, in draw order, are returned. The same ``samples`` and
+    ``seed`` give the same draws to ``prevsim brief`` and ``prevsim ensemble``. Without a
+    targets file every draw is kept.
 
     Raises
     ------
     ValueError
-        When fewer than :data:`MIN_PLAUSIBLE` draws are kept.
+        When fewer than :data:`MIN_PLAUSIBLE` draws are kept after :data:`MAX_ROUNDS` rounds.
     """
     everyone = common_horizon([baseline, *scenarios])
-    table = sample_table(everyone, samples, seed)
-    keep = history_match(implausibility(run_batch(everyone[0], table), targets_path))
-    return PlausibleDraws(table[keep].reset_index(drop=True), samples, int(keep.sum()))
+    names = ens.default_varied(everyone[0], "sd", *everyone[1:])
+    kept, distances, drawn = [], [], 0
+    for round_ in range(MAX_ROUNDS):
+        table = ens.sample_parameters(names, samples, seed + round_)[names]
+        distance = past_implausibility(everyone[0], table, targets_path)
+        good = distance < CUTOFF
+        kept.append(table[good])
+        distances.append(distance[good])
+        drawn += samples
+        if sum(len(k) for k in kept) >= samples:
+            break
+    table = pd.concat(kept, ignore_index=True).iloc[:samples]
+    distance = np.concatenate(distances)[:samples]
+    if len(table) < MIN_PLAUSIBLE:
+        raise ValueError(
+            f"only {len(table)} of {drawn} draws are consistent with the national data; at "
+            f"least {MIN_PLAUSIBLE} are needed"
+        )
+    return PlausibleDraws(table, drawn, len(table), distance)
+
+
+def past_implausibility(
+    baseline: Scenario, table: pd.DataFrame, targets_path: Path | None
+) -> np.ndarray:
+    """Implausibility of each row of ``table`` on the baseline's past, shape ``(K,)``.
+
+    Only the years of the data are integrated (to the targets file's ``end_year``), saving
+    only what the targets read, so a round of draws costs a fraction of a full run.
+    """
+    if targets_path is None:
+        return np.zeros(len(table))
+    from simulation.analysis.targets import load, predict
+
+    targets = load(targets_path)
+    sampled = {n: table[n].to_numpy(float) for n in table.columns}
+    past = replace(
+        baseline,
+        run=replace(baseline.run, resolution="national", end_year=targets.end_year),
+    )
+    result = sd_model(past, {**baseline.params, **sampled}).run(("stocks", "flows"))
+    params = REGISTRY.resolve({**baseline.params, **baseline.levers, **sampled})
+    return distance_to_data(predict(result, params, targets.targets), targets.points)
+
+
+def distance_to_data(predicted: np.ndarray, points) -> np.ndarray:
+    """Second-largest implausibility of each row of ``predicted`` (K, points), shape (K,)."""
+    observed = np.array([p.value for p in points])
+    sigma = np.array([p.sigma for p in points])
+    distance = np.abs(np.log(predicted / observed)) / np.hypot(sigma, DISCREPANCY)
+    return np.sort(distance, axis=1)[:, -2]
 
 
 def common_horizon(scenarios: Sequence[Scenario]) -> list[Scenario]:
     """The scenarios ending in the same year, the earliest of their end years."""
     end_year = min(s.run.end_year for s in scenarios)
     return [replace(s, run=replace(s.run, end_year=end_year)) for s in scenarios]
-
-
-def history_match(distance: np.ndarray) -> np.ndarray:
-    """Which samples to keep: implausibility below :data:`CUTOFF`, never the central row 0.
-
-    Raises
-    ------
-    ValueError
-        When fewer than :data:`MIN_PLAUSIBLE` samples are kept.
-    """
-    keep = distance < CUTOFF
-    keep[0] = False  # the central run is reported as such, not as a sample
-    if keep.sum() < MIN_PLAUSIBLE:
-        raise ValueError(
-            f"only {int(keep.sum())} of {len(keep) - 1} samples are consistent with the "
-            f"national data; at least {MIN_PLAUSIBLE} are needed: draw more samples"
-        )
-    return keep
 
 
 def central_comparison(batches: Sequence[Batch]) -> cmp.Comparison:
@@ -190,8 +228,4 @@ def implausibility(base: Batch, targets_path: Path | None) -> np.ndarray:
     from simulation.analysis.targets import load, predict
 
     targets = load(targets_path)
-    predicted = predict(base.result, base.params, targets.targets)  # (K, points)
-    observed = np.array([p.value for p in targets.points])
-    sigma = np.array([p.sigma for p in targets.points])
-    distance = np.abs(np.log(predicted / observed)) / np.hypot(sigma, DISCREPANCY)
-    return np.sort(distance, axis=1)[:, -2]
+    return distance_to_data(predict(base.result, base.params, targets.targets), targets.points)

@@ -9,19 +9,15 @@ yearly table (children in care, families in risk, cumulative net benefit).
 Tasks run through an executor (:mod:`simulation.workflow.executors`) and stream to a
 :class:`~simulation.workflow.store.TaskStore` as they finish, so an interrupted ensemble
 resumes. A :class:`Plan` is an ensemble ready to run: what, which tasks and where results go;
-the same plan finds the same folder.
+the same plan finds the same folder. Tasks and how they run (batched on the SD engine) are
+in :mod:`simulation.workflow.ensemble_tasks`.
 """
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import json
 import math
-import os
-import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,92 +27,22 @@ from simulation.model.catalogue import REGISTRY
 from simulation.model.demography import DataFileError
 from simulation.model.vocabulary import REPLICATE_SCALE
 from simulation.workflow import compare as cmp
+from simulation.workflow.ensemble_tasks import (  # noqa: F401 (re-exported: the ensemble's API)
+    PV_PREFIX,
+    VALUE_COLUMNS,
+    Ensemble,
+    Task,
+    batches,
+    guarded_batch,
+    guarded_task,
+    run_task,
+)
 from simulation.workflow.executors import run_tasks
-from simulation.workflow.pool import peak_rss_mb
 from simulation.workflow.scenarios import Scenario
 from simulation.workflow.store import TaskStore
 
-#: Values per task (one row); see :func:`run_task`.
-VALUE_COLUMNS = (
-    "npv",
-    "bcr",
-    "benefits",
-    "costs",
-    "break_even_year",
-    "placements_avoided",
-    "child_years_in_care_avoided",
-)
-
-
-#: Prefix of the per-task columns of the benefits by outcome and payer (``pv.<outcome>.<payer>``).
-PV_PREFIX = "pv."
-
 
 # ---- the ensemble --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Task:
-    """One run of the ensemble: parameter sample ``sample``, replicate ``replicate``."""
-
-    sample: int
-    replicate: int
-    seed: int
-    values: tuple[tuple[str, float], ...]
-
-    @property
-    def key(self) -> str:
-        """Stable name of the task (its folder in the store)."""
-        return f"s{self.sample:05d}-r{self.replicate:03d}"
-
-
-@dataclass(frozen=True)
-class Ensemble:
-    """What to run: the scenarios, the engine and how values are computed.
-
-    Attributes
-    ----------
-    scenario, baseline : Scenario
-        The scenario valued, and the one it is valued against.
-    engine : {"sd", "abm"}
-    scale : float
-        Agent-based engine: share of families simulated.
-    discount_rate : float
-        Annual discount rate (1/yr).
-    base_year : int
-        Year values are discounted to.
-    """
-
-    scenario: Scenario
-    baseline: Scenario
-    engine: str = "sd"
-    scale: float = REPLICATE_SCALE
-    discount_rate: float = 0.05
-    base_year: int = 2027
-
-    def digest(self, tasks: Iterable[Task]) -> str:
-        """Hash of everything that determines the results, tasks included."""
-        content = {
-            "scenario": _run_free_digest(self.scenario),
-            "baseline": _run_free_digest(self.baseline),
-            "engine": self.engine,
-            "scale": self.scale if self.engine == "abm" else None,
-            "discount_rate": self.discount_rate,
-            "base_year": self.base_year,
-            "tasks": [(t.key, t.seed, t.values) for t in tasks],
-        }
-        text = json.dumps(content, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _run_free_digest(scenario: Scenario) -> str:
-    """A scenario's digest without the ``[run]`` settings the ensemble replaces.
-
-    Those settings are engine, seed, scale and resolution. Without them, the same ensemble
-    finds the same folder however the scenario was loaded.
-    """
-    run = replace(scenario.run, engine="sd", seed=0, scale=1.0, resolution="national")
-    return replace(scenario, run=run).digest()
-
-
 def sample_parameters(
     names: list[str],
     samples: int,
@@ -167,75 +93,6 @@ def tasks_for(samples: pd.DataFrame, replicates: int, seed: int) -> list[Task]:
             child = children[s * replicates + r]
             tasks.append(Task(s, r, int(child.generate_state(1, np.uint32)[0]), values))
     return tasks
-
-
-def run_task(ensemble: Ensemble, task: Task) -> dict[str, pd.DataFrame]:
-    """Run one task: the baseline and the scenario with the task's parameters and seed.
-
-    Returns
-    -------
-    dict
-        ``values``: one row (task identifiers, parameter values, :data:`VALUE_COLUMNS`);
-        ``yearly``: per scenario and year, children placed, child-years in care, family-years
-        in risk and (scenario only) the cumulative discounted net benefit, EUR.
-    """
-    overrides = dict(task.values)
-    pair = [ensemble.baseline.with_values(overrides), ensemble.scenario.with_values(overrides)]
-    comparison = cmp.run_comparison(
-        pair, engine=ensemble.engine, replicates=1, seed=task.seed, scale=ensemble.scale
-    )
-    value = cmp.values(comparison, ensemble.discount_rate, ensemble.base_year).iloc[0]
-    ids = {"task": task.key, "sample": task.sample, "replicate": task.replicate, "seed": task.seed}
-    row = {**ids, **overrides, **{c: float(value[c]) for c in VALUE_COLUMNS}}
-    by_outcome = cmp.value_by_outcome(comparison, ensemble.discount_rate, ensemble.base_year)
-    row.update(
-        {f"{PV_PREFIX}{r.outcome}.{r.payer}": float(r.pv_eur) for r in by_outcome.itertuples()}
-    )
-    net = cmp.cumulative_net_benefit(comparison, ensemble.discount_rate, ensemble.base_year)
-    yearly = []
-    for name, role in ((pair[0].name, "baseline"), (pair[1].name, "scenario")):
-        acc = comparison.accounts[name][0]
-        frame = pd.DataFrame(
-            {
-                "task": task.key,
-                "role": role,
-                "year": acc.index.to_numpy(),
-                "children_placed": acc["children_placed"].to_numpy(),
-                "child_years_in_care": acc["child_years_in_care"].to_numpy(),
-                "family_years_in_risk": acc["family_years_in_risk"].to_numpy(),
-                "cumulative_net_benefit": (
-                    net[pair[1].name].to_numpy() if role == "scenario" else 0.0
-                ),
-            }
-        )
-        yearly.append(frame)
-    return {"values": pd.DataFrame([row]), "yearly": pd.concat(yearly, ignore_index=True)}
-
-
-def guarded_task(ensemble: Ensemble, task: Task) -> dict:
-    """:func:`run_task`, with an exception turned into a failure record.
-
-    One bad task then does not abort the ensemble, whichever executor runs it.
-
-    Every result also says which process ran it and that process's peak memory so far
-    (``worker``: ``pid`` and ``peak_rss_mb``, MB), so the memory of a pool's workers can be
-    measured where they run (see :func:`simulation.workflow.pool.peak_rss_mb`).
-    """
-    try:
-        result = {"ok": True, **run_task(ensemble, task)}
-    except Exception as exc:  # recorded and reported, never swallowed
-        result = {
-            "ok": False,
-            "error": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
-    finally:
-        # An agent-based model and its agents reference each other; collect the cycle now
-        # rather than when the collector next gets round to it, so a worker's memory stays
-        # at one task's worth (measured: 240 MB flat, against +47 MB a task without).
-        gc.collect()
-    result["worker"] = {"pid": os.getpid(), "peak_rss_mb": peak_rss_mb()}
-    return result
 
 
 @dataclass
@@ -392,12 +249,21 @@ def run_ensemble(
     """Run the tasks not yet in ``store`` and store them; return (run now, failed now)."""
     todo = [t for t in tasks if not store.done(t)]
     failed = 0
-    for task, result in run_tasks(guarded_task, ensemble, todo, scheduler, workers):
+    for task, result in _results(ensemble, todo, scheduler, workers):
         store.write(task, result)
         failed += not result["ok"]
         if progress:
             progress(task)
     return len(todo), failed
+
+
+def _results(ensemble: Ensemble, todo: list[Task], scheduler: str, workers: int):
+    """``(task, result)`` as tasks finish: batched on the SD engine, one by one on the ABM."""
+    if ensemble.engine != "sd":
+        yield from run_tasks(guarded_task, ensemble, todo, scheduler, workers)
+        return
+    for batch, results in run_tasks(guarded_batch, ensemble, batches(todo), scheduler, workers):
+        yield from zip(batch, results, strict=True)
 
 
 def run(

@@ -60,8 +60,9 @@ def add_parser(sub) -> None:
         type=int_at_least(20),
         default=1000,
         metavar="N",
-        help="random parameter sets drawn for the uncertainty intervals; those whose past "
-        "matches the national data are kept (default: 1000)",
+        help="parameter draws kept for the uncertainty intervals: Latin hypercubes of N "
+        "draws are made until N of them match the national data (default: 1000, as "
+        "`prevsim ensemble`)",
     )
     add_seed(p, default=20261122)
     p.add_argument(

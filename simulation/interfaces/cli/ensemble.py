@@ -60,8 +60,8 @@ def add_parser(sub) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="parameter samples drawn (default: 1000 history-matched, as `prevsim brief`; "
-        "100 over ranges)",
+        help="parameter draws: kept by history matching (default 1000, the draws of "
+        "`prevsim brief`), or drawn over the ranges (default 100)",
     )
     p.add_argument(
         "--targets",
@@ -130,9 +130,9 @@ def _history_matched(args, scenario, baseline, settings):
 
     from simulation.analysis import monte_carlo as mc
 
-    samples = args.samples or 1000
+    samples = args.samples or mc.DEFAULT_KEPT
     targets = default_targets(args.targets, NAME)
-    print(f"History matching {samples:,} draws on the baseline's past (SD engine)...")
+    print(f"History matching: drawing until {samples:,} draws match the national data...")
     try:
         kept = mc.plausible_draws(baseline, [scenario], samples, args.seed, targets)
     except ValueError as exc:

@@ -15,6 +15,7 @@ baseline, the way WSIPP values a programme (DESIGN 2.4).
 from simulation.workflow.economics.accounts import (
     ACCOUNTS,
     OUTCOMES,
+    YEARLY_BLOCKS,
     yearly_accounts,
     yearly_arrays,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "NEGLIGIBLE_COST_SHARE",
     "OUTCOMES",
     "PRICE_YEAR",
+    "YEARLY_BLOCKS",
     "Value",
     "WsippRow",
     "benefit_cost_ratio",

@@ -31,6 +31,16 @@ from simulation.workflow.economics.exposures import (
 from simulation.workflow.tables import children_per_family
 
 CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
+#: The saved blocks of an SD result that :func:`yearly_arrays` reads.
+YEARLY_BLOCKS = (
+    "stocks",
+    "flows",
+    "stock_years",
+    "costs",
+    "programme_costs",
+    "served_years",
+    "unspent",
+)
 SERVICE_ITEMS = [
     i for i, c in enumerate(COST_ITEMS) if c.split(".")[0] in SERVICES or c == "training"
 ]
