@@ -26,6 +26,7 @@ _RATE = (0.0, 50.0)  # valid domain of every annual hazard
 ABM = ("abm",)  # parameters only the agent-based engine uses
 BOTH = ("sd", "abm")
 ECONOMICS = ("economics",)  # parameters that value results but do not change them
+MEASUREMENT = ("measurement",)  # parameters of what a published count includes
 _SHARE = (0.0, 1.0)
 
 
@@ -201,9 +202,10 @@ _HAZARDS = [
     _hazard(
         "risk_to_crisis_rate",
         0.5,
-        (0.2, 0.9),
-        "Assumption, hand-set with placement_probability so that the baseline follows "
-        "children in care 2009-2023 and children_entering_care 2018 (2,524) roughly.",
+        (0.1, 0.9),
+        "Assumption, fitted by `prevsim calibrate` with placement_probability fixed (the "
+        "entries into care are their product) to the stocks in care 2009-2025, the risk "
+        "register and the entries into care 2014-2017.",
         "Risk -> crisis (violence, neglect), before the effect of basic services.",
     ),
     _hazard(
@@ -216,11 +218,15 @@ _HAZARDS = [
     _hazard(
         "reunification_rate",
         0.24,
-        (0.1, 0.5),
+        (0.05, 0.5),
         "Derived: children in care mid-2018 (2,660 in care homes + 5,535 in family "
         "guardianship) / children entering care 2018 (2,524) gives a mean stay of 3.2 "
-        "years, a total exit rate of 0.31/yr, less care_leaving_rate. US cohorts return "
-        "faster (ASPE: 9.3% in the first month).",
+        "years, a total exit rate of 0.31/yr, less care_leaving_rate. That counts every "
+        "entry, short ones included; for lasting placements, which `prevsim calibrate` "
+        "fits with short placements counted apart, the rate is lower, so the range starts "
+        "at 0.05 (an assumption: a mean stay of up to 8 years with care_leaving_rate, as "
+        "in kinship guardianship until 18). US cohorts return faster (ASPE: 9.3% in the "
+        "first month).",
         "Care -> risk: children return home.",
         assumption=False,
     ),
@@ -233,6 +239,38 @@ _HAZARDS = [
         "year (assumption: placements spread evenly over ages 0-17).",
         "Care -> exit: adoption or ageing out.",
         assumption=False,
+    ),
+    Parameter(
+        "institution_reunification_ratio",
+        1.0,
+        "ratio",
+        (0.05, 20.0),
+        (0.2, 4.0),
+        "uncertain",
+        "Assumption (fitted by `prevsim calibrate`): no Lithuanian figure separates how fast "
+        "children return home from institutions and from family-based care. The national "
+        "series bound the ratio: the stocks in institutions and in families 2009-2013 with "
+        "834 new family placements (2013) and about 2,000 entries a year (2014, 2017).",
+        "Hazard of returning home from an institution relative to family-based care "
+        "(reunification_rate x this ratio).",
+        assumption=True,
+    ),
+    Parameter(
+        "short_placement_share",
+        0.0,
+        "share of resolved crises",
+        _SHARE,
+        (0.0, 1.0),
+        "structural",
+        "Assumption (fitted by `prevsim calibrate` to the entries into care): in July-August "
+        "2018, 266 of 'more than 500' children removed from unsafe homes were handed back "
+        "within weeks (children_returned_to_parents_partial 2018); US cohorts return fastest "
+        "in the first month (ASPE: 9.3%).",
+        "Share of crises resolved without lasting care in which the children spent a few weeks "
+        "in temporary care: counted as entries into care, never in a year-end stock. It "
+        "changes what the entry counts include, not the families' paths or the costs.",
+        assumption=True,
+        engines=MEASUREMENT,
     ),
     Parameter(
         "placement_probability",
@@ -472,6 +510,19 @@ _LEVERS = [
         "lever",
         "Zero before the 2014 transition (seed 004).",
         "Institutional care -> family-based care: transfers as institutions close.",
+    ),
+    Parameter(
+        "temporary_care_share",
+        0.0,
+        "share of removals",
+        _SHARE,
+        _SHARE,
+        "lever",
+        "Zero before 2020, when temporary care by relatives (laikinoji priežiūra) began; "
+        "guardianship cases fell by about a third in 2020 (guardianship_cases_change_pct "
+        "2020: -33%; temporary_guardianship_cases_change_pct 2020: -36%).",
+        "Share of crises that would end in care that end in temporary care by relatives "
+        "instead: the children return home and never enter guardianship.",
     ),
     Parameter(
         "trained_staff_share",

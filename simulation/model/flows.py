@@ -137,7 +137,10 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
     """
     e = {name: effects[..., i] for i, name in enumerate(EFFECTS)}
     crisis_exit = p["crisis_exit_rate"]
-    placed = np.clip(p["placement_probability"] * e["placement"], 0.0, 1.0)
+    # Temporary care by relatives (from 2020) ends a crisis without guardianship.
+    placed = np.clip(
+        p["placement_probability"] * e["placement"] * (1.0 - p["temporary_care_share"]), 0.0, 1.0
+    )
     inst = p["institutional_placement_share"]
     exit_rate = p["family_exit_rate"]
     reunification = p["reunification_rate"] * e["reunification"]
@@ -155,7 +158,7 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
         crisis_exit * placed * inst,
         p["deinstitutionalisation_rate"],
         reunification,
-        p["reunification_rate"],
+        p["reunification_rate"] * p["institution_reunification_ratio"],
         p["care_leaving_rate"],
         p["care_leaving_rate"],
         exit_rate,

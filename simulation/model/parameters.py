@@ -28,8 +28,9 @@ from simulation.model.vocabulary import ENGINES
 
 Kind = Literal["uncertain", "lever", "structural"]
 KINDS: tuple[Kind, ...] = ("uncertain", "lever", "structural")
-#: What may use a parameter: the engines, or only the economics of their results.
-USERS: tuple[str, ...] = (*ENGINES, "economics")
+#: What may use a parameter: the engines, only the economics of their results, or only the
+#: measurement that maps results to published counts (the calibration's targets).
+USERS: tuple[str, ...] = (*ENGINES, "economics", "measurement")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class Parameter:
         True when no published figure supports the default.
     engines : tuple of str
         What uses the parameter: the engines whose results depend on it (``"sd"``,
-        ``"abm"``), or ``"economics"`` for the valuation of results only.
+        ``"abm"``), ``"economics"`` for the valuation of results only, or ``"measurement"``
+        for what a published count includes (read by calibration targets only).
     """
 
     name: str

@@ -185,16 +185,32 @@ def stock_series(result: EngineResult, params: Mapping[str, object], output: str
     return stocks[..., STATE_KEYS.index(state)]
 
 
+#: Counted flows that are a share of an engine flow: name -> (engine flow, share parameter).
+#: Short placements are crises resolved without lasting care in which the children spent a few
+#: weeks in temporary care: counted as entries into care, never in a year-end stock.
+SHARE_FLOWS: dict[str, tuple[str, str]] = {
+    "short_placement": ("crisis_resolved", "short_placement_share"),
+}
+#: Every flow name a targets file may count.
+COUNTED_FLOWS: tuple[str, ...] = (*FLOW_NAMES, *SHARE_FLOWS)
+
+
 def flow_totals(
     result: EngineResult, params: Mapping[str, object], flows: Sequence[str], count: str
 ) -> np.ndarray:
-    """Cumulative sum of ``flows`` from the start, national, shape ``(T, K)``."""
+    """Cumulative sum of ``flows`` from the start, national, shape ``(T, K)``.
+
+    ``flows`` are engine flows or the shares of :data:`SHARE_FLOWS`.
+    """
     cum = result.saved["flows"].sum(axis=2)  # (T, K, F)
     kids = children_per_family(params)  # (S,) or (K, S)
     total = 0.0
     for name in flows:
-        flow = FLOWS[FLOW_INDEX[name]]
-        series = cum[..., FLOW_INDEX[name]]
+        engine_flow, share = SHARE_FLOWS.get(name, (name, None))
+        flow = FLOWS[FLOW_INDEX[engine_flow]]
+        series = cum[..., FLOW_INDEX[engine_flow]]
+        if share is not None:
+            series = series * np.asarray(params[share], float)
         if count == "children":
             series = series * np.asarray(kids)[..., int(flow.source)]
         total = total + series

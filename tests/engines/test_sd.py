@@ -574,7 +574,9 @@ def test_each_service_effect_scales_only_its_hazard(effect):
     np.testing.assert_array_equal(lowered[rest], rates[rest])
 
 
-@pytest.mark.parametrize("name", ["placement_probability", "institutional_placement_share"])
+@pytest.mark.parametrize(
+    "name", ["placement_probability", "institutional_placement_share", "temporary_care_share"]
+)
 def test_placement_parameters_split_crisis_exits_without_changing_their_total(name):
     base = mid_range_values()
     crisis = columns(["crisis_resolved", "placement_family", "placement_institution"])
@@ -586,7 +588,9 @@ def test_placement_parameters_split_crisis_exits_without_changing_their_total(na
     assert changed[crisis].sum() == pytest.approx(base["crisis_exit_rate"], rel=1e-14)
     assert not np.allclose(changed[crisis], rates[crisis])
     np.testing.assert_array_equal(changed[rest], rates[rest])
-    placed = base["crisis_exit_rate"] * base["placement_probability"]
+    # temporary care by relatives ends a crisis without guardianship
+    kept = 1.0 - base["temporary_care_share"]
+    placed = base["crisis_exit_rate"] * base["placement_probability"] * kept
     inst = base["institutional_placement_share"]
     np.testing.assert_allclose(
         rates[crisis],
@@ -699,3 +703,16 @@ def test_saving_every_twelfth_month_keeps_exactly_those_rows():
     np.testing.assert_array_equal(yearly.saved["costs"], monthly.saved["costs"][::12])
     part = model.run(y0=model.run(stop_month=5).final, start_month=5, every=12)
     np.testing.assert_allclose(part.times, [2009 + 5 / 12, 2010, 2011, 2012, 2013])
+
+
+def test_institution_reunification_ratio_scales_only_the_return_from_institutions():
+    base = mid_range_values()
+    ones = np.ones(len(sv.EFFECTS))
+    rates = fl.hazard_rates(base, ones)
+    ratio = base["institution_reunification_ratio"]
+    changed = fl.hazard_rates({**base, "institution_reunification_ratio": 2.0 * ratio}, ones)
+    hit = columns(["reunification_institution"])
+    rest = [i for i in range(fl.N_HAZARD_FLOWS) if i not in hit]
+    np.testing.assert_allclose(rates[hit], base["reunification_rate"] * ratio, rtol=1e-15)
+    np.testing.assert_allclose(changed[hit], 2.0 * rates[hit], rtol=1e-15)
+    np.testing.assert_array_equal(changed[rest], rates[rest])

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from simulation.model.errors import InputError
 from simulation.model.vocabulary import REPLICATE_SCALE
 
@@ -31,6 +33,7 @@ SECTIONS = {
         "quality",
         "note",
         "unreached",
+        "per_family",
     },
 }
 DEFAULTS = {
@@ -100,10 +103,22 @@ class Target:
     note: str = ""
     title: dict[str, str] = field(default_factory=dict)
     unreached: dict[int, str] = field(default_factory=dict)
+    #: Children per family as a time path ``((decimal year, ratio), ...)`` that turns a
+    #: ``families.*`` stock into children (held constant before the first and after the last).
+    per_family: tuple[tuple[float, float], ...] = ()
+
+    def children_per_family(self, times: np.ndarray) -> np.ndarray:
+        """The ``per_family`` path at decimal years ``times`` (1 where none is given)."""
+        if not self.per_family:
+            return np.ones_like(np.asarray(times, float))
+        at, ratio = zip(*self.per_family, strict=True)
+        return np.interp(times, at, ratio)
 
     @property
     def output(self) -> str:
         """A readable name of the model output."""
+        if self.stock and self.per_family:
+            return self.stock.replace("families.", "children.") + " (children per family: a path)"
         if self.stock:
             return self.stock
         return f"{self.count} per year: " + " + ".join(self.flows)

@@ -28,7 +28,10 @@ def predict(result: EngineResult, params: Mapping[str, object], targets: Sequenc
     for t in targets:
         if t.stock:
             values = stock_series(result, params, t.stock)
-            columns += [_interpolate(result.times, values, p.time) for p in t.points]
+            columns += [
+                _interpolate(result.times, values, p.time) * t.children_per_family(p.time)
+                for p in t.points
+            ]
         else:
             values = flow_totals(result, params, t.flows, t.count)
             for p in t.points:
@@ -46,7 +49,9 @@ def trajectory(result: EngineResult, params: Mapping[str, object], target: Targe
     totals, placed at mid-year.
     """
     if target.stock:
-        return result.times, stock_series(result, params, target.stock)
+        values = stock_series(result, params, target.stock)
+        ratio = target.children_per_family(result.times)
+        return result.times, values * ratio.reshape(-1, *([1] * (values.ndim - 1)))
     cum = flow_totals(result, params, target.flows, target.count)
     first = int(np.ceil(result.times[0] - 1e-9))
     years = np.arange(first, int(result.times[-1] + 1e-9))

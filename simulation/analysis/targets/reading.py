@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +16,9 @@ import pandas as pd
 from simulation.analysis.targets import definitions as d
 from simulation.model.catalogue import REGISTRY
 from simulation.model.demography import national_series
-from simulation.model.flows import FLOW_INDEX
 from simulation.model.vocabulary import LAST_YEAR, START_YEAR
 from simulation.workflow.inputs import Problems, near_names, read_toml
-from simulation.workflow.tables import STOCK_OUTPUTS
+from simulation.workflow.tables import COUNTED_FLOWS, STOCK_OUTPUTS
 
 TABLES = ("calibration", "fit", "posterior", "error", "abm")
 
@@ -111,8 +111,8 @@ def _free_parameters(check: Problems, free: object) -> list[str]:
     for name in free:
         if name not in REGISTRY:
             check.error("fit.free", REGISTRY.unknown_message(name))
-        elif "sd" not in REGISTRY[name].engines:
-            check.error("fit.free", f"{name!r} does not change the SD engine's output")
+        elif not {"sd", "measurement"} & set(REGISTRY[name].engines):
+            check.error("fit.free", f"{name!r} changes neither the SD engine's output nor a count")
         elif REGISTRY[name].range[0] == REGISTRY[name].range[1]:
             check.error("fit.free", f"{name!r} has an empty range; nothing to fit")
         else:
@@ -189,7 +189,37 @@ def _target(
             points.append(point)
     note = " ".join(str(entry.get("note", "")).split())
     title, unreached = _title(check, where, entry), _unreached(check, where, entry, years)
-    return d.Target(name, spec.series, stock, flows, count, tuple(points), note, title, unreached)
+    per_family = _per_family(check, where, entry, stock)
+    return d.Target(
+        name, spec.series, stock, flows, count, tuple(points), note, title, unreached, per_family
+    )
+
+
+def _per_family(check: Problems, where: str, entry: Mapping, stock: str | None) -> tuple:
+    """``per_family = [[decimal year, children per family], ...]`` for a families stock."""
+    path = entry.get("per_family")
+    if path is None:
+        return ()
+    allowed = "expected [[decimal year, children per family], ...] in increasing years"
+    if not (stock or "").startswith("families."):
+        check.error(f"{where}.per_family", "only for a 'families.<state>' stock")
+        return ()
+    ok = (
+        isinstance(path, list)
+        and path
+        and all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pair)
+            and START_YEAR <= pair[0] <= LAST_YEAR + 1
+            and 0 < pair[1] <= 20
+            for pair in path
+        )
+    )
+    if not ok or any(a[0] >= b[0] for a, b in pairwise(path)):
+        check.error(f"{where}.per_family", allowed)
+        return ()
+    return tuple((float(t), float(r)) for t, r in path)
 
 
 def _series(check: Problems, where: str, entry: Mapping) -> tuple[str, ...]:
@@ -212,8 +242,8 @@ def _output(check: Problems, where: str, entry: Mapping) -> tuple[str | None, tu
         check.error(f"{where}.stock", f"unknown output {stock!r}; allowed: {near or STOCK_OUTPUTS}")
     flows = tuple(flows or ())
     for f in flows:
-        if f not in FLOW_INDEX:
-            check.error(f"{where}.flows", f"unknown flow {f!r}; allowed: {list(FLOW_INDEX)}")
+        if f not in COUNTED_FLOWS:
+            check.error(f"{where}.flows", f"unknown flow {f!r}; allowed: {list(COUNTED_FLOWS)}")
     if count not in d.COUNTS:
         check.error(f"{where}.count", f"expected one of {d.COUNTS}, got {count!r}")
     return stock, flows, count

@@ -49,7 +49,11 @@ class Budgets:
             "trained_staff_share": self.ministry.trained_share,
             **{
                 n: self.lever(n)
-                for n in ("institutional_placement_share", "deinstitutionalisation_rate")
+                for n in (
+                    "institutional_placement_share",
+                    "deinstitutionalisation_rate",
+                    "temporary_care_share",
+                )
             },
         }
 

@@ -47,7 +47,7 @@ from simulation.model import services as sv
 from simulation.model.catalogue import LEVERS
 from simulation.model.demography import Demography
 from simulation.model.schedule import Change
-from simulation.model.states import State
+from simulation.model.states import CARE_STATES, N_STATES, State
 from simulation.model.vocabulary import DEFAULT_END_YEAR, DEFAULT_SCALE, START_YEAR
 
 
@@ -161,17 +161,33 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         # (``mesa.Agent._ids``), which would keep every model ever built alive (about 45 MB a
         # run at scale 0.05). Every agent of this model exists now: forget its counter.
         mesa.Agent._ids.pop(self, None)
-        first, after = (
-            self.p["reunification_first_month_ratio"],
-            self.p["reunification_after_year_ratio"],
-        )
-        scale_up = tr.mean_preserving_scale(
-            self.p["reunification_rate"], self.p["care_leaving_rate"], first, after
-        )
-        self._reunification_profile = scale_up * np.array([first, 1.0, after])
+        self._reunification_profile = self._duration_profile()
         self._setup(inputs)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
+
+    def reunification_hazard(self, state: State) -> float:
+        """Annual hazard of returning home from care state ``state`` (before services), 1/yr."""
+        rate = self.p["reunification_rate"]
+        if state == State.INSTITUTIONAL_CARE:
+            rate = rate * self.p["institution_reunification_ratio"]
+        return float(rate)
+
+    def _duration_profile(self) -> np.ndarray:
+        """Reunification multipliers by duration class and state, shape ``(3, N_STATES, 1)``.
+
+        First month, months 2-12 and after a year; each care state's profile is scaled so its
+        mean stay is the SD engine's (the two care states return home at different rates).
+        """
+        first = self.p["reunification_first_month_ratio"]
+        after = self.p["reunification_after_year_ratio"]
+        profile = np.ones((3, N_STATES, 1))
+        for state in CARE_STATES:
+            scale_up = tr.mean_preserving_scale(
+                self.reunification_hazard(state), self.p["care_leaving_rate"], first, after
+            )
+            profile[:, state, 0] = scale_up * np.array([first, 1.0, after])
+        return profile
 
     @property
     def decimal_year(self) -> float:

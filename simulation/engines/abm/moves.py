@@ -71,9 +71,7 @@ class FamilyMoves:
         duration = np.ones((N_DURATIONS, N_STATES, tr.MAX_OUT))
         relative = np.ones((N_STATES, tr.MAX_OUT))
         if self.heterogeneity:
-            duration = np.where(
-                tr.DURATION_OPTIONS, self._reunification_profile[:, None, None], 1.0
-            )
+            duration = np.where(tr.DURATION_OPTIONS, self._reunification_profile, 1.0)
             # Vulnerability is relative to the families now in the same state: the tables
             # divide by the state's mean, so each aggregate flow is the SD engine's (what the
             # calibration fitted) and vulnerability decides only which families move.

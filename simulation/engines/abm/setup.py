@@ -40,13 +40,14 @@ class Setup:
         # Children in care on 1 January 2009 have been there for a while: their time in care
         # is drawn from the stationary (geometric) distribution of stays, so the first-month
         # reunification peak does not hit the whole initial stock at once.
-        care = rows[np.isin(state, CARE_STATES)]
-        leave = self.p["reunification_rate"] + self.p["care_leaving_rate"]
-        if care.size and leave > 0:
-            stay = 12.0 / leave
-            self.families.months_in_state[care] = np.minimum(
-                rng.geometric(min(1.0 / stay, 1.0), care.size), 900
-            )
+        for care_state in CARE_STATES:
+            care = rows[state == care_state]
+            leave = self.reunification_hazard(care_state) + self.p["care_leaving_rate"]
+            if care.size and leave > 0:
+                stay = 12.0 / leave
+                self.families.months_in_state[care] = np.minimum(
+                    rng.geometric(min(1.0 / stay, 1.0), care.size), 900
+                )
         self.capacity = capacity[0] * self.scale
         # Mean field: graduates are counted as the SD engine counts them. With heterogeneity
         # they are families, and the first ones appear as programmes end.

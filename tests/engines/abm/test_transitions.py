@@ -249,14 +249,26 @@ def test_mean_preserving_scale_of_no_reunification_is_one():
 
 
 def test_engine_reunification_profile_is_mean_preserving():
+    """Each care state's profile keeps its own mean stay (institutions return home at
+    ``institution_reunification_ratio`` times the family-care rate).
+    """
+    from simulation.model.states import CARE_STATES
+
     model = make_model(end_year=2009, seed=0, scale=0.002)
-    first, scale, after = model._reunification_profile  # months 2-12 carry the scale
-    rate, other = model.p["reunification_rate"], model.p["care_leaving_rate"]
-    assert first == pytest.approx(scale * model.p["reunification_first_month_ratio"])
-    assert after == pytest.approx(scale * model.p["reunification_after_year_ratio"])
-    assert profile_mean_stay(rate, other, first / scale, after / scale, scale) == pytest.approx(
-        1.0 / (rate + other), rel=1e-6
+    other = model.p["care_leaving_rate"]
+    rates = {s: model.reunification_hazard(s) for s in CARE_STATES}
+    assert rates[State.INSTITUTIONAL_CARE] == pytest.approx(
+        rates[State.FAMILY_CARE] * model.p["institution_reunification_ratio"]
     )
+    for state, rate in rates.items():
+        first, scale, after = model._reunification_profile[:, state, 0]  # months 2-12: scale
+        assert first == pytest.approx(scale * model.p["reunification_first_month_ratio"])
+        assert after == pytest.approx(scale * model.p["reunification_after_year_ratio"])
+        assert profile_mean_stay(rate, other, first / scale, after / scale, scale) == pytest.approx(
+            1.0 / (rate + other), rel=1e-6
+        )
+    # states without reunification keep a flat profile
+    assert (model._reunification_profile[:, State.RISK, 0] == 1.0).all()
 
 
 def test_option_tables_follow_the_flows():
