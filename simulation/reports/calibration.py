@@ -71,10 +71,11 @@ def summary_lines(calibration: Calibration) -> list[str]:
         )
     missed = unreached(c)
     lines.append("")
+    limits = " and ".join(f"every {q}-quality point within {t:.0%}" for q, t in TOLERANCE.items())
     if missed.empty:
-        lines.append(f"Every high-quality point is reproduced within {TOLERANCE:.0%}.")
+        lines.append(f"Reproduced: {limits}.")
     else:
-        lines.append(f"High-quality points not reproduced within {TOLERANCE:.0%}:")
+        lines.append(f"Points not reproduced ({limits} is the aim):")
         why = {(t.name, y): text for t in c.targets.targets for y, text in t.unreached.items()}
         for row in missed.itertuples():
             lines.append(f"  {row.target} {row.year}: {row.relative_error:+.1%}")
@@ -98,8 +99,15 @@ def summary_lines(calibration: Calibration) -> list[str]:
                 f"Holdout ({len(held)} points from {c.holdout_from}): mean absolute error "
                 f"{err.mean():.1%}, largest {err.max():.1%}; "
                 f"{int(held['inside_predictive_90'].sum())} of {len(held)} inside the 90% "
-                "predictive interval."
+                "predictive interval:"
             )
+            for row in held.itertuples():
+                inside = "inside" if row.inside_predictive_90 else "OUTSIDE"
+                lines.append(
+                    f"  {row.target} {row.year}: data {row.value:,.0f}, predicted {row.best:,.0f} "
+                    f"({row.relative_error:+.1%}), 90% predictive interval "
+                    f"{row.predictive_q05:,.0f}-{row.predictive_q95:,.0f} ({inside})"
+                )
     return lines
 
 

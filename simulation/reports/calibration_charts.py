@@ -33,6 +33,7 @@ def target_title(target: Target, lang: str) -> str:
     text = words(lang, "calibration")
     if target.stock:
         kind, _, key = target.stock.partition(".")
+        kind = "children" if target.per_family else kind  # families times children per family
         if key == "in_care":
             return text["in_care"]
         state = STATES[STATE_KEYS.index(key)]
@@ -57,10 +58,13 @@ def by_output(targets: Sequence[Target]) -> dict[str, list[Target]]:
 def file_stem(group: Sequence[Target]) -> str:
     """File name of a group's chart.
 
-    ``fit_`` and its stock (``children_institutional_care``), or the target's name for flows.
+    ``fit_`` and its stock (``children_institutional_care``), or the target's name for flows
+    and for stocks counted with a children-per-family path.
     """
     first = group[0]
-    return "fit_" + (first.stock.replace(".", "_") if first.stock else first.name)
+    if first.stock and not first.per_family:
+        return "fit_" + first.stock.replace(".", "_")
+    return "fit_" + first.name
 
 
 def _legend_handles(lang: str, holdout: bool, abm: bool = False) -> list:

@@ -119,10 +119,26 @@ def test_shipped_targets_load_with_their_definitions():
     assert points[("children_in_institutions", 2018)].time == 2018.5
     assert points[("children_in_institutions", 2009)].time == 2010.0
     # a quality override is used for the error model
-    entering = points[("children_entering_care", 2018)]
+    entering = points[("children_entering_care_2018", 2018)]
     assert entering.quality == "low"
     assert entering.sigma == targets.sigma["low"]
+    # entries into care: one target per regime (before the reform, 2018, from 2020)
+    regimes = {p.target for p in targets.points if "short_placement" in _flows(targets, p)}
+    assert regimes == {
+        "children_entering_care",
+        "children_entering_care_2018",
+        "children_removed_2023",
+    }
+    # the register's children: its families times the register's own children per family
+    register = next(t for t in targets.targets if t.name == "children_in_social_risk_families")
+    assert register.children_per_family(np.array([2010.0, 2016.5, 2020.0])) == pytest.approx(
+        [2.178, 2.0, 2.0]
+    )
     assert set(targets.free) <= set(scenario_mod.load(targets.scenario).resolved_parameters())
+
+
+def _flows(targets, point) -> tuple[str, ...]:
+    return next(t.flows for t in targets.targets if t.name == point.target)
 
 
 @pytest.mark.parametrize(
@@ -134,6 +150,21 @@ def test_shipped_targets_load_with_their_definitions():
         (('"escalation_rate",', '"escalation_rat",'), "fit.free", "escalation_rate"),
         (('data = "data.csv"', 'data = "missing.csv"'), "calibration.data", "file not found"),
         (("2014 = 2014.5", "2014 = 2031.0"), "target.care.dates.2014", "must refer to a time"),
+        (
+            ('stock = "families.risk"', 'stock = "families.risk"\nper_family = [[2010.0]]'),
+            "target.risk.per_family",
+            "decimal year, children per family",
+        ),
+        (
+            ('stock = "children.in_care"', 'stock = "children.in_care"\nper_family = [[2010, 2]]'),
+            "target.care.per_family",
+            "only for a 'families.<state>' stock",
+        ),
+        (
+            ('flows = ["placement_family", "placement_institution"]', 'flows = ["short_placemnt"]'),
+            "target.entries.flows",
+            "unknown flow 'short_placemnt'",
+        ),
         (
             ('name = "entries"', 'name = "entries"\nquality = "best"'),
             "target.entries.quality",
@@ -169,6 +200,16 @@ def test_bad_targets_on_the_command_line_exit_2_without_output(synthetic, tmp_pa
     ]
     assert not out.exists()
     assert main(["calibrate", str(synthetic), "--steps", "5", "--burn", "5"]) == 2
+
+
+def test_too_few_kept_sampler_steps_are_refused_before_any_work(synthetic, tmp_path, capsys):
+    # thin = 2 in the synthetic file: 12 steps - 10 burned keep one step
+    argv = ["calibrate", str(synthetic), "--steps", "12", "--burn", "10"]
+    assert main([*argv, "--out", str(tmp_path / "results")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "keeps 1 step(s) after thinning by 2" in err[0]
+    assert not (tmp_path / "results").exists()
 
 
 # ---- model outputs ------------------------------------------------------------------------
@@ -268,11 +309,27 @@ def test_baseline_extends_the_calibrated_parameters():
         assert baseline.resolved_parameters()[name] == value
 
 
+#: What the shipped fit must reach, or say why not in the targets file: high-quality points
+#: within 10%, medium ones within 20%, and the entries into care within 15% in every year
+#: whose count has the model's definition (2014 and 2017; 2018 counts cases under a new regime
+#: and 2023 court removals only, as their targets' notes say).
+TOLERANCE = cal.TOLERANCE
+COMPARABLE_ENTRIES = ("children_entering_care", 0.15)
+
+
 def test_shipped_baseline_reaches_every_high_quality_point_or_says_why():
     points, targets = _shipped_points()
     explained = {(t.name, y) for t in targets.targets for y in t.unreached}
-    high = points[points["quality"] == "high"]
-    missed = {(r.target, r.year) for r in high.itertuples() if abs(r.error) > 0.10}
+    name, entries_tolerance = COMPARABLE_ENTRIES
+    tolerance = points["quality"].map(TOLERANCE)
+    tolerance[points["target"] == name] = entries_tolerance
+    judged = points[tolerance.notna()]
+    assert set(judged.loc[judged["target"] == name, "year"]) == {2014, 2017}
+    missed = {
+        (r.target, r.year)
+        for r, tol in zip(judged.itertuples(), tolerance[tolerance.notna()], strict=True)
+        if abs(r.error) > tol
+    }
     assert missed <= explained, f"unexplained misses: {missed - explained}"
     # an explanation for a point the model now reaches is stale and must go
     assert explained <= missed, f"stale explanations: {explained - missed}"
@@ -320,3 +377,16 @@ def test_a_figure_that_is_not_positive_is_refused(synthetic):
         tg.load(folder / "targets.toml")
     tg.national_series.cache_clear()
     assert any("risk in 2012 is 0.0" in e and "positive" in e for e in err.value.errors)
+
+
+def test_every_chart_of_the_shipped_targets_has_its_own_file_and_title():
+    from simulation.reports import calibration_charts as charts
+
+    groups = list(charts.by_output(tg.load(TARGETS).targets).values())
+    stems = [charts.file_stem(g) for g in groups]
+    assert len(set(stems)) == len(stems), stems
+    titles = [charts.target_title(g[0], "en") for g in groups]
+    assert len(set(titles)) == len(titles), titles
+    register = next(g[0] for g in groups if g[0].name == "children_in_social_risk_families")
+    assert charts.target_title(register, "en").startswith("Children")
+    assert charts.target_title(register, "lt").startswith("Vaikai")
