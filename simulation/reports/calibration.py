@@ -69,6 +69,24 @@ def summary_lines(calibration: Calibration) -> list[str]:
             f"{row.target:<34} {row.year:>4} {row.value:>8,.0f} {row.best:>8,.0f} "
             f"{row.relative_error:>+7.1%} {row.quality}{flag}"
         )
+    lines += _unreached_lines(c)
+    if "abm_mean" in points:
+        high = points[points["quality"] == "high"]
+        close = int((high["abm_error"].abs() <= ABM_TOLERANCE).sum())
+        worst = points.loc[points["abm_vs_sd"].abs().idxmax()]
+        lines.append(
+            f"Agent-based engine ({c.settings['abm_replicates']} replicates at scale "
+            f"{c.targets.abm_scale:g}, heterogeneity on, best fit): {close} of {len(high)} "
+            f"high-quality points within {ABM_TOLERANCE:.0%} of the data; largest difference "
+            f"from the SD fit {worst['abm_vs_sd']:+.1%} ({worst['target']} {worst['year']})."
+        )
+    lines += _holdout_lines(c, points)
+    return lines
+
+
+def _unreached_lines(c: Calibration) -> list[str]:
+    """The fitted points the best fit misses, each with the targets file's reason."""
+    lines: list[str] = []
     missed = unreached(c)
     lines.append("")
     limits = " and ".join(f"every {q}-quality point within {t:.0%}" for q, t in TOLERANCE.items())
@@ -81,16 +99,12 @@ def summary_lines(calibration: Calibration) -> list[str]:
             lines.append(f"  {row.target} {row.year}: {row.relative_error:+.1%}")
             reason = why.get((row.target, row.year), "not explained in the targets file")
             lines.append(f"    why: {reason}")
-    if "abm_mean" in points:
-        high = points[points["quality"] == "high"]
-        close = int((high["abm_error"].abs() <= ABM_TOLERANCE).sum())
-        worst = points.loc[points["abm_vs_sd"].abs().idxmax()]
-        lines.append(
-            f"Agent-based engine ({c.settings['abm_replicates']} replicates at scale "
-            f"{c.targets.abm_scale:g}, heterogeneity on, best fit): {close} of {len(high)} "
-            f"high-quality points within {ABM_TOLERANCE:.0%} of the data; largest difference "
-            f"from the SD fit {worst['abm_vs_sd']:+.1%} ({worst['target']} {worst['year']})."
-        )
+    return lines
+
+
+def _holdout_lines(c: Calibration, points) -> list[str]:
+    """Every held-out point: data, prediction, its 90% predictive interval."""
+    lines: list[str] = []
     if c.holdout_from:
         held = points[points["used"] == "holdout"]
         if not held.empty:

@@ -194,9 +194,22 @@ def guarded_task(ensemble: Ensemble, task: Task) -> dict:
     return result
 
 
-def batches(tasks: Sequence[Task], size: int = SD_BATCH) -> list[tuple[Task, ...]]:
-    """``tasks`` in consecutive groups of at most ``size``."""
-    return [tuple(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+@dataclass(frozen=True)
+class TaskBatch:
+    """Consecutive tasks run in one batched SD integration (an executor's unit of work)."""
+
+    tasks: tuple[Task, ...]
+
+    @property
+    def key(self) -> str:
+        """Stable name of the batch (a Dask key): its first and last tasks."""
+        return f"{self.tasks[0].key}--{self.tasks[-1].key}"
+
+
+def batches(tasks: Sequence[Task], size: int | None = None) -> list[TaskBatch]:
+    """``tasks`` in consecutive batches of at most ``size`` (default :data:`SD_BATCH`)."""
+    size = size or SD_BATCH
+    return [TaskBatch(tuple(tasks[i : i + size])) for i in range(0, len(tasks), size)]
 
 
 def run_batch(ensemble: Ensemble, tasks: Sequence[Task]) -> list[dict]:
@@ -235,11 +248,12 @@ def _accounts(arrays: dict[str, np.ndarray], k: int) -> pd.DataFrame:
     return frame.set_index("year")
 
 
-def guarded_batch(ensemble: Ensemble, tasks: Sequence[Task]) -> list[dict]:
-    """:func:`run_batch`, with an exception turned into one failure record per task.
+def guarded_batch(ensemble: Ensemble, batch: TaskBatch) -> list[dict]:
+    """:func:`run_batch` of a batch's tasks, with an exception turned into failure records.
 
     A failed batch is retried task by task, so one bad task fails alone.
     """
+    tasks = batch.tasks
     try:
         results = [{"ok": True, **rows} for rows in run_batch(ensemble, tasks)]
     except Exception:  # retried one by one: each task's own error is then recorded

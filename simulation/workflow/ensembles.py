@@ -263,7 +263,7 @@ def _results(ensemble: Ensemble, todo: list[Task], scheduler: str, workers: int)
         yield from run_tasks(guarded_task, ensemble, todo, scheduler, workers)
         return
     for batch, results in run_tasks(guarded_batch, ensemble, batches(todo), scheduler, workers):
-        yield from zip(batch, results, strict=True)
+        yield from zip(batch.tasks, results, strict=True)
 
 
 def run(

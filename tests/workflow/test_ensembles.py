@@ -111,9 +111,12 @@ def test_a_failing_task_is_recorded_and_the_others_finish(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_killed_dask_worker_loses_and_duplicates_no_results(tmp_path):
+def test_a_killed_dask_worker_loses_and_duplicates_no_results(tmp_path, monkeypatch):
     from distributed import Client, LocalCluster
 
+    from simulation.workflow import ensemble_tasks
+
+    monkeypatch.setattr(ensemble_tasks, "SD_BATCH", 2)  # five batches: a kill lands mid-run
     plan = _plan(tmp_path, samples=10)
     expected = _results(_run(plan, "serial", tmp_path))
     with LocalCluster(
@@ -341,8 +344,10 @@ def test_sd_batches_give_each_task_the_rows_it_gets_alone(tmp_path):
         alone = et.run_task(plan.ensemble, task)
         for part in ("values", "yearly"):
             pd.testing.assert_frame_equal(rows[part], alone[part], rtol=1e-10, atol=1e-6)
-    assert et.batches(plan.tasks, 2) == [
+    split = et.batches(plan.tasks, 2)
+    assert [b.tasks for b in split] == [
         tuple(plan.tasks[:2]),
         tuple(plan.tasks[2:4]),
         (plan.tasks[4],),
     ]
+    assert len({b.key for b in split}) == 3  # Dask names each batch by its key
