@@ -75,7 +75,7 @@ class BriefResults:
     varied : list of str
         Parameters the Monte Carlo varies.
     samples : int
-        Monte Carlo samples drawn (besides the central run).
+        Monte Carlo draws made over the registry ranges (besides the central run).
     plausible : int
         Samples kept by history matching (all of them without a targets file).
     seed : int
@@ -399,7 +399,7 @@ def data_points(targets_path: Path | None) -> pd.DataFrame:
             "source": p.source,
         }
         for t in load(targets_path).targets
-        if t.stock in outputs
+        if t.stock in outputs and not t.per_family  # a per-family path counts children
         for p in t.points
     ]
     return pd.DataFrame(rows, columns=columns).sort_values(["output", "time"], ignore_index=True)

@@ -44,7 +44,8 @@ def run_demo(
     targets : Path, optional
         Calibration targets whose national data the briefing draws and history-matches to.
     samples : int
-        Monte Carlo samples of the briefing's uncertainty intervals.
+        Monte Carlo draws kept for the briefing's uncertainty intervals (drawn until this
+        many match the national data).
 
     Returns
     -------
@@ -67,8 +68,12 @@ def run_demo(
         echo(line)
     written["comparison"] = folder
     echo("")
-    echo(f"Writing the briefing ({lang}): {samples} Monte Carlo samples")
+    echo(
+        f"Writing the briefing ({lang}): drawing until {samples:,} parameter draws match the "
+        "national data"
+    )
     results = briefing_numbers.compute(scenarios[0], scenarios[1:], samples, targets_path=targets)
+    echo(f"  {results.plausible:,} draws kept of {results.samples:,} drawn")
     folder, files = write_briefing(results, out.root, (lang,), ("pdf", "html"), command=out.command)
     for name in files:
         written[f"briefing ({lang}, {name.rsplit('.', 1)[-1]})"] = folder / name

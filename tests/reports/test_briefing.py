@@ -345,3 +345,13 @@ def test_the_driver_ranking_is_named_only_when_the_leaders_intervals_separate(re
     page = (folder / "briefing-en.html").read_text(encoding="utf-8")
     said = "No parameter stands out" in page
     assert said != content.leaders_separated(ranked)  # the text says which case it is
+
+
+def test_the_charts_data_points_are_in_the_units_of_their_output():
+    """The families chart shows the register's families, not its children (a target that
+    counts a families stock's children carries its own children-per-family path).
+    """
+    points = br.data_points(TARGETS)
+    risk = points[points["output"] == "families.risk"]
+    assert set(risk["series"]) == {"social_risk_families"}
+    assert risk["value"].max() < 20_000  # families, not the 24,222 children of 2009
