@@ -16,34 +16,13 @@ from simulation.analysis import targets as tg
 from simulation.interfaces.cli import main
 from simulation.workflow import scenarios as scenario_mod
 from simulation.workflow.runner import sd_model
+from tests.analysis import synthetic_targets as st
 from tests.conftest import REPO
 
 TARGETS = REPO / "calibration" / "targets.toml"
 BASELINE = REPO / "scenarios" / "baseline.toml"
 TRUTH = {"escalation_rate": 0.05, "risk_to_crisis_rate": 0.4, "care_leaving_rate": 0.09}
-SYNTHETIC = """
-[calibration]
-name = "synthetic"
-data = "data.csv"
-scenario = "{scenario}"
-output = "calibrated.toml"
-end_year = 2016
-
-[fit]
-free = ["escalation_rate", "risk_to_crisis_rate", "care_leaving_rate"]
-starts = 2
-seed = 3
-
-[posterior]
-walkers = 12
-steps = 160
-burn = 60
-thin = 2
-predictive_draws = 40
-
-[error]
-sigma = {{ high = 0.05, medium = 0.10, low = 0.25 }}
-
+SYNTHETIC_TARGETS = """
 [[target]]
 name = "institutions"
 series = "inst"
@@ -61,7 +40,7 @@ name = "care"
 series = "care"
 stock = "children.in_care"
 years = [2010, 2014]
-dates = {{ 2014 = 2014.5 }}
+dates = { 2014 = 2014.5 }
 
 [[target]]
 name = "entries"
@@ -69,41 +48,19 @@ series = "entries"
 flows = ["placement_family", "placement_institution"]
 years = [2012]
 """
-COLUMNS = "series,year,value,unit,quality,source_title,source_url,note\n"
-
-
-def _write_data(path: Path, targets_text: str, values: dict | None = None) -> None:
-    """A data file with one row per (series, year) of the targets (value 1 or ``values``)."""
-    rows = []
-    for series, years in (
-        ("inst", (2009, 2011, 2013, 2015)),
-        ("risk", (2009, 2012, 2015)),
-        ("care", (2010, 2014)),
-        ("entries", (2012,)),
-    ):
-        for year in years:
-            value = (values or {}).get((series, year), 1.0)
-            rows.append(f"{series},{year},{value!r},count,high,synthetic,,\n")
-    path.write_text(COLUMNS + "".join(rows), encoding="utf-8")
+SERIES = {
+    "inst": (2009, 2011, 2013, 2015),
+    "risk": (2009, 2012, 2015),
+    "care": (2010, 2014),
+    "entries": (2012,),
+}
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> Path:
     """A targets file whose data are the model's own output at TRUTH (no noise)."""
-    folder = tmp_path_factory.mktemp("synthetic")
-    text = SYNTHETIC.format(scenario=BASELINE.as_posix())
-    path = folder / "targets.toml"
-    path.write_text(text, encoding="utf-8")
-    _write_data(folder / "data.csv", text)
-    tg.national_series.cache_clear()
-    targets = tg.load(path)
-    problem = cal.Problem(targets, scenario_mod.load(BASELINE))
-    truth = np.array([TRUTH[n] for n in problem.names])
-    model = problem.predict(truth)[0]
-    values = {(p.series, p.year): float(m) for p, m in zip(targets.points, model, strict=True)}
-    _write_data(folder / "data.csv", text, values)
-    tg.national_series.cache_clear()
-    return path
+    text = st.targets_text("synthetic", BASELINE, TRUTH, 3, SYNTHETIC_TARGETS)
+    return st.make(tmp_path_factory.mktemp("synthetic"), text, SERIES, BASELINE, TRUTH)
 
 
 # ---- targets files ------------------------------------------------------------------------

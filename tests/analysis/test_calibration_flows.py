@@ -16,6 +16,7 @@ import pytest
 from simulation.analysis import calibration as cal
 from simulation.analysis import targets as tg
 from simulation.workflow import scenarios as scenario_mod
+from tests.analysis import synthetic_targets as st
 from tests.conftest import REPO
 
 BASELINE = REPO / "scenarios" / "baseline.toml"
@@ -30,29 +31,7 @@ SERIES = {
     "entries": (2011, 2014),
     "new_family": (2013,),
 }
-TEXT = """
-[calibration]
-name = "flows"
-data = "data.csv"
-scenario = "{scenario}"
-output = "calibrated.toml"
-end_year = 2016
-
-[fit]
-free = ["reunification_rate", "institution_reunification_ratio", "short_placement_share"]
-starts = 2
-seed = 5
-
-[posterior]
-walkers = 12
-steps = 160
-burn = 60
-thin = 2
-predictive_draws = 40
-
-[error]
-sigma = {{ high = 0.05, medium = 0.10, low = 0.25 }}
-
+TARGETS = """
 [[target]]
 name = "institutions"
 series = "inst"
@@ -77,33 +56,13 @@ series = "new_family"
 flows = ["placement_family", "deinstitutionalisation"]
 years = [2013]
 """
-COLUMNS = "series,year,value,unit,quality,source_title,source_url,note\n"
-
-
-def _write_data(path: Path, values: dict | None = None) -> None:
-    rows = [
-        f"{series},{year},{(values or {}).get((series, year), 1.0)!r},count,high,synthetic,,\n"
-        for series, years in SERIES.items()
-        for year in years
-    ]
-    path.write_text(COLUMNS + "".join(rows), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def flows_targets(tmp_path_factory) -> Path:
     """A targets file whose data are the model's own output at TRUTH (no noise)."""
-    folder = tmp_path_factory.mktemp("flows")
-    path = folder / "targets.toml"
-    path.write_text(TEXT.format(scenario=BASELINE.as_posix()), encoding="utf-8")
-    _write_data(folder / "data.csv")
-    tg.national_series.cache_clear()
-    targets = tg.load(path)
-    problem = cal.Problem(targets, scenario_mod.load(BASELINE))
-    model = problem.predict(np.array([TRUTH[n] for n in problem.names]))[0]
-    values = {(p.series, p.year): float(m) for p, m in zip(targets.points, model, strict=True)}
-    _write_data(folder / "data.csv", values)
-    tg.national_series.cache_clear()
-    return path
+    text = st.targets_text("flows", BASELINE, TRUTH, 5, TARGETS)
+    return st.make(tmp_path_factory.mktemp("flows"), text, SERIES, BASELINE, TRUTH)
 
 
 def test_short_placements_count_only_in_the_entries(flows_targets):

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from simulation.engines.results import EngineResult
+from simulation.engines.results import BLOCKS, EngineResult
 from simulation.model import lifecourse as lc
 from simulation.model import services as sv
 from simulation.model.flows import PLACEMENTS
@@ -31,16 +31,9 @@ from simulation.workflow.economics.exposures import (
 from simulation.workflow.tables import children_per_family
 
 CARE = (State.FAMILY_CARE, State.INSTITUTIONAL_CARE)
-#: The saved blocks of an SD result that :func:`yearly_arrays` reads.
-YEARLY_BLOCKS = (
-    "stocks",
-    "flows",
-    "stock_years",
-    "costs",
-    "programme_costs",
-    "served_years",
-    "unspent",
-)
+#: The saved blocks of an SD result that :func:`yearly_arrays` reads: all but the capacity
+#: and the graduates.
+YEARLY_BLOCKS = tuple(b for b in BLOCKS if b not in ("capacity", "graduates"))
 SERVICE_ITEMS = [
     i for i, c in enumerate(COST_ITEMS) if c.split(".")[0] in SERVICES or c == "training"
 ]
