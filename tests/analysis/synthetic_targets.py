@@ -37,6 +37,15 @@ predictive_draws = 40
 [error]
 sigma = {{ high = 0.05, medium = 0.10, low = 0.25 }}
 """
+#: A target both synthetic problems fit: children in institutions, series "inst".
+INSTITUTIONS = """
+[[target]]
+name = "institutions"
+series = "inst"
+stock = "children.institutional_care"
+years = [2009, 2011, 2013, 2015]
+"""
+INSTITUTION_YEARS = (2009, 2011, 2013, 2015)
 COLUMNS = "series,year,value,unit,quality,source_title,source_url,note\n"
 
 

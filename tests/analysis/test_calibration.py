@@ -22,13 +22,9 @@ from tests.conftest import REPO
 TARGETS = REPO / "calibration" / "targets.toml"
 BASELINE = REPO / "scenarios" / "baseline.toml"
 TRUTH = {"escalation_rate": 0.05, "risk_to_crisis_rate": 0.4, "care_leaving_rate": 0.09}
-SYNTHETIC_TARGETS = """
-[[target]]
-name = "institutions"
-series = "inst"
-stock = "children.institutional_care"
-years = [2009, 2011, 2013, 2015]
-
+SYNTHETIC_TARGETS = (
+    st.INSTITUTIONS
+    + """
 [[target]]
 name = "risk"
 series = "risk"
@@ -48,8 +44,9 @@ series = "entries"
 flows = ["placement_family", "placement_institution"]
 years = [2012]
 """
+)
 SERIES = {
-    "inst": (2009, 2011, 2013, 2015),
+    "inst": st.INSTITUTION_YEARS,
     "risk": (2009, 2012, 2015),
     "care": (2010, 2014),
     "entries": (2012,),

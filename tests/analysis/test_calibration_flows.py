@@ -26,18 +26,14 @@ TRUTH = {
     "short_placement_share": 0.4,
 }
 SERIES = {
-    "inst": (2009, 2011, 2013, 2015),
+    "inst": st.INSTITUTION_YEARS,
     "family": (2010, 2014),
     "entries": (2011, 2014),
     "new_family": (2013,),
 }
-TARGETS = """
-[[target]]
-name = "institutions"
-series = "inst"
-stock = "children.institutional_care"
-years = [2009, 2011, 2013, 2015]
-
+TARGETS = (
+    st.INSTITUTIONS
+    + """
 [[target]]
 name = "family"
 series = "family"
@@ -56,6 +52,7 @@ series = "new_family"
 flows = ["placement_family", "deinstitutionalisation"]
 years = [2013]
 """
+)
 
 
 @pytest.fixture(scope="module")
