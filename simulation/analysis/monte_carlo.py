@@ -28,8 +28,8 @@ from simulation.model.catalogue import REGISTRY
 from simulation.model.vocabulary import START_YEAR
 from simulation.workflow import compare as cmp
 from simulation.workflow import ensembles as ens
-from simulation.workflow.economics import YEARLY_BLOCKS, yearly_arrays
-from simulation.workflow.runner import sd_model
+from simulation.workflow.economics import YEARLY_BLOCKS, accounts_frame, yearly_arrays
+from simulation.workflow.runner import sd_batch
 from simulation.workflow.scenarios import Scenario
 
 SAVE_EVERY = 3  # months: quarterly points draw smooth lines and include every January
@@ -76,11 +76,14 @@ def run_batch(scenario: Scenario, table: pd.DataFrame, resolution: str = "nation
         The result, saved every :data:`SAVE_EVERY` months, with its resolved parameters and
         yearly accounts.
     """
-    sampled = {n: table[n].to_numpy(float) for n in table.columns}
     national = replace(scenario, run=replace(scenario.run, resolution=resolution))
-    result = sd_model(national, {**scenario.params, **sampled}).run(YEARLY_BLOCKS, every=SAVE_EVERY)
-    params = REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
+    result, params = sd_batch(national, _columns(table), YEARLY_BLOCKS, every=SAVE_EVERY)
     return Batch(scenario, result, params, yearly_arrays(result, params))
+
+
+def _columns(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A table of draws as parameter arrays, one per column."""
+    return {n: table[n].to_numpy(float) for n in table.columns}
 
 
 def years_of(batch: Batch) -> np.ndarray:
@@ -108,16 +111,20 @@ class PlausibleDraws:
     ----------
     table : DataFrame
         The kept draws, one column per varied parameter (the central row is not among them).
-    drawn, kept : int
-        Draws made and draws kept.
+    drawn : int
+        Draws made (:attr:`kept` of them are kept).
     distance : ndarray
         Implausibility of each kept draw (below :data:`CUTOFF`).
     """
 
     table: pd.DataFrame
     drawn: int
-    kept: int
-    distance: np.ndarray | None = None
+    distance: np.ndarray
+
+    @property
+    def kept(self) -> int:
+        """Draws kept."""
+        return len(self.table)
 
     def describe(self) -> str:
         """One line for reports."""
@@ -149,10 +156,11 @@ def plausible_draws(
     """
     everyone = common_horizon([baseline, *scenarios])
     names = ens.default_varied(everyone[0], "sd", *everyone[1:])
+    targets = _load_targets(targets_path)  # once, for every round
     kept, distances, drawn = [], [], 0
     for round_ in range(MAX_ROUNDS):
         table = ens.sample_parameters(names, samples, seed + round_)[names]
-        distance = past_implausibility(everyone[0], table, targets_path)
+        distance = _past_distance(everyone[0], table, targets)
         good = distance < CUTOFF
         kept.append(table[good])
         distances.append(distance[good])
@@ -166,7 +174,7 @@ def plausible_draws(
             f"only {len(table)} of {drawn} draws are consistent with the national data; at "
             f"least {MIN_PLAUSIBLE} are needed"
         )
-    return PlausibleDraws(table, drawn, len(table), distance)
+    return PlausibleDraws(table, drawn, distance)
 
 
 def past_implausibility(
@@ -177,18 +185,27 @@ def past_implausibility(
     Only the years of the data are integrated (to the targets file's ``end_year``), saving
     only what the targets read, so a round of draws costs a fraction of a full run.
     """
-    if targets_path is None:
-        return np.zeros(len(table))
-    from simulation.analysis.targets import load, predict
+    return _past_distance(baseline, table, _load_targets(targets_path))
 
-    targets = load(targets_path)
-    sampled = {n: table[n].to_numpy(float) for n in table.columns}
-    past = replace(
-        baseline,
-        run=replace(baseline.run, resolution="national", end_year=targets.end_year),
-    )
-    result = sd_model(past, {**baseline.params, **sampled}).run(("stocks", "flows"))
-    params = REGISTRY.resolve({**baseline.params, **baseline.levers, **sampled})
+
+def _load_targets(targets_path: Path | None):
+    """The parsed targets file, or None without one."""
+    if targets_path is None:
+        return None
+    from simulation.analysis.targets import load
+
+    return load(targets_path)
+
+
+def _past_distance(baseline: Scenario, table: pd.DataFrame, targets) -> np.ndarray:
+    """:func:`past_implausibility` with the targets file already parsed (zeros without)."""
+    if targets is None:
+        return np.zeros(len(table))
+    from simulation.analysis.targets import predict
+
+    run = replace(baseline.run, resolution="national", end_year=targets.end_year)
+    past = replace(baseline, run=run)
+    result, params = sd_batch(past, _columns(table), ("stocks", "flows"))
     return distance_to_data(predict(result, params, targets.targets), targets.points)
 
 
@@ -208,12 +225,7 @@ def common_horizon(scenarios: Sequence[Scenario]) -> list[Scenario]:
 
 def central_comparison(batches: Sequence[Batch]) -> cmp.Comparison:
     """The central runs (column 0) as a :class:`compare.Comparison`, for its helpers."""
-    accounts = {
-        b.scenario.name: [
-            pd.DataFrame(column(b.yearly, 0), index=pd.Index(years_of(b), name="year"))
-        ]
-        for b in batches
-    }
+    accounts = {b.scenario.name: [accounts_frame(b.yearly, 0)] for b in batches}
     params = {b.scenario.name: b.params for b in batches}
     return cmp.Comparison([b.scenario for b in batches], "sd", accounts, params)
 
@@ -223,9 +235,9 @@ def implausibility(base: Batch, targets_path: Path | None) -> np.ndarray:
 
     Shape ``(K,)``; zeros without a targets file.
     """
-    if targets_path is None:
+    targets = _load_targets(targets_path)
+    if targets is None:
         return np.zeros(base.yearly["total_cost"].shape[1])
-    from simulation.analysis.targets import load, predict
+    from simulation.analysis.targets import predict
 
-    targets = load(targets_path)
     return distance_to_data(predict(base.result, base.params, targets.targets), targets.points)

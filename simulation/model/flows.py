@@ -118,6 +118,28 @@ INCIDENCE = _incidence()
 BOUNDARY = INCIDENCE.sum(axis=1)
 
 
+#: The levers :func:`hazard_rates` reads (besides the parameters): an engine supplies their
+#: current values.
+HAZARD_LEVERS: tuple[str, ...] = (
+    "institutional_placement_share",
+    "deinstitutionalisation_rate",
+    "temporary_care_share",
+)
+
+
+def reunification_hazards(p: Mapping[str, np.ndarray]) -> dict[State, np.ndarray]:
+    """Annual hazard of returning home from each care state, before services (1/yr).
+
+    Children return home from institutions at ``institution_reunification_ratio`` times the
+    rate from family-based care.
+    """
+    rate = p["reunification_rate"]
+    return {
+        State.FAMILY_CARE: rate,
+        State.INSTITUTIONAL_CARE: rate * p["institution_reunification_ratio"],
+    }
+
+
 def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray:
     """Annual hazard of every flow in :data:`HAZARD_FLOWS`, shape ``(..., N_HAZARD_FLOWS)``.
 
@@ -143,7 +165,7 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
     )
     inst = p["institutional_placement_share"]
     exit_rate = p["family_exit_rate"]
-    reunification = p["reunification_rate"] * e["reunification"]
+    home = reunification_hazards(p)
     rates = [
         p["onset_rate"] * e["onset"],
         p["natural_recovery_rate"] * e["natural_recovery"],
@@ -157,8 +179,8 @@ def hazard_rates(p: Mapping[str, np.ndarray], effects: np.ndarray) -> np.ndarray
         crisis_exit * placed * (1.0 - inst),
         crisis_exit * placed * inst,
         p["deinstitutionalisation_rate"],
-        reunification,
-        p["reunification_rate"] * p["institution_reunification_ratio"],
+        home[State.FAMILY_CARE] * e["reunification"],
+        home[State.INSTITUTIONAL_CARE],
         p["care_leaving_rate"],
         p["care_leaving_rate"],
         exit_rate,

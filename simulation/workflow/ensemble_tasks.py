@@ -21,12 +21,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from simulation.model.catalogue import REGISTRY
-from simulation.model.vocabulary import REPLICATE_SCALE, START_YEAR
+from simulation.model.vocabulary import REPLICATE_SCALE
 from simulation.workflow import compare as cmp
-from simulation.workflow.economics import YEARLY_BLOCKS, yearly_arrays
+from simulation.workflow.economics import YEARLY_BLOCKS, accounts_frame, yearly_arrays
 from simulation.workflow.pool import peak_rss_mb
-from simulation.workflow.runner import sd_model
+from simulation.workflow.runner import sd_batch
 from simulation.workflow.scenarios import Scenario
 
 #: Tasks per batch on the SD engine: large enough to amortise the integration's overhead,
@@ -227,25 +226,16 @@ def run_batch(ensemble: Ensemble, tasks: Sequence[Task]) -> list[dict]:
     yearly = {}
     for sc in scenarios:
         run = replace(sc.run, engine="sd", end_year=end, resolution="national")
-        result = sd_model(replace(sc, run=run), {**sc.params, **arrays}).run(YEARLY_BLOCKS)
-        params = REGISTRY.resolve({**sc.params, **sc.levers, **arrays})
+        result, params = sd_batch(replace(sc, run=run), arrays, YEARLY_BLOCKS)
         yearly[sc.name] = yearly_arrays(result, params)
     out = []
     for k, task in enumerate(tasks):
         pair = ensemble.pair(task)
-        accounts = {sc.name: [_accounts(yearly[sc.name], k)] for sc in scenarios}
+        accounts = {sc.name: [accounts_frame(yearly[sc.name], k)] for sc in scenarios}
         params = {sc.name: sc.resolved_parameters() for sc in pair}
         comparison = cmp.Comparison(pair, "sd", accounts, params)
         out.append(task_rows(ensemble, task, comparison))
     return out
-
-
-def _accounts(arrays: dict[str, np.ndarray], k: int) -> pd.DataFrame:
-    """Column ``k`` of yearly arrays as the table :func:`yearly_accounts` returns."""
-    years = START_YEAR + np.arange(next(iter(arrays.values())).shape[0])
-    frame = pd.DataFrame({name: values[:, k] for name, values in arrays.items()})
-    frame.insert(0, "year", years)
-    return frame.set_index("year")
 
 
 def guarded_batch(ensemble: Ensemble, batch: TaskBatch) -> list[dict]:

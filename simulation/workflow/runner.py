@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from simulation.engines.results import EngineResult
 from simulation.engines.sd import SDModel
+from simulation.model.catalogue import REGISTRY
 from simulation.workflow import tables
 from simulation.workflow.scenarios import Scenario
 
@@ -132,6 +134,19 @@ def sd_model(scenario: Scenario, params: dict | None = None) -> SDModel:
         end_year=run.end_year,
         steps_per_month=run.steps_per_month,
     )
+
+
+def sd_batch(
+    scenario: Scenario, sampled: dict[str, np.ndarray], save: tuple[str, ...], every: int = 1
+) -> tuple[EngineResult, dict]:
+    """Integrate ``scenario`` once for a batch of parameter sets on the SD engine.
+
+    ``sampled`` maps parameter names to arrays of length K (one column per set). Returns the
+    result (saving the blocks ``save`` every ``every`` months) and the resolved parameters it
+    ran with, arrays where sampled.
+    """
+    result = sd_model(scenario, {**scenario.params, **sampled}).run(save, every=every)
+    return result, REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
 
 
 def run_scenario(scenario: Scenario, progress: bool = False) -> RunResult:

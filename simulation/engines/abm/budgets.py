@@ -47,14 +47,7 @@ class Budgets:
         return {
             **self.p,
             "trained_staff_share": self.ministry.trained_share,
-            **{
-                n: self.lever(n)
-                for n in (
-                    "institutional_placement_share",
-                    "deinstitutionalisation_rate",
-                    "temporary_care_share",
-                )
-            },
+            **{n: self.lever(n) for n in fl.HAZARD_LEVERS},
         }
 
     def _month_levers(self) -> dict[str, float]:

@@ -43,6 +43,7 @@ from simulation.engines.abm.moves import FamilyMoves
 from simulation.engines.abm.records import Recording
 from simulation.engines.abm.setup import Setup
 from simulation.engines.inputs import EngineInputs
+from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.catalogue import LEVERS
 from simulation.model.demography import Demography
@@ -168,10 +169,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
 
     def reunification_hazard(self, state: State) -> float:
         """Annual hazard of returning home from care state ``state`` (before services), 1/yr."""
-        rate = self.p["reunification_rate"]
-        if state == State.INSTITUTIONAL_CARE:
-            rate = rate * self.p["institution_reunification_ratio"]
-        return float(rate)
+        return float(fl.reunification_hazards(self.p)[state])
 
     def _duration_profile(self) -> np.ndarray:
         """Reunification multipliers by duration class and state, shape ``(3, N_STATES, 1)``.

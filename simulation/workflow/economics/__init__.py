@@ -16,6 +16,7 @@ from simulation.workflow.economics.accounts import (
     ACCOUNTS,
     OUTCOMES,
     YEARLY_BLOCKS,
+    accounts_frame,
     yearly_accounts,
     yearly_arrays,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "YEARLY_BLOCKS",
     "Value",
     "WsippRow",
+    "accounts_frame",
     "benefit_cost_ratio",
     "benefits_and_costs",
     "break_even_year",

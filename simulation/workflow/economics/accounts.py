@@ -199,7 +199,11 @@ def yearly_accounts(result: EngineResult, params: dict, k: int = 0) -> pd.DataFr
 
     A table indexed by year (see :func:`yearly_arrays` for the columns).
     """
-    arrays = yearly_arrays(result, params)
+    return accounts_frame(yearly_arrays(result, params), k)
+
+
+def accounts_frame(arrays: dict[str, np.ndarray], k: int = 0) -> pd.DataFrame:
+    """Column ``k`` of :func:`yearly_arrays` as a table indexed by calendar year."""
     years = START_YEAR + np.arange(next(iter(arrays.values())).shape[0])
     frame = pd.DataFrame({name: values[:, k] for name, values in arrays.items()})
     frame.insert(0, "year", years)
