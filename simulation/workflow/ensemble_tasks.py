@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 import os
 import traceback
 from collections.abc import Iterable, Sequence
@@ -206,8 +207,13 @@ class TaskBatch:
 
 
 def batches(tasks: Sequence[Task], size: int | None = None) -> list[TaskBatch]:
-    """``tasks`` in consecutive batches of at most ``size`` (default :data:`SD_BATCH`)."""
-    size = size or SD_BATCH
+    """``tasks`` in consecutive batches of at most ``size``.
+
+    By default :data:`SD_BATCH`, or smaller for a short plan, so that it makes about eight
+    batches for a pool's workers to share (12 tasks in batches of 2, not one of 12). The
+    layout depends on the tasks alone, so a rerun of the same plan batches them alike.
+    """
+    size = size or max(1, min(SD_BATCH, math.ceil(len(tasks) / 8)))
     return [TaskBatch(tuple(tasks[i : i + size])) for i in range(0, len(tasks), size)]
 
 
