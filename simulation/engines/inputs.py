@@ -36,6 +36,18 @@ def _column(value) -> np.ndarray:
     return np.asarray(value, float).reshape(-1, 1)
 
 
+def _national_split(levers: Mapping[str, np.ndarray]) -> np.ndarray:
+    """National spending per programme and provider, EUR/yr, ``(..., 1, N_PROG, P)``.
+
+    Each line's budget split among its programmes by their weights, plus each programme's
+    own budget, split between providers at the line's NGO share; ``levers`` are ``(..., 1)``.
+    """
+    line = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
+    national = sv.programme_budgets(line, levers, sv.own_budgets(levers) * 1e6)
+    share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
+    return sv.split_budget(national, share)
+
+
 class EngineInputs:
     """Resolved inputs of a run, shared by both engines.
 
@@ -160,11 +172,11 @@ class EngineInputs:
         Each line's national budget split among its programmes by their weights, plus each
         programme's own budget, shared out by the units' sizes.
         """
-        line = stack_last([levers[f"budget.{s}"] for s in sv.SERVICES]) * 1e6
-        national = sv.programme_budgets(line, levers, sv.own_budgets(levers) * 1e6)
-        share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
-        split = sv.split_budget(national, share)  # (K|1, 1, N_PROG, P)
-        return split * self.shares[month][None, :, None, None]
+        return _national_split(levers) * self.shares[month][None, :, None, None]
+
+    def budget_paths(self) -> np.ndarray:
+        """:meth:`budget_by_provider` in every month, ``(months, K|1, M, N_PROG, P)``."""
+        return _national_split(self.lever_paths) * self.shares[:, None, :, None, None]
 
     def initial_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Families by state, service capacity and graduates on 1 January of the first year.

@@ -71,6 +71,9 @@ class SDModel:
     initial_families : ndarray, optional
         Families by state at the start instead of the observed ones (see
         :class:`~simulation.engines.inputs.EngineInputs`).
+    compiled : bool
+        Integrate with the compiled kernel (:mod:`simulation.engines.sd_kernel`, the
+        default) or with :meth:`derivatives`, the numpy reference it is tested against.
 
     Examples
     --------
@@ -90,6 +93,7 @@ class SDModel:
         steps_per_month: int = DEFAULT_STEPS_PER_MONTH,
         demography: Demography | None = None,
         initial_families: np.ndarray | None = None,
+        compiled: bool = True,
     ) -> None:
         self.inputs = EngineInputs(
             params, levers, schedule, resolution, end_year, demography, initial_families
@@ -102,6 +106,8 @@ class SDModel:
         self.steps_per_month = int(steps_per_month)
         self.dt = 1.0 / (12 * self.steps_per_month)
         self._cached_month = -1
+        self.compiled = compiled
+        self._packed = None  # the compiled kernel's inputs, packed on the first run
         share = self.lever_paths["trained_staff_share"]
         # a rise of the trained share in a month is the training of that month (1/yr)
         self.training_growth = np.maximum(np.diff(share, axis=0, prepend=share[:1]), 0.0) * 12.0
@@ -245,6 +251,8 @@ class SDModel:
         }
         for b, s in slices.items():
             saved[b][0] = y[..., s]
+        if self.compiled:
+            return self._run_compiled(y, slices, months, saved)
         stage = np.empty_like(y)  # reused buffers: the batch makes these arrays large
         total = np.empty_like(y)
         for month in range(start_month, stop):
@@ -269,6 +277,34 @@ class SDModel:
                     saved[b][row[month + 1]] = y[..., s]
         times = self.times()[months]
         return EngineResult(times, saved, y, self.municipalities)
+
+    def _run_compiled(self, y, slices, months, saved) -> EngineResult:
+        """The fixed-step loop of :meth:`run` in compiled code (:mod:`sd_kernel`)."""
+        from simulation.engines import sd_kernel, sd_pack
+
+        if self._packed is None:
+            self._packed = sd_pack.pack(self)
+        row_of = np.full(self.n_months + 1, -1, dtype=np.int64)
+        row_of[months[1:]] = np.arange(1, len(months))
+        cols = np.concatenate([np.arange(s.start, s.stop) for s in slices.values()])
+        out = np.empty((len(months), *y.shape[:-1], len(cols)))
+        y = np.ascontiguousarray(y)
+        sd_kernel.integrate(
+            y,
+            months[0],
+            months[-1],
+            self.steps_per_month,
+            self.dt,
+            (row_of, cols.astype(np.int64), out),
+            *self._packed,
+            sd_pack.structure(),
+        )
+        start = 0
+        for b, s in slices.items():
+            width = s.stop - s.start
+            saved[b][1:] = out[1:, ..., start : start + width]
+            start += width
+        return EngineResult(self.times()[months], saved, y, self.municipalities)
 
     def run_adaptive(self, rtol: float = 1e-6, atol: float = 1e-6, method: str = "RK45"):
         """Integrate with :func:`scipy.integrate.solve_ivp` (one parameter set only).
