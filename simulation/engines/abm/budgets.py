@@ -30,6 +30,7 @@ from simulation.engines.abm.layout import (
 )
 from simulation.model import flows as fl
 from simulation.model import services as sv
+from simulation.model.states import State
 
 #: Queue order within each line: by vulnerability, by waiting time, at random.
 PRIORITY = {
@@ -75,7 +76,8 @@ class Budgets:
     def _services(self, capacity: np.ndarray, counts: np.ndarray, p: dict) -> sv.ServiceState:
         """The month's places, families served, quality and (mean-field) population effects."""
         working = np.array([a.working_groups for a in self.municipalities], float)
-        graduates = self._graduate_counts() if self.heterogeneity else self.graduates
+        # with heterogeneity: the graduates recorded at the end of last month (unchanged since)
+        graduates = self.graduates_record[self.month] if self.heterogeneity else self.graduates
         return sv.service_state(capacity, counts, graduates, p, working, self.programme_table)
 
     # ---- tables ----------------------------------------------------------------------
@@ -105,13 +107,16 @@ class Budgets:
     def _graduate_counts(self) -> np.ndarray:
         """Graduates by municipality and programme, ``(M, N_PROGRAMMES)``."""
         fam = self.families
-        out = np.zeros((self.n_muni, sv.N_PROGRAMMES))
+        size = self.n_muni * sv.N_PROGRAMMES
+        out = np.zeros(size)
+        served = self._served.current()
+        cell = fam.municipality[served].astype(np.intp) * sv.N_PROGRAMMES
         for line in range(sv.N_SERVICES):
-            prog = self._programme_column(line)
-            grad = fam.columns[f"graduate_{sv.SERVICES[line]}"][: fam.n]
-            rows = np.flatnonzero((prog >= 0) & grad)
-            np.add.at(out, (fam.municipality[rows], prog[rows]), 1.0)
-        return out
+            prog = self._programme_column(line)[served]
+            grad = fam.columns[f"graduate_{sv.SERVICES[line]}"][served]
+            held = (prog >= 0) & grad
+            out += np.bincount(cell[held] + prog[held], minlength=size)  # whole counts: exact
+        return out.reshape(self.n_muni, sv.N_PROGRAMMES)
 
     def _run_programmes(self, slots: np.ndarray, p: dict) -> np.ndarray:
         """End, relapse and admit, line by line; return participants ``(M, N_PROGRAMMES)``."""
@@ -119,20 +124,26 @@ class Budgets:
         if not self.heterogeneity:
             return served
         rng = self.rngs["services"]
+        self._admitted: list[np.ndarray] = []  # their keys change (see _refresh_keys)
         for line in range(sv.N_SERVICES):
-            self._finish_and_relapse(line, p, rng)
-            served += self._admit(line, slots, p, rng)
-        self._served_rows = np.flatnonzero(self.families.combo[: self.families.n] > 0)
+            holding = self._finish_and_relapse(line, p, rng)
+            served += self._admit(line, holding, slots, p, rng)
         return served
 
-    def _finish_and_relapse(self, line: int, p: dict, rng) -> None:
+    def _holding(self, line: int) -> np.ndarray:
+        """Rows in (or keeping the effect of) a programme of ``line``, ascending."""
+        served = self._served.current()
+        return served[self._programme_column(line)[served] >= 0]
+
+    def _finish_and_relapse(self, line: int, p: dict, rng) -> np.ndarray:
+        """Count a month in ``line``'s programmes, graduate, relapse; return rows still held."""
         fam, key = self.families, sv.SERVICES[line]
         prog = self._programme_column(line)
         grad = fam.columns[f"graduate_{key}"][: fam.n]
         months = fam.columns[f"months_{key}"][: fam.n]
-        active = np.flatnonzero(prog >= 0)
+        active = self._holding(line)
         if not active.size:
-            return
+            return active
         which = prog[active]
         duration = self.programme_table.duration
         relapse = self.programme_table.relapse
@@ -141,10 +152,15 @@ class Budgets:
         fam.service_months[active[participant]] += 1
         finished = participant & (duration[which] > 0) & (months[active] >= duration[which] * 12)
         grad[active[finished]] = True
-        graduates = active[grad[active] & ~finished]  # graduates before this month
-        if graduates.size:
-            gone = rng.random(graduates.size) < 1.0 - np.exp(-relapse[prog[graduates]] * self.dt)
-            self._leave_programme(graduates[gone], line)
+        earlier = np.flatnonzero(grad[active] & ~finished)  # graduates before this month
+        if not earlier.size:
+            return active
+        graduates = active[earlier]
+        gone = rng.random(graduates.size) < 1.0 - np.exp(-relapse[prog[graduates]] * self.dt)
+        self._leave_programme(graduates[gone], line)
+        stay = np.ones(active.size, bool)
+        stay[earlier[gone]] = False
+        return active[stay]
 
     def _leave_programme(self, rows: np.ndarray, line: int) -> None:
         """Rows end their programme of ``line`` (relapse, or leaving the target state)."""
@@ -159,26 +175,48 @@ class Budgets:
         prog[held] = -1
         fam.columns[f"graduate_{key}"][held] = False
         fam.columns[f"months_{key}"][held] = 0
+        fam.table_key[held] = self._keys(held)  # may have left the served set
+        self._served.touch()
 
-    def _admit(self, line: int, slots: np.ndarray, p: dict, rng) -> np.ndarray:
-        """Fill free places of ``line``'s programmes; return participants after admission."""
+    def _admit(self, line: int, holding: np.ndarray, slots: np.ndarray, p: dict, rng) -> np.ndarray:
+        """Fill free places of ``line``'s programmes; return participants after admission.
+
+        ``holding``: the rows in (or keeping the effect of) one of the line's programmes.
+        """
         fam, key = self.families, sv.SERVICES[line]
         prog = self._programme_column(line)
         grad = fam.columns[f"graduate_{key}"][: fam.n]
         participants = np.zeros((self.n_muni, sv.N_PROGRAMMES))
-        current = np.flatnonzero((prog >= 0) & ~grad)
+        current = holding[~grad[holding]]
         np.add.at(participants, (fam.municipality[current], prog[current]), 1.0)
         ratio = p["max_caseload_ratio"]
         for i in sv.LINE_PROGRAMMES[line]:
             free = np.maximum(slots[:, i] * ratio - participants[:, i], 0.0)
             if not free.any():
                 continue
-            waiting = np.flatnonzero((fam.state == sv.PROGRAMME_TARGET[i]) & (prog < 0))
+            waiting = self._waiting(sv.PROGRAMME_TARGET[i], prog)
             chosen = self._choose(waiting, free, PRIORITY[line], rng)
             prog[chosen] = i
             fam.combo[chosen] += fam.combo.dtype.type(PROGRAMME_DIGIT[i] * PROGRAMME_STRIDE[i])
+            self._served.add(chosen)
+            self._admitted.append(chosen)
             np.add.at(participants[:, i], fam.municipality[chosen], 1.0)
         return participants
+
+    def _waiting(self, target: int, prog: np.ndarray) -> np.ndarray:
+        """Rows in state ``target`` and in no programme of the line (``prog``), ascending.
+
+        Families out of wellbeing are a kept set (``_troubled``, this month's); only a
+        programme for families in wellbeing needs a pass over every family.
+        """
+        fam = self.families
+        if target == State.WELLBEING:
+            return np.flatnonzero((fam.state == target) & (prog < 0))
+        if target not in self._troubled_in:  # states do not change while programmes run
+            rows = self._troubled
+            self._troubled_in[target] = rows[fam.state[rows] == target]
+        rows = self._troubled_in[target]
+        return rows[prog[rows] < 0]
 
     def _choose(self, rows: np.ndarray, free: np.ndarray, priority: str, rng) -> np.ndarray:
         """The first ``free`` rows of each municipality in queue order (stochastic rounding)."""

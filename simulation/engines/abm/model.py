@@ -20,7 +20,8 @@ What the agents add to the system-dynamics view, when ``heterogeneity=True``:
   (the most vulnerable first in preventive programmes, the longest waiting first in casework
   and integration services), stays for the programme's duration, keeps its effect until it
   relapses, and gets the full effect meanwhile; others get none (``budgets.py``);
-- individual histories (``model.family(i)``), and individual numbers of children.
+- individual histories (``model.family(i)``, with ``histories=True``), and individual
+  numbers of children.
 
 With ``heterogeneity=False`` every family has vulnerability 1, no duration dependence and
 the population-level service effects of the SD engine: the ensemble mean then follows the
@@ -71,6 +72,11 @@ class AbmSettings:
     scale : float
         Share of Lithuania's families to simulate (budgets scale with them); 1 is every
         family.
+    histories : bool
+        Keep every family's history: the event log and the families that left, for
+        ``model.family(i)`` and ``model.families.event_table()``. Off by default: the records
+        hold every aggregate (results, the life course's exposures), and without the log
+        memory does not grow with the horizon.
     """
 
     allocation_rule: str = "historical"
@@ -78,6 +84,7 @@ class AbmSettings:
     seed: int = 0
     heterogeneity: bool = True
     scale: float = DEFAULT_SCALE
+    histories: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.scale <= 1:
@@ -245,8 +252,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         self.month += 1
         self._record(self.month)
         if self.month % 12 == 0:
-            self.families.compact()  # rows move: find the treated ones again
-            self._served_rows = np.flatnonzero(self.families.combo > 0)
+            self._compact()
         self.datacollector.collect(self)
 
     def run(self, progress: bool = False) -> FamilyWelfareModel:
@@ -265,9 +271,11 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         counts = self.stocks[self.month]  # recorded at the end of last month
         capacity = self._capacity_step()
         services = self._services(capacity, counts, p)
-        # States are ordered from wellbeing to care: one pass finds the families known to
-        # services or in care, a small set from which the rest is derived.
-        self._known = np.flatnonzero(self.families.state >= State.EARLY_SUPPORT)
+        # States are ordered from wellbeing to care: the families out of wellbeing are a
+        # small set kept on every move, from which the rest is derived.
+        self._troubled = self._nonwell.current()
+        self._troubled_in: dict[int, np.ndarray] = {}  # by state, as programmes ask
+        self._known = self._troubled[self.families.state[self._troubled] >= State.EARLY_SUPPORT]
         participants = self._run_programmes(services.slots, p)
         self._month_tables(self._combo_tables(services, p))
         self.month_flows[:] = 0.0
@@ -276,7 +284,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         self._spending(capacity, served, services.slots)
         self._advance_graduates(services, p)
         self._close_places()
-        self._all_keys = self._all_rows_keys()
+        self._refresh_keys()
         self._free_places = (
             self.ministry.institution_places
             - self._live_children[:, State.INSTITUTIONAL_CARE].sum()

@@ -42,13 +42,12 @@ class FamilyMoves:
         self._apply_moves(moved, np.full(moved.size, option), np.zeros(moved.size))
 
     def _mean_vulnerability(self) -> np.ndarray:
-        """Mean vulnerability of the live families in each state (1 for an empty state)."""
-        fam = self.families
-        # One pass over the rows: exited families (state -1) fall in slot 0, dropped. The
-        # counts are the live counts the model already keeps.
-        slot = fam.state + 1
-        total = np.bincount(slot, weights=fam.vulnerability, minlength=N_STATES + 1)[1:]
+        """Mean vulnerability of the live families in each state (1 for an empty state).
+
+        From the sums and counts kept on every move and entry (no pass over the families).
+        """
         count = self._live_families.sum(axis=0)
+        total = self._vulnerability_sum
         return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)
 
     @property
@@ -104,25 +103,28 @@ class FamilyMoves:
         key = (duration * self.table_combos + local) * self.n_muni + fam.municipality[rows]
         return key * SLOTS + (fam.state[rows] & EXITED_SLOT)
 
-    def _all_rows_keys(self) -> np.ndarray:
-        """:meth:`_keys` of every row, computed with full-array passes only where needed.
+    def _refresh_keys(self) -> None:
+        """Bring ``table_key`` to :meth:`_keys` where it differs from the base key.
 
         Only care states have duration-dependent options and only treated rows have a
-        combination of programmes, so every other row takes the middle duration class and
-        combination 0.
+        combination of programmes, so every other row keeps the base key (the middle
+        duration class and combination 0, which hold the same hazards as its own). Keys of
+        care rows move with their time in care: they are recomputed every month. A treated
+        row's key changes when its combination does: on admission (recomputed here), on
+        leaving a programme (recomputed there) or on a move (set to the base key). Programmes
+        serve states without duration-dependent options, so the duration class in a treated
+        row's key does not change its hazards.
         """
         fam = self.families
-        key = fam.table_key.copy()
         care = self._known[fam.state[self._known] >= State.FAMILY_CARE]
-        special = np.concatenate([care, self._served_rows])  # a repeat is harmless
-        key[special] = self._keys(special)
-        return key
+        special = np.concatenate([care, *self._admitted])  # repeats are harmless
+        fam.table_key[special] = self._keys(special)
 
     def _total_rates(self, rows: np.ndarray | None) -> np.ndarray:
         """Summed hazards per month of ``rows`` (``None``: every row)."""
         fam = self.families
         everyone = rows is None
-        key = self._all_keys if everyone else self._keys(rows)
+        key = fam.table_key if everyone else self._keys(rows)
         total = np.take(self._total_vuln, key)
         if self.heterogeneity:
             total *= fam.vulnerability if everyone else fam.vulnerability[rows]
@@ -155,13 +157,16 @@ class FamilyMoves:
         self._free_places += fam.children[rows[before == State.INSTITUTIONAL_CARE]].sum()
         fam.state[rows] = after
         fam.months_in_state[rows] = 0
+        self._nonwell.touch()
+        if fam.combo[rows].any():
+            self._served.touch()
         self._end_programmes(rows)
         fam.table_key[rows] = self._base_key(fam.municipality[rows], after)
         muni = fam.municipality[rows].astype(np.int64)
         children = fam.children[rows].astype(float)
-        np.add.at(self.month_flows, (muni, flow), 1.0)
-        np.add.at(self.month_child_flows, (muni, flow), children)
-        self._count_moves(muni, before, after, children)
+        self._add_flows(muni, flow, children)
+        self._count_moves(muni, before, after, children, fam.vulnerability[rows])
+        self._nonwell.add(rows[after >= State.VULNERABLE])
         fam.log(self.month, rows, before, after)
         return after != tr.EXITED
 
@@ -174,13 +179,33 @@ class FamilyMoves:
             fam.columns[f"graduate_{line}"][rows] = False
             fam.columns[f"months_{line}"][rows] = 0
 
-    def _count_moves(self, muni, before, after, children) -> None:
-        """Keep the live counts of families and children by state in step with moves."""
+    def _add_flows(self, muni: np.ndarray, flow, children: np.ndarray) -> None:
+        """Add moves to the month's flows of families and children by municipality and flow.
+
+        Counts of whole families and children: summed in any order, they are exact.
+        """
+        shape = self.month_flows.shape
+        cell = muni * shape[1] + flow
+        size = shape[0] * shape[1]
+        self.month_flows += np.bincount(cell, minlength=size).reshape(shape)
+        self.month_child_flows += np.bincount(cell, children, size).reshape(shape)
+
+    def _count_moves(self, muni, before, after, children, vulnerability) -> None:
+        """Keep the live counts of families and children by state in step with moves.
+
+        The vulnerability summed by state too (for the mean of :meth:`_mean_vulnerability`).
+        Whole counts, exact in any order, are added by ``bincount``.
+        """
+        shape = self._live_families.shape
+        size = shape[0] * shape[1]
         for sign, state in ((-1.0, before), (1.0, after)):
             present = state != tr.EXITED
-            where = (muni[present], state[present])
-            np.add.at(self._live_families, where, sign)
-            np.add.at(self._live_children, where, sign * children[present])
+            cell = muni[present] * shape[1] + state[present]
+            self._live_families += sign * np.bincount(cell, minlength=size).reshape(shape)
+            kids = np.bincount(cell, children[present], size).reshape(shape)
+            self._live_children += sign * kids
+            weights = vulnerability[present]
+            self._vulnerability_sum += sign * np.bincount(state[present], weights, N_STATES)
 
     def _enter_families(self) -> np.ndarray:
         rng = self.rngs["entries"]
@@ -190,7 +215,7 @@ class FamilyMoves:
         state = np.full(muni.size, State.WELLBEING)
         rows = self._add_families(muni, state, rng)
         children = self.families.children[rows].astype(float)
-        np.add.at(self.month_flows, (muni, fl.ENTRY), 1.0)
-        np.add.at(self.month_child_flows, (muni, fl.ENTRY), children)
-        self._count_moves(muni, np.full(muni.size, tr.EXITED), state, children)
+        self._add_flows(muni, fl.ENTRY, children)
+        vulnerability = self.families.vulnerability[rows]
+        self._count_moves(muni, np.full(muni.size, tr.EXITED), state, children, vulnerability)
         return rows

@@ -2,7 +2,9 @@
 
 Rows of families that have left are dropped once a year (:meth:`Families.compact`); a
 family keeps its ``id`` for life, and ids increase with the row, so a family's row is found
-by binary search. Every transition is logged (month, id, from, to) for individual histories.
+by binary search. With ``histories=True`` every transition is logged (month, id, from, to) and
+the families that left are archived, for individual histories; without it neither is kept, so
+that memory does not grow with the horizon (the engine's records hold every aggregate).
 """
 
 from __future__ import annotations
@@ -37,14 +39,28 @@ COLUMNS: dict[str, type] = {
     **{f"graduate_{line}": np.bool_ for line in LINES},
     **{f"months_{line}": np.int16 for line in LINES},
 }
+#: Columns kept for a family that has left (what its history shows).
+ARCHIVED = ("id", "municipality", "children", "vulnerability", "state")
+#: Event log columns: month, id, from, to (int32: 2**31 families and months are far away).
+EVENT_DTYPE = np.int32
 
 
 class Families:
-    """Growable columns of family attributes."""
+    """Growable columns of family attributes.
 
-    def __init__(self, capacity: int = 1024) -> None:
+    Parameters
+    ----------
+    capacity : int
+        Rows to allocate at first (the columns grow by half when full).
+    histories : bool
+        Log every transition and archive the families that leave (for ``model.family(i)``);
+        off, memory stays flat however long the run.
+    """
+
+    def __init__(self, capacity: int = 1024, histories: bool = True) -> None:
         self.n = 0
         self.next_id = 0
+        self.histories = histories
         self.columns = {name: np.zeros(max(capacity, 1), dtype) for name, dtype in COLUMNS.items()}
         self.events: list[np.ndarray] = []
         self.archive: list[dict[str, np.ndarray]] = []
@@ -103,20 +119,31 @@ class Families:
             grown[: self.n] = col[: self.n]
             self.columns[name] = grown
 
-    def compact(self) -> None:
-        """Move the rows of families that have left to the archive (ids are kept)."""
+    def compact(self) -> np.ndarray:
+        """Drop the rows of families that have left (archived with ``histories``).
+
+        Returns
+        -------
+        ndarray of int
+            The old rows kept, in order: old row ``keep[j]`` is now row ``j``.
+        """
         state = self.columns["state"][: self.n]
-        gone = np.flatnonzero(state == EXITED)
-        if gone.size:
-            self.archive.append({name: col[gone].copy() for name, col in self.columns.items()})
-        keep = np.flatnonzero(state != EXITED)
+        if self.histories:
+            gone = np.flatnonzero(state == EXITED)
+            if gone.size:
+                self.archive.append({name: self.columns[name][gone] for name in ARCHIVED})
+        present = state != EXITED
+        keep = np.flatnonzero(present)
         for col in self.columns.values():
-            col[: len(keep)] = col[keep]
+            col[: len(keep)] = col[: self.n][present]  # a mask copies faster than indices
         self.n = len(keep)
+        return keep
 
     def log(self, month: int, rows: np.ndarray, before: np.ndarray, after: np.ndarray) -> None:
-        """Record transitions of ``rows`` during ``month``."""
-        event = np.empty((len(rows), 4), dtype=np.int64)
+        """Record transitions of ``rows`` during ``month`` (with ``histories`` only)."""
+        if not self.histories:
+            return
+        event = np.empty((len(rows), 4), dtype=EVENT_DTYPE)
         event[:, 0] = month
         event[:, 1] = self.columns["id"][rows]
         event[:, 2] = before
@@ -124,15 +151,29 @@ class Families:
         self.events.append(event)
 
     def event_table(self) -> np.ndarray:
-        """All transitions so far, shape ``(n_events, 4)``: month, id, from, to."""
+        """All transitions so far, shape ``(n_events, 4)``: month, id, from, to (int64).
+
+        Raises
+        ------
+        RuntimeError
+            When the model keeps no histories (build it with ``histories=True``).
+        """
+        if not self.histories:
+            raise RuntimeError(
+                "this model keeps no event log: build it with histories=True "
+                "(e.g. FamilyWelfareModel(..., histories=True)) to read families' histories"
+            )
         if not self.events:
             return np.empty((0, 4), dtype=np.int64)
         if len(self.events) > 1:
             self.events = [np.concatenate(self.events)]
-        return self.events[0]
+        return self.events[0].astype(np.int64)
 
     def record(self, family_id: int) -> dict[str, object] | None:
-        """Attributes of a family (present, or left and archived), or ``None``."""
+        """Attributes of a family (present, or left and archived), or ``None``.
+
+        A family that has left keeps only its :data:`ARCHIVED` attributes.
+        """
         ids = self.columns["id"][: self.n]
         row = int(np.searchsorted(ids, family_id))
         if row < self.n and ids[row] == family_id:

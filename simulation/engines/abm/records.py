@@ -128,13 +128,16 @@ class Recording:
         return EngineResult(times, saved, final[None], names)
 
     def family(self, family_id: int) -> FamilyHistory:
-        """One family's story: attributes and every transition, for teaching."""
+        """One family's story: attributes and every transition, for teaching.
+
+        Needs a model built with ``histories=True`` (raises ``RuntimeError`` otherwise).
+        """
+        events = self.families.event_table()  # raises without histories
         record = self.families.record(family_id)
         if record is None:
             raise KeyError(
                 f"no family with id {family_id} (ids run from 0 to {self.families.next_id - 1})"
             )
-        events = self.families.event_table()
         mine = events[events[:, 1] == family_id]
         label = {i: k for i, k in enumerate(STATE_KEYS)} | {tr.EXITED: "exited"}
         transitions = [

@@ -12,11 +12,12 @@ import numpy as np
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import base_key
 from simulation.engines.abm.population import Families
+from simulation.engines.abm.rowsets import RowSet
 from simulation.engines.inputs import EngineInputs
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.services import COST_ITEMS
-from simulation.model.states import CARE_STATES, LARGE_FAMILY_STATES, N_STATES
+from simulation.model.states import CARE_STATES, LARGE_FAMILY_STATES, N_STATES, State
 
 
 class Setup:
@@ -35,7 +36,10 @@ class Setup:
         muni, state = np.nonzero(counts)
         reps = counts[muni, state]
         muni, state = np.repeat(muni, reps), np.repeat(state, reps)
-        self.families = Families(capacity=int(len(state) * 1.3) + 1024)
+        self.families = Families(
+            capacity=int(len(state) * 1.3) + 1024, histories=self.settings.histories
+        )
+        self._start_row_sets()
         rows = self._add_families(muni, state, rng)
         # Children in care on 1 January 2009 have been there for a while: their time in care
         # is drawn from the stationary (geometric) distribution of stays, so the first-month
@@ -66,11 +70,43 @@ class Setup:
         self.programme_costs = np.zeros((self.n_records, m, sv.N_PROGRAMMES))  # cumulative
         self.served_years = np.zeros((self.n_records, m, sv.N_PROGRAMMES))  # cumulative
         self.unspent = np.zeros((self.n_records, m, sv.N_PROGRAMMES))  # cumulative
+        self._recount_vulnerability()
         self._record(0)
         self.month_flows = np.zeros((m, f))
         self.month_child_flows = np.zeros((m, f))
-        self._served_rows = np.empty(0, np.intp)
         self._free_places = np.inf
+
+    def _start_row_sets(self) -> None:
+        """The sets of rows kept on entry and exit, and the vulnerability summed by state.
+
+        ``_nonwell``: families out of wellbeing (or about to be: the set is a superset);
+        ``_served``: families in a programme or keeping its effect (``combo > 0``).
+        """
+        columns = self.families.columns  # the dictionary stays; its arrays grow inside it
+        self._nonwell = RowSet(lambda rows: columns["state"][rows] >= State.VULNERABLE)
+        self._served = RowSet(lambda rows: columns["combo"][rows] > 0)
+        self._vulnerability_sum = np.zeros(N_STATES)
+        self._admitted: list[np.ndarray] = []  # rows admitted to programmes this month
+
+    def _compact(self) -> None:
+        """Drop the rows of families that have left, renumbering the row sets.
+
+        The vulnerability sums are recounted here, once a year, so the rounding of a year of
+        updates does not accumulate.
+        """
+        self._nonwell.current()
+        self._served.current()
+        keep = self.families.compact()
+        self._nonwell.renumber(keep)
+        self._served.renumber(keep)
+        self._recount_vulnerability()
+
+    def _recount_vulnerability(self) -> None:
+        """Vulnerability summed over the live families of each state, in one pass."""
+        fam = self.families
+        slot = fam.state.astype(np.intp) + 1  # exited families (-1) fall in slot 0, dropped
+        total = np.bincount(slot, weights=fam.vulnerability, minlength=N_STATES + 1)
+        self._vulnerability_sum = total[1:]
 
     def _add_families(self, muni: np.ndarray, state: np.ndarray, rng) -> np.ndarray:
         large = np.isin(state, LARGE_FAMILY_STATES)
@@ -86,6 +122,7 @@ class Setup:
         rows = self.families.add(muni, np.minimum(children, 127), vulnerability, state)
         self.families.table_key[rows] = self._base_key(muni, state)
         self._clocks().start(rows)
+        self._nonwell.add(rows[np.asarray(state) >= State.VULNERABLE])
         return rows
 
     def _base_key(self, muni: np.ndarray, state: np.ndarray) -> np.ndarray:

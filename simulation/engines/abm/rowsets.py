@@ -1,0 +1,78 @@
+"""Sets of family rows kept up to date on entry and exit, instead of monthly full scans.
+
+Most families are in wellbeing and in no programme; what the engine asks about each month
+(families known to services or in care, families waiting for a programme of a state other than
+wellbeing, families in programmes) concerns a few per cent of the rows. A :class:`RowSet`
+holds the sorted rows that *may* satisfy a condition: rows are added when they may start to
+satisfy it (a move into the states, an admission), and the ones that no longer do are
+filtered out when the set is read. Reading costs a pass over the set, not over every family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+
+class RowSet:
+    """Sorted, unique rows: a superset of the rows satisfying a condition.
+
+    Parameters
+    ----------
+    condition : callable
+        ``condition(rows) -> bool mask``: which of ``rows`` satisfy the condition now.
+    """
+
+    def __init__(self, condition: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.condition = condition
+        self.rows = np.empty(0, np.intp)
+        self._pending: list[np.ndarray] = []
+        self._stale = False
+
+    def reset(self, rows: np.ndarray) -> None:
+        """Start over from ``rows`` (e.g. a full scan), sorted and unique."""
+        self.rows = np.unique(np.asarray(rows, np.intp))
+        self._pending = []
+        self._stale = False
+
+    def add(self, rows: np.ndarray) -> None:
+        """Note rows that may satisfy the condition from now on (any order, repeats allowed)."""
+        if len(rows):
+            self._pending.append(np.asarray(rows, np.intp))
+
+    def touch(self) -> None:
+        """Note that some rows may no longer satisfy the condition (filtered at next read)."""
+        self._stale = True
+
+    def current(self) -> np.ndarray:
+        """The rows satisfying the condition now, ascending (as ``np.flatnonzero`` gives).
+
+        Pending rows are merged in and, if the set was touched or grew, rows that no longer
+        satisfy the condition dropped, so the set stays small.
+        """
+        if not (self._pending or self._stale):
+            return self.rows
+        if self._pending:
+            new = np.unique(np.concatenate(self._pending))
+            self._pending = []
+            at = np.searchsorted(self.rows, new)
+            inside = at < len(self.rows)
+            inside[inside] = self.rows[at[inside]] == new[inside]
+            fresh = ~inside
+            self.rows = np.insert(self.rows, at[fresh], new[fresh])
+        self.rows = self.rows[self.condition(self.rows)]
+        self._stale = False
+        return self.rows
+
+    def renumber(self, keep: np.ndarray) -> None:
+        """Follow a compaction: old row ``keep[j]`` is now row ``j``; rows not kept go.
+
+        Call :meth:`current` first, before the columns move (``condition`` reads them).
+        """
+        if self._pending:
+            raise RuntimeError("read the set (current) before renumbering it")
+        rows = self.rows
+        at = np.searchsorted(keep, rows)
+        kept = (at < len(keep)) & (keep[np.minimum(at, len(keep) - 1)] == rows)
+        self.rows = at[kept].astype(np.intp)
