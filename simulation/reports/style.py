@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # files only; never a window
 
@@ -18,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.colors import to_rgb
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from simulation.model.states import STATE_COLOURS, State
 
@@ -50,22 +51,38 @@ def thousands(lang: str) -> FuncFormatter:
     return FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", sep))
 
 
+#: 1 January of every second year over any horizon the model runs, as Matplotlib dates.
+_JANUARIES = {
+    year: mdates.date2num(np.datetime64(f"{year}-01-01")) for year in range(1900, 2202, 2)
+}
+
+
 def year_axis(ax) -> None:
-    """Decade ticks labelled by year, so that labels never collide."""
-    ax.xaxis.set_major_locator(mdates.YearLocator(10))
-    ax.xaxis.set_minor_locator(mdates.YearLocator(2))
+    """Decade ticks labelled by year, so that labels never collide.
+
+    Fixed tick positions (every 1 January of a decade, minor ones every second year):
+    ``YearLocator`` recomputes them with ``dateutil.rrule`` at every draw of every axis,
+    which took most of the time of a chart of eight date axes.
+    """
+    lo, hi = ax.dataLim.intervalx  # call after plotting: ticks only around the data
+    pad = 0.1 * (hi - lo) + 800.0  # days: the axis margins and then some
+    near = {y: v for y, v in _JANUARIES.items() if lo - pad <= v <= hi + pad}
+    ax.xaxis.set_major_locator(FixedLocator([v for y, v in near.items() if y % 10 == 0]))
+    ax.xaxis.set_minor_locator(FixedLocator(list(near.values())))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
-def save(fig, stem: Path) -> list[str]:
+def save(fig, stem: Path, tight: bool = True) -> list[str]:
     """Save ``fig`` as ``stem`` in every format of ``FORMATS`` and close it.
 
+    ``tight=False`` keeps the figure's own size: for charts laid out to fit it, since a
+    tight bounding box draws the whole figure once more per file to measure it.
     Returns the names of the files written.
     """
     stem = Path(stem)
     names = []
     for fmt in FORMATS:
-        fig.savefig(stem.with_suffix(f".{fmt}"), bbox_inches="tight")
+        fig.savefig(stem.with_suffix(f".{fmt}"), bbox_inches="tight" if tight else None)
         names.append(stem.with_suffix(f".{fmt}").name)
     plt.close(fig)
     return names
