@@ -56,6 +56,7 @@ format: $(DEV_STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sd_batch.py
 	$(BIN)/python benchmarks/abm_scale.py
+	$(BIN)/python benchmarks/abm_peers.py
 	$(BIN)/python benchmarks/sensitivity_sobol.py
 	$(BIN)/python benchmarks/ensemble_scaling.py
 
