@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.engines.abm import kernels
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import (
     COMBO_PROGRAMMES,
@@ -107,16 +108,12 @@ class Budgets:
     def _graduate_counts(self) -> np.ndarray:
         """Graduates by municipality and programme, ``(M, N_PROGRAMMES)``."""
         fam = self.families
-        size = self.n_muni * sv.N_PROGRAMMES
-        out = np.zeros(size)
-        served = self._served.current()
-        cell = fam.municipality[served].astype(np.intp) * sv.N_PROGRAMMES
+        out = np.zeros((self.n_muni, sv.N_PROGRAMMES))
         for line in range(sv.N_SERVICES):
-            prog = self._programme_column(line)[served]
-            grad = fam.columns[f"graduate_{sv.SERVICES[line]}"][served]
-            held = (prog >= 0) & grad
-            out += np.bincount(cell[held] + prog[held], minlength=size)  # whole counts: exact
-        return out.reshape(self.n_muni, sv.N_PROGRAMMES)
+            grad = fam.columns[f"graduate_{sv.SERVICES[line]}"]
+            prog = self._programme_column(line)
+            kernels.count_held(self._holding(line), prog, grad, fam.municipality, True, out)
+        return out
 
     def _run_programmes(self, slots: np.ndarray, p: dict) -> np.ndarray:
         """End, relapse and admit, line by line; return participants ``(M, N_PROGRAMMES)``."""
@@ -132,8 +129,7 @@ class Budgets:
 
     def _holding(self, line: int) -> np.ndarray:
         """Rows in (or keeping the effect of) a programme of ``line``, ascending."""
-        served = self._served.current()
-        return served[self._programme_column(line)[served] >= 0]
+        return self._holders[line].current()
 
     def _finish_and_relapse(self, line: int, p: dict, rng) -> np.ndarray:
         """Count a month in ``line``'s programmes, graduate, relapse; return rows still held."""
@@ -144,15 +140,9 @@ class Budgets:
         active = self._holding(line)
         if not active.size:
             return active
-        which = prog[active]
-        duration = self.programme_table.duration
         relapse = self.programme_table.relapse
-        participant = ~grad[active]
-        months[active[participant]] += 1
-        fam.service_months[active[participant]] += 1
-        finished = participant & (duration[which] > 0) & (months[active] >= duration[which] * 12)
-        grad[active[finished]] = True
-        earlier = np.flatnonzero(grad[active] & ~finished)  # graduates before this month
+        duration = self.programme_table.duration
+        earlier = kernels.finish_month(active, prog, grad, months, fam.service_months, duration)
         if not earlier.size:
             return active
         graduates = active[earlier]
@@ -176,7 +166,7 @@ class Budgets:
         fam.columns[f"graduate_{key}"][held] = False
         fam.columns[f"months_{key}"][held] = 0
         fam.table_key[held] = self._keys(held)  # may have left the served set
-        self._served.touch()
+        self._holders[line].touch()
 
     def _admit(self, line: int, holding: np.ndarray, slots: np.ndarray, p: dict, rng) -> np.ndarray:
         """Fill free places of ``line``'s programmes; return participants after admission.
@@ -187,8 +177,7 @@ class Budgets:
         prog = self._programme_column(line)
         grad = fam.columns[f"graduate_{key}"][: fam.n]
         participants = np.zeros((self.n_muni, sv.N_PROGRAMMES))
-        current = holding[~grad[holding]]
-        np.add.at(participants, (fam.municipality[current], prog[current]), 1.0)
+        kernels.count_held(holding, prog, grad, fam.municipality, False, participants)
         ratio = p["max_caseload_ratio"]
         for i in sv.LINE_PROGRAMMES[line]:
             free = np.maximum(slots[:, i] * ratio - participants[:, i], 0.0)
@@ -198,7 +187,7 @@ class Budgets:
             chosen = self._choose(waiting, free, PRIORITY[line], rng)
             prog[chosen] = i
             fam.combo[chosen] += fam.combo.dtype.type(PROGRAMME_DIGIT[i] * PROGRAMME_STRIDE[i])
-            self._served.add(chosen)
+            self._holders[line].add(chosen)
             self._admitted.append(chosen)
             np.add.at(participants[:, i], fam.municipality[chosen], 1.0)
         return participants

@@ -80,25 +80,34 @@ class Setup:
         """The sets of rows kept on entry and exit, and the vulnerability summed by state.
 
         ``_nonwell``: families out of wellbeing (or about to be: the set is a superset);
-        ``_served``: families in a programme or keeping its effect (``combo > 0``).
+        ``_holders[line]``: families in a programme of the line or keeping its effect.
         """
         columns = self.families.columns  # the dictionary stays; its arrays grow inside it
         self._nonwell = RowSet(lambda rows: columns["state"][rows] >= State.VULNERABLE)
-        self._served = RowSet(lambda rows: columns["combo"][rows] > 0)
+        self._holders = [
+            RowSet(lambda rows, name=f"programme_{line}": columns[name][rows] >= 0)
+            for line in sv.SERVICES
+        ]
         self._vulnerability_sum = np.zeros(N_STATES)
         self._admitted: list[np.ndarray] = []  # rows admitted to programmes this month
+
+    def _departed_share(self) -> float:
+        """Share of the rows held by families that have left."""
+        live = self._live_families.sum()
+        return 1.0 - live / max(self.families.n, 1)
 
     def _compact(self) -> None:
         """Drop the rows of families that have left, renumbering the row sets.
 
-        The vulnerability sums are recounted here, once a year, so the rounding of a year of
+        The vulnerability sums are recounted here, every few years, so the rounding of the
         updates does not accumulate.
         """
-        self._nonwell.current()
-        self._served.current()
+        sets = [self._nonwell, *self._holders]
+        for rows in sets:
+            rows.current()
         keep = self.families.compact()
-        self._nonwell.renumber(keep)
-        self._served.renumber(keep)
+        for rows in sets:
+            rows.renumber(keep)
         self._recount_vulnerability()
 
     def _recount_vulnerability(self) -> None:

@@ -156,6 +156,7 @@ def jump_month(
     total_rates: Callable[[np.ndarray | None], np.ndarray],
     clocks: Clocks,
     on_move: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+    advance_all: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> None:
     """Move families through every event that falls within one period (a month).
 
@@ -178,19 +179,29 @@ def jump_month(
         ``on_move(rows, chosen_option, time_left) -> still_present`` applies the moves (it
         may redirect or remove families) and returns a boolean mask of the rows that stay
         in the system and may move again.
+    advance_all : callable, optional
+        ``advance_all() -> (fired, after)``: :meth:`Clocks.advance` of every row with the
+        whole period and its summed hazards, in one pass (``kernels.advance_all``); used
+        when ``rows`` is None.
     """
-    total = total_rates(rows)
-    left = None if rows is None else np.asarray(time_left, float)
-    while total.size:
-        fired, after = clocks.advance(rows, total, left)
-        if not fired.size:
+    if rows is None and advance_all is not None:
+        fired, after = advance_all()
+    else:
+        total = total_rates(rows)
+        if not total.size:
             return
+        left = None if rows is None else np.asarray(time_left, float)
+        fired, after = clocks.advance(rows, total, left)
+    while fired.size:
         rows = fired if rows is None else rows[fired]
         chosen = choose_option(option_rates(rows), clocks.choice(rows))
         clocks.restart(rows)
         present = on_move(rows, chosen, after)
         rows, left = rows[present], after[present]
         total = option_rates(rows).sum(axis=1)
+        if not total.size:
+            return
+        fired, after = clocks.advance(rows, total, left)
 
 
 def mean_preserving_scale(

@@ -1,0 +1,128 @@
+"""Compiled passes over every family (numba), for the agent-based engine's monthly step.
+
+Each month every family accumulates its hazard and those whose clock reaches its threshold
+move (:class:`~simulation.engines.abm.transitions.Clocks`). In numpy that pass is seven
+array operations over every row (two table look-ups, a product, two sums, a comparison and
+a search for the rows that fired), each reading and writing arrays of half a million
+numbers; here it is one loop that reads each row once. The arithmetic is the numpy
+version's, operation for operation and in the same order (no fast-math: no fused
+multiply-add, no reassociation), so the clocks and the moves are the same to the bit
+(``tests/engines/abm/test_kernels.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
+def advance_all(
+    accumulated: np.ndarray,
+    threshold: np.ndarray,
+    key: np.ndarray,
+    vulnerability: np.ndarray,
+    total_vuln: np.ndarray,
+    total_plain: np.ndarray,
+    weighted: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add a month of hazard to every row's clock; return the rows that fired.
+
+    Parameters
+    ----------
+    accumulated, threshold : ndarray of float64, shape ``(n,)``
+        Hazard accumulated since each row's last event (updated in place) and the
+        exponential threshold at which it moves next.
+    key : ndarray of intp, shape ``(n,)``
+        Each row's position in the month's hazard tables.
+    vulnerability : ndarray of float64, shape ``(n,)``
+        Each row's multiplier of the vulnerability-weighted hazards.
+    total_vuln, total_plain : ndarray of float64
+        The month's summed hazards (per month) of the options the vulnerability multiplies
+        and of the others, by table position.
+    weighted : bool
+        Multiply ``total_vuln`` by the row's vulnerability (heterogeneity on).
+
+    Returns
+    -------
+    fired : ndarray of int64
+        Rows whose accumulated hazard reached their threshold, ascending.
+    after : ndarray of float64
+        For each, the share of the month left after its event (the overshoot over its
+        month's hazard).
+    """
+    n = accumulated.shape[0]
+    fired = np.empty(n, np.int64)
+    after = np.empty(n, np.float64)
+    m = 0
+    for i in range(n):
+        k = key[i]
+        if weighted:
+            total = total_vuln[k] * vulnerability[i] + total_plain[k]
+        else:
+            total = total_vuln[k] + total_plain[k]
+        acc = accumulated[i] + total
+        accumulated[i] = acc
+        if acc >= threshold[i]:
+            fired[m] = i
+            after[m] = (acc - threshold[i]) / total
+            m += 1
+    return fired[:m].copy(), after[:m].copy()
+
+
+@njit(cache=True, nogil=True)
+def finish_month(
+    active: np.ndarray,
+    programme: np.ndarray,
+    graduate: np.ndarray,
+    months: np.ndarray,
+    service_months: np.ndarray,
+    duration: np.ndarray,
+) -> np.ndarray:
+    """A month in one line's programmes for the rows ``active`` that hold one.
+
+    Participants (not yet graduates) count a month in the programme and in services, and
+    graduate once they have stayed its ``duration`` (years; 0: while in the state). Updates
+    the columns in place.
+
+    Returns
+    -------
+    ndarray of int64
+        Positions in ``active`` of the rows that had graduated before this month (they may
+        relapse), ascending.
+    """
+    earlier = np.empty(active.shape[0], np.int64)
+    m = 0
+    for j in range(active.shape[0]):
+        row = active[j]
+        if graduate[row]:
+            earlier[m] = j
+            m += 1
+            continue
+        months[row] += 1
+        service_months[row] += 1
+        years = duration[programme[row]]
+        if years > 0 and months[row] >= years * 12:
+            graduate[row] = True
+    return earlier[:m].copy()
+
+
+@njit(cache=True, nogil=True)
+def count_held(
+    rows: np.ndarray,
+    programme: np.ndarray,
+    graduate: np.ndarray,
+    municipality: np.ndarray,
+    graduates: bool,
+    out: np.ndarray,
+) -> None:
+    """Add the ``rows`` holding a programme to ``out[municipality, programme]``.
+
+    Only graduates (``graduates=True``) or only participants (``False``); rows holding no
+    programme of the line (``programme < 0``) are skipped. Whole counts: exact in any order.
+    """
+    for j in range(rows.shape[0]):
+        row = rows[j]
+        held = programme[row]
+        if held >= 0 and graduate[row] == graduates:
+            out[municipality[row], held] += 1.0
