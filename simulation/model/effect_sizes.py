@@ -23,11 +23,11 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.optimize import brentq
 
 from simulation.model import flows as fl
 from simulation.model.parameters import Parameter
 from simulation.model.programmes import Effect, Programme
+from simulation.model.roots import brentq
 
 #: Chinn (2000): ln(odds ratio) = d x pi / sqrt(3).
 SMD_TO_LOG_ODDS = math.pi / math.sqrt(3.0)
