@@ -126,3 +126,46 @@ def count_held(
         held = programme[row]
         if held >= 0 and graduate[row] == graduates:
             out[municipality[row], held] += 1.0
+
+
+@njit(cache=True, nogil=True)
+def keep_rows(column: np.ndarray, present: np.ndarray) -> int:
+    """Move the rows of ``column`` where ``present`` is true to its front, in order.
+
+    In place (row ``j`` is written only after rows up to ``j`` were read); returns how many
+    rows were kept. The compaction of every column of the families, once every few years.
+    """
+    j = 0
+    for i in range(present.shape[0]):
+        if present[i]:
+            column[j] = column[i]
+            j += 1
+    return j
+
+
+@njit(cache=True, nogil=True)
+def fill_rows(column: np.ndarray, rows: np.ndarray, value) -> None:
+    """``column[rows] = value`` in one loop (a family leaving its programmes on a move)."""
+    for j in range(rows.shape[0]):
+        column[rows[j]] = value
+
+
+def load() -> None:
+    """Load every kernel now (from numba's cache, or compile it), not at its first use.
+
+    The first load in a process starts LLVM (about 0.2 s); the engine calls this when a
+    model is built, so that the time is counted as setting up, not as running.
+    """
+    rows = np.zeros(0, np.int64)
+    small = np.zeros(0, np.int16)
+    flags = np.zeros(0, np.bool_)
+    programme = np.zeros(0, np.int8)
+    floats = np.zeros(0)
+    advance_all(floats, floats, rows, floats, floats, floats, True)
+    finish_month(rows, programme, flags, small, small, floats)
+    count_held(rows, programme, flags, small, True, np.zeros((1, 1)))
+    for column in (programme, flags, small, rows, floats):
+        keep_rows(column, flags)
+    fill_rows(programme, rows, -1)
+    fill_rows(flags, rows, False)
+    fill_rows(small, rows, 0)

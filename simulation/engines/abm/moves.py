@@ -189,10 +189,10 @@ class FamilyMoves:
         """Families that change state leave every programme (programmes serve one state)."""
         fam = self.families
         fam.combo[rows] = 0
-        for line in sv.SERVICES:
-            fam.columns[f"programme_{line}"][rows] = -1
-            fam.columns[f"graduate_{line}"][rows] = False
-            fam.columns[f"months_{line}"][rows] = 0
+        for line in sv.SERVICES:  # twelve small writes: one compiled loop each
+            kernels.fill_rows(fam.columns[f"programme_{line}"], rows, -1)
+            kernels.fill_rows(fam.columns[f"graduate_{line}"], rows, False)
+            kernels.fill_rows(fam.columns[f"months_{line}"], rows, 0)
 
     def _add_flows(self, muni: np.ndarray, flow, children: np.ndarray) -> None:
         """Add moves to the month's flows of families and children by municipality and flow.

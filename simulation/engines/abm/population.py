@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.engines.abm import kernels
 from simulation.engines.abm.transitions import EXITED
 from simulation.model.programmes import LINES
 
@@ -134,8 +135,13 @@ class Families:
                 self.archive.append({name: self.columns[name][gone] for name in ARCHIVED})
         present = state != EXITED
         keep = np.flatnonzero(present)
-        for col in self.columns.values():
-            col[: len(keep)] = col[: self.n][present]  # a mask copies faster than indices
+        # Give memory back when the population has shrunk (births fall over the decades).
+        shrink = len(keep) * 2 < len(self.columns["id"])
+        for name, col in self.columns.items():
+            kernels.keep_rows(col[: self.n], present)  # in place, one pass
+            if shrink:
+                self.columns[name] = np.zeros(int(len(keep) * 1.3) + 1024, col.dtype)
+                self.columns[name][: len(keep)] = col[: len(keep)]
         self.n = len(keep)
         return keep
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.engines.abm import kernels
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import base_key
 from simulation.engines.abm.population import Families
@@ -28,6 +29,7 @@ class Setup:
 
         The 1 January 2009 state of the shared inputs (the SD engine's), in agents.
         """
+        kernels.load()  # the compiled passes, loaded while setting up rather than running
         stocks, capacity, graduates = inputs.initial_state()
         expected = stocks[0] * self.scale
         rng = self.rngs["population"]
