@@ -97,7 +97,7 @@ N_HAZARDS = 21
 FAMILY_CARE_STATE = 5
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _hazards(sc, effects, rates):
     """Annual hazards of the 21 hazard flows (simulation.model.flows.hazard_rates)."""
     for i in range(8):  # onset ... risk_to_crisis: rate x its effect, in EFFECTS order
@@ -117,9 +117,10 @@ def _hazards(sc, effects, rates):
         rates[i] = sc[FAMILY_EXIT]
 
 
-@njit(cache=True, fastmath=False)
-def _services(y, sc, work, costs, gaps, scale_up, st, served, slots, effects, positive, sums):
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _services(y, sc, work, costs, gaps, scale_up, st, buf):
     """Places, families served and hazard multipliers (simulation.model.services)."""
+    positive, served, slots, effects, _, _, sums, caseload = buf
     n_prog = slots.shape[0]
     cap0, grad0 = st.offsets[1], st.offsets[2]
     for p in range(n_prog):
@@ -129,17 +130,17 @@ def _services(y, sc, work, costs, gaps, scale_up, st, served, slots, effects, po
             total += y[cap0 + 2 * p + r] / c if c > 0 else 0.0
         slots[p] = total
     # served: programmes of one group take families in library order (services.serve)
+    most = sc[MAX_CASELOAD]
     for p in range(n_prog):
         taken = 0.0
+        for i in range(st.group_ptr[p], st.group_ptr[p + 1]):
+            taken += y[grad0 + st.group_idx[i]]
         before = 0.0
-        for q in range(n_prog):
-            if st.same_group[q, p] != 0.0:
-                taken += y[grad0 + q] * st.same_group[q, p]
-            if st.earlier[q, p] != 0.0:
-                before += slots[q] * sc[MAX_CASELOAD] * st.earlier[q, p]
+        for i in range(st.earlier_ptr[p], st.earlier_ptr[p + 1]):
+            before += slots[st.earlier_idx[i]] * most
         eligible = positive[st.prog_target[p]] - taken
         left = max(eligible, 0.0) - before
-        served[p] = min(slots[p] * sc[MAX_CASELOAD], max(left, 0.0))
+        served[p] = min(slots[p] * most, max(left, 0.0))
     for e in range(effects.shape[0]):
         effects[e] = 1.0
     sums[:] = 0.0
@@ -148,18 +149,18 @@ def _services(y, sc, work, costs, gaps, scale_up, st, served, slots, effects, po
         cap_ngo, cap_mun = y[cap0 + 2 * p], y[cap0 + 2 * p + 1]
         total = cap_ngo + cap_mun
         mix = (cap_ngo * sc[NGO_Q] + cap_mun) / total if total > 0 else 1.0
-        caseload = served[p] / slots[p] if slots[p] > 0 else 0.0
-        strain = 1.0 / (1.0 + sc[CASELOAD_LOSS] * max(caseload - 1.0, 0.0))
+        caseload[p] = served[p] / slots[p] if slots[p] > 0 else 0.0
+        strain = 1.0 / (1.0 + sc[CASELOAD_LOSS] * max(caseload[p] - 1.0, 0.0))
         quality = mix * training * strain * scale_up[p]
         if st.prog_line[p] == st.mobile_line:
             quality = quality * (1.0 + sc[TEAM_GAIN] * work)
         target = positive[st.prog_target[p]]
         share = (served[p] + max(y[grad0 + p], 0.0)) / target if target > 0 else 0.0
         share = min(max(share, 0.0), 1.0)
-        for e in range(effects.shape[0]):
-            g = gaps[p, e]
-            if g != 0.0:
-                sums[st.prog_line[p], e] += share * (quality * g)
+        line = st.prog_line[p]
+        for i in range(st.effect_ptr[p], st.effect_ptr[p + 1]):
+            e = st.effect_idx[i]
+            sums[line, e] += share * (quality * gaps[p, e])
     for line in range(st.n_lines):
         for e in range(effects.shape[0]):
             effects[e] = effects[e] * max(1.0 - sums[line, e], 0.0)
@@ -167,7 +168,7 @@ def _services(y, sc, work, costs, gaps, scale_up, st, served, slots, effects, po
     effects[E_ONSET] *= 1.0 - sc[COORDINATOR] * work
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def derivative(y, dy, sc, work, growth, entry, target, tab, st, buf):
     """D y / dt (per year) of one point's packed state ``y`` into ``dy``.
 
@@ -179,11 +180,11 @@ def derivative(y, dy, sc, work, growth, entry, target, tab, st, buf):
     """
     off = st.offsets
     n_states = off[1]
-    positive, served, slots, effects, rates, out_rate, sums = buf
+    positive, served, slots, effects, rates, out_rate, _, caseload = buf
     costs, duration, relapse, gaps, scale_up, care_cost = tab
     for s in range(n_states):
         positive[s] = max(y[s], 0.0)
-    _services(y, sc, work, costs, gaps, scale_up, st, served, slots, effects, positive, sums)
+    _services(y, sc, work, costs, gaps, scale_up, st, buf)
     _hazards(sc, effects, rates)
     flows0, years0, costs0 = off[3], off[4], off[5]
     for s in range(n_states):
@@ -206,7 +207,7 @@ def derivative(y, dy, sc, work, growth, entry, target, tab, st, buf):
         dy[costs0 + i] = 0.0
     in_use = 0.0
     for p in range(n_prog):
-        used = min(served[p] / slots[p], 1.0) if slots[p] > 0 else 0.0
+        used = min(caseload[p], 1.0)  # the capacity in use (services.used_spending)
         spent_ngo, spent_mun = y[cap0 + 2 * p] * used, y[cap0 + 2 * p + 1] * used
         line = st.prog_line[p]
         dy[costs0 + 2 * line] += spent_ngo
@@ -228,36 +229,41 @@ def derivative(y, dy, sc, work, growth, entry, target, tab, st, buf):
         dy[years0 + s] = y[s]
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=True, fastmath=False, error_model="numpy")
 def _rk4_step(y, h, sc, work, growth, entry, target, tab, st, buf, k, stage, total):
-    """One classical Runge-Kutta 4 step of one point, in place (the reference's order)."""
+    """One classical Runge-Kutta 4 step of one point, in place (the reference's order).
+
+    The four stages share one call of :func:`derivative`, so that it is inlined once.
+    """
     n = y.shape[0]
-    derivative(y, k, sc, work, growth, entry, target, tab, st, buf)
-    for i in range(n):
-        stage[i] = k[i] * (0.5 * h) + y[i]
-        total[i] = k[i]
-    derivative(stage, k, sc, work, growth, entry, target, tab, st, buf)
-    for i in range(n):
-        total[i] += 2.0 * k[i]
-        stage[i] = k[i] * (0.5 * h) + y[i]
-    derivative(stage, k, sc, work, growth, entry, target, tab, st, buf)
-    for i in range(n):
-        total[i] += 2.0 * k[i]
-        stage[i] = k[i] * h + y[i]
-    derivative(stage, k, sc, work, growth, entry, target, tab, st, buf)
-    for i in range(n):
-        total[i] += k[i]
-        total[i] *= h / 6.0
-        y[i] = y[i] + total[i]
+    for i in range(4):
+        derivative(y if i == 0 else stage, k, sc, work, growth, entry, target, tab, st, buf)
+        if i == 0:
+            for j in range(n):
+                stage[j] = k[j] * (0.5 * h) + y[j]
+                total[j] = k[j]
+        elif i == 1:
+            for j in range(n):
+                total[j] += 2.0 * k[j]
+                stage[j] = k[j] * (0.5 * h) + y[j]
+        elif i == 2:
+            for j in range(n):
+                total[j] += 2.0 * k[j]
+                stage[j] = k[j] * h + y[j]
+        else:
+            for j in range(n):
+                total[j] += k[j]
+                total[j] *= h / 6.0
+                y[j] = y[j] + total[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _row(n, k):
     """Index along a broadcast axis of length ``n`` (1 = shared by every ``k``)."""
     return k if n > 1 else 0
 
 
-@njit(cache=True, parallel=True, fastmath=False)
+@njit(cache=True, parallel=True, fastmath=False, error_model="numpy")
 def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st):
     """Integrate every point of ``y`` (shape ``(K, M, size)``) from month ``start`` to ``stop``.
 
@@ -302,6 +308,7 @@ def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st):
             np.empty(N_HAZARDS),
             np.empty(n),
             np.empty((st.n_lines, n_eff)),
+            np.empty(n_prog),
         )
         k_buf, stage, total, sc = np.empty(n), np.empty(n), np.empty(n), np.empty(N_SCALARS)
         kt = _row(costs.shape[0], k)

@@ -27,8 +27,12 @@ Structure = namedtuple(
     "Structure",
     [
         "offsets",  # start of each block of the packed state (BLOCKS order), then its size
-        "same_group",  # (N_PROG, N_PROG) services.SAME_GROUP
-        "earlier",  # (N_PROG, N_PROG) services.EARLIER_IN_GROUP
+        "group_ptr",  # programme p's group (services.SAME_GROUP): group_idx[ptr[p]:ptr[p+1]]
+        "group_idx",
+        "earlier_ptr",  # the programmes before p in its group (services.EARLIER_IN_GROUP)
+        "earlier_idx",
+        "effect_ptr",  # the effects of programme p (positions in EFFECTS), in that order
+        "effect_idx",
         "prog_target",  # (N_PROG,) target state of each programme
         "prog_line",  # (N_PROG,) funding line of each programme
         "flow_source",  # (N_HAZARDS,) source state of each hazard flow
@@ -68,8 +72,17 @@ def structure() -> Structure:
     hazard = fl.HAZARD_FLOWS
     return Structure(
         offsets=np.array([*starts, LAYOUT.size], dtype=np.int64),
-        same_group=np.ascontiguousarray(sv.SAME_GROUP, dtype=float),
-        earlier=np.ascontiguousarray(sv.EARLIER_IN_GROUP, dtype=float),
+        **_compressed("group", sv.SAME_GROUP),
+        **_compressed("earlier", sv.EARLIER_IN_GROUP),
+        **_compressed(
+            "effect",
+            np.array(
+                [
+                    [e in dict(effects) for e in range(len(fl.EFFECTS))]
+                    for effects in sv.PROGRAMME_EFFECTS
+                ]
+            ).T,
+        ),
         prog_target=sv.PROGRAMME_TARGET.astype(np.int64),
         prog_line=sv.PROGRAMME_LINE.astype(np.int64),
         flow_source=np.array([int(f.source) for f in hazard], dtype=np.int64),
@@ -79,6 +92,17 @@ def structure() -> Structure:
         training_item=int(sv.TRAINING_ITEM),
         entry_state=int(fl.FLOWS[fl.ENTRY].target),
     )
+
+
+def _compressed(name: str, matrix: np.ndarray) -> dict[str, np.ndarray]:
+    """Column ``p`` of a 0/1 ``matrix`` as the rows ``{name}_idx[ptr[p]:ptr[p + 1]]``.
+
+    The kernel loops over a programme's few group members or effects, not all N_PROG.
+    """
+    columns = [np.flatnonzero(matrix[:, p]) for p in range(matrix.shape[1])]
+    ptr = np.cumsum([0] + [len(c) for c in columns]).astype(np.int64)
+    idx = np.concatenate(columns).astype(np.int64)
+    return {f"{name}_ptr": ptr, f"{name}_idx": idx}
 
 
 def _contiguous(a) -> np.ndarray:
