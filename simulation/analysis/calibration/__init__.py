@@ -9,8 +9,8 @@ point's quality. Free parameters have uniform priors on their registry ranges.
    :func:`scipy.optimize.least_squares` (trust-region reflective, inside the bounds) from the
    scenario's current values and several Latin-hypercube starts. The Jacobian is a batched
    forward difference: one SD call integrates the point and its n perturbations together.
-2. :func:`sample_posterior` runs emcee's affine-invariant ensemble sampler with vectorised
-   log-probability, so each half-step of the ensemble is one batched SD call.
+2. :func:`sample_posterior` runs emcee's ensemble sampler (differential-evolution moves) with
+   vectorised log-probability, so each half-step of the ensemble is one batched SD call.
 3. :func:`predictive` simulates posterior draws for credible bands of the model output, and
    predictive intervals of the data (model times measurement error).
 
