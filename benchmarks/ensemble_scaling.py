@@ -52,11 +52,12 @@ class _MeteredStore(TaskStore):
 
     peaks: dict[int, float] = field(default_factory=dict)
 
-    def write(self, task: ens.Task, result: dict) -> None:
-        super().write(task, result)
-        worker = result["worker"]
-        # peak_rss_mb is a high-water mark, so a process's latest report is its largest
-        self.peaks[worker["pid"]] = worker["peak_rss_mb"]
+    def write_batch(self, tasks: list[ens.Task], results: list[dict]) -> None:
+        super().write_batch(tasks, results)
+        for result in results:
+            worker = result["worker"]
+            # peak_rss_mb is a high-water mark, so a process's latest report is its largest
+            self.peaks[worker["pid"]] = worker["peak_rss_mb"]
 
 
 def _timed_run(

@@ -249,30 +249,30 @@ def run_ensemble(
     """Run the tasks not yet in ``store`` and store them; return (run now, failed now)."""
     todo = [t for t in tasks if not store.done(t)]
     failed = 0
-    for task, result in _results(ensemble, tasks, todo, scheduler, workers):
-        store.write(task, result)
-        failed += not result["ok"]
-        if progress:
+    for done, results in _results(ensemble, tasks, todo, scheduler, workers):
+        store.write_batch(done, results)
+        failed += sum(not r["ok"] for r in results)
+        for task in done if progress else ():
             progress(task)
     return len(todo), failed
 
 
 def _results(ensemble: Ensemble, tasks: list[Task], todo: list[Task], scheduler: str, workers):
-    """``(task, result)`` for the tasks of ``todo`` as they finish.
+    """``(tasks, results)`` for the tasks of ``todo``, as they finish.
 
     One by one on the agent-based engine. On the SD engine in the batches of the whole plan
     (:func:`~simulation.workflow.ensemble_tasks.batches` of ``tasks``), every batch holding a
-    task to do run whole: a batched integration's last bits depend on the batch, so a resumed
-    ensemble gives the bits an uninterrupted one gives (tasks already stored are not
-    rewritten).
+    task to do run whole, and stored together (tasks already stored are not rewritten).
     """
     if ensemble.engine != "sd":
-        yield from run_tasks(guarded_task, ensemble, todo, scheduler, workers)
+        for task, result in run_tasks(guarded_task, ensemble, todo, scheduler, workers):
+            yield [task], [result]
         return
     pending = {t.key for t in todo}
     units = [b for b in batches(tasks) if any(t.key in pending for t in b.tasks)]
     for batch, results in run_tasks(guarded_batch, ensemble, units, scheduler, workers):
-        yield from ((t, r) for t, r in zip(batch.tasks, results, strict=True) if t.key in pending)
+        pairs = [(t, r) for t, r in zip(batch.tasks, results, strict=True) if t.key in pending]
+        yield [t for t, _ in pairs], [r for _, r in pairs]
 
 
 def run(

@@ -14,7 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -206,6 +206,14 @@ def write_tables(folder: Path, tables: dict[str, object], csv: bool) -> list[str
 
 
 # ---- ensemble tasks --------------------------------------------------------------------------
+def _keys_in(folder: Path) -> list[str]:
+    """Keys of the tasks stored in one folder of a :class:`TaskStore`."""
+    listing = folder / "tasks.json"
+    if listing.is_file():
+        return json.loads(listing.read_text(encoding="utf-8"))
+    return [folder.name]
+
+
 class Keyed(Protocol):
     """Anything with a stable name (a task of an ensemble)."""
 
@@ -216,7 +224,11 @@ class Keyed(Protocol):
 class TaskStore:
     """Finished tasks on disk.
 
-    Stored as ``tasks/<key>/{values,yearly}.parquet`` and ``failures/<key>.json``.
+    Stored as ``tasks/<folder>/{values,yearly}.parquet`` plus ``tasks.json`` (the keys of the
+    tasks in the folder), and ``failures/<key>.json``. A folder holds one task (named by its
+    key) or a batch of tasks finished together (named by its first and last keys): writing
+    a thousand small tables took longer than the batched SD integration that computed them.
+    A folder without ``tasks.json`` (an older store) holds the task it is named after.
     """
 
     root: Path
@@ -228,38 +240,63 @@ class TaskStore:
         (self.root / "failures").mkdir(parents=True, exist_ok=True)
         for leftover in (self.root / "tasks").glob(".tmp-*"):  # from an interrupted write
             shutil.rmtree(leftover, ignore_errors=True)
-        self._done = {p.name for p in (self.root / "tasks").iterdir() if p.is_dir()}
+        self._done = set()
+        for folder in (self.root / "tasks").iterdir():
+            if folder.is_dir():
+                self._done.update(_keys_in(folder))
 
     def done(self, task: Keyed) -> bool:
         """Whether the task finished in this or an earlier run."""
         return task.key in self._done
 
     def write(self, task: Keyed, result: dict) -> None:
-        """Store a finished task atomically (a folder renamed into place).
+        """Store one finished task (see :meth:`write_batch`)."""
+        self.write_batch([task], [result])
 
-        A failure goes to ``failures/`` and is retried by the next run.
+    def write_batch(self, tasks: Sequence[Keyed], results: Sequence[dict]) -> None:
+        """Store finished tasks atomically, in one folder (renamed into place).
+
+        Failures go to ``failures/`` and are retried by the next run; a task already stored
+        (delivered twice) is stored once.
         """
-        if not result["ok"]:
-            failure = {"task": task.key, "error": result["error"], "traceback": result["traceback"]}
-            path = self.root / "failures" / f"{task.key}.json"
-            path.write_text(json.dumps(failure, indent=2) + "\n", encoding="utf-8")
+        new = []
+        for task, result in zip(tasks, results, strict=True):
+            if not result["ok"]:
+                failure = {
+                    "task": task.key,
+                    "error": result["error"],
+                    "traceback": result["traceback"],
+                }
+                path = self.root / "failures" / f"{task.key}.json"
+                path.write_text(json.dumps(failure, indent=2) + "\n", encoding="utf-8")
+            elif task.key not in self._done and all(t.key != task.key for t, _ in new):
+                new.append((task, result))
+        if not new:
             return
-        if task.key in self._done:  # a task delivered twice is stored once
-            return
-        tmp = self.root / "tasks" / f".tmp-{task.key}-{os.getpid()}"
+        keys = [t.key for t, _ in new]
+        name = keys[0] if len(keys) == 1 else f"{keys[0]}--{keys[-1]}"
+        final = self.root / "tasks" / name
+        while final.exists():  # the rest of a batch, finished by a later run
+            final = final.with_name(f"{final.name}+")
+        tmp = self.root / "tasks" / f".tmp-{name}-{os.getpid()}"
         tmp.mkdir()
-        result["values"].to_parquet(tmp / "values.parquet", index=False)
-        result["yearly"].to_parquet(tmp / "yearly.parquet", index=False)
-        tmp.rename(self.root / "tasks" / task.key)
-        (self.root / "failures" / f"{task.key}.json").unlink(missing_ok=True)
-        self._done.add(task.key)
+        for table in ("values", "yearly"):
+            frame = pd.concat([r[table] for _, r in new], ignore_index=True)
+            frame.to_parquet(tmp / f"{table}.parquet", index=False)
+        (tmp / "tasks.json").write_text(json.dumps(keys) + "\n", encoding="utf-8")
+        tmp.rename(final)
+        for key in keys:
+            (self.root / "failures" / f"{key}.json").unlink(missing_ok=True)
+        self._done.update(keys)
 
     def read(self, name: str) -> pd.DataFrame:
         """Every finished task's ``values`` or ``yearly`` table, in task order."""
         paths = sorted((self.root / "tasks").glob(f"*/{name}.parquet"))
         if not paths:
             return pd.DataFrame()
-        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+        frame = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+        # stable: each task's rows keep their order
+        return frame.sort_values("task", kind="stable", ignore_index=True)
 
     def failures(self) -> pd.DataFrame:
         """The failed tasks of the latest attempts: task, error."""
