@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulation.model.programmes import LINES
+
 
 @njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
 def advance_all(
@@ -144,10 +146,72 @@ def keep_rows(column: np.ndarray, present: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def fill_rows(column: np.ndarray, rows: np.ndarray, value) -> None:
-    """``column[rows] = value`` in one loop (a family leaving its programmes on a move)."""
+def move_rows(
+    rows: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+    flow: np.ndarray,
+    columns: tuple,
+    programmes: tuple,
+    graduates: tuple,
+    months: tuple,
+    counts: tuple,
+    n_combos: int,
+    n_muni: int,
+    slots: int,
+) -> bool:
+    """The bookkeeping of moves: each row from state ``before`` to ``after`` by ``flow``.
+
+    Sets the state, restarts the months in it, ends every programme (programmes serve one
+    state), sets the table key of months 2-12 without a programme, and adds the move to the
+    month's flows and the live counts (whole families and children: exact in any order; the
+    vulnerability summed by state).
+
+    Parameters
+    ----------
+    columns : tuple
+        ``(state, months_in_state, combo, table_key, municipality, children,
+        vulnerability)`` of the families.
+    programmes, graduates, months : tuple of ndarray
+        Each line's programme, graduate and months-in-programme columns.
+    counts : tuple
+        ``(month_flows, month_child_flows, live_families, live_children,
+        vulnerability_sum)``, updated in place.
+
+    Returns
+    -------
+    bool
+        Whether any row held a programme (the sets of holders must be filtered).
+    """
+    state, in_state, combo, key, municipality, children, vulnerability = columns
+    month_flows, month_child_flows, live_families, live_children, vuln_sum = counts
+    held = False
     for j in range(rows.shape[0]):
-        column[rows[j]] = value
+        row = rows[j]
+        to = after[j]
+        state[row] = to
+        in_state[row] = 0
+        if combo[row] != 0:
+            held = True
+            combo[row] = 0
+        for line in range(len(programmes)):
+            programmes[line][row] = -1
+            graduates[line][row] = False
+            months[line][row] = 0
+        muni = municipality[row]
+        key[row] = (n_combos * n_muni + muni) * slots + (to & (slots - 1))
+        kids = float(children[row])
+        month_flows[muni, flow[j]] += 1.0
+        month_child_flows[muni, flow[j]] += kids
+        if before[j] >= 0:
+            live_families[muni, before[j]] -= 1.0
+            live_children[muni, before[j]] -= kids
+            vuln_sum[before[j]] -= vulnerability[row]
+        if to >= 0:
+            live_families[muni, to] += 1.0
+            live_children[muni, to] += kids
+            vuln_sum[to] += vulnerability[row]
+    return held
 
 
 def load() -> None:
@@ -166,6 +230,12 @@ def load() -> None:
     count_held(rows, programme, flags, small, True, np.zeros((1, 1)))
     for column in (programme, flags, small, rows, floats):
         keep_rows(column, flags)
-    fill_rows(programme, rows, -1)
-    fill_rows(flags, rows, False)
-    fill_rows(small, rows, 0)
+    table = np.zeros((1, 1))
+    columns = (programme, small, small, rows, small, programme, floats)
+    counts = (table, table, table, table, floats)
+    lines = len(LINES)  # the tuples' length is part of the compiled signature
+    move_rows(
+        *(rows, rows, rows, rows, columns),
+        *((programme,) * lines, (flags,) * lines, (small,) * lines, counts),
+        *(1, 1, 8),
+    )

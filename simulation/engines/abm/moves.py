@@ -18,6 +18,12 @@ from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.states import N_STATES, State
 
+#: The family columns a move changes or reads, in the order of ``kernels.move_rows``.
+MOVE_COLUMNS = (
+    *("state", "months_in_state", "combo", "table_key"),
+    *("municipality", "children", "vulnerability"),
+)
+
 
 class FamilyMoves:
     """Hazard tables, keys, moves and entries."""
@@ -169,30 +175,30 @@ class FamilyMoves:
             admitted = np.setdiff1d(to_inst, refused)
             self._free_places -= fam.children[rows[admitted]].sum()
         self._free_places += fam.children[rows[before == State.INSTITUTIONAL_CARE]].sum()
-        fam.state[rows] = after
-        fam.months_in_state[rows] = 0
+        c = fam.columns
+        counts = [self.month_flows, self.month_child_flows, self._live_families]
+        counts += [self._live_children, self._vulnerability_sum]
+        held = kernels.move_rows(
+            rows,
+            before,
+            after,
+            flow.astype(np.int64),
+            tuple(c[name] for name in MOVE_COLUMNS),
+            tuple(c[f"programme_{line}"] for line in sv.SERVICES),
+            tuple(c[f"graduate_{line}"] for line in sv.SERVICES),
+            tuple(c[f"months_{line}"] for line in sv.SERVICES),
+            tuple(counts),
+            self.table_combos,
+            self.n_muni,
+            SLOTS,
+        )
         self._nonwell.touch()
-        if fam.combo[rows].any():  # some leave programmes: filter the holders at next read
+        if held:  # some left their programmes: filter the holders at next read
             for holders in self._holders:
                 holders.touch()
-        self._end_programmes(rows)
-        fam.table_key[rows] = self._base_key(fam.municipality[rows], after)
-        muni = fam.municipality[rows].astype(np.int64)
-        children = fam.children[rows].astype(float)
-        self._add_flows(muni, flow, children)
-        self._count_moves(muni, before, after, children, fam.vulnerability[rows])
         self._nonwell.add(rows[after >= State.VULNERABLE])
         fam.log(self.month, rows, before, after)
         return after != tr.EXITED
-
-    def _end_programmes(self, rows: np.ndarray) -> None:
-        """Families that change state leave every programme (programmes serve one state)."""
-        fam = self.families
-        fam.combo[rows] = 0
-        for line in sv.SERVICES:  # twelve small writes: one compiled loop each
-            kernels.fill_rows(fam.columns[f"programme_{line}"], rows, -1)
-            kernels.fill_rows(fam.columns[f"graduate_{line}"], rows, False)
-            kernels.fill_rows(fam.columns[f"months_{line}"], rows, 0)
 
     def _add_flows(self, muni: np.ndarray, flow, children: np.ndarray) -> None:
         """Add moves to the month's flows of families and children by municipality and flow.
