@@ -9,11 +9,14 @@ README): ``amount * prod(1 + rate[t] for t in year+1 .. PRICE_YEAR)``.
 
 from __future__ import annotations
 
+import csv
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The price year of every amount of money in the model.
 PRICE_YEAR = 2024
@@ -26,16 +29,37 @@ def inflation_path() -> Path:
 
 
 @cache
-def inflation() -> pd.DataFrame:
-    """Annual average inflation, one row per year (``rate_percent``, ``measure``, source)."""
-    frame = pd.read_csv(inflation_path())
-    missing = set(COLUMNS) - set(frame.columns)
+def _rows() -> tuple[dict[str, str], ...]:
+    """The table's rows, checked: every column present, consecutive years.
+
+    Read with the standard library: the catalogue converts prices when it is imported, and
+    pandas would add a quarter of a second to every command.
+    """
+    with open(inflation_path(), newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = tuple(reader)
+        missing = set(COLUMNS) - set(reader.fieldnames or ())
     if missing:
         raise ValueError(f"{inflation_path()}: missing columns {sorted(missing)}")
-    years = frame["year"].to_numpy()
-    if list(years) != list(range(years[0], years[-1] + 1)):
-        raise ValueError(f"{inflation_path()}: years must be consecutive, got {list(years)}")
-    return frame.set_index("year")
+    years = [int(row["year"]) for row in rows]
+    if years != list(range(years[0], years[-1] + 1)):
+        raise ValueError(f"{inflation_path()}: years must be consecutive, got {years}")
+    return rows
+
+
+@cache
+def _rates() -> dict[int, float]:
+    """Inflation by year, percent."""
+    return {int(row["year"]): float(row["rate_percent"]) for row in _rows()}
+
+
+@cache
+def inflation() -> pd.DataFrame:
+    """Annual average inflation, one row per year (``rate_percent``, ``measure``, source)."""
+    import pandas as pd
+
+    _rows()  # checked
+    return pd.read_csv(inflation_path()).set_index("year")
 
 
 def deflator(year: int, price_year: int = PRICE_YEAR) -> float:
@@ -46,12 +70,12 @@ def deflator(year: int, price_year: int = PRICE_YEAR) -> float:
     ValueError
         If a year between the two has no inflation figure.
     """
-    rates = inflation()["rate_percent"]
+    rates = _rates()
     low, high = sorted((year, price_year))
     needed = range(low + 1, high + 1)
-    absent = [t for t in needed if t not in rates.index]
+    absent = [t for t in needed if t not in rates]
     if absent:
-        first, last = int(rates.index[0]) - 1, int(rates.index[-1])
+        first, last = min(rates) - 1, max(rates)
         raise ValueError(
             f"no inflation figure for {absent[0]}: prices can be converted between "
             f"{first} and {last}"
