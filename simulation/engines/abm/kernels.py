@@ -214,6 +214,58 @@ def move_rows(
     return held
 
 
+@njit(cache=True, nogil=True)
+def table_keys(
+    rows: np.ndarray, columns: tuple, local_combo: np.ndarray, shape: tuple
+) -> np.ndarray:
+    """Positions of ``rows`` in the month's flat hazard tables.
+
+    ``columns`` is ``(state, months_in_state, combo, municipality)``; ``shape`` is
+    ``(table_combos, n_muni, slots)``. The duration class is 0 in a state's first month,
+    1 in months 2-12 and 2 after; ``state & (slots - 1)`` sends families that left (-1) to
+    the slot without hazards.
+    """
+    state, in_state, combo, municipality = columns
+    n_combos, n_muni, slots = shape
+    keys = np.empty(rows.shape[0], np.intp)
+    for j in range(rows.shape[0]):
+        row = rows[j]
+        slot = state[row] & (slots - 1)
+        months = in_state[row]
+        duration = (1 if months > 0 else 0) + (1 if months >= 12 else 0)
+        local = local_combo[slot, combo[row]]
+        keys[j] = ((duration * n_combos + local) * n_muni + municipality[row]) * slots + slot
+    return keys
+
+
+@njit(cache=True, nogil=True)
+def option_rates(
+    keys: np.ndarray,
+    rows: np.ndarray,
+    options: np.ndarray,
+    weighted_options: np.ndarray,
+    vulnerability: np.ndarray,
+    weighted: bool,
+) -> np.ndarray:
+    """Each row's option hazards (per month) at its table key, ``(n, options)``.
+
+    With ``weighted``, the options of ``weighted_options[key % slots]`` are multiplied by
+    the row's vulnerability.
+    """
+    n_options = options.shape[1]
+    slots = weighted_options.shape[0]
+    out = np.empty((rows.shape[0], n_options))
+    for j in range(rows.shape[0]):
+        k = keys[j]
+        slot = k % slots
+        for o in range(n_options):
+            rate = options[k, o]
+            if weighted and weighted_options[slot, o]:
+                rate = rate * vulnerability[rows[j]]
+            out[j, o] = rate
+    return out
+
+
 def load() -> None:
     """Load every kernel now (from numba's cache, or compile it), not at its first use.
 
@@ -233,6 +285,8 @@ def load() -> None:
     table = np.zeros((1, 1))
     columns = (programme, small, small, rows, small, programme, floats)
     counts = (table, table, table, table, floats)
+    keys = table_keys(rows, (programme, small, small, small), np.zeros((1, 1), np.intp), (1, 1, 8))
+    option_rates(keys, rows, np.zeros((1, 1)), np.zeros((1, 1), np.bool_), floats, True)
     lines = len(LINES)  # the tuples' length is part of the compiled signature
     move_rows(
         *(rows, rows, rows, rows, columns),

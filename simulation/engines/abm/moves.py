@@ -13,7 +13,7 @@ import numpy as np
 
 from simulation.engines.abm import kernels
 from simulation.engines.abm import transitions as tr
-from simulation.engines.abm.layout import EXITED_SLOT, LOCAL_COMBO, N_DURATIONS, N_LOCAL, SLOTS
+from simulation.engines.abm.layout import LOCAL_COMBO, N_DURATIONS, N_LOCAL, SLOTS
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.states import N_STATES, State
@@ -103,12 +103,10 @@ class FamilyMoves:
 
     def _keys(self, rows: np.ndarray) -> np.ndarray:
         """Positions of ``rows`` in the flat option table."""
-        fam = self.families
-        months = fam.months_in_state[rows]
-        duration = (months > 0).astype(np.intp) + (months >= 12)
-        local = LOCAL_COMBO[fam.state[rows] & EXITED_SLOT, fam.combo[rows]]
-        key = (duration * self.table_combos + local) * self.n_muni + fam.municipality[rows]
-        return key * SLOTS + (fam.state[rows] & EXITED_SLOT)
+        c = self.families.columns
+        columns = (c["state"], c["months_in_state"], c["combo"], c["municipality"])
+        shape = (self.table_combos, self.n_muni, SLOTS)
+        return kernels.table_keys(np.asarray(rows, np.int64), columns, LOCAL_COMBO, shape)
 
     def _refresh_keys(self) -> None:
         """Bring ``table_key`` to :meth:`_keys` where it differs from the base key.
@@ -152,13 +150,16 @@ class FamilyMoves:
         )
 
     def _option_rates(self, rows: np.ndarray) -> np.ndarray:
-        fam = self.families
-        key = self._keys(rows)
-        rates = self._options[key]
-        if self.heterogeneity:
-            vuln = self._vuln_options[key % SLOTS]
-            rates = np.where(vuln, rates * fam.vulnerability[rows][:, None], rates)
-        return rates
+        rows = np.asarray(rows, np.int64)
+        vulnerability = self.families.columns["vulnerability"]
+        return kernels.option_rates(
+            self._keys(rows),
+            rows,
+            self._options,
+            self._vuln_options,
+            vulnerability,
+            self.heterogeneity,
+        )
 
     def _apply_moves(self, rows: np.ndarray, chosen: np.ndarray, _left: np.ndarray):
         """Apply chosen options; institutions that are full send children to families."""
