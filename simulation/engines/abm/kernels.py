@@ -266,6 +266,34 @@ def option_rates(
     return out
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SECOND = np.uint64(0xD1B54A32D192ED03)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True, nogil=True)
+def crn_uniform(ids: np.ndarray, counters: np.ndarray, rows: np.ndarray, key: np.uint64):
+    """:func:`simulation.model.crn.uniform` of ``ids[rows]`` and ``counters[rows]``, one loop.
+
+    The same 64-bit integer hash (wrapping arithmetic) and the same conversion to (0, 1).
+    """
+    out = np.empty(rows.shape[0])
+    for j in range(rows.shape[0]):
+        row = rows[j]
+        x = np.uint64(ids[row]) * _GOLDEN + np.uint64(counters[row]) * _SECOND + key
+        x ^= x >> np.uint64(30)
+        x *= _M1
+        x ^= x >> np.uint64(27)
+        x *= _M2
+        x ^= x >> np.uint64(31)
+        x >>= np.uint64(11)
+        u = float(x)
+        u += 0.5  # strictly inside (0, 1)
+        out[j] = u * 2.0**-53
+    return out
+
+
 def load() -> None:
     """Load every kernel now (from numba's cache, or compile it), not at its first use.
 
@@ -287,6 +315,7 @@ def load() -> None:
     counts = (table, table, table, table, floats)
     keys = table_keys(rows, (programme, small, small, small), np.zeros((1, 1), np.intp), (1, 1, 8))
     option_rates(keys, rows, np.zeros((1, 1)), np.zeros((1, 1), np.bool_), floats, True)
+    crn_uniform(rows, rows, rows, np.uint64(0))
     lines = len(LINES)  # the tuples' length is part of the compiled signature
     move_rows(
         *(rows, rows, rows, rows, columns),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from simulation.engines.abm import kernels
 from simulation.model import crn
 from simulation.model import flows as fl
 from simulation.model.states import N_STATES, State
@@ -117,7 +118,11 @@ class Clocks:
     def start(self, rows: np.ndarray) -> None:
         """Give new families their first threshold."""
         self.accumulated[rows] = 0.0
-        self.threshold[rows] = crn.exponential(self.ids[rows], self.waiting_key, self.events[rows])
+        rows = np.asarray(rows, np.int64)
+        u = kernels.crn_uniform(self.ids, self.events, rows, np.uint64(self.waiting_key))
+        np.log(u, out=u)  # numpy's log, as crn.exponential (a compiled log may round apart)
+        u *= -1.0
+        self.threshold[rows] = u
 
     def advance(self, rows, total, left):
         """Accumulate ``total * left`` and return (positions that fired, time left after).
@@ -138,7 +143,8 @@ class Clocks:
 
     def choice(self, rows: np.ndarray) -> np.ndarray:
         """Uniform numbers to choose the option of the event each of ``rows`` just had."""
-        return crn.uniform(self.ids[rows], self.choice_key, self.events[rows])
+        rows = np.asarray(rows, np.int64)
+        return kernels.crn_uniform(self.ids, self.events, rows, np.uint64(self.choice_key))
 
     def restart(self, rows: np.ndarray) -> None:
         """After an event: count it and draw the next threshold."""

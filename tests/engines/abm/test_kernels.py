@@ -137,3 +137,17 @@ def test_table_keys_and_option_rates_match_numpy():
             rates = np.where(weighted[keys % SLOTS], rates * vulnerability[rows][:, None], rates)
         got = kernels.option_rates(keys, rows, options, weighted, vulnerability, on)
         np.testing.assert_array_equal(got, rates)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_crn_uniform_matches_the_numpy_hash_to_the_bit(seed):
+    from simulation.model import crn
+
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, 2**40, 3000)
+    counters = rng.integers(0, 200, 3000)
+    rows = np.sort(rng.choice(3000, 1000, replace=False))
+    for stream in (1, 2, 99):
+        key = crn.key(seed, stream)
+        got = kernels.crn_uniform(ids, counters, rows, np.uint64(key))
+        np.testing.assert_array_equal(got, crn.uniform(ids[rows], key, counters[rows]))
