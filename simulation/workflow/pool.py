@@ -71,7 +71,20 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         starts the fork server (about as long as one import of the stack, once); it runs
         until this process exits.
     """
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_one_compiled_thread
+    )
+
+
+def _one_compiled_thread() -> None:
+    """Run compiled loops on one thread in a worker: the pool's processes share the cores.
+
+    Without it each worker's SD kernel would start a thread per core (numba's default), two
+    workers four threads on two cores.
+    """
+    import numba
+
+    numba.set_num_threads(1)
 
 
 def peak_rss_mb() -> float:

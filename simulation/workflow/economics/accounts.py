@@ -94,9 +94,10 @@ def lifecourse_arrays(exposures: Mapping[str, np.ndarray], p: Mapping) -> np.nda
     """
     values = lc.unit_values(p)  # (E, O, P) or (K, E, O, P)
     counts = np.stack([exposures[VALUED[e]] for e in lc.EXPOSURE_NAMES], axis=-1)
+    # one contraction over the exposures, without the (years, K, E, O, P) product in memory
     if values.ndim == 3:
-        values = values[None]
-    return (counts[..., None, None] * values[None]).sum(axis=2)
+        return np.einsum("yke,eop->ykop", counts, values)
+    return np.einsum("yke,keop->ykop", counts, values)
 
 
 def _money(result: EngineResult, p: Mapping) -> dict[str, np.ndarray]:
