@@ -317,5 +317,5 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
                 self._clocks(),
                 self._apply_moves,
             )
-        months = self.families.months_in_state  # exited rows too: they are dropped in January
+        months = self.families.months_in_state  # exited rows too (dropped at a compaction)
         months += 1

@@ -1,6 +1,6 @@
 """Family agents held column-wise: one row per family (as Starsim holds its agents).
 
-Rows of families that have left are dropped once a year (:meth:`Families.compact`); a
+Rows of families that have left are dropped every few years (:meth:`Families.compact`); a
 family keeps its ``id`` for life, and ids increase with the row, so a family's row is found
 by binary search. With ``histories=True`` every transition is logged (month, id, from, to) and
 the families that left are archived, for individual histories; without it neither is kept, so
