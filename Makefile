@@ -59,6 +59,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/abm_peers.py
 	$(BIN)/python benchmarks/sensitivity_sobol.py
 	$(BIN)/python benchmarks/ensemble_scaling.py
+	$(BIN)/python benchmarks/ensemble_sd.py
+	$(BIN)/python benchmarks/calibration.py
 
 # A wheel in dist/ (scenarios, calibration targets and data inside): pip install dist/*.whl
 dist: | $(BIN)/python
