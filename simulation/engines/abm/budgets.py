@@ -42,6 +42,42 @@ PRIORITY = {
 }
 
 
+#: PAIR_PROGRAMME[pair, line]: the programme of each line in each combination a family can
+#: hold (``layout.PAIR_COMBO``), or -1.
+PAIR_PROGRAMME = np.array(
+    [
+        [
+            next((m for m in members if COMBO_PROGRAMMES[combo, m]), -1)
+            for members in sv.LINE_PROGRAMMES
+        ]
+        for combo in PAIR_COMBO
+    ]
+)
+
+
+def _pair_effects(gaps: np.ndarray) -> np.ndarray:
+    """``services.effects_of`` for each combination a family can hold, ``(pairs, M, N_EFFECTS)``.
+
+    A family holds at most one programme of each line, so a line's treated share is 1 for
+    that programme and 0 for the others, and its factor is that programme's ``1 - gap``:
+    computed here for the programme only, not summed over every programme of every
+    combination. The same numbers to the bit: the sum of one gap and zeros is the gap, and a
+    line without a programme multiplies by exactly 1.
+
+    Parameters
+    ----------
+    gaps : ndarray, shape ``(M, N_PROGRAMMES, N_EFFECTS)``
+        From :func:`simulation.model.services.effect_gaps`.
+    """
+    out = np.ones((len(PAIR_PROGRAMME), gaps.shape[0], gaps.shape[-1]))
+    for line in range(PAIR_PROGRAMME.shape[1]):
+        chosen = PAIR_PROGRAMME[:, line]
+        held = np.flatnonzero(chosen >= 0)
+        factor = np.maximum(1.0 - gaps[:, chosen[held], :], 0.0)  # (M, pairs held, effects)
+        out[held] = out[held] * factor.transpose(1, 0, 2)
+    return out
+
+
 class Budgets:
     """Capacity, places, programmes, their effects and who is served."""
 
@@ -91,7 +127,7 @@ class Budgets:
         if not self.heterogeneity:
             return tr.option_table(fl.hazard_rates(p, services.effects))[None]
         # only the combinations a family can hold: those of its own state's programmes
-        effects = sv.effects_of(COMBO_PROGRAMMES[PAIR_COMBO][:, None, :], services.gaps[None])
+        effects = _pair_effects(services.gaps)
         working = np.array([a.working_groups for a in self.municipalities], float)
         if working.any():  # groups and the coordinator act on every family of a unit
             effects = sv.cooperation_effects(effects, p, working)
@@ -202,8 +238,7 @@ class Budgets:
         if target == State.WELLBEING:
             return np.flatnonzero((fam.state == target) & (prog < 0))
         if target not in self._troubled_in:  # states do not change while programmes run
-            rows = self._troubled
-            self._troubled_in[target] = rows[fam.state[rows] == target]
+            self._troubled_in[target] = self._troubled[self._nonwell.values == target]
         rows = self._troubled_in[target]
         return rows[prog[rows] < 0]
 

@@ -294,6 +294,34 @@ def crn_uniform(ids: np.ndarray, counters: np.ndarray, rows: np.ndarray, key: np
     return out
 
 
+@njit(cache=True, nogil=True)
+def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted union of two ascending arrays of unique rows (a row in both appears once)."""
+    out = np.empty(a.shape[0] + b.shape[0], a.dtype)
+    i = j = m = 0
+    while i < a.shape[0] and j < b.shape[0]:
+        if a[i] < b[j]:
+            out[m] = a[i]
+            i += 1
+        elif b[j] < a[i]:
+            out[m] = b[j]
+            j += 1
+        else:
+            out[m] = a[i]
+            i += 1
+            j += 1
+        m += 1
+    while i < a.shape[0]:
+        out[m] = a[i]
+        i += 1
+        m += 1
+    while j < b.shape[0]:
+        out[m] = b[j]
+        j += 1
+        m += 1
+    return out[:m].copy()
+
+
 def load() -> None:
     """Load every kernel now (from numba's cache, or compile it), not at its first use.
 
@@ -316,6 +344,7 @@ def load() -> None:
     keys = table_keys(rows, (programme, small, small, small), np.zeros((1, 1), np.intp), (1, 1, 8))
     option_rates(keys, rows, np.zeros((1, 1)), np.zeros((1, 1), np.bool_), floats, True)
     crn_uniform(rows, rows, rows, np.uint64(0))
+    merge_sorted(rows, rows)
     lines = len(LINES)  # the tuples' length is part of the compiled signature
     move_rows(
         *(rows, rows, rows, rows, columns),

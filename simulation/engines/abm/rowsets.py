@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from simulation.engines.abm import kernels
+
 
 class RowSet:
     """Sorted, unique rows: a superset of the rows satisfying a condition.
@@ -21,12 +23,22 @@ class RowSet:
     Parameters
     ----------
     condition : callable
-        ``condition(rows) -> bool mask``: which of ``rows`` satisfy the condition now.
+        ``condition(rows) -> bool mask``: which of ``rows`` satisfy the condition now; with
+        ``values``, ``condition(values(rows))``.
+    values : callable, optional
+        ``values(rows) -> array``: what the condition reads (e.g. the rows' states); the
+        kept rows' values are then in :attr:`values`, read once for every later question.
     """
 
-    def __init__(self, condition: Callable[[np.ndarray], np.ndarray]) -> None:
+    def __init__(
+        self,
+        condition: Callable[[np.ndarray], np.ndarray],
+        values: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         self.condition = condition
         self.rows = np.empty(0, np.intp)
+        self._values_of = values
+        self.values = None if values is None else values(self.rows)
         self._pending: list[np.ndarray] = []
         self._stale = False
 
@@ -34,7 +46,7 @@ class RowSet:
         """Start over from ``rows`` (e.g. a full scan), sorted and unique."""
         self.rows = np.unique(np.asarray(rows, np.intp))
         self._pending = []
-        self._stale = False
+        self._stale = True  # read the values at the next call
 
     def add(self, rows: np.ndarray) -> None:
         """Note rows that may satisfy the condition from now on (any order, repeats allowed)."""
@@ -57,12 +69,13 @@ class RowSet:
             new = np.sort(np.concatenate(self._pending))  # sort and drop repeats: np.unique
             new = new[np.concatenate(([True], new[1:] != new[:-1]))]  # costs more on few rows
             self._pending = []
-            at = np.searchsorted(self.rows, new)
-            inside = at < len(self.rows)
-            inside[inside] = self.rows[at[inside]] == new[inside]
-            fresh = ~inside
-            self.rows = np.insert(self.rows, at[fresh], new[fresh])
-        self.rows = self.rows[self.condition(self.rows)]
+            self.rows = kernels.merge_sorted(self.rows, new)
+        if self._values_of is None:
+            self.rows = self.rows[self.condition(self.rows)]
+        else:
+            values = self._values_of(self.rows)
+            keep = self.condition(values)
+            self.rows, self.values = self.rows[keep], values[keep]
         self._stale = False
         return self.rows
 

@@ -85,7 +85,9 @@ class Setup:
         ``_holders[line]``: families in a programme of the line or keeping its effect.
         """
         columns = self.families.columns  # the dictionary stays; its arrays grow inside it
-        self._nonwell = RowSet(lambda rows: columns["state"][rows] >= State.VULNERABLE)
+        self._nonwell = RowSet(
+            lambda state: state >= State.VULNERABLE, lambda rows: columns["state"][rows]
+        )
         self._holders = [
             RowSet(lambda rows, name=f"programme_{line}": columns[name][rows] >= 0)
             for line in sv.SERVICES

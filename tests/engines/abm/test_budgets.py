@@ -77,3 +77,17 @@ def test_families_stay_for_the_programme_duration_then_graduate_and_relapse():
             )
         ).all()
     assert graduates_seen > 0
+
+
+def test_pair_effects_equal_the_shared_effects_to_the_bit():
+    """The engine's shortcut for the combinations' effects is ``services.effects_of``."""
+    from simulation.engines.abm.budgets import _pair_effects
+    from simulation.engines.abm.layout import COMBO_PROGRAMMES, PAIR_COMBO
+    from simulation.model import services as sv
+
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        gaps = rng.random((7, sv.N_PROGRAMMES, len(sv.EFFECTS))) * rng.choice([0.5, 1.5]) - 0.2
+        gaps[rng.random(gaps.shape) < 0.3] = 0.0
+        expected = sv.effects_of(COMBO_PROGRAMMES[PAIR_COMBO][:, None, :], gaps[None])
+        np.testing.assert_array_equal(_pair_effects(gaps), expected)
