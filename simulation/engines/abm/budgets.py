@@ -98,8 +98,14 @@ class Budgets:
     def _capacity_step(self) -> np.ndarray:
         """Advance capacity by a month; return its average, ``(M, N_PROGRAMMES, P)``, EUR/yr."""
         levers = self._month_levers()
-        line = np.stack([a.budget() for a in self.municipalities])  # (M, S) EUR/yr
-        share = np.array([self.municipal_share(i) for i in range(self.n_muni)])
+        share = self.shares[min(self.month, self.n_months - 1)]
+        # Municipality.budget() of every municipality at once: the national split times the
+        # municipal share, or that total over the municipality's own shares (same numbers)
+        national = self.national_budget()
+        line = national[None, :] * share[:, None]  # (M, S) EUR/yr
+        for agent in self.municipalities:
+            if agent.shares is not None:
+                line[agent.index] = line[agent.index].sum() * agent.shares
         own = sv.own_budgets(levers) * 1e6 * self.scale * share[:, None]  # (M, N_PROG)
         budget = sv.programme_budgets(line, levers, own)
         ngo = np.array([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
@@ -238,7 +244,7 @@ class Budgets:
         if target == State.WELLBEING:
             return np.flatnonzero((fam.state == target) & (prog < 0))
         if target not in self._troubled_in:  # states do not change while programmes run
-            self._troubled_in[target] = self._troubled[self._nonwell.values == target]
+            self._troubled_in[target] = self._troubled[self._troubled_states == target]
         rows = self._troubled_in[target]
         return rows[prog[rows] < 0]
 

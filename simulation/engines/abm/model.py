@@ -281,7 +281,7 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         # small set kept on every move, from which the rest is derived.
         self._troubled = self._nonwell.current()
         self._troubled_in: dict[int, np.ndarray] = {}  # by state, as programmes ask
-        self._known = self._troubled[self._nonwell.values >= State.EARLY_SUPPORT]
+        self._troubled_states = self._nonwell.values
         participants = self._run_programmes(services.slots, p)
         self._month_tables(self._combo_tables(services, p))
         self.month_flows[:] = 0.0

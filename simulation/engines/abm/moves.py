@@ -40,7 +40,8 @@ class FamilyMoves:
         )
         if not excess > 0:
             return
-        inside = self._known[fam.state[self._known] == State.INSTITUTIONAL_CARE]
+        # states as at the start of the month: nothing has moved yet
+        inside = self._troubled[self._troubled_states == State.INSTITUTIONAL_CARE]
         inside = self.rngs["services"].permutation(inside)
         moved = inside[: np.searchsorted(np.cumsum(fam.children[inside]), excess) + 1]
         option = np.flatnonzero(
@@ -121,7 +122,9 @@ class FamilyMoves:
         row's key does not change its hazards.
         """
         fam = self.families
-        care = self._known[fam.state[self._known] >= State.FAMILY_CARE]
+        # in care at the start of the month; closing places only moves families between
+        # the care states, so these are the families in care now
+        care = self._troubled[self._troubled_states >= State.FAMILY_CARE]
         special = np.concatenate([care, *self._admitted])  # repeats are harmless
         fam.table_key[special] = self._keys(special)
 
