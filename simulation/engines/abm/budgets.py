@@ -225,7 +225,7 @@ class Budgets:
             free = np.maximum(slots[:, i] * ratio - participants[:, i], 0.0)
             if not free.any():
                 continue
-            waiting = self._waiting(sv.PROGRAMME_TARGET[i], prog)
+            waiting = self._waiting(sv.PROGRAMME_TARGET[i], line, prog)
             chosen = self._choose(waiting, free, PRIORITY[line], rng)
             prog[chosen] = i
             fam.combo[chosen] += fam.combo.dtype.type(PROGRAMME_DIGIT[i] * PROGRAMME_STRIDE[i])
@@ -234,19 +234,19 @@ class Budgets:
             np.add.at(participants[:, i], fam.municipality[chosen], 1.0)
         return participants
 
-    def _waiting(self, target: int, prog: np.ndarray) -> np.ndarray:
-        """Rows in state ``target`` and in no programme of the line (``prog``), ascending.
+    def _waiting(self, target: int, line: int, prog: np.ndarray) -> np.ndarray:
+        """Rows in state ``target`` and in no programme of ``line`` (column ``prog``), ascending.
 
-        Families out of wellbeing are a kept set (``_troubled``, this month's); only a
-        programme for families in wellbeing needs a pass over every family.
+        Families out of wellbeing are a kept set (``_troubled``, this month's), and so are
+        the line's holders: the queue is one sorted set minus the other. Only a programme for
+        families in wellbeing needs a pass over every family.
         """
         fam = self.families
         if target == State.WELLBEING:
             return np.flatnonzero((fam.state == target) & (prog < 0))
         if target not in self._troubled_in:  # states do not change while programmes run
             self._troubled_in[target] = self._troubled[self._troubled_states == target]
-        rows = self._troubled_in[target]
-        return rows[prog[rows] < 0]
+        return kernels.difference_sorted(self._troubled_in[target], self._holding(line))
 
     def _choose(self, rows: np.ndarray, free: np.ndarray, priority: str, rng) -> np.ndarray:
         """The first ``free`` rows of each municipality in queue order (stochastic rounding)."""

@@ -322,6 +322,21 @@ def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out[:m].copy()
 
 
+@njit(cache=True, nogil=True)
+def difference_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The rows of ascending ``a`` that are not in ascending ``b`` (both unique), in order."""
+    out = np.empty(a.shape[0], a.dtype)
+    j = m = 0
+    for i in range(a.shape[0]):
+        while j < b.shape[0] and b[j] < a[i]:
+            j += 1
+        if j < b.shape[0] and b[j] == a[i]:
+            continue
+        out[m] = a[i]
+        m += 1
+    return out[:m].copy()
+
+
 def load() -> None:
     """Load every kernel now (from numba's cache, or compile it), not at its first use.
 
@@ -345,6 +360,7 @@ def load() -> None:
     option_rates(keys, rows, np.zeros((1, 1)), np.zeros((1, 1), np.bool_), floats, True)
     crn_uniform(rows, rows, rows, np.uint64(0))
     merge_sorted(rows, rows)
+    difference_sorted(rows, rows)
     lines = len(LINES)  # the tuples' length is part of the compiled signature
     move_rows(
         *(rows, rows, rows, rows, columns),

@@ -151,3 +151,15 @@ def test_crn_uniform_matches_the_numpy_hash_to_the_bit(seed):
         key = crn.key(seed, stream)
         got = kernels.crn_uniform(ids, counters, rows, np.uint64(key))
         np.testing.assert_array_equal(got, crn.uniform(ids[rows], key, counters[rows]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    a=st.sets(st.integers(0, 500), max_size=200),
+    b=st.sets(st.integers(0, 500), max_size=200),
+)
+def test_sorted_union_and_difference_are_numpy_s(a, b):
+    left = np.array(sorted(a), np.intp)
+    right = np.array(sorted(b), np.intp)
+    np.testing.assert_array_equal(kernels.merge_sorted(left, right), np.union1d(left, right))
+    np.testing.assert_array_equal(kernels.difference_sorted(left, right), np.setdiff1d(left, right))
