@@ -208,7 +208,7 @@ class Budgets:
         fam.columns[f"graduate_{key}"][held] = False
         fam.columns[f"months_{key}"][held] = 0
         fam.table_key[held] = self._keys(held)  # may have left the served set
-        self._holders[line].touch()
+        self._holders[line].discard(held)
 
     def _admit(self, line: int, holding: np.ndarray, slots: np.ndarray, p: dict, rng) -> np.ndarray:
         """Fill free places of ``line``'s programmes; return participants after admission.

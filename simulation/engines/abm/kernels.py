@@ -159,6 +159,7 @@ def move_rows(
     n_combos: int,
     n_muni: int,
     slots: int,
+    left: np.ndarray,
 ) -> bool:
     """The bookkeeping of moves: each row from state ``before`` to ``after`` by ``flow``.
 
@@ -178,10 +179,13 @@ def move_rows(
         ``(month_flows, month_child_flows, live_families, live_children,
         vulnerability_sum)``, updated in place.
 
+    left : ndarray of bool, shape ``(n, lines)``
+        Filled in: whether each row held a programme of each line (and has left it).
+
     Returns
     -------
     bool
-        Whether any row held a programme (the sets of holders must be filtered).
+        Whether any row held a programme.
     """
     state, in_state, combo, key, municipality, children, vulnerability = columns
     month_flows, month_child_flows, live_families, live_children, vuln_sum = counts
@@ -195,6 +199,7 @@ def move_rows(
             held = True
             combo[row] = 0
         for line in range(len(programmes)):
+            left[j, line] = programmes[line][row] >= 0
             programmes[line][row] = -1
             graduates[line][row] = False
             months[line][row] = 0
@@ -365,5 +370,5 @@ def load() -> None:
     move_rows(
         *(rows, rows, rows, rows, columns),
         *((programme,) * lines, (flags,) * lines, (small,) * lines, counts),
-        *(1, 1, 8),
+        *(1, 1, 8, np.zeros((0, lines), np.bool_)),
     )

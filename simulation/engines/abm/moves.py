@@ -195,11 +195,12 @@ class FamilyMoves:
             self.table_combos,
             self.n_muni,
             SLOTS,
+            left := np.zeros((len(rows), len(self._holders)), bool),
         )
         self._nonwell.touch()
-        if held:  # some left their programmes: filter the holders at next read
-            for holders in self._holders:
-                holders.touch()
+        if held:  # some left their programmes
+            for line, holders in enumerate(self._holders):
+                holders.discard(rows[left[:, line]])
         self._nonwell.add(rows[after >= State.VULNERABLE])
         fam.log(self.month, rows, before, after)
         return after != tr.EXITED

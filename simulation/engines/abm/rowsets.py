@@ -40,18 +40,45 @@ class RowSet:
         self._values_of = values
         self.values = None if values is None else values(self.rows)
         self._pending: list[np.ndarray] = []
+        self._removed: list[np.ndarray] = []
         self._stale = False
 
     def reset(self, rows: np.ndarray) -> None:
         """Start over from ``rows`` (e.g. a full scan), sorted and unique."""
         self.rows = np.unique(np.asarray(rows, np.intp))
-        self._pending = []
+        self._pending, self._removed = [], []
         self._stale = True  # read the values at the next call
 
     def add(self, rows: np.ndarray) -> None:
-        """Note rows that may satisfy the condition from now on (any order, repeats allowed)."""
+        """Note rows that satisfy the condition from now on (any order, repeats allowed).
+
+        A row that stops satisfying it later must be told by :meth:`touch` or
+        :meth:`discard`.
+        """
         if len(rows):
+            self._drop_removed()  # in order: a row removed, then added, is in the set
             self._pending.append(np.asarray(rows, np.intp))
+
+    def discard(self, rows: np.ndarray) -> None:
+        """Note rows that no longer satisfy the condition (a cheaper :meth:`touch`)."""
+        if len(rows):
+            self._merge_pending()  # in order: a row added, then removed, is not in the set
+            self._removed.append(np.asarray(rows, np.intp))
+
+    def _drop_removed(self) -> None:
+        if self._removed:
+            gone = np.sort(np.concatenate(self._removed))
+            self._removed = []
+            self.rows = kernels.difference_sorted(self.rows, _unique_sorted(gone))
+
+    def _merge_pending(self) -> None:
+        if self._pending:
+            new = _unique_sorted(np.sort(np.concatenate(self._pending)))
+            self._pending = []
+            self.rows = kernels.merge_sorted(self.rows, new)
+            # Added rows satisfied the condition when added, and a change since was told by
+            # touch or discard; but kept values must be read for them.
+            self._stale = self._stale or self._values_of is not None
 
     def touch(self) -> None:
         """Note that some rows may no longer satisfy the condition (filtered at next read)."""
@@ -60,16 +87,13 @@ class RowSet:
     def current(self) -> np.ndarray:
         """The rows satisfying the condition now, ascending (as ``np.flatnonzero`` gives).
 
-        Pending rows are merged in and, if the set was touched or grew, rows that no longer
-        satisfy the condition dropped, so the set stays small.
+        Discarded rows are dropped and added ones merged in (in the order they were told);
+        if the set was touched, rows that no longer satisfy the condition are dropped too.
         """
-        if not (self._pending or self._stale):
+        self._drop_removed()
+        self._merge_pending()
+        if not self._stale:
             return self.rows
-        if self._pending:
-            new = np.sort(np.concatenate(self._pending))  # sort and drop repeats: np.unique
-            new = new[np.concatenate(([True], new[1:] != new[:-1]))]  # costs more on few rows
-            self._pending = []
-            self.rows = kernels.merge_sorted(self.rows, new)
         if self._values_of is None:
             self.rows = self.rows[self.condition(self.rows)]
         else:
@@ -84,9 +108,14 @@ class RowSet:
 
         Call :meth:`current` first, before the columns move (``condition`` reads them).
         """
-        if self._pending:
+        if self._pending or self._removed:
             raise RuntimeError("read the set (current) before renumbering it")
         rows = self.rows
         at = np.searchsorted(keep, rows)
         kept = (at < len(keep)) & (keep[np.minimum(at, len(keep) - 1)] == rows)
         self.rows = at[kept].astype(np.intp)
+
+
+def _unique_sorted(rows: np.ndarray) -> np.ndarray:
+    """Drop repeats from sorted rows (``np.unique`` costs more on few rows)."""
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
