@@ -1,12 +1,15 @@
-"""Compiled passes over every family (numba), for the agent-based engine's monthly step.
+"""Compiled loops (numba) for the agent-based engine's monthly step.
 
 Each month every family accumulates its hazard and those whose clock reaches its threshold
 move (:class:`~simulation.engines.abm.transitions.Clocks`). In numpy that pass is seven
 array operations over every row (two table look-ups, a product, two sums, a comparison and
 a search for the rows that fired), each reading and writing arrays of half a million
-numbers; here it is one loop that reads each row once. The arithmetic is the numpy
-version's, operation for operation and in the same order (no fast-math: no fused
-multiply-add, no reassociation), so the clocks and the moves are the same to the bit
+numbers; here it is one loop that reads each row once (:func:`advance_all`). The other
+loops do in one pass what numpy did in many small operations on scattered rows: a batch of
+moves, a month in the programmes, table keys and option hazards, the common-random-number
+hash, the compaction of the columns and the merging of sorted row sets. The arithmetic is
+the numpy version's, operation for operation and in the same order (no fast-math: no fused
+multiply-add, no reassociation), so the results are the same to the bit
 (``tests/engines/abm/test_kernels.py``).
 """
 
