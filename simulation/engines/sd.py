@@ -286,7 +286,9 @@ class SDModel:
             self._packed = sd_pack.pack(self)
         row_of = np.full(self.n_months + 1, -1, dtype=np.int64)
         row_of[months[1:]] = np.arange(1, len(months))
-        cols = np.concatenate([np.arange(s.start, s.stop) for s in slices.values()])
+        cols = np.concatenate(
+            [np.arange(0), *(np.arange(s.start, s.stop) for s in slices.values())]
+        )
         out = np.empty((len(months), *y.shape[:-1], len(cols)))
         y = np.ascontiguousarray(y)
         sd_kernel.integrate(

@@ -118,3 +118,9 @@ def test_the_kernels_positions_match_the_model():
     assert len(structure.flow_source) == fl.N_HAZARD_FLOWS == sd_kernel.N_HAZARDS
     assert structure.prog_line.tolist() == sv.PROGRAMME_LINE.tolist()
     assert set(sd_kernel.SCALARS) <= set(REGISTRY)
+
+
+def test_a_run_that_saves_nothing_still_integrates():
+    nothing = SDModel(end_year=START_YEAR + 1).run(save=())
+    assert nothing.saved == {}
+    np.testing.assert_array_equal(nothing.final, SDModel(end_year=START_YEAR + 1).run().final)
