@@ -27,7 +27,6 @@ import numpy as np
 from simulation.model import flows as fl
 from simulation.model.parameters import Parameter
 from simulation.model.programmes import Effect, Programme
-from simulation.model.roots import brentq
 
 #: Chinn (2000): ln(odds ratio) = d x pi / sqrt(3).
 SMD_TO_LOG_ODDS = math.pi / math.sqrt(3.0)
@@ -42,26 +41,6 @@ def smd_to_odds_ratio(d: float) -> float:
 def odds_to_risk_ratio(odds_ratio: float, p0: float) -> float:
     """Risk ratio from an odds ratio at control risk ``p0`` (Zhang and Yu 1998)."""
     return odds_ratio / (1.0 - p0 + p0 * odds_ratio)
-
-
-def _expm(a: np.ndarray) -> np.ndarray:
-    """Matrix exponential of a small matrix: Taylor series with scaling and squaring.
-
-    The cohort model's 5 x 5 generators need about twenty tiny products; numpy's do not
-    wake a thread pool, while ``scipy.linalg.expm``'s LAPACK calls cost milliseconds each
-    on a busy two-core machine (200 of them ran at every import of the catalogue).
-    """
-    norm = float(np.abs(a).sum(axis=1).max())
-    squarings = max(0, math.ceil(math.log2(norm / 0.25))) if norm > 0.25 else 0
-    x = a / 2.0**squarings
-    term = np.eye(len(a))
-    total = term.copy()
-    for k in range(1, 18):  # ||x|| <= 1/4: the remainder is below 1e-20
-        term = term @ x / k
-        total += term
-    for _ in range(squarings):
-        total = total @ total
-    return total
 
 
 def _generator(h: float, q: float, m: float, duration: float, relapse: float, prob: bool):
@@ -120,7 +99,9 @@ def cohort_risk(
     a = _generator(h, q, m, duration, relapse, probability)
     start = np.zeros(5)
     start[0 if treated else 2] = 1.0
-    return float((start @ _expm(a * years))[3])
+    from scipy.linalg import expm  # here: commands that never convert an effect skip SciPy
+
+    return float((start @ expm(a * years))[3])
 
 
 def hazard_multiplier(
@@ -159,6 +140,8 @@ def hazard_multiplier(
         return low  # even no transition at all cannot be that rare: the smallest multiplier
     if gap(high) < 0:
         return high
+    from scipy.optimize import brentq
+
     return float(brentq(gap, low, high, xtol=1e-10))
 
 

@@ -220,7 +220,7 @@ def mean_preserving_scale(
     constant. The returned scale makes the expected time to any exit equal
     ``1 / (rate + other_exits)``, so the profile changes the shape of stays, not their mean.
     """
-    from simulation.model.roots import brentq
+    from scipy.optimize import brentq
 
     if rate <= 0:
         return 1.0

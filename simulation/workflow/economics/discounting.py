@@ -9,8 +9,7 @@ year, as WSIPP does for programme costs).
 from __future__ import annotations
 
 import numpy as np
-
-from simulation.model.roots import brentq
+from scipy.optimize import brentq
 
 
 def discount_factors(years: np.ndarray, rate: float, base_year: int | None = None) -> np.ndarray:
