@@ -304,18 +304,24 @@ def _rk4_step(y, h, month_inputs, tab, st, buf, k, stage, total):
     n, lanes = y.shape
     for i in range(4):
         derivative(y if i == 0 else stage, k, month_inputs, tab, st, buf)
-        for j in range(n):
-            for ln in range(lanes):
-                if i == 0:
+        if i == 0:
+            for j in range(n):
+                for ln in range(lanes):
                     stage[j, ln] = k[j, ln] * (0.5 * h) + y[j, ln]
                     total[j, ln] = k[j, ln]
-                elif i == 1:
+        elif i == 1:
+            for j in range(n):
+                for ln in range(lanes):
                     total[j, ln] += 2.0 * k[j, ln]
                     stage[j, ln] = k[j, ln] * (0.5 * h) + y[j, ln]
-                elif i == 2:
+        elif i == 2:
+            for j in range(n):
+                for ln in range(lanes):
                     total[j, ln] += 2.0 * k[j, ln]
                     stage[j, ln] = k[j, ln] * h + y[j, ln]
-                else:
+        else:
+            for j in range(n):
+                for ln in range(lanes):
                     total[j, ln] += k[j, ln]
                     total[j, ln] *= h / 6.0
                     y[j, ln] = y[j, ln] + total[j, ln]
