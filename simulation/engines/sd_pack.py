@@ -72,17 +72,9 @@ def structure() -> Structure:
     hazard = fl.HAZARD_FLOWS
     return Structure(
         offsets=np.array([*starts, LAYOUT.size], dtype=np.int64),
-        **_compressed("group", sv.SAME_GROUP),
-        **_compressed("earlier", sv.EARLIER_IN_GROUP),
-        **_compressed(
-            "effect",
-            np.array(
-                [
-                    [e in dict(effects) for e in range(len(fl.EFFECTS))]
-                    for effects in sv.PROGRAMME_EFFECTS
-                ]
-            ).T,
-        ),
+        **_compressed("group", _columns(sv.SAME_GROUP)),
+        **_compressed("earlier", _columns(sv.EARLIER_IN_GROUP)),
+        **_compressed("effect", [[e for e, _ in effects] for effects in sv.PROGRAMME_EFFECTS]),
         prog_target=sv.PROGRAMME_TARGET.astype(np.int64),
         prog_line=sv.PROGRAMME_LINE.astype(np.int64),
         flow_source=np.array([int(f.source) for f in hazard], dtype=np.int64),
@@ -94,14 +86,18 @@ def structure() -> Structure:
     )
 
 
-def _compressed(name: str, matrix: np.ndarray) -> dict[str, np.ndarray]:
-    """Column ``p`` of a 0/1 ``matrix`` as the rows ``{name}_idx[ptr[p]:ptr[p + 1]]``.
+def _columns(matrix: np.ndarray) -> list[np.ndarray]:
+    """The rows where each column of a 0/1 ``matrix`` is set."""
+    return [np.flatnonzero(matrix[:, p]) for p in range(matrix.shape[1])]
+
+
+def _compressed(name: str, lists: list) -> dict[str, np.ndarray]:
+    """Programme ``p``'s list as ``{name}_idx[ptr[p]:ptr[p + 1]]``.
 
     The kernel loops over a programme's few group members or effects, not all N_PROG.
     """
-    columns = [np.flatnonzero(matrix[:, p]) for p in range(matrix.shape[1])]
-    ptr = np.cumsum([0] + [len(c) for c in columns]).astype(np.int64)
-    idx = np.concatenate(columns).astype(np.int64)
+    ptr = np.cumsum([0] + [len(c) for c in lists]).astype(np.int64)
+    idx = np.concatenate([np.asarray(c, dtype=np.int64) for c in lists])
     return {f"{name}_ptr": ptr, f"{name}_idx": idx}
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+#: The hash's constants (splitmix64); abm.kernels.crn_uniform is a compiled copy of uniform.
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+M1 = np.uint64(0xBF58476D1CE4E5B9)
+M2 = np.uint64(0x94D049BB133111EB)
 _MASK = (1 << 64) - 1
-_TO_UNIT = 2.0**-53
+TO_UNIT = 2.0**-53
 
 
 def _mix_int(x: int) -> int:
@@ -37,7 +38,7 @@ def key(*parts: int) -> int:
     return k
 
 
-_SECOND = np.uint64(0xD1B54A32D192ED03)
+SECOND = np.uint64(0xD1B54A32D192ED03)
 
 
 def uniform(ids: np.ndarray, k: int, counters: np.ndarray | None = None) -> np.ndarray:
@@ -52,19 +53,19 @@ def uniform(ids: np.ndarray, k: int, counters: np.ndarray | None = None) -> np.n
     counters : ndarray of int, optional
         A second index per id, e.g. how many events the agent has had.
     """
-    x = np.asarray(ids, np.int64).view(np.uint64) * _GOLDEN
+    x = np.asarray(ids, np.int64).view(np.uint64) * GOLDEN
     if counters is not None:
-        x += np.asarray(counters, np.int64).view(np.uint64) * _SECOND
+        x += np.asarray(counters, np.int64).view(np.uint64) * SECOND
     x += np.uint64(k)
     x ^= x >> np.uint64(30)
-    x *= _M1
+    x *= M1
     x ^= x >> np.uint64(27)
-    x *= _M2
+    x *= M2
     x ^= x >> np.uint64(31)
     x >>= np.uint64(11)
     u = x.astype(np.float64)
     u += 0.5  # strictly inside (0, 1)
-    u *= _TO_UNIT
+    u *= TO_UNIT
     return u
 
 

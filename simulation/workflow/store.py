@@ -259,7 +259,7 @@ class TaskStore:
         Failures go to ``failures/`` and are retried by the next run; a task already stored
         (delivered twice) is stored once.
         """
-        new = []
+        new, seen = [], set(self._done)
         for task, result in zip(tasks, results, strict=True):
             if not result["ok"]:
                 failure = {
@@ -269,7 +269,8 @@ class TaskStore:
                 }
                 path = self.root / "failures" / f"{task.key}.json"
                 path.write_text(json.dumps(failure, indent=2) + "\n", encoding="utf-8")
-            elif task.key not in self._done and all(t.key != task.key for t, _ in new):
+            elif task.key not in seen:
+                seen.add(task.key)
                 new.append((task, result))
         if not new:
             return

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulation.model.crn import GOLDEN, M1, M2, SECOND, TO_UNIT
 from simulation.model.programmes import LINES
 
 
@@ -274,12 +275,6 @@ def option_rates(
     return out
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_SECOND = np.uint64(0xD1B54A32D192ED03)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
 @njit(cache=True, nogil=True)
 def crn_uniform(ids: np.ndarray, counters: np.ndarray, rows: np.ndarray, key: np.uint64):
     """:func:`simulation.model.crn.uniform` of ``ids[rows]`` and ``counters[rows]``, one loop.
@@ -289,16 +284,16 @@ def crn_uniform(ids: np.ndarray, counters: np.ndarray, rows: np.ndarray, key: np
     out = np.empty(rows.shape[0])
     for j in range(rows.shape[0]):
         row = rows[j]
-        x = np.uint64(ids[row]) * _GOLDEN + np.uint64(counters[row]) * _SECOND + key
+        x = np.uint64(ids[row]) * GOLDEN + np.uint64(counters[row]) * SECOND + key
         x ^= x >> np.uint64(30)
-        x *= _M1
+        x *= M1
         x ^= x >> np.uint64(27)
-        x *= _M2
+        x *= M2
         x ^= x >> np.uint64(31)
         x >>= np.uint64(11)
         u = float(x)
         u += 0.5  # strictly inside (0, 1)
-        out[j] = u * 2.0**-53
+        out[j] = u * TO_UNIT
     return out
 
 
