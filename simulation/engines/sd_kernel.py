@@ -302,22 +302,31 @@ def _rk4_step(y, h, month_inputs, tab, st, buf, k, stage, total):
     The four stages share one call of :func:`derivative`, so that it is inlined once.
     """
     n, lanes = y.shape
+    # Only the model's states are read by the derivative; the integrals after them (flows,
+    # family-years, costs) need no intermediate stage.
+    dynamic = st.offsets[3]
     for i in range(4):
         derivative(y if i == 0 else stage, k, month_inputs, tab, st, buf)
         if i == 0:
             for j in range(n):
                 for ln in range(lanes):
-                    stage[j, ln] = k[j, ln] * (0.5 * h) + y[j, ln]
                     total[j, ln] = k[j, ln]
+            for j in range(dynamic):
+                for ln in range(lanes):
+                    stage[j, ln] = k[j, ln] * (0.5 * h) + y[j, ln]
         elif i == 1:
             for j in range(n):
                 for ln in range(lanes):
                     total[j, ln] += 2.0 * k[j, ln]
+            for j in range(dynamic):
+                for ln in range(lanes):
                     stage[j, ln] = k[j, ln] * (0.5 * h) + y[j, ln]
         elif i == 2:
             for j in range(n):
                 for ln in range(lanes):
                     total[j, ln] += 2.0 * k[j, ln]
+            for j in range(dynamic):
+                for ln in range(lanes):
                     stage[j, ln] = k[j, ln] * h + y[j, ln]
         else:
             for j in range(n):
