@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from simulation.model import conversions
 from simulation.model import flows as fl
 from simulation.model.parameters import Parameter
 from simulation.model.programmes import Effect, Programme
@@ -117,14 +118,35 @@ def hazard_multiplier(
 
     ``value`` is the central estimate or a bound of the published measure (see the module
     docstring for the formulas). ``none`` and ``hazard_ratio`` are taken as multipliers.
+    A conversion stored in :mod:`simulation.model.conversions` with the same inputs is
+    taken from there (it is what :func:`solve_multiplier` returned for them).
     """
     if effect.measure in ("none", "hazard_ratio"):
         return value
-    t = effect.follow_up
+    args = (effect.measure, effect.follow_up, value, h, q, duration, relapse, probability)
+    stored = conversions.known().get(conversions.key(*args))
+    return stored if stored is not None else solve_multiplier(*args)
+
+
+def solve_multiplier(
+    measure: str,
+    follow_up: float,
+    value: float,
+    h: float,
+    q: float,
+    duration: float,
+    relapse: float,
+    probability: bool = False,
+) -> float:
+    """Solve the cohort model for the multiplier (:func:`hazard_multiplier`'s arguments).
+
+    ``measure`` is ``smd``, ``odds_ratio`` or ``risk_ratio``; ``follow_up`` in years.
+    """
+    t = follow_up
     p0 = cohort_risk(h, q, 1.0, duration, relapse, t, probability, treated=False)
-    if effect.measure == "smd":
+    if measure == "smd":
         rr = odds_to_risk_ratio(smd_to_odds_ratio(value), p0)
-    elif effect.measure == "odds_ratio":
+    elif measure == "odds_ratio":
         rr = odds_to_risk_ratio(value, p0)
     else:
         rr = value

@@ -1,9 +1,10 @@
 """Commands import the heavy libraries they use, and no others (checked in a fresh process).
 
-Importing Matplotlib, pandas, Mesa, Dask or numba costs from a tenth of a second to most of a
-second each; a command that draws nothing must not pay for Matplotlib. SciPy is not among
-them: every command reads the catalogue, whose programme effects are converted with SciPy's
-root finder and matrix exponential (about 0.25 s to import).
+Importing Matplotlib, pandas, Mesa, Dask, numba or SciPy costs from a tenth of a second to
+most of a second each; a command that draws nothing must not pay for Matplotlib. Every command
+reads the catalogue, whose programme effects are converted with SciPy's root finder and matrix
+exponential: the shipped library's conversions are stored (:mod:`simulation.model.conversions`),
+so SciPy is not imported for them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from tests.conftest import SCENARIOS
 
-HEAVY = ("matplotlib", "pandas", "mesa", "dask", "distributed", "numba")
+HEAVY = ("matplotlib", "pandas", "mesa", "dask", "distributed", "numba", "scipy")
 PROBE = """
 import contextlib, io, json, sys
 from simulation.interfaces.cli import main
