@@ -9,24 +9,113 @@ scenario files (:mod:`simulation.workflow.scenarios`) and calibration targets
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import re
+import stat
 import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
+#: Largest input file read, bytes. The largest shipped TOML file (the calibration targets) is
+#: 12 kB and the national data 10 kB; a file a thousand times larger is a mistake, and
+#: reading it whole (``/dev/zero`` would never end) must not be tried.
+MAX_FILE_BYTES = 4_000_000
+#: Deepest nesting of tables and arrays in a TOML input (the shipped files need 4).
+MAX_DEPTH = 12
+#: Longest error message line, characters: a value is shown in full up to about this.
+MAX_LINE = 300
+#: Characters allowed in a name that becomes part of a results path: letters, digits, ``_``
+#: and ``-``, starting with a letter or digit; at most 64 (no ``/``, ``..``, ``$`` or spaces).
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: Control characters never allowed in text from a file (tabs and line breaks are).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
-def read_toml(path: Path, kind: str = "scenario file") -> dict | str:
-    """The parsed file, or an error line naming the file (``kind`` says what it should be)."""
+
+def safe_name(text: str) -> str:
+    """``text`` made a valid name (each run of unsafe characters becomes one ``_``; at most 64).
+
+    Used for names taken from file names (a scenario without a ``name`` key).
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_-")[:64].rstrip("_-")
+    return cleaned or "scenario"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, shortened to about ``limit`` characters for an error line."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 15]}... ({len(text):,} chars)"
+
+
+def read_limited(path: Path, kind: str, limit: int = MAX_FILE_BYTES) -> bytes | str:
+    """The bytes of a regular file of at most ``limit`` bytes, or an error line naming it.
+
+    The file is opened without blocking and checked to be a regular file before it is read,
+    so a FIFO, a device (``/dev/zero``) or a directory is refused instead of hanging or
+    reading without end.
+    """
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except ValueError:  # an embedded NUL byte
+        return f"{shown(str(path))}: not a valid file name (it contains a NUL byte)"
     except FileNotFoundError:
         return f"{path}: file not found"
     except IsADirectoryError:
         return f"{path}: is a directory, not a {kind}"
-    except tomllib.TOMLDecodeError as exc:
-        return f"{path}: invalid TOML: {exc}"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"{path}: symbolic link loop, not a {kind}"
+        return f"{path}: cannot read: {exc.strerror}"
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return f"{path}: is a directory, not a {kind}"
+        return f"{path}: not a regular file (a {kind} must be a file)"
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        return f"{path}: larger than {limit:,} bytes: not a {kind}"
+    return data
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of tables and arrays (0 for a plain value), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if level + 1 > MAX_DEPTH:
+                    return level + 1
+                stack.append((child, level + 1))
+        deepest = max(deepest, level)
+    return deepest
+
+
+def read_toml(path: Path, kind: str = "scenario file") -> dict | str:
+    """The parsed file, or an error line naming the file (``kind`` says what it should be).
+
+    Limits: a regular file of at most :data:`MAX_FILE_BYTES`, UTF-8, tables and arrays
+    nested at most :data:`MAX_DEPTH` deep.
+    """
+    data = read_limited(path, kind)
+    if isinstance(data, str):
+        return data
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         return f"{path}: not UTF-8 text"
+    except tomllib.TOMLDecodeError as exc:
+        return f"{path}: invalid TOML: {exc}"
+    except RecursionError:
+        return f"{path}: tables or arrays nested too deeply (at most {MAX_DEPTH} levels)"
+    if _depth(parsed) > MAX_DEPTH:
+        return f"{path}: tables or arrays nested too deeply (at most {MAX_DEPTH} levels)"
+    return parsed
 
 
 def near_names(name: str, candidates: Collection[str]) -> list[str]:
@@ -54,8 +143,15 @@ class Problems:
         self.errors: list[str] = []
 
     def error(self, key: str, message: str) -> None:
-        """Record a problem with ``key`` (a dotted name such as ``run.end_year``)."""
-        self.errors.append(f"{self.path}: {key}: {message}")
+        """Record a problem with ``key`` (a dotted name such as ``run.end_year``).
+
+        The line is cut to about :data:`MAX_LINE` characters and has no line breaks, so a
+        huge or multi-line value cannot flood the terminal.
+        """
+        line = " ".join(f"{self.path}: {key}: {message}".split())
+        if len(line) > MAX_LINE:
+            line = f"{line[: MAX_LINE - 20]}... (line cut)"
+        self.errors.append(line)
 
     def known(self, where: str, key: str, allowed: Collection[str]) -> bool:
         """Whether ``key`` is one of ``allowed``; if not, record it with near-matches."""
@@ -79,27 +175,46 @@ class Problems:
         """``value`` if it is a table, else ``{}`` after recording the problem."""
         if isinstance(value, dict):
             return value
-        self.error(where, f"expected a table [{where}], got {value!r}")
+        self.error(where, f"expected a table [{where}], got {shown(value)}")
         return {}
 
-    def string(self, where: str, value: object) -> str | None:
-        """A string."""
-        if isinstance(value, str):
-            return value
-        self.error(where, f"expected a string, got {value!r}")
-        return None
+    def string(self, where: str, value: object, longest: int = 5000) -> str | None:
+        """A string of at most ``longest`` characters without control characters."""
+        if not isinstance(value, str):
+            self.error(where, f"expected a string, got {shown(value)}")
+            return None
+        if len(value) > longest:
+            self.error(where, f"longer than {longest:,} characters ({len(value):,})")
+            return None
+        if _CONTROL.search(value):
+            self.error(where, f"contains a control character: {shown(value)}")
+            return None
+        return value
+
+    def name(self, where: str, value: object) -> str | None:
+        """A name that becomes part of a results path (:data:`NAME_PATTERN`)."""
+        if self.string(where, value, 64) is None:
+            return None
+        if not NAME_PATTERN.fullmatch(value):
+            self.error(
+                where,
+                f"{shown(value)} is not a valid name: 1-64 letters, digits, '_' or '-', "
+                "starting with a letter or digit (no paths, spaces or other signs)",
+            )
+            return None
+        return value
 
     def boolean(self, where: str, value: object) -> bool | None:
         """``true`` or ``false``."""
         if isinstance(value, bool):
             return value
-        self.error(where, f"expected true or false, got {value!r}")
+        self.error(where, f"expected true or false, got {shown(value)}")
         return None
 
     def integer(self, where: str, value: object, low: int, high: int) -> int | None:
         """A whole number in ``[low, high]``."""
         if not isinstance(value, int) or isinstance(value, bool):
-            self.error(where, f"expected an integer, got {value!r}")
+            self.error(where, f"expected an integer, got {shown(value)}")
             return None
         if not low <= value <= high:
             self.error(where, f"{value} is outside [{low}, {high}]")
@@ -109,10 +224,10 @@ class Problems:
     def number(self, where: str, value: object, low: float, high: float) -> float | None:
         """A number in ``[low, high]``, as a float."""
         if not _is_number(value):
-            self.error(where, f"expected a number, got {value!r}")
+            self.error(where, f"expected a number, got {shown(value)}")
             return None
-        if not low <= value <= high:
-            self.error(where, f"{value!r} is outside [{low:g}, {high:g}]")
+        if not low <= value <= high:  # NaN fails too
+            self.error(where, f"{shown(value)} is outside [{low:g}, {high:g}]")
             return None
         return float(value)
 
@@ -120,16 +235,29 @@ class Problems:
         """One of ``allowed``."""
         if isinstance(value, str) and value in allowed:
             return value
-        self.error(where, f"{value!r} is not one of {', '.join(allowed)}")
+        self.error(where, f"{shown(value)} is not one of {', '.join(allowed)}")
         return None
 
     def relative_path(self, where: str, value: object, must_exist: bool = True) -> Path | None:
         """A path relative to the file, resolved (and, if ``must_exist``, an existing file)."""
         if not isinstance(value, str) or not value:
-            self.error(where, f"expected a path relative to {self.path.name}, got {value!r}")
+            self.error(where, f"expected a path relative to {self.path.name}, got {shown(value)}")
             return None
-        resolved = (self.path.parent / value).resolve()
+        if self.string(where, value, 4096) is None:
+            return None
+        resolved = resolve(self.path.parent / value)
+        if isinstance(resolved, str):
+            self.error(where, resolved)
+            return None
         if must_exist and not resolved.is_file():
             self.error(where, f"file not found: {resolved}")
             return None
         return resolved
+
+
+def resolve(path: Path) -> Path | str:
+    """The absolute path without symbolic links, or why it has none (a loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError on a symlink loop
+        return f"{path}: symbolic link loop"

@@ -50,10 +50,14 @@ from simulation.model.vocabulary import (
     RESOLUTIONS,
     START_YEAR,
 )
-from simulation.workflow.inputs import Problems, near_names, read_toml
+from simulation.workflow.inputs import Problems, near_names, read_toml, resolve, safe_name
 
 TABLES = ("scenario", "run", "params", "policy")
 SCENARIO_KEYS = {"name": str, "title": str, "description": str, "source": str, "extends": str}
+#: Longest text of each ``[scenario]`` key, characters (a name is checked as a name).
+SCENARIO_TEXT = {"title": 300, "description": 5000, "source": 5000, "extends": 4096}
+#: Most files in a chain of ``extends`` (the shipped scenarios use 3).
+MAX_EXTENDS = 16
 SCHEDULE_KEYS = ("year", "ramp_years", "note")
 #: String-valued policy settings and their allowed values.
 POLICY_CHOICES: dict[str, tuple[str, ...]] = {"allocation_rule": RULES}
@@ -175,7 +179,12 @@ class _Validator(Problems):
         out = {}
         for key, value in table.items():
             if self.known("scenario", key, SCENARIO_KEYS):
-                checked = self.string(f"scenario.{key}", value)
+                where = f"scenario.{key}"
+                checked = (
+                    self.name(where, value)
+                    if key == "name"
+                    else self.string(where, value, SCENARIO_TEXT[key])
+                )
                 if checked is not None:
                     out[key] = checked
         return out
@@ -302,17 +311,12 @@ class _Layer:
     choices: dict
 
 
-def _load_layers(path: Path, seen: list[Path], errors: list[str]) -> list[_Layer]:
-    """The chain of files from the root ancestor to ``path``; errors are appended."""
-    resolved = path.resolve()
-    if resolved in seen:
-        cycle = " -> ".join(str(p.name) for p in [*seen[seen.index(resolved) :], resolved])
-        errors.append(f"{path}: scenario.extends: cycle {cycle}")
-        return []
+def _read_layer(path: Path, errors: list[str]) -> tuple[_Layer, str | None] | None:
+    """One file's validated tables and its ``extends`` (None, with errors, if unreadable)."""
     data = read_toml(path)
     if isinstance(data, str):
         errors.append(data)
-        return []
+        return None
     check = _Validator(path)
     for table in data:
         if table not in TABLES:
@@ -324,12 +328,43 @@ def _load_layers(path: Path, seen: list[Path], errors: list[str]) -> list[_Layer
     run = check.run_table(tables["run"])
     params = check.params_table(tables["params"])
     levers, schedule, choices = check.policy_table(tables["policy"])
-    parents: list[_Layer] = []
-    if "extends" in scenario:
-        parent = path.parent / scenario["extends"]
-        parents = _load_layers(parent, [*seen, resolved], check.errors)
     errors.extend(check.errors)
-    return [*parents, _Layer(path, scenario, run, params, levers, schedule, choices)]
+    layer = _Layer(path, scenario, run, params, levers, schedule, choices)
+    return layer, scenario.get("extends")
+
+
+def _load_layers(path: Path, errors: list[str]) -> list[_Layer]:
+    """The chain of files from the root ancestor to ``path``; errors are appended.
+
+    A loop, not a recursion: a chain longer than :data:`MAX_EXTENDS` files or a cycle is an
+    error naming the file.
+    """
+    layers: list[_Layer] = []
+    seen: list[Path] = []
+    while True:
+        resolved = resolve(path)
+        if isinstance(resolved, str):
+            errors.append(resolved)
+            return []
+        if resolved in seen:
+            cycle = " -> ".join(p.name for p in [*seen[seen.index(resolved) :], resolved])
+            errors.append(f"{layers[-1].path}: scenario.extends: cycle {cycle}")
+            return []
+        if len(seen) == MAX_EXTENDS:
+            errors.append(
+                f"{layers[-1].path}: scenario.extends: more than {MAX_EXTENDS} files in the "
+                "chain of extends"
+            )
+            return []
+        seen.append(resolved)
+        read = _read_layer(path, errors)
+        if read is None:
+            return []
+        layer, parent = read
+        layers.append(layer)
+        if parent is None:
+            return layers[::-1]
+        path = path.parent / parent
 
 
 def load(path: str | Path) -> Scenario:
@@ -342,10 +377,10 @@ def load(path: str | Path) -> Scenario:
     """
     path = Path(path)
     errors: list[str] = []
-    layers = _load_layers(path, [], errors)
+    layers = _load_layers(path, errors)
     if errors:
         raise ScenarioError(list(dict.fromkeys(errors)))
-    merged = Scenario(name=path.stem, path=path)
+    merged = Scenario(name=safe_name(path.stem), path=path)
     run: dict = {}
     for layer in layers:
         for key in ("title", "description", "source"):
@@ -356,18 +391,19 @@ def load(path: str | Path) -> Scenario:
         merged.levers.update(layer.levers)
         merged.schedule.extend(layer.schedule)
         merged.allocation_rule = layer.choices.get("allocation_rule", merged.allocation_rule)
-    merged.name = layers[-1].scenario.get("name", path.stem)
+    merged.name = layers[-1].scenario.get("name", safe_name(path.stem))
     merged.chain = [str(layer.path) for layer in layers]
     merged.run = RunSettings(**run)
     return merged
 
 
-def validate(paths: list[str | Path]) -> list[str]:
-    """Every error line for every file (empty when all are valid)."""
-    errors: list[str] = []
+def validate(paths: list[str | Path]) -> dict[str, list[str]]:
+    """Every error line of each file (and its ancestors), by file as given; empty if valid."""
+    found: dict[str, list[str]] = {}
     for path in paths:
         try:
             load(path)
+            found[str(path)] = []
         except ScenarioError as exc:
-            errors.extend(exc.errors)
-    return errors
+            found[str(path)] = exc.errors
+    return found

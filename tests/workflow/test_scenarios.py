@@ -17,7 +17,7 @@ def errors_of(path) -> list[str]:
 
 
 def test_shipped_scenarios_validate():
-    assert validate(sorted(SCENARIOS.glob("*.toml"))) == []
+    assert not any(validate(sorted(SCENARIOS.glob("*.toml"))).values())
 
 
 def test_extends_merges_and_appends_schedule():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from simulation.interfaces.cli.common import EXIT_OK, EXIT_USAGE, command_parser
 
@@ -30,11 +29,11 @@ def handle(args) -> int:
     """Validate every file; ``ok: FILE`` for the good ones."""
     from simulation.workflow.scenarios import validate
 
-    errors = validate(args.files)
-    for line in errors:
-        print(line, file=sys.stderr)
-    failed = {line.split(": ", 1)[0] for line in errors}
-    for name in args.files:
-        if str(Path(name)) not in failed:
+    found = validate(args.files)
+    for errors in found.values():
+        for line in errors:
+            print(line, file=sys.stderr)
+    for name, errors in found.items():
+        if not errors:
             print(f"ok: {name}")
-    return EXIT_USAGE if errors else EXIT_OK
+    return EXIT_USAGE if any(found.values()) else EXIT_OK
