@@ -36,6 +36,8 @@ STYLE = {
     "grid.linewidth": 0.6,
     "figure.dpi": 110,
     "savefig.dpi": 150,
+    # Titles and names come from scenario files: a "$" is a dollar sign, never mathtext.
+    "text.parse_math": False,
 }
 
 

@@ -151,8 +151,11 @@ def test_unwritable_output_is_one_line(tmp_path, write_scenario, capsys):
     blocker.write_text("not a folder")
     assert main(["run", str(path), "--out", str(blocker)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"prevsim run: --out {blocker}: is a file; give a folder"]
+    assert main(["run", str(path), "--out", str(blocker / "below")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
-    assert err[0].startswith("prevsim: cannot write")
+    assert err[0].startswith(f"prevsim run: --out {blocker / 'below'}: cannot")
 
 
 def test_demo_runs_both_scenarios_and_writes_a_comparison(tmp_path, capsys):

@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.command_line = shlex.join(["prevsim", *argv])
+        common.check_out(args)
         return handlers[args.command](args)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
@@ -82,9 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.errors:
             print(line, file=sys.stderr)
         return EXIT_USAGE
-    except OSError as exc:  # e.g. --out names a file, or a folder we may not write
+    except OSError as exc:  # a file or folder the system refused (reading or writing)
         where = exc.filename or "results"
-        print(f"prevsim: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"prevsim: {where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("prevsim: interrupted; no partial results were kept", file=sys.stderr)

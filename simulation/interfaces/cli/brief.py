@@ -6,6 +6,7 @@ from pathlib import Path
 
 from simulation.interfaces.cli.common import (
     EXIT_OK,
+    MAX_SAMPLES,
     Progress,
     UsageError,
     add_against,
@@ -14,7 +15,7 @@ from simulation.interfaces.cli.common import (
     both,
     command_parser,
     default_targets,
-    int_at_least,
+    int_in,
     scenario_dir,
 )
 from simulation.workflow.shipped import BASELINE
@@ -57,7 +58,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--samples",
-        type=int_at_least(20),
+        type=int_in(20, MAX_SAMPLES),
         default=1000,
         metavar="N",
         help="parameter draws kept for the uncertainty intervals: Latin hypercubes of N "

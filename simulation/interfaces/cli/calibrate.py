@@ -6,14 +6,14 @@ from pathlib import Path
 
 from simulation.interfaces.cli.common import (
     EXIT_OK,
+    MAX_SAMPLES,
     Progress,
     UsageError,
     add_output,
     add_workers,
     command_parser,
-    non_negative_int,
+    int_in,
     output,
-    positive_int,
     year,
 )
 
@@ -52,7 +52,7 @@ def add_parser(sub) -> None:
     for name, what, zero in SETTINGS:
         p.add_argument(
             f"--{name.replace('_', '-')}",
-            type=non_negative_int if zero else positive_int,
+            type=int_in(0 if zero else 1, MAX_SAMPLES),
             default=None,
             metavar="N",
             help=f"{what} (default: the targets file's)",

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from simulation.model.vocabulary import ENGINES, LANGS, REPLICATE_SCALE
+from simulation.model.vocabulary import ENGINES, LANGS, LAST_YEAR, REPLICATE_SCALE, START_YEAR
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -77,11 +77,66 @@ def float_in(low: float, high: float, example: str):
     return parse
 
 
-non_negative_int = int_at_least(0)
-positive_int = int_at_least(1)
-year = int_at_least(2010)  # a holdout needs at least the first year of data before it
+def int_in(low: int, high: int):
+    """An argparse type: a whole number in ``[low, high]`` (the message names both)."""
+    at_least = int_at_least(low)
+
+    def parse(text: str) -> int:
+        value = at_least(text)
+        if value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}, got {value:,}")
+        return value
+
+    return parse
+
+
+#: Largest sizes a command accepts: beyond them a run would need more memory than a large
+#: workstation has (a sample table of N x 109 parameters, a Sobol design of N (2D + 2)
+#: rows) or days of computing; the message names the limit.
+MAX_SAMPLES = 100_000
+MAX_SOBOL_N = 16_384
+MAX_REPLICATES = 1_000
+MAX_WORKERS = 512
+MAX_SEED = 2**63 - 1
+
+non_negative_int = int_in(0, MAX_SEED)
+positive_int = int_in(1, MAX_SEED)
+samples = int_in(1, MAX_SAMPLES)
+workers = int_in(1, MAX_WORKERS)
+seed = int_in(0, MAX_SEED)
+year = int_in(2010, LAST_YEAR)  # a holdout needs at least the first year of data before it
+base_year = int_in(START_YEAR, LAST_YEAR)
 rate = float_in(0.0, 0.5, "0.03 (3%)")
 scale = float_in(1e-4, 1.0, "0.2")
+
+
+def scheduler(text: str) -> str:
+    """An argparse type: ``serial``, ``processes``, ``local`` or ``tcp://HOST:PORT``."""
+    from urllib.parse import urlsplit
+
+    if text in ("serial", "processes", "local"):
+        return text
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme == "tcp" and bool(parts.hostname) and parts.port is not None
+    except ValueError:  # a port that is not a number, or out of range
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(
+            f"expected serial, processes, local or tcp://HOST:PORT, got {text[:80]!r}"
+        )
+    return text
+
+
+class UniqueNames(argparse.Action):
+    """Keep a list of names, refusing one given twice."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        """Store ``values``; an :class:`argparse.ArgumentError` if one is repeated."""
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise argparse.ArgumentError(self, f"{', '.join(twice)} given more than once")
+        setattr(namespace, self.dest, list(values))
 
 
 def port(text: str) -> int:
@@ -105,21 +160,21 @@ def add_against(p: argparse.ArgumentParser, help: str, type=str) -> None:
 
 def add_params(p: argparse.ArgumentParser, help: str) -> None:
     """``--params NAME...``: the uncertain parameters varied."""
-    p.add_argument("--params", nargs="+", metavar="NAME", default=None, help=help)
+    p.add_argument(
+        "--params", nargs="+", metavar="NAME", default=None, action=UniqueNames, help=help
+    )
 
 
 def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:
     """``--seed N``: the root seed of the samples."""
-    p.add_argument(
-        "--seed", type=non_negative_int, default=default, metavar="N", help=f"default: {default}"
-    )
+    p.add_argument("--seed", type=seed, default=default, metavar="N", help=f"default: {default}")
 
 
 def add_abm_sampling(p: argparse.ArgumentParser, replicates: int, what: str) -> None:
     """``--replicates R`` and ``--scale S`` of replicated agent-based runs."""
     p.add_argument(
         "--replicates",
-        type=positive_int,
+        type=int_in(1, MAX_REPLICATES),
         default=replicates,
         metavar="R",
         help=f"abm: {what} (default {replicates}; sd is deterministic: 1)",
@@ -144,7 +199,7 @@ def add_discounting(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--base-year",
-        type=year,
+        type=base_year,
         default=None,
         metavar="YEAR",
         help="year values are discounted to (default: the first year the scenarios differ)",
@@ -155,7 +210,7 @@ def add_out(p: argparse.ArgumentParser) -> None:
     """``--out DIR``: the results root folder."""
     p.add_argument(
         "--out",
-        type=Path,
+        type=out_folder,
         default=Path("results"),
         metavar="DIR",
         help="results root folder (default: results)",
@@ -181,7 +236,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--seed",
-        type=non_negative_int,
+        type=seed,
         default=None,
         metavar="N",
         help="root random seed (default: the scenario's [run] seed)",
@@ -202,7 +257,7 @@ def add_workers(p: argparse.ArgumentParser, what: str) -> None:
     """``--workers K``: processes, all cores by default."""
     p.add_argument(
         "--workers",
-        type=positive_int,
+        type=workers,
         default=os.cpu_count() or 1,
         metavar="K",
         help=f"{what} (default: all cores)",
@@ -219,6 +274,63 @@ def output(args: argparse.Namespace):
         command=args.command_line,
         csv=getattr(args, "csv", False),
     )
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that cannot be written, before any work starts.
+
+    It must name a folder (existing or not); the nearest existing folder on its path must be
+    writable, so an unwritable root is found now, not after an hour of simulation.
+    """
+    out = getattr(args, "out", None)
+    if out is None:
+        return
+    import tempfile
+
+    command = f"prevsim {args.command}: --out"
+    text = str(out)
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{command} {text}: is a file; give a folder")
+    existing = path.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    try:  # a probe, removed at once: permissions alone miss read-only and special file systems
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise UsageError(f"{command} {text}: cannot write into {existing} ({why})") from None
+
+
+def out_folder(text: str) -> Path:
+    """An argparse type: a folder name (not empty, no NUL byte)."""
+    if not text.strip() or "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text[:80]!r} is not a folder name (e.g. results)")
+    return Path(text)
+
+
+def check_base_year(command: str, base_year: int | None, scenarios) -> None:
+    """Refuse a ``--base-year`` after the last year the scenarios run."""
+    if base_year is None:
+        return
+    last = min(sc.run.end_year for sc in scenarios)
+    if base_year > last:
+        raise UsageError(
+            f"prevsim {command}: --base-year {base_year}: after the scenarios' last year; "
+            f"allowed: {START_YEAR}-{last}"
+        )
+
+
+def check_distinct(command: str, scenarios) -> None:
+    """Refuse two scenarios with one name (results are kept by name)."""
+    names = [sc.name for sc in scenarios]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UsageError(
+            f"prevsim {command}: scenario {', '.join(twice)} is given more than once; results "
+            "are kept by name: give different scenarios (or another [scenario] name)"
+        )
 
 
 # ---- scenarios and shipped files ----------------------------------------------------------

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from simulation.interfaces.cli.common import (
     EXIT_OK,
+    MAX_REPLICATES,
     Progress,
     UsageError,
     add_discounting,
     add_run_options,
+    check_base_year,
+    check_distinct,
     command_parser,
+    int_in,
     load_scenario,
     output,
-    positive_int,
 )
 
 NAME = "compare"
@@ -38,7 +41,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--replicates",
-        type=positive_int,
+        type=int_in(1, MAX_REPLICATES),
         default=None,
         metavar="N",
         help="abm: paired runs per scenario (default 10; sd is deterministic: 1)",
@@ -55,6 +58,8 @@ def handle(args) -> int:
     if len(args.files) < 2:
         raise UsageError("prevsim compare: give at least two scenario files")
     scenarios = [load_scenario(f, args) for f in args.files]
+    check_distinct(NAME, scenarios)
+    check_base_year(NAME, args.base_year, scenarios)
     engine = args.engine or scenarios[0].run.engine
     replicates = args.replicates or (10 if engine == "abm" else 1)
     bar = Progress(len(scenarios) * (replicates if engine == "abm" else 1))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from simulation.interfaces.cli.common import (
+    EXIT_FAILURE,
     EXIT_OK,
     Progress,
     UsageError,
@@ -15,10 +17,13 @@ from simulation.interfaces.cli.common import (
     add_params,
     add_seed,
     add_workers,
+    check_base_year,
+    check_distinct,
     command_parser,
     default_targets,
     load_scenario,
-    positive_int,
+    samples,
+    scheduler,
 )
 from simulation.model.vocabulary import ENGINES
 
@@ -57,7 +62,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--samples",
-        type=positive_int,
+        type=samples,
         default=None,
         metavar="N",
         help="parameter draws: kept by history matching (default 1000, the draws of "
@@ -88,6 +93,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--scheduler",
+        type=scheduler,
         default="processes",
         metavar="WHERE",
         help="serial, processes (a local pool, default), local (a Dask LocalCluster) or "
@@ -153,6 +159,8 @@ def handle(args) -> int:
     scenario = load_scenario(args.file, args, resolution="national")
     against = args.against or str(Path(args.file).with_name("baseline.toml"))
     baseline = load_scenario(against, args, resolution="national")
+    check_distinct(NAME, [scenario, baseline])
+    check_base_year(NAME, args.base_year, [scenario, baseline])
     settings = _settings(args)
     if _draws(args) == "history-matched":
         settings = _history_matched(args, scenario, baseline, settings)
@@ -181,4 +189,10 @@ def handle(args) -> int:
         f"{len(plan.tasks) - ran} were already done."
     )
     print(f"Results: {plan.folder}")
+    if failed and failed == ran:
+        print(
+            f"prevsim ensemble: every task run failed; see {plan.folder / 'failures.csv'}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     return EXIT_OK

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from simulation.interfaces.cli.common import EXIT_OK, add_seed, command_parser, positive_int
+from simulation.interfaces.cli.common import (
+    EXIT_OK,
+    add_seed,
+    command_parser,
+    out_folder,
+    samples,
+)
 
 NAME = "lifecourse"
 EXAMPLES = """examples:
@@ -32,7 +38,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--samples",
-        type=positive_int,
+        type=samples,
         default=2000,
         metavar="N",
         help="draws for the 90%% range (default 2000)",
@@ -40,6 +46,7 @@ def add_parser(sub) -> None:
     add_seed(p, default=20240101)
     p.add_argument(
         "--out",
+        type=out_folder,
         default=None,
         metavar="DIR",
         help="also write exposures.csv and outcomes.csv under DIR/lifecourse/",

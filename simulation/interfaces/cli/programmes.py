@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from simulation.interfaces.cli.common import (
     EXIT_OK,
+    MAX_SAMPLES,
     UsageError,
     add_seed,
     command_parser,
-    non_negative_int,
-    positive_int,
+    int_in,
     year,
 )
 
@@ -63,11 +63,11 @@ def add_parser(sub) -> None:
         help="first funded year (default 2027)",
     )
     p.add_argument(
-        "--years", type=positive_int, default=10, metavar="Y", help="years of funding (default 10)"
+        "--years", type=int_in(1, 50), default=10, metavar="Y", help="years of funding (default 10)"
     )
     p.add_argument(
         "--samples",
-        type=non_negative_int,
+        type=int_in(0, MAX_SAMPLES),
         default=200,
         metavar="N",
         help="draws of the programme's effect sizes and costs (default 200)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from simulation.interfaces.cli.common import (
     EXIT_OK,
+    MAX_SOBOL_N,
     Progress,
     UsageError,
     add_abm_sampling,
@@ -13,8 +14,8 @@ from simulation.interfaces.cli.common import (
     add_seed,
     add_workers,
     command_parser,
+    int_in,
     output,
-    positive_int,
 )
 from simulation.model.vocabulary import ENGINES
 
@@ -48,7 +49,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--n",
-        type=positive_int,
+        type=int_in(1, MAX_SOBOL_N),
         default=256,
         metavar="N",
         help="base sample size (sobol: N (2D + 2) evaluations; default 256)",

@@ -92,7 +92,9 @@ def _key_table(ctx: Context, n: Numbers) -> Table:
     level = {"level": n.fact("interval_level", 0.01)}
     header = [Para(t["table_measure"], style="head")]
     for name in names:
-        header.append(Para(t["quote"].format(ctx.title(name)), style="head"))
+        # a title is a field, not part of the template: its braces are text
+        title = Para(t["quote"].format("{title}"), {"title": ctx.title(name)}, style="head")
+        header.append(title)
         header.append(Para(t["table_interval"], level, style="head"))
     rows = []
     for measure in measures:
