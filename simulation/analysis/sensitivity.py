@@ -20,6 +20,7 @@ import pandas as pd
 
 from simulation.analysis.evaluation import Question, evaluate, evaluate_abm
 from simulation.model.catalogue import REGISTRY
+from simulation.model.errors import InputError
 from simulation.model.vocabulary import REPLICATE_SCALE, START_YEAR
 from simulation.workflow.scenarios import Scenario
 
@@ -292,6 +293,18 @@ def _evaluate(question: Question, prob: dict, x: np.ndarray, s: StudySettings, p
     return y_years[:, -1], y_years, f"sd engine, {STEPS_PER_MONTH} Runge-Kutta step a month"
 
 
+def _check_varies(y: np.ndarray, outcome: str, scenario, baseline) -> None:
+    """Refuse an outcome that is not finite or the same for every sample: no index exists."""
+    if not np.isfinite(y).all():
+        raise InputError(f"{scenario.path}: the outcome {outcome} is not finite for some samples")
+    if np.ptp(y) == 0:
+        against = f" and {baseline.path}" if baseline is not None else ""
+        raise InputError(
+            f"{scenario.path}{against}: the outcome {outcome} is {y[0]:g} for every sample: "
+            "no parameter moves it (do the scenarios differ before their last year?)"
+        )
+
+
 def run_study(
     scenario: Scenario,
     baseline: Scenario | None,
@@ -310,6 +323,7 @@ def run_study(
     prob = problem(s.names, engine=s.engine, outcome=s.outcome)
     x = sample(prob, s.method, s.n, s.seed)
     y, y_years, described = _evaluate(question, prob, x, s, progress)
+    _check_varies(y, s.outcome, scenario, baseline)
     result = analyze(prob, s.method, x, y, s.seed, workers=s.workers)
     conv = convergence(prob, s.method, x, y, s.seed)
     varying = None

@@ -168,6 +168,18 @@ def test_impossible_arguments_are_refused_before_work(argv, expected, tmp_path, 
     assert expected in line, line
 
 
+def test_sensitivity_of_an_outcome_that_never_varies_is_one_line(tmp_path, capsys):
+    """A scenario against itself: every NPV is 0, and no index exists (SALib would divide
+    by a zero variance and print warnings).
+    """
+    argv = ["sensitivity", EARLY, "--against", EARLY, "--n", "2"]
+    (line,) = _refused(argv, capsys, tmp_path / "out")
+    assert line.endswith(
+        "the outcome npv is 0 for every sample: no parameter moves it (do the "
+        "scenarios differ before their last year?)"
+    )
+
+
 @pytest.mark.parametrize("out", ["", " ", "a\x00b"])
 def test_an_empty_out_is_refused(out, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
