@@ -41,6 +41,15 @@ def safe_name(text: str) -> str:
     return cleaned or "scenario"
 
 
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would not print as-is escaped.
+
+    Control characters (an escape sequence could rewrite the user's terminal), format
+    characters and Unicode line separators (which would split one error into several lines).
+    """
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def shown(value: object, limit: int = 60) -> str:
     """``repr(value)``, shortened to about ``limit`` characters for an error line."""
     text = repr(value)
@@ -145,10 +154,10 @@ class Problems:
     def error(self, key: str, message: str) -> None:
         """Record a problem with ``key`` (a dotted name such as ``run.end_year``).
 
-        The line is cut to about :data:`MAX_LINE` characters and has no line breaks, so a
-        huge or multi-line value cannot flood the terminal.
+        The line is cut to about :data:`MAX_LINE` characters and has no line breaks or
+        control characters, so a huge or multi-line value cannot flood the terminal.
         """
-        line = " ".join(f"{self.path}: {key}: {message}".split())
+        line = printable(" ".join(f"{self.path}: {key}: {message}".split()))
         if len(line) > MAX_LINE:
             line = f"{line[: MAX_LINE - 20]}... (line cut)"
         self.errors.append(line)
