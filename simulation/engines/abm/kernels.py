@@ -5,9 +5,10 @@ move (:class:`~simulation.engines.abm.transitions.Clocks`). In numpy that pass i
 array operations over every row (two table look-ups, a product, two sums, a comparison and
 a search for the rows that fired), each reading and writing arrays of half a million
 numbers; here it is one loop that reads each row once (:func:`advance_all`). The other
-loops do in one pass what numpy did in many small operations on scattered rows: a batch of
-moves, a month in the programmes, table keys and option hazards, the common-random-number
-hash, the compaction of the columns and the merging of sorted row sets. The arithmetic is
+loops do in one pass what numpy did in many small operations on scattered rows: a month in
+the programmes, table keys, the common-random-number hash, the compaction of the columns and
+the merging of sorted row sets (the events of a month are in ``events.py``, the programmes'
+queues in ``queues.py``). The arithmetic is
 the numpy version's, operation for operation and in the same order (no fast-math: no fused
 multiply-add, no reassociation), so the results are the same to the bit
 (``tests/engines/abm/test_kernels.py``).
@@ -19,7 +20,6 @@ import numpy as np
 from numba import njit
 
 from simulation.model.crn import GOLDEN, M1, M2, SECOND, TO_UNIT
-from simulation.model.programmes import LINES
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
@@ -150,80 +150,6 @@ def keep_rows(column: np.ndarray, present: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def move_rows(
-    rows: np.ndarray,
-    before: np.ndarray,
-    after: np.ndarray,
-    flow: np.ndarray,
-    columns: tuple,
-    programmes: tuple,
-    graduates: tuple,
-    months: tuple,
-    counts: tuple,
-    n_combos: int,
-    n_muni: int,
-    slots: int,
-    left: np.ndarray,
-) -> bool:
-    """The bookkeeping of moves: each row from state ``before`` to ``after`` by ``flow``.
-
-    Sets the state, restarts the months in it, ends every programme (programmes serve one
-    state), sets the table key of months 2-12 without a programme, and adds the move to the
-    month's flows and the live counts (whole families and children: exact in any order; the
-    vulnerability summed by state).
-
-    Parameters
-    ----------
-    columns : tuple
-        ``(state, months_in_state, combo, table_key, municipality, children,
-        vulnerability)`` of the families.
-    programmes, graduates, months : tuple of ndarray
-        Each line's programme, graduate and months-in-programme columns.
-    counts : tuple
-        ``(month_flows, month_child_flows, live_families, live_children,
-        vulnerability_sum)``, updated in place.
-
-    left : ndarray of bool, shape ``(n, lines)``
-        Filled in: whether each row held a programme of each line (and has left it).
-
-    Returns
-    -------
-    bool
-        Whether any row held a programme.
-    """
-    state, in_state, combo, key, municipality, children, vulnerability = columns
-    month_flows, month_child_flows, live_families, live_children, vuln_sum = counts
-    held = False
-    for j in range(rows.shape[0]):
-        row = rows[j]
-        to = after[j]
-        state[row] = to
-        in_state[row] = 0
-        if combo[row] != 0:
-            held = True
-            combo[row] = 0
-        for line in range(len(programmes)):
-            left[j, line] = programmes[line][row] >= 0
-            programmes[line][row] = -1
-            graduates[line][row] = False
-            months[line][row] = 0
-        muni = municipality[row]
-        key[row] = (n_combos * n_muni + muni) * slots + (to & (slots - 1))
-        kids = float(children[row])
-        month_flows[muni, flow[j]] += 1.0
-        month_child_flows[muni, flow[j]] += kids
-        if before[j] >= 0:
-            live_families[muni, before[j]] -= 1.0
-            live_children[muni, before[j]] -= kids
-            vuln_sum[before[j]] -= vulnerability[row]
-        if to >= 0:
-            live_families[muni, to] += 1.0
-            live_children[muni, to] += kids
-            vuln_sum[to] += vulnerability[row]
-    return held
-
-
-@njit(cache=True, nogil=True)
 def table_keys(
     rows: np.ndarray, columns: tuple, local_combo: np.ndarray, shape: tuple
 ) -> np.ndarray:
@@ -248,52 +174,29 @@ def table_keys(
 
 
 @njit(cache=True, nogil=True)
-def option_rates(
-    keys: np.ndarray,
-    rows: np.ndarray,
-    options: np.ndarray,
-    weighted_options: np.ndarray,
-    vulnerability: np.ndarray,
-    weighted: bool,
-) -> np.ndarray:
-    """Each row's option hazards (per month) at its table key, ``(n, options)``.
+def crn_hash(family_id, counter, key: np.uint64) -> float:
+    """:func:`simulation.model.crn.uniform` of one id and counter.
 
-    With ``weighted``, the options of ``weighted_options[key % slots]`` are multiplied by
-    the row's vulnerability.
+    The same 64-bit integer hash (wrapping arithmetic) and the same conversion to (0, 1).
     """
-    n_options = options.shape[1]
-    slots = weighted_options.shape[0]
-    out = np.empty((rows.shape[0], n_options))
-    for j in range(rows.shape[0]):
-        k = keys[j]
-        slot = k % slots
-        for o in range(n_options):
-            rate = options[k, o]
-            if weighted and weighted_options[slot, o]:
-                rate = rate * vulnerability[rows[j]]
-            out[j, o] = rate
-    return out
+    x = np.uint64(family_id) * GOLDEN + np.uint64(counter) * SECOND + key
+    x ^= x >> np.uint64(30)
+    x *= M1
+    x ^= x >> np.uint64(27)
+    x *= M2
+    x ^= x >> np.uint64(31)
+    x >>= np.uint64(11)
+    u = float(x)
+    u += 0.5  # strictly inside (0, 1)
+    return u * TO_UNIT
 
 
 @njit(cache=True, nogil=True)
 def crn_uniform(ids: np.ndarray, counters: np.ndarray, rows: np.ndarray, key: np.uint64):
-    """:func:`simulation.model.crn.uniform` of ``ids[rows]`` and ``counters[rows]``, one loop.
-
-    The same 64-bit integer hash (wrapping arithmetic) and the same conversion to (0, 1).
-    """
+    """:func:`crn_hash` of ``ids[rows]`` and ``counters[rows]``, one loop."""
     out = np.empty(rows.shape[0])
     for j in range(rows.shape[0]):
-        row = rows[j]
-        x = np.uint64(ids[row]) * GOLDEN + np.uint64(counters[row]) * SECOND + key
-        x ^= x >> np.uint64(30)
-        x *= M1
-        x ^= x >> np.uint64(27)
-        x *= M2
-        x ^= x >> np.uint64(31)
-        x >>= np.uint64(11)
-        u = float(x)
-        u += 0.5  # strictly inside (0, 1)
-        out[j] = u * TO_UNIT
+        out[j] = crn_hash(ids[rows[j]], counters[rows[j]], key)
     return out
 
 
@@ -356,17 +259,7 @@ def load() -> None:
     count_held(rows, programme, flags, small, True, np.zeros((1, 1)))
     for column in (programme, flags, small, rows, floats):
         keep_rows(column, flags)
-    table = np.zeros((1, 1))
-    columns = (programme, small, small, rows, small, programme, floats)
-    counts = (table, table, table, table, floats)
-    keys = table_keys(rows, (programme, small, small, small), np.zeros((1, 1), np.intp), (1, 1, 8))
-    option_rates(keys, rows, np.zeros((1, 1)), np.zeros((1, 1), np.bool_), floats, True)
+    table_keys(rows, (programme, small, small, small), np.zeros((1, 1), np.intp), (1, 1, 8))
     crn_uniform(rows, rows, rows, np.uint64(0))
     merge_sorted(rows, rows)
     difference_sorted(rows, rows)
-    lines = len(LINES)  # the tuples' length is part of the compiled signature
-    move_rows(
-        *(rows, rows, rows, rows, columns),
-        *((programme,) * lines, (flags,) * lines, (small,) * lines, counts),
-        *(1, 1, 8, np.zeros((0, lines), np.bool_)),
-    )

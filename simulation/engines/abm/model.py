@@ -297,25 +297,10 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         )
         # Families present all month (exited rows have no hazard), then the newcomers,
         # who arrive at a uniform time within the month.
-        tr.jump_month(
-            None,
-            None,
-            self._option_rates,
-            self._total_rates,
-            self._clocks(),
-            self._apply_moves,
-            self._advance_everyone,
-        )
+        self._move_month()
         entering = self._enter_families()
         if entering.size:
             arrival = self.rngs["entries"].random(entering.size)
-            tr.jump_month(
-                entering,
-                1.0 - arrival,
-                self._option_rates,
-                self._total_rates,
-                self._clocks(),
-                self._apply_moves,
-            )
+            self._move_month(entering, 1.0 - arrival)
         months = self.families.months_in_state  # exited rows too (dropped at a compaction)
         months += 1

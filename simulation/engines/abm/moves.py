@@ -11,17 +11,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.engines.abm import kernels
+from simulation.engines.abm import events, kernels
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import LOCAL_COMBO, N_DURATIONS, N_LOCAL, SLOTS
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.states import N_STATES, State
 
-#: The family columns a move changes or reads, in the order of ``kernels.move_rows``.
+#: The family columns a move changes or reads, in the order of ``events.move_families``.
 MOVE_COLUMNS = (
     *("state", "months_in_state", "combo", "table_key"),
     *("municipality", "children", "vulnerability"),
+)
+#: Each line's columns a move resets, in the order of ``events.move_families``.
+LINE_COLUMNS = ("programme", "graduate", "months")
+#: What decides a move's target and flow (``events.move_families``): full institutions send
+#: children to family-based care.
+MOVE_RULES = (
+    tr.OPTION_TARGET,
+    tr.FLOW_OF_OPTION,
+    int(State.INSTITUTIONAL_CARE),
+    int(State.FAMILY_CARE),
+    int(fl.FLOW_INDEX["placement_family"]),
 )
 
 
@@ -47,7 +58,7 @@ class FamilyMoves:
         option = np.flatnonzero(
             tr.FLOW_OF_OPTION[State.INSTITUTIONAL_CARE] == fl.FLOW_INDEX["deinstitutionalisation"]
         )[0]
-        self._apply_moves(moved, np.full(moved.size, option), np.zeros(moved.size))
+        self._apply_moves(moved, np.full(moved.size, option))
 
     def _mean_vulnerability(self) -> np.ndarray:
         """Mean vulnerability of the live families in each state (1 for an empty state).
@@ -152,50 +163,63 @@ class FamilyMoves:
             self.heterogeneity,
         )
 
-    def _option_rates(self, rows: np.ndarray) -> np.ndarray:
-        rows = np.asarray(rows, np.int64)
-        vulnerability = self.families.columns["vulnerability"]
-        return kernels.option_rates(
-            self._keys(rows),
+    def _move_month(self, rows: np.ndarray | None = None, time_left=None) -> None:
+        """Move families through every event of the month (``transitions.jump_month``).
+
+        ``rows`` None: every row with the whole month (exited rows have no hazard);
+        otherwise ``rows`` with ``time_left`` each (newcomers, who arrive within it). The
+        rounds of events after the first pass run in compiled loops (``events.py``).
+        """
+        if rows is None:
+            fired, left = self._advance_everyone()
+        else:
+            total = self._total_rates(rows)
+            positions, left = self._clocks().advance(rows, total, np.asarray(time_left, float))
+            fired = rows[positions]
+        while fired.size:
+            fired, left = self._events(np.asarray(fired, np.int64), left)
+
+    def _events(self, rows: np.ndarray, time_left: np.ndarray):
+        """One round: the events of ``rows`` (clocks fired); return the rows that fire again.
+
+        The choice of each event, the clock's restart, the move and the rest of the month on
+        the new clock, as ``transitions.jump_month``'s loop with ``Clocks`` and
+        :meth:`_apply_moves`; returns (rows, time left after their next event).
+        """
+        c = self.families.columns
+        shape = (self.table_combos, self.n_muni, SLOTS)
+        key_columns = (c["state"], c["months_in_state"], c["combo"], c["municipality"])
+        vulnerability = c["vulnerability"]
+        chosen, threshold = events.draw_events(
             rows,
-            self._options,
-            self._vuln_options,
-            vulnerability,
-            self.heterogeneity,
+            (*key_columns, vulnerability, c["id"], c["event_count"], c["accumulated_hazard"]),
+            *(LOCAL_COMBO, shape, self._options, self._vuln_options, self.heterogeneity),
+            self._crn_keys,
+        )
+        np.log(threshold, out=threshold)  # numpy's log, as Clocks.start (see events.py)
+        threshold *= -1.0
+        after = self._apply_moves(rows, chosen)
+        return events.advance_moved(
+            *(rows, after, time_left, threshold),
+            (*key_columns, vulnerability, c["accumulated_hazard"], c["threshold"]),
+            *(LOCAL_COMBO, shape, self._options, self._vuln_options, self.heterogeneity),
         )
 
-    def _apply_moves(self, rows: np.ndarray, chosen: np.ndarray, _left: np.ndarray):
-        """Apply chosen options; institutions that are full send children to families."""
+    def _apply_moves(self, rows: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """Apply chosen options; return the states after (institutions full: families)."""
         fam = self.families
-        before = fam.state[rows].astype(np.int64)
-        after = tr.OPTION_TARGET[before, chosen].astype(np.int64)
-        flow = tr.FLOW_OF_OPTION[before, chosen]
-        to_inst = np.flatnonzero(after == State.INSTITUTIONAL_CARE)
-        if to_inst.size and np.isfinite(self._free_places):
-            children = fam.children[rows[to_inst]].astype(float)
-            refused = to_inst[np.cumsum(children) > self._free_places]
-            after[refused] = State.FAMILY_CARE
-            flow[refused] = fl.FLOW_INDEX["placement_family"]
-            admitted = np.setdiff1d(to_inst, refused)
-            self._free_places -= fam.children[rows[admitted]].sum()
-        self._free_places += fam.children[rows[before == State.INSTITUTIONAL_CARE]].sum()
         c = fam.columns
         counts = [self.month_flows, self.month_child_flows, self._live_families]
         counts += [self._live_children, self._vulnerability_sum]
-        held = kernels.move_rows(
-            rows,
-            before,
-            after,
-            flow.astype(np.int64),
+        before, after, left, held, self._free_places = events.move_families(
+            np.asarray(rows, np.int64),
+            np.asarray(chosen, np.int64),
             tuple(c[name] for name in MOVE_COLUMNS),
-            tuple(c[f"programme_{line}"] for line in sv.SERVICES),
-            tuple(c[f"graduate_{line}"] for line in sv.SERVICES),
-            tuple(c[f"months_{line}"] for line in sv.SERVICES),
+            tuple(tuple(c[f"{kind}_{line}"] for line in sv.SERVICES) for kind in LINE_COLUMNS),
             tuple(counts),
-            self.table_combos,
-            self.n_muni,
-            SLOTS,
-            left := np.zeros((len(rows), len(self._holders)), bool),
+            MOVE_RULES,
+            (self.table_combos, self.n_muni, SLOTS),
+            float(self._free_places),
         )
         self._nonwell.touch()
         if held:  # some left their programmes
@@ -203,7 +227,7 @@ class FamilyMoves:
                 holders.discard(rows[left[:, line]])
         self._nonwell.add(rows[after >= State.VULNERABLE])
         fam.log(self.month, rows, before, after)
-        return after != tr.EXITED
+        return after
 
     def _add_flows(self, muni: np.ndarray, flow, children: np.ndarray) -> None:
         """Add moves to the month's flows of families and children by municipality and flow.

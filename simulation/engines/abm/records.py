@@ -33,7 +33,8 @@ class Recording:
         shape = (self.n_muni, SLOTS)
         return (
             families.reshape(shape)[:, :N_STATES].astype(float),
-            children.reshape(shape)[:, :N_STATES],
+            # contiguous, as the compiled moves that update it are compiled for
+            children.reshape(shape)[:, :N_STATES].copy(),
         )
 
     def _record(self, i: int) -> None:

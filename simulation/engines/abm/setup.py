@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.engines.abm import kernels
+from simulation.engines.abm import events, kernels
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import base_key
 from simulation.engines.abm.population import Families
@@ -30,6 +30,7 @@ class Setup:
         The 1 January 2009 state of the shared inputs (the SD engine's), in agents.
         """
         kernels.load()  # the compiled passes, loaded while setting up rather than running
+        events.load()
         stocks, capacity, graduates = inputs.initial_state()
         expected = stocks[0] * self.scale
         rng = self.rngs["population"]
@@ -42,6 +43,8 @@ class Setup:
             capacity=int(len(state) * 1.3) + 1024, histories=self.settings.histories
         )
         self._start_row_sets()
+        clocks = self._clocks()  # the keys of the common random numbers of events
+        self._crn_keys = (np.uint64(clocks.choice_key), np.uint64(clocks.waiting_key))
         rows = self._add_families(muni, state, rng)
         # Children in care on 1 January 2009 have been there for a while: their time in care
         # is drawn from the stationary (geometric) distribution of stays, so the first-month

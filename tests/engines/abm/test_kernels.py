@@ -117,18 +117,17 @@ def test_row_set_holds_exactly_what_a_scan_finds(n, steps):
             np.testing.assert_array_equal(rows.current(), np.flatnonzero(flag))
 
 
-def test_table_keys_and_option_rates_match_numpy():
+def test_table_keys_match_numpy():
     from simulation.engines.abm.layout import EXITED_SLOT, LOCAL_COMBO, SLOTS
 
     rng = np.random.default_rng(11)
-    n, n_muni, n_combos, n_out = 4000, 9, 3, 5
+    n, n_muni, n_combos = 4000, 9, 3
     state = rng.integers(-1, SLOTS - 1, n).astype(np.int8)
     months = rng.integers(0, 30, n).astype(np.int16)
     combo = rng.integers(0, LOCAL_COMBO.shape[1], n).astype(np.int16)
     muni = rng.integers(0, n_muni, n).astype(np.int16)
-    vulnerability = rng.gamma(2.0, 0.5, n)
     rows = np.sort(rng.choice(n, 1500, replace=False))
-    # numpy, as FamilyMoves._keys and _option_rates computed them before the kernels
+    # numpy, as FamilyMoves._keys computed them before the kernel
     duration = (months[rows] > 0).astype(np.intp) + (months[rows] >= 12)
     slot = state[rows] & EXITED_SLOT
     local = np.minimum(LOCAL_COMBO[slot, combo[rows]], n_combos - 1)
@@ -136,14 +135,6 @@ def test_table_keys_and_option_rates_match_numpy():
     table = np.minimum(LOCAL_COMBO, n_combos - 1)  # a table with n_combos combinations
     keys = kernels.table_keys(rows, (state, months, combo, muni), table, (n_combos, n_muni, SLOTS))
     np.testing.assert_array_equal(keys, expected)
-    options = rng.random((3 * n_combos * n_muni * SLOTS, n_out))
-    weighted = rng.random((SLOTS, n_out)) < 0.5
-    for on in (True, False):
-        rates = options[keys]
-        if on:
-            rates = np.where(weighted[keys % SLOTS], rates * vulnerability[rows][:, None], rates)
-        got = kernels.option_rates(keys, rows, options, weighted, vulnerability, on)
-        np.testing.assert_array_equal(got, rates)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

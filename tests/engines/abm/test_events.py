@@ -1,0 +1,133 @@
+"""The compiled events of a month against their numpy version.
+
+:mod:`simulation.engines.abm.events` runs the loop of :func:`transitions.jump_month` (choose,
+restart, move, advance); it must give what the numpy version gave, to the bit: here a whole
+run with the numpy loop is compared with the engine's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation.engines.abm import transitions as tr
+from simulation.engines.abm.layout import SLOTS
+from simulation.model import flows as fl
+from simulation.model import services as sv
+from simulation.model.states import State
+from tests.engines.abm.helpers import make_model
+
+RECORDS = (
+    *("stocks", "children", "flows", "child_flows", "costs", "stock_years", "child_years"),
+    *("graduates_record", "served_years", "programme_costs", "unspent"),
+)
+
+
+class NumpyMoves:
+    """A model's moves as the engine made them before its compiled event loop.
+
+    :func:`transitions.jump_month` with numpy option hazards and a move applied row by row
+    (the live sums in row order, as the compiled loop and its predecessor add them).
+    """
+
+    def __init__(self, model) -> None:
+        self.m = model
+
+    def option_rates(self, rows: np.ndarray) -> np.ndarray:
+        m, rows = self.m, np.asarray(rows, np.int64)
+        keys = m._keys(rows)
+        rates = m._options[keys]
+        if m.heterogeneity:
+            vulnerability = m.families.vulnerability[rows][:, None]
+            rates = np.where(m._vuln_options[keys % SLOTS], rates * vulnerability, rates)
+        return rates
+
+    def apply(self, rows: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        m, fam = self.m, self.m.families
+        before = fam.state[rows].astype(np.int64)
+        after = tr.OPTION_TARGET[before, chosen].astype(np.int64)
+        flow = tr.FLOW_OF_OPTION[before, chosen].copy()
+        to_inst = np.flatnonzero(after == State.INSTITUTIONAL_CARE)
+        if to_inst.size and np.isfinite(m._free_places):
+            children = fam.children[rows[to_inst]].astype(float)
+            refused = to_inst[np.cumsum(children) > m._free_places]
+            after[refused] = State.FAMILY_CARE
+            flow[refused] = fl.FLOW_INDEX["placement_family"]
+            m._free_places -= fam.children[rows[np.setdiff1d(to_inst, refused)]].sum()
+        m._free_places += fam.children[rows[before == State.INSTITUTIONAL_CARE]].sum()
+        c = fam.columns
+        left = np.stack([c[f"programme_{line}"][rows] >= 0 for line in sv.SERVICES], axis=1)
+        for j, row in enumerate(rows.tolist()):
+            self._book(row, int(before[j]), int(after[j]), int(flow[j]))
+        m._nonwell.touch()
+        for line, holders in enumerate(m._holders):
+            holders.discard(rows[left[:, line]])
+        m._nonwell.add(rows[after >= State.VULNERABLE])
+        fam.log(m.month, rows, before, after)
+        return after
+
+    def _book(self, row: int, before: int, after: int, flow: int) -> None:
+        m, c = self.m, self.m.families.columns
+        c["state"][row], c["months_in_state"][row], c["combo"][row] = after, 0, 0
+        for line in sv.SERVICES:
+            c[f"programme_{line}"][row] = -1
+            c[f"graduate_{line}"][row] = False
+            c[f"months_{line}"][row] = 0
+        muni, kids = int(c["municipality"][row]), float(c["children"][row])
+        c["table_key"][row] = m._base_key(np.array([muni]), np.array([after]))[0]
+        m.month_flows[muni, flow] += 1.0
+        m.month_child_flows[muni, flow] += kids
+        for state, sign in ((before, -1.0), (after, 1.0)):
+            if state >= 0:
+                m._live_families[muni, state] += sign
+                m._live_children[muni, state] += sign * kids
+                m._vulnerability_sum[state] += sign * c["vulnerability"][row]
+
+    def move_month(self, rows=None, time_left=None) -> None:
+        m = self.m
+        tr.jump_month(
+            rows,
+            time_left,
+            self.option_rates,
+            m._total_rates,
+            m._clocks(),
+            lambda r, chosen, _left: self.apply(r, chosen) != tr.EXITED,
+            m._advance_everyone,
+        )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"heterogeneity": True, "levers": {"institution_closure_rate": 0.25}},
+        {"heterogeneity": False, "levers": {"institution_closure_rate": 0.3}},
+    ],
+)
+def test_compiled_events_are_jump_month_s_to_the_bit(options):
+    settings = {"end_year": 2014, "seed": 3, "scale": 0.01, "histories": True, **options}
+    compiled = make_model(**settings).run()
+    reference = make_model(**settings)
+    numpy_moves = NumpyMoves(reference)
+    reference._move_month = numpy_moves.move_month
+    reference._apply_moves = numpy_moves.apply
+    reference.run()
+    assert compiled.flows[-1][:, fl.FLOW_INDEX["deinstitutionalisation"]].sum() > 0
+    for name in RECORDS:
+        np.testing.assert_array_equal(getattr(compiled, name), getattr(reference, name), name)
+    for name in compiled.families.columns:
+        got, expected = getattr(compiled.families, name), getattr(reference.families, name)
+        np.testing.assert_array_equal(got, expected, name)
+    np.testing.assert_array_equal(compiled.families.event_table(), reference.families.event_table())
+
+
+def test_a_row_holds_a_programme_exactly_when_its_combination_is_not_zero(het_model):
+    """What ``events.move_families`` relies on to skip the programme columns."""
+    c, n = het_model.families.columns, het_model.families.n
+    holding = np.zeros(n, bool)
+    for line in sv.SERVICES:
+        held = c[f"programme_{line}"][:n] >= 0
+        holding |= held
+        assert not c[f"graduate_{line}"][:n][~held].any()
+        assert not c[f"months_{line}"][:n][~held].any()
+    assert holding.any()
+    np.testing.assert_array_equal(holding, c["combo"][:n] != 0)
