@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulation.engines.abm import kernels
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import SLOTS
 from simulation.model import flows as fl
@@ -131,3 +132,14 @@ def test_a_row_holds_a_programme_exactly_when_its_combination_is_not_zero(het_mo
         assert not c[f"months_{line}"][:n][~held].any()
     assert holding.any()
     np.testing.assert_array_equal(holding, c["combo"][:n] != 0)
+
+
+def test_keep_rows_matches_numpy():
+    gen = np.random.default_rng(4)
+    n = 5000
+    present = gen.random(n) < 0.8
+    columns = (gen.integers(-1, 7, n).astype(np.int8), gen.integers(0, 9, n), gen.random(n))
+    for column in (*columns, present.copy()):
+        expected = column[present]
+        kept = kernels.keep_rows(column, present)
+        np.testing.assert_array_equal(column[:kept], expected)
