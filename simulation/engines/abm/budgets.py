@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.engines.abm import kernels
+from simulation.engines.abm import kernels, queues
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import (
     COMBO_PROGRAMMES,
@@ -237,35 +237,43 @@ class Budgets:
     def _waiting(self, target: int, line: int, prog: np.ndarray) -> np.ndarray:
         """Rows in state ``target`` and in no programme of ``line`` (column ``prog``), ascending.
 
-        Families out of wellbeing are a kept set (``_troubled``, this month's), and so are
-        the line's holders: the queue is one sorted set minus the other. Only a programme for
-        families in wellbeing needs a pass over every family.
+        Families out of wellbeing are a kept set (``_troubled``, this month's, with their
+        states): the queue is one pass over it. Only a programme for families in wellbeing
+        needs a pass over every family.
         """
         fam = self.families
         if target == State.WELLBEING:
             return np.flatnonzero((fam.state == target) & (prog < 0))
-        if target not in self._troubled_in:  # states do not change while programmes run
-            self._troubled_in[target] = self._troubled[self._troubled_states == target]
-        return kernels.difference_sorted(self._troubled_in[target], self._holding(line))
+        return queues.waiting_rows(self._troubled, self._troubled_states, target, prog)
 
     def _choose(self, rows: np.ndarray, free: np.ndarray, priority: str, rng) -> np.ndarray:
-        """The first ``free`` rows of each municipality in queue order (stochastic rounding)."""
+        """The first ``free`` rows of each municipality in queue order (stochastic rounding).
+
+        The queue is sorted by municipality, then priority, then a random tie-break; the
+        rows are returned by municipality (their order within one does not matter).
+        """
         if rows.size == 0:
             return rows
         fam = self.families
-        muni = fam.municipality[rows].astype(np.intp)
         if priority == "vulnerability":
             order_key = -fam.vulnerability[rows]
         elif priority == "waiting":
             order_key = -fam.months_in_state[rows].astype(float)
         else:
             order_key = np.zeros(rows.size)
-        tie = rng.random(rows.size) * 1e-9
-        order = np.argsort(muni + 0.5 + np.arctan(order_key) * (0.99 / np.pi) + tie)
+        tie = rng.random(rows.size)
+        slope = np.arctan(order_key)  # numpy's arctan (a compiled one may round apart)
+        slope *= 0.99 / np.pi
+        quota = np.floor(free) + (rng.random(self.n_muni) < free - np.floor(free))
+        chosen, exact = queues.first_in_queue(rows, fam.municipality, slope, tie, quota)
+        if exact:
+            return chosen
+        # two rows tie at a last place: the sort decides, as it always did
+        muni = fam.municipality[rows].astype(np.intp)
+        order = np.argsort(muni + 0.5 + slope + tie * 1e-9)
         sorted_muni = muni[order]
         first = np.searchsorted(sorted_muni, np.arange(self.n_muni))
         rank = np.arange(rows.size) - first[sorted_muni]
-        quota = np.floor(free) + (rng.random(self.n_muni) < free - np.floor(free))
         return rows[order[rank < quota[sorted_muni]]]
 
     # ---- mean field -------------------------------------------------------------------

@@ -280,7 +280,6 @@ class FamilyWelfareModel(Setup, Budgets, FamilyMoves, Recording, mesa.Model):
         # States are ordered from wellbeing to care: the families out of wellbeing are a
         # small set kept on every move, from which the rest is derived.
         self._troubled = self._nonwell.current()
-        self._troubled_in: dict[int, np.ndarray] = {}  # by state, as programmes ask
         self._troubled_states = self._nonwell.values
         participants = self._run_programmes(services.slots, p)
         self._month_tables(self._combo_tables(services, p))

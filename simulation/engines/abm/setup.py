@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.engines.abm import events, kernels
+from simulation.engines.abm import events, kernels, queues
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import base_key
 from simulation.engines.abm.population import Families
@@ -31,6 +31,7 @@ class Setup:
         """
         kernels.load()  # the compiled passes, loaded while setting up rather than running
         events.load()
+        queues.load()
         stocks, capacity, graduates = inputs.initial_state()
         expected = stocks[0] * self.scale
         rng = self.rngs["population"]

@@ -1,17 +1,21 @@
-"""The compiled events of a month against their numpy version.
+"""The compiled events of a month and programme queues against their numpy versions.
 
 :mod:`simulation.engines.abm.events` runs the loop of :func:`transitions.jump_month` (choose,
-restart, move, advance); it must give what the numpy version gave, to the bit: here a whole
-run with the numpy loop is compared with the engine's.
+restart, move, advance) and :mod:`simulation.engines.abm.queues` fills programme places; both
+must give what the numpy versions gave, to the bit: here a whole run with the numpy loop is
+compared with the engine's, and the queue with a full sort.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from simulation.engines.abm import kernels
+from simulation.engines.abm import kernels, queues
 from simulation.engines.abm import transitions as tr
+from simulation.engines.abm.budgets import Budgets
 from simulation.engines.abm.layout import SLOTS
 from simulation.model import flows as fl
 from simulation.model import services as sv
@@ -132,6 +136,79 @@ def test_a_row_holds_a_programme_exactly_when_its_combination_is_not_zero(het_mo
         assert not c[f"months_{line}"][:n][~held].any()
     assert holding.any()
     np.testing.assert_array_equal(holding, c["combo"][:n] != 0)
+
+
+class QuantisedRandom:
+    """A generator of few distinct numbers, so that queues tie (``random`` only)."""
+
+    def __init__(self, seed: int, levels: int) -> None:
+        self.rng, self.levels = np.random.default_rng(seed), levels
+
+    def random(self, size):
+        return np.floor(self.rng.random(size) * self.levels) / self.levels
+
+
+def generator(seed: int, levels: int):
+    """A seeded generator: numpy's, or a quantised one (``levels`` > 0)."""
+    return QuantisedRandom(seed, levels) if levels else np.random.default_rng(seed)
+
+
+def sorted_choice(model, rows, free, priority, rng):
+    """``Budgets._choose`` as it was: the whole queue sorted."""
+    muni = model.families.municipality[rows].astype(np.intp)
+    if priority == "vulnerability":
+        order_key = -model.families.vulnerability[rows]
+    elif priority == "waiting":
+        order_key = -model.families.months_in_state[rows].astype(float)
+    else:
+        order_key = np.zeros(rows.size)
+    tie = rng.random(rows.size) * 1e-9
+    order = np.argsort(muni + 0.5 + np.arctan(order_key) * (0.99 / np.pi) + tie)
+    sorted_muni = muni[order]
+    first = np.searchsorted(sorted_muni, np.arange(model.n_muni))
+    rank = np.arange(rows.size) - first[sorted_muni]
+    quota = np.floor(free) + (rng.random(model.n_muni) < free - np.floor(free))
+    return rows[order[rank < quota[sorted_muni]]]
+
+
+@pytest.mark.parametrize("priority", ["vulnerability", "waiting", "random"])
+@pytest.mark.parametrize("levels", [0, 2, 50])
+def test_queue_takes_the_rows_a_full_sort_takes(priority, levels):
+    n_muni, n = 7, 3000
+    gen = np.random.default_rng(levels)
+    families = SimpleNamespace(
+        municipality=gen.integers(0, n_muni, n).astype(np.int16),
+        vulnerability=np.round(gen.gamma(2.0, 0.5, n), 1 if levels else 12),
+        months_in_state=gen.integers(0, 20, n).astype(np.int16),
+    )
+    model = SimpleNamespace(families=families, n_muni=n_muni)
+    fallbacks = 0
+    for seed in range(40):
+        rows = np.sort(gen.choice(n, gen.integers(1, 2000), replace=False))
+        free = gen.random(n_muni) * gen.choice([3.0, 300.0, 3000.0])
+        got_rng, expected_rng = generator(seed, levels), generator(seed, levels)
+        got = Budgets._choose(model, rows, free, priority, got_rng)
+        expected = sorted_choice(model, rows, free, priority, expected_rng)
+        np.testing.assert_array_equal(np.sort(got), np.sort(expected))
+        assert got_rng.random(1) == expected_rng.random(1)  # the same draws consumed
+        tie = generator(seed, levels).random(rows.size)
+        slope = np.arctan(np.zeros(rows.size)) * 0.0
+        fallbacks += not queues.first_in_queue(
+            rows, families.municipality, slope, tie, np.floor(free)
+        )[1]
+    if levels == 2:
+        assert fallbacks  # ties at a last place happen and are sorted
+
+
+def test_waiting_rows_matches_numpy():
+    gen = np.random.default_rng(4)
+    n = 5000
+    states = gen.integers(-1, 7, n).astype(np.int8)
+    programme = gen.integers(-1, 3, n).astype(np.int8)
+    rows = np.flatnonzero(states >= 1)
+    for target in range(1, 7):
+        got = queues.waiting_rows(rows, states[rows], target, programme)
+        np.testing.assert_array_equal(got, np.flatnonzero((states == target) & (programme < 0)))
 
 
 def test_keep_rows_matches_numpy():
