@@ -10,10 +10,13 @@ README): ``amount * prod(1 + rate[t] for t in year+1 .. PRICE_YEAR)``.
 from __future__ import annotations
 
 import csv
+import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from simulation.model.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,6 +24,18 @@ if TYPE_CHECKING:
 #: The price year of every amount of money in the model.
 PRICE_YEAR = 2024
 COLUMNS = ("year", "rate_percent", "measure", "quality", "source_title", "source_url", "note")
+#: Annual inflation allowed, percent. Above -100 is arithmetic (the deflator must stay
+#: positive); -50 and 1,000 are plausibility: no economy has had 50% deflation in a year, and
+#: beyond 1,000% (hyperinflation; Lithuania's 1992 was about 1,000%) one annual average does
+#: not convert prices. Every shipped rate is within [-1, 20].
+RATE_BOUNDS = (-50.0, 1000.0)
+#: Years a rate may belong to (a year outside is a typo).
+YEARS = (1900, 2100)
+QUALITIES = ("high", "medium", "low")
+
+
+class PricesFileError(InputError):
+    """The inflation table fails a check; each line names the file, the row and the column."""
 
 
 def inflation_path() -> Path:
@@ -28,29 +43,83 @@ def inflation_path() -> Path:
     return Path(str(resources.files("simulation") / "data" / "prices" / "lithuania_inflation.csv"))
 
 
-@cache
-def _rows() -> tuple[dict[str, str], ...]:
-    """The table's rows, checked: every column present, consecutive years.
+def _number(text: str) -> float | None:
+    """``text`` as a finite float, or None."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _row_problems(path: Path, row: int, cells: dict[str, str | None]) -> list[str]:
+    """Problems of one row (``row`` numbered as a spreadsheet shows it)."""
+    errors = []
+    year, rate = _number(cells.get("year")), _number(cells.get("rate_percent"))
+    if year is None or year % 1 or not YEARS[0] <= year <= YEARS[1]:
+        errors.append(
+            f"{path}: year (row {row}): {cells.get('year')!r:.40} is not a year; allowed: a "
+            f"whole number in [{YEARS[0]}, {YEARS[1]}]"
+        )
+    low, high = RATE_BOUNDS
+    if rate is None or not low <= rate <= high:
+        errors.append(
+            f"{path}: rate_percent (row {row}): {cells.get('rate_percent')!r:.40} is not an "
+            f"inflation rate; allowed: a number in [{low:g}, {high:g}] (percent a year)"
+        )
+    if cells.get("quality") not in QUALITIES:
+        errors.append(
+            f"{path}: quality (row {row}): {cells.get('quality')!r:.40} is not one of "
+            f"{', '.join(QUALITIES)}"
+        )
+    return errors
+
+
+def read_rows(path: Path) -> tuple[dict[str, str], ...]:
+    """The table's rows, checked: every column present, numbers, consecutive distinct years.
 
     Read with the standard library: the catalogue converts prices when it is imported, and
     pandas would add a quarter of a second to every command.
+
+    Raises
+    ------
+    PricesFileError
+        One line per problem, naming the file, the row and the column.
     """
-    with open(inflation_path(), newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        rows = tuple(reader)
-        missing = set(COLUMNS) - set(reader.fieldnames or ())
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows = tuple(reader)
+            fields = reader.fieldnames or ()
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise PricesFileError(f"{path}: cannot be read as a CSV table ({exc})") from None
+    missing = [c for c in COLUMNS if c not in fields]
     if missing:
-        raise ValueError(f"{inflation_path()}: missing columns {sorted(missing)}")
-    years = [int(row["year"]) for row in rows]
-    if years != list(range(years[0], years[-1] + 1)):
-        raise ValueError(f"{inflation_path()}: years must be consecutive, got {years}")
+        raise PricesFileError(f"{path}: columns: missing {', '.join(missing)}")
+    if not rows:
+        raise PricesFileError(f"{path}: no data rows; one row per year is needed")
+    errors = [e for i, row in enumerate(rows) for e in _row_problems(path, i + 2, row)]
+    if errors:
+        raise PricesFileError(errors)
+    years = [int(float(row["year"])) for row in rows]
+    if years != list(range(years[0], years[0] + len(years))):
+        raise PricesFileError(
+            f"{path}: year: {years[0]}..{years[-1]} in the file; allowed: consecutive "
+            "increasing years, each once (a deflator multiplies every year between two)"
+        )
     return rows
+
+
+@cache
+def _rows() -> tuple[dict[str, str], ...]:
+    """The shipped table's rows, checked (see :func:`read_rows`)."""
+    return read_rows(inflation_path())
 
 
 @cache
 def _rates() -> dict[int, float]:
     """Inflation by year, percent."""
-    return {int(row["year"]): float(row["rate_percent"]) for row in _rows()}
+    return {int(float(row["year"])): float(row["rate_percent"]) for row in _rows()}
 
 
 @cache

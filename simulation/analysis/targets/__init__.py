@@ -28,7 +28,7 @@ from simulation.analysis.targets.definitions import (
     TargetsError,
 )
 from simulation.analysis.targets.outputs import points_frame, predict, trajectory
-from simulation.analysis.targets.reading import load
+from simulation.analysis.targets.reading import check_overrides, load
 from simulation.model.demography import national_series
 from simulation.workflow.tables import STOCK_OUTPUTS, flow_totals, stock_series
 
@@ -43,6 +43,7 @@ __all__ = [
     "Target",
     "Targets",
     "TargetsError",
+    "check_overrides",
     "flow_totals",
     "load",
     "national_series",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from simulation.model.demography import QUALITIES  # noqa: F401 (the targets package exports it)
 from simulation.model.errors import InputError
 from simulation.model.vocabulary import REPLICATE_SCALE
 
-QUALITIES = ("high", "medium", "low")
 COUNTS = ("families", "children")
 SECTIONS = {
     "calibration": {"name", "data", "scenario", "output", "end_year"},
@@ -47,6 +47,32 @@ DEFAULTS = {
     "abm_replicates": 3,
 }
 DEFAULT_ABM_SCALE = REPLICATE_SCALE
+#: Allowed range of each setting. The sampler keeps its whole chain in memory (walkers x steps
+#: x (parameters + 1) floats), so walkers and steps are bounded and so is their product
+#: (:data:`CHAIN_MAX`); the shipped calibration uses 64 walkers x 4,000 steps.
+LIMITS = {
+    "starts": (1, 1_000),
+    "seed": (0, 2**63 - 1),
+    "walkers": (1, 10_000),
+    "steps": (1, 1_000_000),
+    "burn": (0, 999_999),
+    "thin": (1, 1_000_000),
+    "predictive_draws": (1, 100_000),
+    "abm_replicates": (0, 1_000),
+}
+#: Largest walkers x steps: 10 million walker-steps of eight parameters is 720 MB of chain.
+CHAIN_MAX = 10_000_000
+#: Where each setting lives in a targets file.
+SETTING_KEYS = {
+    "starts": "fit.starts",
+    "seed": "fit.seed",
+    "walkers": "posterior.walkers",
+    "steps": "posterior.steps",
+    "burn": "posterior.burn",
+    "thin": "posterior.thin",
+    "predictive_draws": "posterior.predictive_draws",
+    "abm_replicates": "abm.replicates",
+}
 
 
 class TargetsError(InputError):
@@ -54,6 +80,37 @@ class TargetsError(InputError):
 
     ``errors`` holds one line per problem (reported like a scenario file's).
     """
+
+
+def sampler_problems(settings: dict[str, int]) -> list[tuple[str, str]]:
+    """``(setting, what is wrong)`` for settings that together cannot give a posterior.
+
+    Burn-in not below the steps, fewer than two kept steps after thinning (emcee's thinned
+    chain would be too short to summarise), or a chain too large to keep in memory. Each
+    setting is assumed inside :data:`LIMITS` already.
+    """
+    steps, burn, thin = settings["steps"], settings["burn"], settings["thin"]
+    if burn >= steps:
+        return [("burn", f"{burn} is not below the steps ({steps}); allowed: below {steps}")]
+    problems = []
+    kept = -(-(steps - burn) // thin)
+    if kept < 2:
+        problems.append(
+            (
+                "thin",
+                f"{thin} keeps {kept} step of the {steps - burn} after burn-in; allowed: "
+                f"below {steps - burn} (steps - burn), or more steps",
+            )
+        )
+    if settings["walkers"] * steps > CHAIN_MAX:
+        problems.append(
+            (
+                "steps",
+                f"walkers x steps is {settings['walkers'] * steps:,}; allowed: at most "
+                f"{CHAIN_MAX:,} (the chain is kept in memory)",
+            )
+        )
+    return problems
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ import pandas as pd
 
 from simulation.analysis.targets import definitions as d
 from simulation.model.catalogue import REGISTRY
-from simulation.model.demography import national_series
+from simulation.model.demography import YEARS, DataFileError, national_series
 from simulation.model.vocabulary import LAST_YEAR, START_YEAR
-from simulation.workflow.inputs import Problems, near_names, read_toml
+from simulation.workflow.inputs import Problems, near_names, read_toml, safe_name, shown
 from simulation.workflow.tables import COUNTED_FLOWS, STOCK_OUTPUTS
 
 TABLES = ("calibration", "fit", "posterior", "error", "abm")
@@ -30,8 +30,7 @@ def load(path: str | Path) -> d.Targets:
     ------
     d.TargetsError
         With one line per problem (file, key, what is allowed).
-    DataFileError
-        If the data file lacks the required columns.
+        The data file's problems are among them (each naming the data file).
     """
     path = Path(path)
     raw = read_toml(path, "targets file")
@@ -48,13 +47,17 @@ def load(path: str | Path) -> d.Targets:
     free = _free_parameters(check, section["fit"].get("free"))
     settings, abm_scale = _settings(check, section)
     sigma = _sigma(check, section["error"].get("sigma"))
-    frame = national_series(files["data"]) if files["data"] else None
-    targets = _targets(check, raw.get("target", []), frame, sigma, end_year)
+    frame = _data(check, files["data"])
+    # an unreadable end year is reported once; the dates are then checked against the last
+    # year the model runs to, not against a stand-in that would fault every date
+    targets = _targets(check, raw.get("target", []), frame, sigma, end_year or LAST_YEAR)
+    # a name is part of the results folder's path; without one, the file's made safe
+    name = check.name("calibration.name", cal.get("name", safe_name(path.stem))) or ""
     if check.errors:
         raise d.TargetsError(check.errors)
     return d.Targets(
         path=path,
-        name=str(cal.get("name", path.stem)),
+        name=name,
         **files,
         end_year=end_year,
         free=free,
@@ -63,6 +66,39 @@ def load(path: str | Path) -> d.Targets:
         settings=settings,
         abm_scale=abm_scale,
     )
+
+
+def check_overrides(targets: d.Targets, overrides: Mapping[str, int]) -> dict[str, int]:
+    """The file's sampler settings with command-line ``overrides``, checked before any work.
+
+    Parameters
+    ----------
+    overrides : mapping
+        Settings given on the command line (``steps``, ``burn``, ``walkers``...), by their
+        names in :data:`definitions.LIMITS`.
+
+    Raises
+    ------
+    d.TargetsError
+        One line per problem, naming the option (``--steps 5``) or the file's key.
+    """
+    settings = {**targets.settings, **overrides}
+
+    def origin(key: str) -> str:
+        if key in overrides:
+            return f"--{key.replace('_', '-')} {settings[key]}"
+        return f"{targets.path}: {d.SETTING_KEYS[key]}"
+
+    errors = []
+    for key, value in overrides.items():
+        low, high = d.LIMITS[key]
+        if not low <= value <= high:
+            errors.append(f"{origin(key)}: outside [{low:,}, {high:,}]")
+    if not errors:
+        errors = [f"{origin(key)}: {message}" for key, message in d.sampler_problems(settings)]
+    if errors:
+        raise d.TargetsError(errors)
+    return settings
 
 
 # ---- the sections ---------------------------------------------------------------------------
@@ -80,25 +116,36 @@ def _files(check: Problems, cal: Mapping) -> dict[str, Path | None]:
     return files
 
 
-def _end_year(check: Problems, cal: Mapping) -> int:
-    got = check.integer("calibration.end_year", cal.get("end_year", 2025), START_YEAR, LAST_YEAR)
-    return START_YEAR if got is None else got
+def _data(check: Problems, path: Path | None) -> pd.DataFrame | None:
+    """The checked data file, or None after recording its problems."""
+    if path is None:
+        return None
+    try:
+        return national_series(path)
+    except DataFileError as exc:
+        check.errors += exc.errors
+        return None
+
+
+def _end_year(check: Problems, cal: Mapping) -> int | None:
+    return check.integer("calibration.end_year", cal.get("end_year", 2025), START_YEAR, LAST_YEAR)
 
 
 def _settings(check: Problems, section: Mapping[str, Mapping]) -> tuple[dict[str, int], float]:
     """Sampler settings (``[fit]``, ``[posterior]``, ``[abm]``) and the ABM check's scale."""
     settings = dict(d.DEFAULTS)
-    for table in ("fit", "posterior"):
-        for key, value in section[table].items():
-            if key in d.DEFAULTS:
-                got = check.integer(f"{table}.{key}", value, 0 if key == "burn" else 1, 10**9)
-                settings[key] = got if got is not None else settings[key]
-    if settings["burn"] >= settings["steps"]:
-        check.error("posterior.burn", f"must be below posterior.steps ({settings['steps']})")
+    given = {**section["fit"], **section["posterior"]}
+    if "replicates" in section["abm"]:
+        given["abm_replicates"] = section["abm"]["replicates"]
+    valid = True
+    for key, where in d.SETTING_KEYS.items():
+        if key in given:
+            got = check.integer(where, given[key], *d.LIMITS[key])
+            valid = valid and got is not None
+            settings[key] = got if got is not None else settings[key]
+    for key, message in d.sampler_problems(settings) if valid else ():
+        check.error(d.SETTING_KEYS[key], message)
     abm = section["abm"]
-    if "replicates" in abm:
-        got = check.integer("abm.replicates", abm["replicates"], 0, 1000)
-        settings["abm_replicates"] = got if got is not None else settings["abm_replicates"]
     scale = check.number("abm.scale", abm.get("scale", d.DEFAULT_ABM_SCALE), 1e-4, 1.0)
     return settings, d.DEFAULT_ABM_SCALE if scale is None else scale
 
@@ -166,17 +213,23 @@ def _target(
         return None
     check.keys(f"target[{index}]", entry, d.SECTIONS["target"])
     name = entry.get("name")
-    if not isinstance(name, str) or not name:
-        check.error(f"target[{index}].name", "expected a name")
-        name = f"target[{index}]"
+    if name is None:
+        check.error(f"target[{index}].name", "missing; every target needs a name")
+    else:
+        name = check.name(f"target[{index}].name", name)  # part of a chart's file name
+    name = name or f"target[{index}]"
     where = f"target.{name}"
     stock, flows, count = _output(check, where, entry)
     spec = _Spec(
-        where, name, _series(check, where, entry), _quality(check, where, entry), bool(stock)
+        where, name, _series(check, where, entry), _quality(check, where, entry), "stock" in entry
     )
     years = entry.get("years")
-    if not isinstance(years, list) or not years or not all(isinstance(y, int) for y in years):
-        check.error(f"{where}.years", "expected a non-empty list of years")
+    if (
+        not isinstance(years, list)
+        or not years
+        or not all(type(y) is int and YEARS[0] <= y <= YEARS[1] for y in years)
+    ):
+        check.error(f"{where}.years", f"expected a non-empty list of years in {list(YEARS)}")
         years = []
     dates = entry.get("dates", {})
     if not isinstance(dates, dict):
@@ -224,9 +277,17 @@ def _per_family(check: Problems, where: str, entry: Mapping, stock: str | None) 
 
 def _series(check: Problems, where: str, entry: Mapping) -> tuple[str, ...]:
     series = entry.get("series")
-    series = (series,) if isinstance(series, str) else series
-    if not isinstance(series, list | tuple) or not series:
-        check.error(f"{where}.series", "expected a series name or a list of them")
+    series = [series] if isinstance(series, str) else series
+    if (
+        not isinstance(series, list)
+        or not series
+        or not all(isinstance(s, str) and s for s in series)
+        or len(set(series)) != len(series)
+    ):
+        check.error(
+            f"{where}.series",
+            f"expected a series name or a list of different names, got {shown(series)}",
+        )
         return ()
     return tuple(series)
 
@@ -237,29 +298,46 @@ def _output(check: Problems, where: str, entry: Mapping) -> tuple[str | None, tu
     count = entry.get("count", "children")
     if (stock is None) == (flows is None):
         check.error(where, "give exactly one of 'stock' (a state stock) and 'flows' (a list)")
-    if stock is not None and stock not in STOCK_OUTPUTS:
+    if stock is not None and (not isinstance(stock, str) or stock not in STOCK_OUTPUTS):
         near = near_names(str(stock), STOCK_OUTPUTS)
-        check.error(f"{where}.stock", f"unknown output {stock!r}; allowed: {near or STOCK_OUTPUTS}")
+        check.error(
+            f"{where}.stock", f"unknown output {shown(stock)}; allowed: {near or STOCK_OUTPUTS}"
+        )
+        stock = None
+    if flows is not None and (
+        not isinstance(flows, list) or not flows or not all(isinstance(f, str) for f in flows)
+    ):
+        check.error(
+            f"{where}.flows", f"expected a non-empty list of flow names, got {shown(flows)}"
+        )
+        flows = []
     flows = tuple(flows or ())
     for f in flows:
         if f not in COUNTED_FLOWS:
-            check.error(f"{where}.flows", f"unknown flow {f!r}; allowed: {list(COUNTED_FLOWS)}")
-    if count not in d.COUNTS:
-        check.error(f"{where}.count", f"expected one of {d.COUNTS}, got {count!r}")
+            check.error(
+                f"{where}.flows", f"unknown flow {shown(f)}; allowed: {list(COUNTED_FLOWS)}"
+            )
+    if not isinstance(count, str) or count not in d.COUNTS:
+        check.error(f"{where}.count", f"expected one of {d.COUNTS}, got {shown(count)}")
+        count = "children"
     return stock, flows, count
 
 
 def _quality(check: Problems, where: str, entry: Mapping) -> str | None:
     quality = entry.get("quality")
-    if quality is not None and quality not in d.QUALITIES:
-        check.error(f"{where}.quality", f"expected one of {d.QUALITIES}, got {quality!r}")
+    if quality is not None and (not isinstance(quality, str) or quality not in d.QUALITIES):
+        check.error(f"{where}.quality", f"expected one of {d.QUALITIES}, got {shown(quality)}")
         return None
     return quality
 
 
 def _title(check: Problems, where: str, entry: Mapping) -> dict[str, str]:
     title = entry.get("title", {})
-    if not isinstance(title, dict) or not set(title) <= {"lt", "en"}:
+    if (
+        not isinstance(title, dict)
+        or not set(title) <= {"lt", "en"}
+        or not all(isinstance(t, str) for t in title.values())
+    ):
         check.error(f"{where}.title", "expected a table with 'lt' and/or 'en' strings")
         return {}
     return dict(title)
@@ -308,6 +386,14 @@ def _figures(check: Problems, spec: _Spec, year: int, frame: pd.DataFrame):
             known = frame["series"].unique().tolist()
             hint = "" if s in known else f" (no series {s!r}; near: {near_names(s, known)})"
             check.error(f"{spec.where}.years", f"no figure for {s} in {year}{hint}")
+            return None
+        if len(found) > 1:  # the data keep conflicting sources; a fit must not pick one
+            at = ", ".join(str(i + 2) for i in found.index)
+            check.error(
+                f"{spec.where}.years",
+                f"{len(found)} figures for {s} in {year} (data rows {at}); allowed: one "
+                "figure per fitted series and year (leave the year out, or keep one row)",
+            )
             return None
         rows.append(found.iloc[0])
     return rows
