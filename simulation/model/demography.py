@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import reprlib
-import stat
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -25,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.model import files
 from simulation.model.errors import InputError
 
 NATIONAL_COLUMNS = ("series", "year", "value", "unit", "quality", "source_title", "source_url")
@@ -64,10 +63,7 @@ def data_dir() -> Path:
 
 # ---- reading and checking a CSV table ------------------------------------------------------
 def read_limited(path: Path, kind: str, limit: int = MAX_DATA_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes.
-
-    Opened without blocking and checked to be a regular file before it is read, so a FIFO
-    or a device (``/dev/zero``) is refused instead of hanging or reading without end.
+    """The bytes of a regular file of at most ``limit`` bytes (:mod:`simulation.model.files`).
 
     Raises
     ------
@@ -75,19 +71,9 @@ def read_limited(path: Path, kind: str, limit: int = MAX_DATA_BYTES) -> bytes:
         One line naming the file and why it cannot be read.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: file not found") from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
-        reason = getattr(exc, "strerror", None) or "not a valid file name"
-        raise DataFileError(f"{_short(str(path))}: cannot be read as a {kind}: {reason}") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise DataFileError(f"{path}: not a regular file; a {kind} must be a CSV file")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise DataFileError(f"{path}: larger than {limit:,} bytes; not a {kind}")
-    return data
+        return files.read_limited(path, kind, limit)
+    except InputError as exc:
+        raise DataFileError(exc.errors) from None
 
 
 def csv_frame(data: bytes, **options) -> pd.DataFrame:

@@ -9,13 +9,14 @@ scenario files (:mod:`simulation.workflow.scenarios`) and calibration targets
 from __future__ import annotations
 
 import difflib
-import errno
-import os
 import re
-import stat
 import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
+
+from simulation.model import files
+from simulation.model.errors import InputError
+from simulation.model.files import printable, shown
 
 #: Largest input file read, bytes. The largest shipped TOML file (the calibration targets) is
 #: 12 kB and the national data 10 kB; a file a thousand times larger is a mistake, and
@@ -41,51 +42,15 @@ def safe_name(text: str) -> str:
     return cleaned or "scenario"
 
 
-def printable(text: str) -> str:
-    """``text`` with every character a terminal would not print as-is escaped.
-
-    Control characters (an escape sequence could rewrite the user's terminal), format
-    characters and Unicode line separators (which would split one error into several lines).
-    """
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
-
-
-def shown(value: object, limit: int = 60) -> str:
-    """``repr(value)``, shortened to about ``limit`` characters for an error line."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 15]}... ({len(text):,} chars)"
-
-
 def read_limited(path: Path, kind: str, limit: int = MAX_FILE_BYTES) -> bytes | str:
-    """The bytes of a regular file of at most ``limit`` bytes, or an error line naming it.
+    """The bytes of a regular file, or the line saying why it cannot be read.
 
-    The file is opened without blocking and checked to be a regular file before it is read,
-    so a FIFO, a device (``/dev/zero``) or a directory is refused instead of hanging or
-    reading without end.
+    See :func:`simulation.model.files.read_limited`.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except ValueError:  # an embedded NUL byte
-        return f"{shown(str(path))}: not a valid file name (it contains a NUL byte)"
-    except FileNotFoundError:
-        return f"{path}: file not found"
-    except IsADirectoryError:
-        return f"{path}: is a directory, not a {kind}"
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return f"{path}: symbolic link loop, not a {kind}"
-        return f"{path}: cannot read: {exc.strerror}"
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        if stat.S_ISDIR(info.st_mode):
-            return f"{path}: is a directory, not a {kind}"
-        return f"{path}: not a regular file (a {kind} must be a file)"
-    with os.fdopen(fd, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        return f"{path}: larger than {limit:,} bytes: not a {kind}"
-    return data
+        return files.read_limited(path, kind, limit)
+    except InputError as exc:
+        return exc.errors[0]
 
 
 def _depth(value: object) -> int:

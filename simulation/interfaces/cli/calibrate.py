@@ -81,6 +81,7 @@ def handle(args) -> int:
     overrides = {
         name: getattr(args, name) for name, _, _ in SETTINGS if getattr(args, name) is not None
     }
+    tg.check_overrides(targets, overrides)
     try:
         cal.checked_settings(targets, overrides, args.holdout_from)
     except ValueError as exc:

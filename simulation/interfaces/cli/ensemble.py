@@ -25,6 +25,7 @@ from simulation.interfaces.cli.common import (
     samples,
     scheduler,
 )
+from simulation.model.errors import InputError
 from simulation.model.vocabulary import ENGINES
 
 NAME = "ensemble"
@@ -141,6 +142,8 @@ def _history_matched(args, scenario, baseline, settings):
     print(f"History matching: drawing until {samples:,} draws match the national data...")
     try:
         kept = mc.plausible_draws(baseline, [scenario], samples, args.seed, targets)
+    except InputError:  # a file's problems: already one line naming the file and key
+        raise
     except ValueError as exc:
         raise UsageError(f"prevsim ensemble: --samples {samples}: {exc}") from None
     return replace(settings, table=kept.table, draws=kept.describe())
@@ -154,6 +157,8 @@ def handle(args) -> int:
 
     try:
         check_scheduler(args.scheduler)
+    except InputError:  # a file's problems: already one line naming the file and key
+        raise
     except ValueError as exc:
         raise UsageError(f"prevsim ensemble: --scheduler {exc}") from None
     scenario = load_scenario(args.file, args, resolution="national")
@@ -166,6 +171,8 @@ def handle(args) -> int:
         settings = _history_matched(args, scenario, baseline, settings)
     try:
         plan = ens.plan(scenario, baseline, settings, args.out)
+    except InputError:  # a file's problems: already one line naming the file and key
+        raise
     except ValueError as exc:
         raise UsageError(f"prevsim ensemble: {exc}") from None
     bar = Progress(len(plan.tasks), unit="task")
