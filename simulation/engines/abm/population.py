@@ -89,23 +89,24 @@ class Families:
         k = len(state)
         self._reserve(self.n + k)
         rows = np.arange(self.n, self.n + k)
+        new = slice(self.n, self.n + k)  # the rows, as a slice: faster to fill than by index
         c = self.columns
-        c["id"][rows] = np.arange(self.next_id, self.next_id + k)
-        c["municipality"][rows] = municipality
-        c["children"][rows] = children
-        c["vulnerability"][rows] = vulnerability
-        c["state"][rows] = state
-        c["months_in_state"][rows] = 0
-        c["combo"][rows] = 0
-        c["service_months"][rows] = 0
+        c["id"][new] = np.arange(self.next_id, self.next_id + k)
+        c["municipality"][new] = municipality
+        c["children"][new] = children
+        c["vulnerability"][new] = vulnerability
+        c["state"][new] = state
+        c["months_in_state"][new] = 0
+        c["combo"][new] = 0
+        c["service_months"][new] = 0
         for line in LINES:
-            c[f"programme_{line}"][rows] = -1
-            c[f"graduate_{line}"][rows] = False
-            c[f"months_{line}"][rows] = 0
-        c["table_key"][rows] = 0
-        c["accumulated_hazard"][rows] = 0.0
-        c["threshold"][rows] = 0.0
-        c["event_count"][rows] = 0
+            c[f"programme_{line}"][new] = -1
+            c[f"graduate_{line}"][new] = False
+            c[f"months_{line}"][new] = 0
+        c["table_key"][new] = 0
+        c["accumulated_hazard"][new] = 0.0
+        c["threshold"][new] = 0.0
+        c["event_count"][new] = 0
         self.n += k
         self.next_id += k
         return rows

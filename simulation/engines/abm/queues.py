@@ -33,10 +33,9 @@ def waiting_rows(
     """
     out = np.empty(rows.shape[0], np.int64)
     m = 0
-    for j in range(rows.shape[0]):
-        if states[j] == target and programme[rows[j]] < 0:
-            out[m] = rows[j]
-            m += 1
+    for j in range(rows.shape[0]):  # without a branch: the states alternate unpredictably
+        out[m] = rows[j]
+        m += (states[j] == target) & (programme[rows[j]] < 0)
     return out[:m].copy()
 
 
