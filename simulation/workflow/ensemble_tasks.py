@@ -5,7 +5,8 @@ with the same parameter values and the same seed (paired, common random numbers)
 task returns one row of values and a small yearly table. On the SD engine, which is
 deterministic and integrates many parameter sets at once, :func:`guarded_batch` runs a batch
 of tasks in one integration per scenario and returns the same rows, task by task, as
-:func:`guarded_task` would (a test checks it), about ten times faster.
+:func:`guarded_task` would (a test checks it), about ten times faster. Finished tasks are kept
+in a :class:`TaskStore`, which one process writes at a time.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import json
 import math
 import os
 import traceback
+import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from simulation.model.vocabulary import REPLICATE_SCALE
 from simulation.workflow import compare as cmp
+from simulation.workflow import store as st
 from simulation.workflow.economics import YEARLY_BLOCKS, accounts_frame, yearly_arrays
 from simulation.workflow.pool import peak_rss_mb
 from simulation.workflow.runner import sd_batch
@@ -260,3 +265,170 @@ def guarded_batch(ensemble: Ensemble, batch: TaskBatch) -> list[dict]:
     for result in results:
         result["worker"] = worker
     return results
+
+
+# ---- the task store --------------------------------------------------------------------------
+def _keys_in(folder: Path) -> list[str]:
+    """Keys of the tasks in a complete folder of a :class:`TaskStore` (none if unreadable)."""
+    listing = folder / "tasks.json"
+    try:
+        if listing.is_file():
+            keys = json.loads(listing.read_text(encoding="utf-8"))
+            return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+    except (OSError, ValueError):
+        return []
+    # an older store: the folder holds the task it is named after
+    return [folder.name] if (folder / "values.parquet").is_file() else []
+
+
+class Keyed(Protocol):
+    """Anything with a stable name (a task of an ensemble)."""
+
+    key: str
+
+
+@dataclass(eq=False)
+class TaskStore:
+    """Finished tasks on disk, written by one process at a time.
+
+    Stored as ``tasks/<folder>/{values,yearly}.parquet`` plus ``tasks.json`` (the keys of the
+    tasks in the folder), and ``failures/<key>.json``. A folder holds one task (named by its
+    key) or a batch of tasks finished together (named by its first and last keys): writing
+    a thousand small tables took longer than the batched SD integration that computed them.
+    A folder without ``tasks.json`` (an older store) holds the task it is named after.
+
+    The store locks its folder (:func:`simulation.workflow.store.lock_folder`) until
+    :meth:`close` (or until it is garbage collected, or the process ends): a second process
+    gets :class:`~simulation.workflow.store.FolderBusy` (one line) instead of writing the
+    same tasks or reading its half-written ones. Opening the store removes every temporary
+    a killed writer left (hidden names: nobody else writes here), and only complete folders,
+    renamed into place, are read.
+    """
+
+    root: Path
+    _done: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        self._release = weakref.finalize(self, st.lock_folder(self.root))
+        try:
+            (self.root / "tasks").mkdir(exist_ok=True)
+            (self.root / "failures").mkdir(exist_ok=True)
+            self._clean()
+            self._done = {key for keys in self._stored().values() for key in keys}
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Unlock the folder (the store can still be read, not written by this process)."""
+        self._release()
+
+    def __enter__(self) -> TaskStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _clean(self) -> None:
+        """Remove the temporaries interrupted writers left (the folder is locked: ours)."""
+        for folder in (self.root / "tasks", self.root / "failures"):
+            for entry in folder.glob(".*"):
+                st.remove(entry)
+        for entry in self.root.glob(".*"):
+            if entry.name != st.LOCK_NAME and (
+                st.TEMPORARY.match(entry.name) or entry.suffix == ".tmp"
+            ):
+                st.remove(entry)  # atomic_file's, and the reports' .charts.tmp
+
+    def _stored(self) -> dict[str, list[str]]:
+        """The complete task folders (renamed into place, not hidden) and their keys."""
+        stored = {}
+        for folder in sorted((self.root / "tasks").iterdir()):
+            if not folder.name.startswith(".") and folder.is_dir():
+                stored[folder.name] = _keys_in(folder)
+        return {name: keys for name, keys in stored.items() if keys}
+
+    def done(self, task: Keyed) -> bool:
+        """Whether the task finished in this or an earlier run."""
+        return task.key in self._done
+
+    def write(self, task: Keyed, result: dict) -> None:
+        """Store one finished task (see :meth:`write_batch`)."""
+        self.write_batch([task], [result])
+
+    def write_batch(self, tasks: Sequence[Keyed], results: Sequence[dict]) -> None:
+        """Store finished tasks atomically, in one folder (renamed into place).
+
+        Failures go to ``failures/`` and are retried by the next run; a task already stored
+        (delivered twice) is stored once.
+        """
+        new, seen = [], set(self._done)
+        for task, result in zip(tasks, results, strict=True):
+            if not result["ok"]:
+                failure = {
+                    "task": task.key,
+                    "error": result["error"],
+                    "traceback": result["traceback"],
+                }
+                with st.atomic_file(self._path("failures", f"{task.key}.json")) as tmp:
+                    tmp.write_text(json.dumps(failure, indent=2) + "\n", encoding="utf-8")
+            elif task.key not in seen:
+                seen.add(task.key)
+                new.append((task, result))
+        if not new:
+            return
+        keys = [t.key for t, _ in new]
+        name = keys[0] if len(keys) == 1 else f"{keys[0]}--{keys[-1]}"
+        final = self._path("tasks", name)
+        while final.exists():  # the rest of a batch, finished by a later run
+            final = final.with_name(f"{final.name}+")
+        tmp = st.temporary_path(final)
+        tmp.mkdir()
+        for table in ("values", "yearly"):
+            frame = pd.concat([r[table] for _, r in new], ignore_index=True)
+            frame.to_parquet(tmp / f"{table}.parquet", index=False)
+        (tmp / "tasks.json").write_text(json.dumps(keys) + "\n", encoding="utf-8")
+        tmp.rename(final)
+        for key in keys:
+            (self.root / "failures" / f"{key}.json").unlink(missing_ok=True)
+        self._done.update(keys)
+
+    def _path(self, part: str, name: str) -> Path:
+        """``<root>/<part>/<name>``, ``name`` one plain name (a task key from a task)."""
+        problem = st.name_problem(name)
+        if problem:
+            raise ValueError(f"task file name {st.quoted(name)}: {problem}")
+        return self.root / part / name
+
+    def read(self, name: str) -> pd.DataFrame:
+        """Every finished task's ``values`` or ``yearly`` table, in task order.
+
+        Only complete folders are read, and each task once (the first folder holding it).
+        """
+        frames, seen = [], set()
+        for folder, keys in self._stored().items():
+            fresh = [k for k in keys if k not in seen]
+            path = self.root / "tasks" / folder / f"{name}.parquet"
+            if not fresh or not path.is_file():
+                continue
+            frame = pd.read_parquet(path)
+            if len(fresh) < len(keys):
+                frame = frame[frame["task"].isin(fresh)]
+            seen.update(fresh)
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame()
+        frame = pd.concat(frames, ignore_index=True)
+        # stable: each task's rows keep their order
+        return frame.sort_values("task", kind="stable", ignore_index=True)
+
+    def failures(self) -> pd.DataFrame:
+        """The failed tasks of the latest attempts: task, error."""
+        rows = []
+        for path in sorted((self.root / "failures").glob("[!.]*.json")):
+            try:
+                rows.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):  # not ours, or damaged: the task simply reruns
+                continue
+        return pd.DataFrame(rows, columns=["task", "error", "traceback"])

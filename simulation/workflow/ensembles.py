@@ -27,11 +27,13 @@ from simulation.model.catalogue import REGISTRY
 from simulation.model.demography import DataFileError
 from simulation.model.vocabulary import REPLICATE_SCALE
 from simulation.workflow import compare as cmp
+from simulation.workflow import store as st
 from simulation.workflow.ensemble_tasks import (  # noqa: F401 (re-exported: the ensemble's API)
     PV_PREFIX,
     VALUE_COLUMNS,
     Ensemble,
     Task,
+    TaskStore,
     batches,
     guarded_batch,
     guarded_task,
@@ -39,7 +41,6 @@ from simulation.workflow.ensemble_tasks import (  # noqa: F401 (re-exported: the
 )
 from simulation.workflow.executors import run_tasks
 from simulation.workflow.scenarios import Scenario
-from simulation.workflow.store import TaskStore
 
 
 # ---- the ensemble --------------------------------------------------------------------------
@@ -176,12 +177,19 @@ class EnsembleSettings:
 def plan(scenario: Scenario, baseline: Scenario, settings: EnsembleSettings, root: Path) -> Plan:
     """Everything :func:`run` needs, without running a task.
 
+    The folder is ``<root>/ensembles/<scenario>-vs-<baseline>/<digest>``, built by
+    :func:`simulation.workflow.store.results_folder` (checked before any work).
+
     Raises
     ------
     ValueError
         For a parameter name that is unknown or not uncertain (one line).
+    InputError
+        For scenario names that cannot name a folder inside ``root``, or an empty ``root``.
     """
     s = settings
+    label = f"{scenario.name}-vs-{baseline.name}"
+    st.results_folder(root, "ensembles", label)  # refused here, before the comparison runs
     draws = None
     if s.posterior is not None:
         draws = _read_posterior(Path(s.posterior))
@@ -207,22 +215,35 @@ def plan(scenario: Scenario, baseline: Scenario, settings: EnsembleSettings, roo
         nominal = cmp.run_comparison([baseline, scenario], engine="sd")
         base_year = cmp.first_difference_year(nominal)
     ensemble = Ensemble(scenario, baseline, s.engine, s.scale, rate, base_year)
-    name = f"{scenario.name}-vs-{baseline.name}"
-    folder = Path(root) / "ensembles" / name / ensemble.digest(tasks)
+    folder = st.results_folder(root, "ensembles", label, ensemble.digest(tasks))
     where = str(s.posterior) if s.posterior else None
     return Plan(ensemble, table, replicates, tasks, folder, varied, where, s.draws)
 
 
 def discard_if_empty(plan: Plan) -> None:
-    """Remove the plan's folder if no task has finished in it (nothing worth keeping)."""
+    """Remove the plan's folder if no task has finished in it (nothing worth keeping).
+
+    Only while holding its lock: a folder another process is writing is theirs to keep.
+    """
     import shutil
 
-    tasks = plan.folder / "tasks"
-    if plan.folder.is_dir() and not any(p for p in tasks.glob("*") if p.is_dir()):
-        shutil.rmtree(plan.folder, ignore_errors=True)
-        for parent in (plan.folder.parent, plan.folder.parent.parent):
-            if parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
+    if not plan.folder.is_dir():
+        return
+    try:
+        release = st.lock_folder(plan.folder)
+    except st.FolderBusy:
+        return
+    try:
+        tasks = plan.folder / "tasks"
+        if not any(p.is_dir() for p in tasks.glob("[!.]*")):  # no complete task folder
+            shutil.rmtree(plan.folder, ignore_errors=True)
+    finally:
+        release()
+    for parent in (plan.folder.parent, plan.folder.parent.parent):
+        try:  # only if empty; another run may just have put a folder there
+            parent.rmdir()
+        except OSError:
+            break
 
 
 def _read_posterior(path: Path) -> pd.DataFrame:
@@ -280,10 +301,17 @@ def run(
 ) -> tuple[TaskStore, int, int]:
     """Run the plan's unfinished tasks into the store of its folder.
 
-    Returns the store, and the numbers of tasks run now and failed now.
+    Returns the store, and the numbers of tasks run now and failed now. The store keeps the
+    folder locked for the summaries: close it (or let it go) when they are written. A second
+    process running the same plan meanwhile gets
+    :class:`~simulation.workflow.store.FolderBusy` (one line), before any task runs.
     """
     store = TaskStore(plan.folder)
-    ran, failed = run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, progress)
+    try:
+        ran, failed = run_ensemble(plan.ensemble, plan.tasks, store, scheduler, workers, progress)
+    except BaseException:
+        store.close()  # the caller may discard the folder (an unreachable scheduler)
+        raise
     return store, ran, failed
 
 

@@ -7,23 +7,32 @@ that fails or is interrupted leaves no partial output folder.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
 
-import pandas as pd
+try:
+    import fcntl
+except ImportError:  # Windows: msvcrt instead
+    fcntl = None
 
+from simulation.model.errors import InputError
 from simulation.model.vocabulary import LANGS
 
 PACKAGES = (
@@ -59,6 +68,10 @@ class Output:
     lang: str = LANGS[0]
     command: str | None = None
     csv: bool = False
+
+    def __post_init__(self) -> None:
+        # an empty root would write into the working directory: refused (check_root)
+        object.__setattr__(self, "root", check_root(self.root))
 
 
 def package_versions() -> dict[str, str]:
@@ -120,23 +133,159 @@ def write_manifest(
     write_json(Path(folder) / "manifest.json", manifest(command=command, **fields, files=listed))
 
 
-def run_folder(root: Path, kind: str, name: str, digest: str) -> Path:
-    """A new, not yet existing, folder path for one run."""
+# ---- results paths ---------------------------------------------------------------------------
+#: Longest name of one folder most file systems take (bytes).
+NAME_BYTES = 255
+
+
+def check_root(root: str | Path | None) -> Path:
+    """The results root (``--out``) as a path; an empty one is refused (:class:`InputError`).
+
+    ``Path("")`` is ``Path(".")``, so an empty ``--out`` can only be caught before it becomes
+    a path: callers hand the text over as it came.
+    """
+    text = "" if root is None else os.fspath(root)
+    if not text.strip():
+        raise InputError("--out: empty; name a results folder (for example --out results)")
+    if "\0" in text:
+        raise InputError(f"--out {quoted(text)}: contains a NUL character")
+    return Path(text)
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """``text`` quoted and cut short: an error line never echoes a huge value."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} chars)"
+
+
+def name_problem(text: object) -> str | None:
+    """Why ``text`` cannot be one plain folder name, or None if it can."""
+    if not isinstance(text, str) or not text:
+        return "is empty"
+    if text.startswith("."):  # "." and "..", and hidden names (ours are temporaries)
+        return "starts with a dot"
+    if "/" in text or "\\" in text or (os.altsep and os.altsep in text):
+        return "contains a path separator"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "contains a control character"
+    try:
+        size = len(os.fsencode(text))
+    except UnicodeError:
+        return "cannot be encoded as a file name"
+    return f"is longer than {NAME_BYTES} bytes" if size > NAME_BYTES else None
+
+
+def results_folder(root: str | Path, kind: str, name: str, leaf: str | None = None) -> Path:
+    """``<root>/<kind>/<name>[/<leaf>]``, every part one plain name, inside the root.
+
+    The only way results paths are built: a part that is not one plain folder name (a path
+    separator, ``..``, a leading dot, a control character, too long), or a path that
+    resolves outside the root (through a symbolic link in it), raises :class:`InputError`
+    naming the name. Nothing is created.
+    """
+    base = check_root(root)
+    parts = [kind, name] if leaf is None else [kind, name, leaf]
+    for i, part in enumerate(parts):
+        problem = name_problem(part)
+        if problem:
+            where = base / kind if i else base
+            raise InputError(
+                f"name {quoted(str(part))}: {problem}; a results folder under {where} needs "
+                "one plain name (letters, digits, '_', '-')"
+            )
+    folder = base.joinpath(*parts)
+    try:
+        inside = folder.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        inside = False
+    if not inside:
+        raise InputError(
+            f"name {quoted(name)}: {folder} resolves outside the results folder {base}"
+        )
+    return folder
+
+
+def run_folder(root: str | Path, kind: str, name: str, digest: str) -> Path:
+    """A new, not yet existing, folder path for one run (see :func:`results_folder`).
+
+    Stale temporary folders that killed runs left in the root are removed first
+    (:func:`sweep`).
+    """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = Path(root) / kind / name
-    folder = base / f"{stamp}-{digest}"
+    folder = results_folder(root, kind, name, f"{stamp}-{digest}")
+    sweep(check_root(root))
     n = 1
     while folder.exists():  # two runs in the same second
         n += 1
-        folder = base / f"{stamp}-{digest}-{n}"
+        folder = results_folder(root, kind, name, f"{stamp}-{digest}-{n}")
     return folder
+
+
+# ---- temporaries: hidden, named after their owner, removed when provably stale ---------------
+#: Seconds after which a temporary is stale whoever made it (a writer on another machine).
+STALE_AFTER = 12 * 3600
+#: This machine, in temporary names (so that a pid is only judged on the machine it ran on).
+HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+#: ``.<final>.tmp-<pid>[-<host>]``; the host part is absent in older temporaries.
+TEMPORARY = re.compile(r"^\.(?P<final>.+)\.tmp-(?P<pid>\d+)(?:-(?P<host>[0-9a-f]{8}))?$")
+
+
+def temporary_path(final: Path) -> Path:
+    """The hidden temporary beside ``final`` that this process writes before renaming."""
+    return final.with_name(f".{final.name}.tmp-{os.getpid()}-{HOST}")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine runs (True where that cannot be told)."""
+    if pid == os.getpid() or os.name != "posix":  # Windows: os.kill(pid, 0) is Ctrl-C
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but is not ours
+        return True
+    return True
+
+
+def stale(path: Path, now: float | None = None) -> bool:
+    """Whether ``path`` is one of our temporaries whose writer is gone.
+
+    Gone: a dead process of this machine, or older than :data:`STALE_AFTER`.
+    """
+    match = TEMPORARY.match(path.name)
+    if match is None:
+        return False
+    try:
+        age = (now or time.time()) - path.lstat().st_mtime
+    except OSError:
+        return False
+    if age > STALE_AFTER:
+        return True
+    return match["host"] in (None, HOST) and not _alive(int(match["pid"]))
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a folder (never following a symbolic link)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def sweep(root: Path) -> list[Path]:
+    """Remove the stale temporaries of run folders (``<root>/<kind>/<name>/.*``)."""
+    now = time.time()
+    gone = [p for p in Path(root).glob("*/*/.*") if stale(p, now)]
+    for path in gone:
+        remove(path)
+    return gone
 
 
 @contextmanager
 def atomic_folder(final: Path) -> Iterator[Path]:
     """Yield a temporary folder that becomes ``final`` only if the block succeeds."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.tmp-{os.getpid()}"
+    tmp = temporary_path(final)
     tmp.mkdir()
     try:
         yield tmp
@@ -153,7 +302,7 @@ def atomic_file(final: Path) -> Iterator[Path]:
     A reader therefore never sees half a file.
     """
     final = Path(final)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    tmp = temporary_path(final)
     try:
         yield tmp
         tmp.replace(final)
@@ -205,101 +354,106 @@ def write_tables(folder: Path, tables: dict[str, object], csv: bool) -> list[str
     return written
 
 
-# ---- ensemble tasks --------------------------------------------------------------------------
-def _keys_in(folder: Path) -> list[str]:
-    """Keys of the tasks stored in one folder of a :class:`TaskStore`."""
-    listing = folder / "tasks.json"
-    if listing.is_file():
-        return json.loads(listing.read_text(encoding="utf-8"))
-    return [folder.name]
+# ---- exclusive folders -----------------------------------------------------------------------
+#: The lock file of a folder one process writes at a time (an ensemble's task store).
+LOCK_NAME = ".lock"
+#: Folders this process has locked: the lock file's real path -> [descriptor, holders].
+_HELD: dict[str, list[int]] = {}
+_HELD_GUARD = threading.Lock()
 
 
-class Keyed(Protocol):
-    """Anything with a stable name (a task of an ensemble)."""
-
-    key: str
+class FolderBusy(InputError):
+    """Another process is writing the folder (one line: the folder and that process)."""
 
 
-@dataclass
-class TaskStore:
-    """Finished tasks on disk.
+def _try_lock(fd: int) -> bool:
+    """Lock an open file exclusively without waiting; False if another process holds it.
 
-    Stored as ``tasks/<folder>/{values,yearly}.parquet`` plus ``tasks.json`` (the keys of the
-    tasks in the folder), and ``failures/<key>.json``. A folder holds one task (named by its
-    key) or a batch of tasks finished together (named by its first and last keys): writing
-    a thousand small tables took longer than the batched SD integration that computed them.
-    A folder without ``tasks.json`` (an older store) holds the task it is named after.
+    The kernel drops the lock when its holder exits, however it exits, so a killed
+    writer's lock is taken over by the next run.
     """
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # Windows
+            import msvcrt
 
-    root: Path
-    _done: set[str] = field(default_factory=set)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, errno.EDEADLK):
+            return False
+        raise
+    return True
 
-    def __post_init__(self) -> None:
-        self.root = Path(self.root)
-        (self.root / "tasks").mkdir(parents=True, exist_ok=True)
-        (self.root / "failures").mkdir(parents=True, exist_ok=True)
-        for leftover in (self.root / "tasks").glob(".tmp-*"):  # from an interrupted write
-            shutil.rmtree(leftover, ignore_errors=True)
-        self._done = set()
-        for folder in (self.root / "tasks").iterdir():
-            if folder.is_dir():
-                self._done.update(_keys_in(folder))
 
-    def done(self, task: Keyed) -> bool:
-        """Whether the task finished in this or an earlier run."""
-        return task.key in self._done
+def _acquire(folder: Path) -> int:
+    """Lock ``folder/.lock`` (created if missing); its descriptor, or :class:`FolderBusy`."""
+    path = folder / LOCK_NAME
+    for _ in range(100):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        if not _try_lock(fd):
+            try:  # "<pid> <host>", for the message
+                holder = os.read(fd, 200).decode(errors="replace").split()
+            except OSError:  # Windows: the holder's locked byte cannot be read
+                holder = []
+            os.close(fd)
+            who = f"pid {holder[0]} on {holder[1]}" if len(holder) == 2 else "another process"
+            raise FolderBusy(
+                f"{folder}: another prevsim ({who}) is writing these results; "
+                "run the same command again when it has finished, to resume"
+            )
+        try:  # a holder may have released and removed the file since we opened it: retry
+            current = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
+            return fd
+        os.close(fd)
+    raise OSError(errno.EAGAIN, "the lock file keeps changing", str(path))
 
-    def write(self, task: Keyed, result: dict) -> None:
-        """Store one finished task (see :meth:`write_batch`)."""
-        self.write_batch([task], [result])
 
-    def write_batch(self, tasks: Sequence[Keyed], results: Sequence[dict]) -> None:
-        """Store finished tasks atomically, in one folder (renamed into place).
+def lock_folder(folder: Path) -> Callable[[], None]:
+    """Lock ``folder`` (created if missing) for this process; return the release function.
 
-        Failures go to ``failures/`` and are retried by the next run; a task already stored
-        (delivered twice) is stored once.
-        """
-        new, seen = [], set(self._done)
-        for task, result in zip(tasks, results, strict=True):
-            if not result["ok"]:
-                failure = {
-                    "task": task.key,
-                    "error": result["error"],
-                    "traceback": result["traceback"],
-                }
-                path = self.root / "failures" / f"{task.key}.json"
-                path.write_text(json.dumps(failure, indent=2) + "\n", encoding="utf-8")
-            elif task.key not in seen:
-                seen.add(task.key)
-                new.append((task, result))
-        if not new:
+    One process writes the folder at a time: another one gets :class:`FolderBusy`. In this
+    process the lock is shared (counted), so a second store of the same folder does not
+    lock itself out. Releasing (once per lock) removes the lock file after the last holder.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(folder / LOCK_NAME)
+    with _HELD_GUARD:
+        held = _HELD.get(key)
+        if held is None:
+            held = _HELD[key] = [_acquire(folder), 0]
+        held[1] += 1
+    released = threading.Event()
+
+    def release() -> None:
+        if released.is_set():
             return
-        keys = [t.key for t, _ in new]
-        name = keys[0] if len(keys) == 1 else f"{keys[0]}--{keys[-1]}"
-        final = self.root / "tasks" / name
-        while final.exists():  # the rest of a batch, finished by a later run
-            final = final.with_name(f"{final.name}+")
-        tmp = self.root / "tasks" / f".tmp-{name}-{os.getpid()}"
-        tmp.mkdir()
-        for table in ("values", "yearly"):
-            frame = pd.concat([r[table] for _, r in new], ignore_index=True)
-            frame.to_parquet(tmp / f"{table}.parquet", index=False)
-        (tmp / "tasks.json").write_text(json.dumps(keys) + "\n", encoding="utf-8")
-        tmp.rename(final)
-        for key in keys:
-            (self.root / "failures" / f"{key}.json").unlink(missing_ok=True)
-        self._done.update(keys)
+        released.set()
+        with _HELD_GUARD:
+            held[1] -= 1
+            if held[1] > 0:
+                return
+            del _HELD[key]
+        try:  # remove the file only if it is still ours (a removed folder may be remade)
+            if os.stat(key).st_ino == os.fstat(held[0]).st_ino:
+                os.unlink(key)
+        except OSError:
+            pass
+        os.close(held[0])
 
-    def read(self, name: str) -> pd.DataFrame:
-        """Every finished task's ``values`` or ``yearly`` table, in task order."""
-        paths = sorted((self.root / "tasks").glob(f"*/{name}.parquet"))
-        if not paths:
-            return pd.DataFrame()
-        frame = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-        # stable: each task's rows keep their order
-        return frame.sort_values("task", kind="stable", ignore_index=True)
+    return release
 
-    def failures(self) -> pd.DataFrame:
-        """The failed tasks of the latest attempts: task, error."""
-        rows = [json.loads(p.read_text()) for p in sorted((self.root / "failures").glob("*.json"))]
-        return pd.DataFrame(rows, columns=["task", "error", "traceback"])
+
+def __getattr__(name: str) -> object:
+    """``store.TaskStore``, where it used to live (now in ``ensemble_tasks``, with the tasks)."""
+    if name in ("TaskStore", "Keyed"):
+        from simulation.workflow import ensemble_tasks
+
+        return getattr(ensemble_tasks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -233,7 +233,7 @@ def test_summary_quantiles_and_the_chance_benefits_exceed_costs():
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--scheduler", "mars"], "--scheduler 'mars': allowed: serial, processes, local"),
+        (["--scheduler", "mars"], "expected serial, processes, local or tcp://HOST:PORT"),
         (["--params", "onset_rat"], "did you mean 'onset_rate'"),
         (["--params", "budget.basic"], "'budget.basic' is a lever, not uncertain"),
         (["--samples", "0"], "must be >= 1"),
