@@ -13,8 +13,8 @@ import pandas as pd
 
 from simulation.workflow import ensembles as ens
 from simulation.workflow import store as st
+from simulation.workflow.ensemble_tasks import TaskStore
 from simulation.workflow.ensembles import Plan
-from simulation.workflow.store import TaskStore
 
 
 def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: str) -> list[str]:
@@ -26,8 +26,8 @@ def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: st
     from simulation.reports.labels import scenario_title
 
     e = plan.ensemble
-    tmp = plan.folder / ".charts.tmp"
-    tmp.mkdir(exist_ok=True)
+    tmp = st.temporary_path(plan.folder / "charts")  # never read as a task; swept if left
+    tmp.mkdir()
     names = ensemble_value(
         values, bands, tmp / "value", e.scenario.name, e.baseline.name, e.base_year, lang
     )

@@ -7,7 +7,7 @@ and the same seed (paired, common random numbers), and the task returns one row 
 yearly table (children in care, families in risk, cumulative net benefit).
 
 Tasks run through an executor (:mod:`simulation.workflow.executors`) and stream to a
-:class:`~simulation.workflow.store.TaskStore` as they finish, so an interrupted ensemble
+:class:`~simulation.workflow.ensemble_tasks.TaskStore` as they finish, so an interrupted ensemble
 resumes. A :class:`Plan` is an ensemble ready to run: what, which tasks and where results go;
 the same plan finds the same folder. Tasks and how they run (batched on the SD engine) are
 in :mod:`simulation.workflow.ensemble_tasks`.
@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from simulation.model.catalogue import REGISTRY
-from simulation.model.demography import DataFileError
 from simulation.model.vocabulary import REPLICATE_SCALE
 from simulation.workflow import compare as cmp
 from simulation.workflow import store as st
@@ -40,6 +39,7 @@ from simulation.workflow.ensemble_tasks import (  # noqa: F401 (re-exported: the
     run_task,
 )
 from simulation.workflow.executors import run_tasks
+from simulation.workflow.posterior_file import read_posterior
 from simulation.workflow.scenarios import Scenario
 
 
@@ -192,7 +192,7 @@ def plan(scenario: Scenario, baseline: Scenario, settings: EnsembleSettings, roo
     st.results_folder(root, "ensembles", label)  # refused here, before the comparison runs
     draws = None
     if s.posterior is not None:
-        draws = _read_posterior(Path(s.posterior))
+        draws = read_posterior(s.posterior)
     varied = list(s.names) if s.names is not None else default_varied(scenario, s.engine)
     if draws is not None:
         varied = [n for n in varied if n not in draws.columns]
@@ -244,19 +244,6 @@ def discard_if_empty(plan: Plan) -> None:
             parent.rmdir()
         except OSError:
             break
-
-
-def _read_posterior(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise DataFileError(f"{path}: cannot be read as a posterior sample ({exc})") from None
-    frame = frame.drop(columns=[c for c in frame.columns if c == "log_posterior"])
-    unknown = [c for c in frame.columns if c not in REGISTRY]
-    if unknown or frame.empty:
-        what = f"unknown parameter column {unknown[0]!r}" if unknown else "no rows"
-        raise DataFileError(f"{path}: {what}; expected one column per parameter")
-    return frame
 
 
 def run_ensemble(

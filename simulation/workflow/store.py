@@ -448,12 +448,3 @@ def lock_folder(folder: Path) -> Callable[[], None]:
         os.close(held[0])
 
     return release
-
-
-def __getattr__(name: str) -> object:
-    """``store.TaskStore``, where it used to live (now in ``ensemble_tasks``, with the tasks)."""
-    if name in ("TaskStore", "Keyed"):
-        from simulation.workflow import ensemble_tasks
-
-        return getattr(ensemble_tasks, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

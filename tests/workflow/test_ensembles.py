@@ -18,8 +18,8 @@ import pytest
 from simulation.interfaces.cli import main
 from simulation.model.catalogue import REGISTRY
 from simulation.workflow import ensembles as ens
+from simulation.workflow.ensemble_tasks import TaskStore
 from simulation.workflow.scenarios import load
-from simulation.workflow.store import TaskStore
 from tests.conftest import REPO
 
 SCENARIO = REPO / "scenarios" / "early_intervention.toml"

@@ -189,7 +189,8 @@ def handle(args) -> int:
         raise
     finally:
         bar.close()
-    report.write_summaries(plan, store, args.lang)
+    with store:  # the folder stays locked until its summaries are written
+        report.write_summaries(plan, store, args.lang)
     print("\n".join(report.summary_lines(plan)))
     print(
         f"\nRan {ran - failed} task(s) now ({failed} failed); "
