@@ -29,7 +29,7 @@ from simulation.interfaces.cli import (
     sensitivity,
     validate,
 )
-from simulation.interfaces.cli.common import EXIT_USAGE, Parser, UsageError
+from simulation.interfaces.cli.common import EXIT_USAGE, Parser, UsageError, say
 
 #: The commands, in the order ``prevsim --help`` lists them.
 COMMANDS = (
@@ -77,15 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        say(str(exc))
         return EXIT_USAGE
     except InputError as exc:  # a scenario, targets, data or posterior file
         for line in exc.errors:
-            print(line, file=sys.stderr)
+            say(line)
         return EXIT_USAGE
     except OSError as exc:  # a file or folder the system refused (reading or writing)
         where = exc.filename or "results"
-        print(f"prevsim: {where}: {exc.strerror or exc}", file=sys.stderr)
+        say(f"prevsim: {where}: {exc.strerror or exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("prevsim: interrupted; no partial results were kept", file=sys.stderr)

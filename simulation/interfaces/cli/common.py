@@ -44,6 +44,16 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
+def say(line: str) -> None:
+    """One line on standard error, escaped where a terminal would not print it as-is.
+
+    File names and values in it come from the user's files and arguments.
+    """
+    from simulation.model.files import printable
+
+    print(printable(line), file=sys.stderr)
+
+
 # ---- argument types -------------------------------------------------------------------------
 def int_at_least(low: int):
     """An argparse type: a whole number >= ``low``."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from simulation.interfaces.cli.common import EXIT_OK, EXIT_USAGE, command_parser
+from simulation.interfaces.cli.common import EXIT_OK, EXIT_USAGE, command_parser, say
 
 NAME = "validate"
 EXAMPLES = """examples:
@@ -32,7 +30,7 @@ def handle(args) -> int:
     found = validate(args.files)
     for errors in found.values():
         for line in errors:
-            print(line, file=sys.stderr)
+            say(line)
     for name, errors in found.items():
         if not errors:
             print(f"ok: {name}")
