@@ -22,6 +22,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from simulation.model import files
 from simulation.model import flows as fl
 from simulation.model.errors import InputError
 from simulation.model.states import State
@@ -263,12 +264,13 @@ def read_library(path: str | Path) -> tuple[Programme, ...]:
         allowed``; nothing is returned from a file with any problem.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
-    except OSError as exc:
-        raise ProgrammeError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
-    except tomllib.TOMLDecodeError as exc:
+    try:  # the one safe reader (a regular file of bounded size), then TOML
+        raw = tomllib.loads(files.read_limited(path, "programme library", 4_000_000).decode())
+    except InputError as exc:
+        raise ProgrammeError(exc.errors) from None
+    except UnicodeDecodeError:
+        raise ProgrammeError([f"{path}: not UTF-8 text"]) from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ProgrammeError([f"{path}: not valid TOML: {exc}"]) from None
     problems: list[str] = []
     for name, table in raw.items():
