@@ -19,16 +19,7 @@ import numpy as np
 from numba import njit
 
 from simulation.engines.abm.kernels import crn_hash
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _key(row, state, in_state, combo, municipality, local_combo, n_combos, n_muni, slots):
-    """The row's position in the flat hazard tables (as ``kernels.table_keys``)."""
-    slot = state[row] & (slots - 1)
-    months = in_state[row]
-    duration = (1 if months > 0 else 0) + (1 if months >= 12 else 0)
-    local = local_combo[slot, combo[row]]
-    return ((duration * n_combos + local) * n_muni + municipality[row]) * slots + slot
+from simulation.engines.abm.kernels import table_key as _key
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", nogil=True)

@@ -153,6 +153,16 @@ def keep_rows(column: np.ndarray, present: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
+def table_key(row, state, in_state, combo, municipality, local_combo, n_combos, n_muni, slots):
+    """The position of ``row`` in the month's flat hazard tables (see :func:`table_keys`)."""
+    slot = state[row] & (slots - 1)
+    months = in_state[row]
+    duration = (1 if months > 0 else 0) + (1 if months >= 12 else 0)
+    local = local_combo[slot, combo[row]]
+    return ((duration * n_combos + local) * n_muni + municipality[row]) * slots + slot
+
+
+@njit(cache=True, nogil=True)
 def table_keys(
     rows: np.ndarray, columns: tuple, local_combo: np.ndarray, shape: tuple
 ) -> np.ndarray:
@@ -163,17 +173,32 @@ def table_keys(
     1 in months 2-12 and 2 after; ``state & (slots - 1)`` sends families that left (-1) to
     the slot without hazards.
     """
-    state, in_state, combo, municipality = columns
     n_combos, n_muni, slots = shape
     keys = np.empty(rows.shape[0], np.intp)
     for j in range(rows.shape[0]):
-        row = rows[j]
-        slot = state[row] & (slots - 1)
-        months = in_state[row]
-        duration = (1 if months > 0 else 0) + (1 if months >= 12 else 0)
-        local = local_combo[slot, combo[row]]
-        keys[j] = ((duration * n_combos + local) * n_muni + municipality[row]) * slots + slot
+        keys[j] = table_key(rows[j], *columns, local_combo, n_combos, n_muni, slots)
     return keys
+
+
+@njit(cache=True, nogil=True)
+def write_keys(
+    rows: np.ndarray,
+    values: np.ndarray,
+    least: int,
+    columns: tuple,
+    local_combo: np.ndarray,
+    shape: tuple,
+    key: np.ndarray,
+) -> None:
+    """Set ``key`` of the ``rows`` whose ``values`` are at least ``least`` to their positions.
+
+    :func:`table_keys` written into the column in place, for the rows of a kept set whose
+    state qualifies (one pass instead of a mask, a copy, the keys and a scatter).
+    """
+    n_combos, n_muni, slots = shape
+    for j in range(rows.shape[0]):
+        if values[j] >= least:
+            key[rows[j]] = table_key(rows[j], *columns, local_combo, n_combos, n_muni, slots)
 
 
 @njit(cache=True, nogil=True)
@@ -262,7 +287,9 @@ def load() -> None:
     count_held(rows, programme, flags, small, True, np.zeros((1, 1)))
     for column in (programme, flags, small, rows, floats):
         keep_rows(column, flags)
-    table_keys(rows, (programme, small, small, small), np.zeros((1, 1), np.intp), (1, 1, 8))
+    local = np.zeros((1, 1), np.intp)
+    table_keys(rows, (programme, small, small, small), local, (1, 1, 8))
+    write_keys(rows, programme, 1, (programme, small, small, small), local, (1, 1, 8), rows)
     crn_uniform(rows, rows, rows, np.uint64(0))
     merge_sorted(rows, rows)
     difference_sorted(rows, rows)

@@ -9,7 +9,8 @@ One step is one month. Municipality and Ministry agents (``agents.py``) decide b
 deployment and the deinstitutionalisation schedule; services turn budgets into capacity and
 coverage with the same functions as the system-dynamics engine (``services``, ``flows``);
 family agents (rows of ``population.Families``) then move through every event of the month
-with the exact competing-risk scheme of ``transitions.jump_month``.
+with the exact competing-risk scheme of ``transitions.jump_month`` (in compiled loops:
+``events.py``).
 
 What the agents add to the system-dynamics view, when ``heterogeneity=True``:
 

@@ -132,12 +132,17 @@ class FamilyMoves:
         serve states without duration-dependent options, so the duration class in a treated
         row's key does not change its hazards.
         """
-        fam = self.families
+        c = self.families.columns
+        columns = (c["state"], c["months_in_state"], c["combo"], c["municipality"])
+        shape = (self.table_combos, self.n_muni, SLOTS)
         # in care at the start of the month; closing places only moves families between
         # the care states, so these are the families in care now
-        care = self._troubled[self._troubled_states >= State.FAMILY_CARE]
-        special = np.concatenate([care, *self._admitted])  # repeats are harmless
-        fam.table_key[special] = self._keys(special)
+        care = int(State.FAMILY_CARE)
+        kernels.write_keys(
+            self._troubled, self._troubled_states, care, columns, LOCAL_COMBO, shape, c["table_key"]
+        )
+        for admitted in self._admitted:  # a key is the row's own: repeats are harmless
+            c["table_key"][admitted] = self._keys(admitted)
 
     def _total_rates(self, rows: np.ndarray | None) -> np.ndarray:
         """Summed hazards per month of ``rows`` (``None``: every row)."""

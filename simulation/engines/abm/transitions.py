@@ -166,6 +166,10 @@ def jump_month(
 ) -> None:
     """Move families through every event that falls within one period (a month).
 
+    The scheme, in numpy, for any chain. The engine runs it for its families in compiled
+    loops (``FamilyMoves._move_month``, ``events.py``), which the tests compare with this
+    function, to the bit.
+
     Parameters
     ----------
     rows : ndarray of int or None
