@@ -66,27 +66,37 @@ def draw_events(
     n_combos, n_muni, slots = shape
     choice_key, waiting_key = keys
     n_options = options.shape[1]
-    chosen = np.empty(rows.shape[0], np.int64)
-    uniform = np.empty(rows.shape[0])
-    cumulative = np.empty(n_options)
-    for j in range(rows.shape[0]):
+    n = rows.shape[0]
+    # First the scattered reads and writes, in a loop short enough for the processor to
+    # have many rows' cache misses in flight; then the arithmetic on what was read.
+    key, weight = np.empty(n, np.int64), np.empty(n)
+    family, count = np.empty(n, np.int64), np.empty(n, np.int64)
+    for j in range(n):
         row = rows[j]
-        k = _key(row, state, in_state, combo, municipality, local_combo, n_combos, n_muni, slots)
+        key[j] = _key(
+            row, state, in_state, combo, municipality, local_combo, n_combos, n_muni, slots
+        )
+        weight[j] = vulnerability[row] if weighted else 1.0  # read only when used
+        family[j], count[j] = ids[row], events[row]
+        events[row] += 1
+        accumulated[row] = 0.0
+    chosen, uniform = np.empty(n, np.int64), np.empty(n)
+    cumulative = np.empty(n_options)
+    for j in range(n):
+        k = key[j]
         slot = k % slots
         for o in range(n_options):  # np.cumsum of the option hazards: in order
             rate = options[k, o]
             if weighted and weighted_options[slot, o]:
-                rate = rate * vulnerability[row]
+                rate = rate * weight[j]
             cumulative[o] = rate if o == 0 else cumulative[o - 1] + rate
-        bound = crn_hash(ids[row], events[row], choice_key) * cumulative[n_options - 1]
+        bound = crn_hash(family[j], count[j], choice_key) * cumulative[n_options - 1]
         option = 0
         for o in range(n_options):
             if cumulative[o] <= bound:
                 option += 1
         chosen[j] = min(option, n_options - 1)
-        events[row] += 1
-        accumulated[row] = 0.0
-        uniform[j] = crn_hash(ids[row], events[row], waiting_key)
+        uniform[j] = crn_hash(family[j], count[j] + 1, waiting_key)  # the count after it
     return chosen, uniform
 
 
