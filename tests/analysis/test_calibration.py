@@ -162,7 +162,10 @@ def test_too_few_kept_sampler_steps_are_refused_before_any_work(synthetic, tmp_p
     assert main([*argv, "--out", str(tmp_path / "results")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
-    assert "keeps 1 step(s) after thinning by 2" in err[0]
+    assert err[0].endswith(
+        "posterior.thin: 2 keeps 1 step of the 2 after burn-in; allowed: below 2 "
+        "(steps - burn), or more steps"
+    )
     assert not (tmp_path / "results").exists()
 
 
