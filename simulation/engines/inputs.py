@@ -19,6 +19,7 @@ from simulation.model import policy
 from simulation.model import services as sv
 from simulation.model.catalogue import LEVERS, REGISTRY
 from simulation.model.demography import Demography, lithuania
+from simulation.model.errors import InputError
 from simulation.model.parameters import batch_size
 from simulation.model.schedule import Change, lever_paths
 from simulation.model.services import stack_last
@@ -46,6 +47,46 @@ def _national_split(levers: Mapping[str, np.ndarray]) -> np.ndarray:
     national = sv.programme_budgets(line, levers, sv.own_budgets(levers) * 1e6)
     share = stack_last([levers[f"ngo_share.{s}"] for s in sv.SERVICES])
     return sv.split_budget(national, share)
+
+
+#: Parameters that set the families outside wellbeing at the start (named in the message
+#: when they exceed all families).
+INITIAL_STOCKS = (
+    "initial_risk_families",
+    "initial_institution_children",
+    "initial_family_care_children",
+    "initial_vulnerable_share",
+)
+
+
+def _check_room(room: np.ndarray) -> None:
+    """Refuse initial stocks that exceed the families in a unit (``room < 0``, families).
+
+    Raises
+    ------
+    InputError
+        One line naming the parameters and what is allowed.
+    """
+    if np.all(room >= 0):
+        return
+    k = int(np.argwhere(room < 0)[0][0])
+    raise InputError(
+        f"{' + '.join(INITIAL_STOCKS)}: the families they put in the risk, care and "
+        f"vulnerable states exceed all families with children on 1 January {START_YEAR} "
+        f"by {-room.min():,.0f} (parameter set {k}); allowed: at most the families "
+        "(children aged 0-17 / children_per_family)"
+    )
+
+
+def _fit(derived: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """Factor (<= 1) that makes the quasi-steady ``derived`` stocks fit in ``room`` (families).
+
+    Very fast detection or escalation make the quasi-steady early-support (or crisis) stock
+    larger than the families left for it; it then takes them all and wellbeing starts empty
+    instead of negative. Exactly 1 (no change) whenever they fit.
+    """
+    over = derived > room
+    return np.where(over, np.divide(room, derived, out=np.ones_like(derived), where=over), 1.0)
 
 
 class EngineInputs:
@@ -217,19 +258,25 @@ class EngineInputs:
         )
         stocks[..., State.VULNERABLE] = p["initial_vulnerable_share"] * total
         stocks = stocks * share
+        families = total * share[..., 0]  # (K|1, M)
+        room = families - stocks.sum(axis=-1)  # families not in the given states
+        _check_room(room)
         for _ in range(3):  # early support, crisis and graduates affect their own services
             state = sv.service_state(
                 capacity, stocks, graduates, p, self.working[0], self.programme_table
             )
             rates = fl.hazard_rates(p, state.effects)
-            for s in (State.EARLY_SUPPORT, State.CRISIS):
+            derived = (State.EARLY_SUPPORT, State.CRISIS)
+            for s in derived:
                 inflow = (rates * stocks[..., fl.HAZARD_SOURCE])[..., fl.INFLOWS[s]].sum(-1)
                 outflow = rates[..., fl.OUTFLOWS[s]].sum(-1)
                 # A state nothing leaves (all its hazards zero) starts empty.
                 stocks[..., s] = np.divide(
                     inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
                 )
+            stocks[..., derived] *= _fit(stocks[..., derived].sum(axis=-1), room)[..., None]
             graduates = sv.steady_graduates(state.served, rates, p, self.programme_table)
         others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
-        stocks[..., State.WELLBEING] = total * share[..., 0] - others
+        # Zero, not a rounding error below it, when early support took every family left.
+        stocks[..., State.WELLBEING] = np.maximum(total * share[..., 0] - others, 0.0)
         return stocks, np.array(capacity), graduates

@@ -22,6 +22,7 @@ from simulation.engines.results import BLOCKS, EngineResult
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.demography import Demography
+from simulation.model.errors import InputError
 from simulation.model.schedule import Change
 from simulation.model.services import CARE_ITEMS, COST_ITEMS, TRAINING_ITEM, stack_last
 from simulation.model.states import N_STATES, State
@@ -30,6 +31,20 @@ from simulation.model.vocabulary import DEFAULT_END_YEAR, DEFAULT_STEPS_PER_MONT
 # The care states are the last two, in the order of the care cost items.
 CARE_SLICE = slice(State.FAMILY_CARE, State.INSTITUTIONAL_CARE + 1)
 assert COST_ITEMS[CARE_ITEMS] == tuple(State(i).key for i in range(N_STATES)[CARE_SLICE])
+
+#: Largest ``h x rate`` of each candidate of :func:`~simulation.engines.sd_pack.fastest_rates`
+#: (h: the step, years). Family states: RK4 multiplies the state by R(hA) = I + hA +
+#: (hA)^2/2 + (hA)^3/6 + (hA)^4/24 (A: outflow hazards on the diagonal, flows >= 0 off it),
+#: whose radius of absolute monotonicity is 1: for h x (the largest outflow hazard) <= 1 no
+#: stock goes negative, however the states are chained (Kraaijevanger 1991, BIT 31: 482-528;
+#: Hundsdorfer & Verwer 2003, ch. I.7). The capacity and the graduates each decay towards a
+#: non-negative target: non-negative and stable while R(-hr) is in (0, 1), i.e. hr < 2.785.
+#: Inside the registry's ranges the default two steps a month suffice (crisis: h x 12 = 0.5).
+STEP_LIMITS = np.array([1.0] * N_STATES + [2.5, 2.5])
+#: Most Runge-Kutta steps a month (a set that needs more raises an InputError).
+MAX_STEPS_PER_MONTH = 4096
+#: Most negative stock accepted, as a share of the families in the unit (rounding only).
+NEGATIVE_TOLERANCE = 1e-9
 
 
 class Layout:
@@ -58,6 +73,33 @@ class Layout:
 LAYOUT = Layout()
 
 
+def _unphysical(stocks: np.ndarray, final: np.ndarray) -> np.ndarray:
+    """Sets whose stocks go negative (beyond :data:`NEGATIVE_TOLERANCE`) or non-finite.
+
+    Parameters
+    ----------
+    stocks : ndarray, shape ``(rows, K, M, N_STATES)``
+        Families by state at the saved months.
+    final : ndarray, shape ``(K, M, LAYOUT.size)``
+        The packed state at the end: every block must be finite, the capacity (EUR/yr)
+        and the graduates (families) non-negative too.
+
+    Returns
+    -------
+    ndarray of bool, shape ``(K,)``
+    """
+    families = np.maximum(np.abs(stocks[0]).sum(-1), np.abs(stocks[-1]).sum(-1))  # (K, M)
+    floor = -NEGATIVE_TOLERANCE * np.maximum(families, 1.0)[..., None]
+    capacity = final[..., LAYOUT.capacity]
+    spend = np.abs(capacity).max(axis=-1, keepdims=True)
+    ok = (
+        (stocks.min(axis=0) >= floor).all(axis=(1, 2))  # NaN fails (min propagates it)
+        & (final[..., LAYOUT.graduates] >= floor).all(axis=(1, 2))
+        & (capacity >= -NEGATIVE_TOLERANCE * np.maximum(spend, 1.0)).all(axis=(1, 2))
+    )
+    return ~(ok & np.isfinite(final).all(axis=(1, 2)))
+
+
 class SDModel:
     """A resolved system-dynamics model ready to integrate.
 
@@ -67,7 +109,8 @@ class SDModel:
         What to run, as for :class:`~simulation.engines.inputs.EngineInputs` (``params`` and
         ``levers`` may hold length-K arrays: a batch of K parameter sets integrates at once).
     steps_per_month : int
-        Runge-Kutta steps per month.
+        Runge-Kutta steps per month, at least: a parameter set whose fastest rate needs
+        shorter steps gets more (:meth:`steps_by_set`).
     initial_families : ndarray, optional
         Families by state at the start instead of the observed ones (see
         :class:`~simulation.engines.inputs.EngineInputs`).
@@ -208,9 +251,11 @@ class SDModel:
         stop_month: int | None = None,
         every: int = 1,
     ) -> EngineResult:
-        """Integrate with classical Runge-Kutta 4 (fixed step).
+        """Integrate with classical Runge-Kutta 4 (fixed steps, :meth:`steps_by_set`).
 
         The run goes from ``start_month`` to ``stop_month`` (default: the whole horizon).
+        A parameter set whose stocks still go negative or non-finite is repeated with four
+        times the steps (see :data:`STEP_LIMITS`).
 
         Parameters
         ----------
@@ -230,6 +275,11 @@ class SDModel:
         EngineResult
             Saved rows for months ``start_month`` to ``stop_month`` inclusive (``times``
             says which).
+
+        Raises
+        ------
+        InputError
+            A set that goes wrong even at :data:`MAX_STEPS_PER_MONTH` steps a month.
         """
         unknown = sorted(set(save) - set(BLOCKS))
         if unknown:
@@ -240,23 +290,112 @@ class SDModel:
         if y0 is None and start_month:
             raise ValueError("a run that starts after month 0 needs its state y0")
         y = self.initial_state() if y0 is None else np.array(y0, dtype=float)
-        h = self.dt
         slices = {b: getattr(LAYOUT, b) for b in save}
         months = [start_month] + [
             m for m in range(start_month + 1, stop + 1) if m % every == 0 or m == stop
         ]
-        row = {m: i for i, m in enumerate(months)}
-        saved = {
-            b: np.empty((len(months), *y.shape[:-1], s.stop - s.start)) for b, s in slices.items()
-        }
-        for b, s in slices.items():
-            saved[b][0] = y[..., s]
+        # The stocks are always integrated into the saved rows: the check of every run reads
+        # them (they are dropped afterwards when not asked for).
+        blocks = {**slices, "stocks": LAYOUT.stocks}
+        cols = np.concatenate([np.arange(b.start, b.stop) for b in blocks.values()])
+        out, y = self._integrate_checked(y, months, cols.astype(np.int64))
+        saved, start = {}, 0
+        for b, sl in blocks.items():
+            width = sl.stop - sl.start
+            if b in slices:
+                saved[b] = np.ascontiguousarray(out[..., start : start + width])
+            start += width
+        return EngineResult(self.times()[months], saved, y, self.municipalities)
+
+    # ---- steps: as short as the fastest rate of each parameter set needs -----------------
+    def _pack(self) -> tuple:
+        from simulation.engines import sd_pack
+
+        if self._packed is None:
+            self._packed = sd_pack.pack(self)
+        return self._packed
+
+    def _rate_ratios(self) -> np.ndarray:
+        """Each candidate rate over its limit (:data:`STEP_LIMITS`), x one month: ``(K, N)``."""
+        from simulation.engines import sd_pack
+
+        return sd_pack.fastest_rates(self._pack(), self.k) / (12.0 * STEP_LIMITS)
+
+    def steps_by_set(self) -> np.ndarray:
+        """Runge-Kutta steps a month of each parameter set, ``(K,)`` int.
+
+        ``steps_per_month``, or more where the fastest rate of the set (an upper bound
+        known before integrating, :func:`simulation.engines.sd_pack.fastest_rates`) needs a
+        shorter step to stay stable and non-negative (:data:`STEP_LIMITS`); at most
+        :data:`MAX_STEPS_PER_MONTH`.
+        """
+        need = np.ceil(self._rate_ratios().max(axis=1))
+        need = np.where(np.isfinite(need), need, MAX_STEPS_PER_MONTH)
+        return np.clip(need, self.steps_per_month, MAX_STEPS_PER_MONTH).astype(np.int64)
+
+    def _integrate_checked(self, y, months, cols) -> tuple[np.ndarray, np.ndarray]:
+        """Integrate; repeat the sets whose stocks go negative or non-finite with more steps.
+
+        Returns the saved rows ``(len(months), K, M, len(cols))`` (the stocks last) and the
+        final state. A set still wrong at :data:`MAX_STEPS_PER_MONTH` raises
+        :class:`~simulation.model.errors.InputError`.
+        """
+        steps = self.steps_by_set()
+        out, final = self._integrate(y.copy(), months, cols, steps)
+        bad = np.flatnonzero(_unphysical(out[..., -N_STATES:], final))
+        while bad.size:
+            stuck = bad[steps[bad] >= MAX_STEPS_PER_MONTH]
+            if stuck.size:
+                raise self._cannot_integrate(int(stuck[0]))
+            steps[bad] = np.minimum(steps[bad] * 4, MAX_STEPS_PER_MONTH)
+            only = np.where(np.isin(np.arange(self.k), bad), steps, 0)  # the others sit out
+            again, last = self._integrate(y.copy(), months, cols, only)
+            out[:, bad], final[bad] = again[:, bad], last[bad]
+            bad = bad[_unphysical(again[:, bad, ..., -N_STATES:], last[bad])]
+        return out, final
+
+    def _cannot_integrate(self, k: int) -> InputError:
+        """The error for parameter set ``k``, naming its fastest rate."""
+        from simulation.engines.sd_pack import RATE_SOURCES
+
+        ratio = self._rate_ratios()[k]
+        i = int(np.argmax(ratio))
+        rate = ratio[i] * 12.0 * STEP_LIMITS[i]
+        return InputError(
+            f"{RATE_SOURCES[i]}: the system-dynamics engine cannot integrate parameter set "
+            f"{k}: its stocks go negative or non-finite even at {MAX_STEPS_PER_MONTH} "
+            f"Runge-Kutta steps a month (this rate, with the programmes' effect multipliers, "
+            f"reaches up to {rate:.3g}/yr); allowed: rates up to about "
+            f"{12 * MAX_STEPS_PER_MONTH * STEP_LIMITS[i]:.3g}/yr, or the agent-based engine"
+        )
+
+    def _integrate(self, y, months, cols, steps) -> tuple[np.ndarray, np.ndarray]:
+        """Saved rows and final state of every set with ``steps[k] > 0`` (others: as ``y``)."""
+        row_of = np.full(self.n_months + 1, -1, dtype=np.int64)
+        row_of[months[1:]] = np.arange(1, len(months))
+        out = np.empty((len(months), *y.shape[:-1], len(cols)))
+        out[0] = y[..., cols]
         if self.compiled:
-            return self._run_compiled(y, slices, months, saved)
-        stage = np.empty_like(y)  # reused buffers: the batch makes these arrays large
-        total = np.empty_like(y)
-        for month in range(start_month, stop):
-            for _ in range(self.steps_per_month):
+            y = self._run_compiled(y, months, (row_of, cols, out), steps)
+        else:
+            y = self._run_reference(y, months, (row_of, cols, out), steps)
+        return out, y
+
+    def _run_reference(self, y, months, saving, steps) -> np.ndarray:
+        """Classical RK4 with :meth:`derivatives` (the reference of the compiled kernel).
+
+        Sets with fewer steps (``steps`` per set, ``(K,)``) than the most sit out the extra
+        ones; sets with none stay at ``y``.
+        """
+        row_of, cols, out = saving
+        uniform = bool(np.all(steps == steps[0]))
+        if uniform:
+            h = 1.0 / (12 * int(steps[0]))  # a float: exactly the steps of the kernel
+        else:
+            h = (1.0 / (12 * np.maximum(steps, 1)))[:, None, None]
+        stage, total = np.empty_like(y), np.empty_like(y)  # reused: the batch makes them large
+        for month in range(months[0], months[-1]):
+            for step in range(int(steps.max())):
                 k = self.derivatives(y, month)
                 np.multiply(k, 0.5 * h, out=stage)
                 stage += y
@@ -271,42 +410,40 @@ class SDModel:
                 stage += y
                 total += self.derivatives(stage, month)
                 total *= h / 6.0
-                y = y + total
-            if month + 1 in row:
-                for b, s in slices.items():
-                    saved[b][row[month + 1]] = y[..., s]
-        times = self.times()[months]
-        return EngineResult(times, saved, y, self.municipalities)
+                y = y + total if uniform else np.where((step < steps)[:, None, None], y + total, y)
+            if row_of[month + 1] >= 0:
+                out[row_of[month + 1]] = y[..., cols]
+        return y
 
-    def _run_compiled(self, y, slices, months, saved) -> EngineResult:
-        """The fixed-step loop of :meth:`run` in compiled code (:mod:`sd_kernel`)."""
+    def _run_compiled(self, y, months, saving, steps) -> np.ndarray:
+        """The fixed-step loop in compiled code (:mod:`sd_kernel`), one call per step count.
+
+        Sets that need more steps (or, in a repeat, the only ones repeated) integrate apart,
+        so that every set's result is the same in any batch.
+        """
         from simulation.engines import sd_kernel, sd_pack
 
-        if self._packed is None:
-            self._packed = sd_pack.pack(self)
-        row_of = np.full(self.n_months + 1, -1, dtype=np.int64)
-        row_of[months[1:]] = np.arange(1, len(months))
-        cols = np.concatenate(
-            [np.arange(0), *(np.arange(s.start, s.stop) for s in slices.values())]
-        )
-        out = np.empty((len(months), *y.shape[:-1], len(cols)))
+        packed = self._pack()
+        row_of, cols, out = saving
         y = np.ascontiguousarray(y)
-        sd_kernel.integrate(
-            y,
-            months[0],
-            months[-1],
-            self.steps_per_month,
-            self.dt,
-            (row_of, cols.astype(np.int64), out),
-            *self._packed,
-            sd_pack.structure(),
-        )
-        start = 0
-        for b, s in slices.items():
-            width = s.stop - s.start
-            saved[b][1:] = out[1:, ..., start : start + width]
-            start += width
-        return EngineResult(self.times()[months], saved, y, self.municipalities)
+        for n in np.unique(steps[steps > 0]):
+            ks = np.flatnonzero(steps == n)
+            whole = len(ks) == self.k
+            part = y if whole else np.ascontiguousarray(y[ks])
+            rows = out if whole else np.empty((out.shape[0], len(ks), *out.shape[2:]))
+            sd_kernel.integrate(
+                part,
+                months[0],
+                months[-1],
+                int(n),
+                1.0 / (12 * int(n)),
+                (row_of, cols, rows),
+                *(packed if whole else sd_pack.subset(packed, ks)),
+                sd_pack.structure(),
+            )
+            if not whole:
+                y[ks], out[1:, ks] = part, rows[1:]
+        return y
 
     def run_adaptive(self, rtol: float = 1e-6, atol: float = 1e-6, method: str = "RK45"):
         """Integrate with :func:`scipy.integrate.solve_ivp` (one parameter set only).

@@ -143,3 +143,114 @@ def pack(model) -> tuple[tuple, tuple, tuple]:
         _contiguous(model.care_cost_per_child_month[:, 0]),
     )
     return scalars(i.static, i.lever_paths), inputs, tables
+
+
+# ---- the fastest rate of a run: how short the Runge-Kutta step must be ----------------------
+#: What each candidate of :func:`fastest_rates` is named after in messages, in its order:
+#: each state's total outflow hazard, the capacity's adjustment and the graduates' loss.
+RATE_SOURCES: tuple[str, ...] = (
+    "onset_rate",
+    "natural_recovery_rate + detection_rate + escalation_rate",
+    "supported_escalation_rate + supported_recovery_rate",
+    "risk_recovery_rate + risk_to_crisis_rate",
+    "crisis_exit_rate",
+    "reunification_rate + care_leaving_rate",
+    "deinstitutionalisation_rate + reunification_rate x institution_reunification_ratio",
+    "1 / capacity_delay",
+    "programme relapse_rate + 1 / programme duration",
+)
+
+
+def _largest_scalars(scalars: tuple, k: int) -> np.ndarray:
+    """Each :data:`~sd_kernel.SCALARS` at its largest over the horizon, ``(K, N)``."""
+    fixed, paths, is_lever = scalars
+    top = np.where(is_lever, paths.max(axis=0), fixed)  # (K|1, N)
+    return np.broadcast_to(top, (k, kn.N_SCALARS))
+
+
+def _effect_bounds(sc: np.ndarray, inputs: tuple, tables: tuple, k: int) -> np.ndarray:
+    """Upper bounds of the hazard multipliers of :data:`~flows.EFFECTS`, ``(K, N_EFFECTS)``.
+
+    A treated family's hazard is multiplied by ``1 - quality x gap`` in each funding line;
+    only harmful effects (``gap < 0``: a multiplier above 1) raise it, at most by
+    ``quality x -gap`` per programme (every family treated). Quality is at most the better
+    provider's (``max(ngo_quality_ratio, 1)``) with every member of staff trained, at the
+    norm, with the municipality's own mobile team where the cooperation model works.
+    """
+    work = np.broadcast_to(inputs[0].max(axis=(0, 2)), (k,))  # the largest share working
+    gaps, scale_up = (np.broadcast_to(t, (k, *t.shape[1:])) for t in (tables[3], tables[4]))
+    quality = (
+        np.maximum(sc[:, kn.NGO_Q], 1.0) * (1.0 + sc[:, kn.TRAINING_GAIN] * sc[:, kn.TRAINED])
+    )[:, None] * scale_up
+    mobile = sv.PROGRAMME_LINE == sv.MOBILE_TEAM
+    quality = quality * np.where(mobile, 1.0 + (sc[:, kn.TEAM_GAIN] * work)[:, None], 1.0)
+    harm = quality[..., None] * np.maximum(-gaps, 0.0)  # (K, N_PROG, N_EFFECTS)
+    effects = np.prod(1.0 + np.einsum("lp,kpe->kle", sv.LINE_MATRIX, harm), axis=1)
+    effects[:, kn.E_DETECTION] *= 1.0 + np.maximum(sc[:, kn.GROUPS_GAIN] * work, 0.0)
+    return effects
+
+
+def fastest_rates(packed: tuple, k: int) -> np.ndarray:
+    """Upper bounds of the fastest rates in each parameter set's run (1/yr).
+
+    Every state's total outflow hazard (each hazard at its largest over the horizon, times
+    :func:`_effect_bounds`), the capacity's adjustment rate ``1 / capacity_delay`` and each
+    programme's graduates' rate (relapse, finishing and the outflow of its target state). A
+    Runge-Kutta step ``h`` with ``h x rate`` small enough keeps every stock non-negative
+    and the integration stable (see :mod:`simulation.engines.sd`).
+
+    Parameters
+    ----------
+    packed : tuple
+        :func:`pack` of the model.
+    k : int
+        Parameter sets in the batch.
+
+    Returns
+    -------
+    ndarray, shape ``(K, len(RATE_SOURCES))``
+        1/yr, in the order of :data:`RATE_SOURCES`.
+    """
+    scalars, inputs, tables = packed
+    sc = _largest_scalars(scalars, k)
+    e = _effect_bounds(sc, inputs, tables, k)
+    r = [sc[:, kn.ONSET + i] * e[:, i] for i in range(8)]  # the first eight, in EFFECTS order
+    exit_ = sc[:, kn.FAMILY_EXIT]
+    home = sc[:, kn.REUNIFICATION]
+    states = np.stack(
+        [
+            r[0] + exit_,
+            r[1] + r[2] + r[3] + exit_,
+            r[4] + r[5] + exit_,
+            r[6] + r[7] + exit_,
+            sc[:, kn.CRISIS_EXIT] + exit_,
+            home * e[:, kn.E_REUNIFICATION] + sc[:, kn.CARE_LEAVING],
+            sc[:, kn.DEINST] + home * sc[:, kn.INST_RATIO] + sc[:, kn.CARE_LEAVING],
+        ],
+        axis=1,
+    )
+    relapse = np.broadcast_to(tables[2], (k, sv.N_PROGRAMMES))
+    # Families finish at served / duration, and served falls one for one as graduates rise
+    # (they are not taken again): graduates then approach their target at 1 / duration.
+    duration = np.broadcast_to(tables[1], (k, sv.N_PROGRAMMES))
+    finish = np.divide(1.0, duration, out=np.zeros_like(duration), where=duration > 0)
+    graduates = relapse + finish + states[:, sv.PROGRAMME_TARGET]
+    return np.column_stack([states, 1.0 / sc[:, kn.DELAY], graduates.max(axis=1)])
+
+
+def subset(packed: tuple, ks: np.ndarray) -> tuple:
+    """The packed inputs of the parameter sets ``ks`` only (arrays shared by all stay so).
+
+    Every array of :func:`pack` has its batch axis first (the scalars' and the month
+    inputs' second, after the months) with length K, or 1 when shared.
+    """
+
+    def take(a, axis):
+        return a if a.shape[axis] == 1 else np.ascontiguousarray(np.take(a, ks, axis=axis))
+
+    (fixed, paths, is_lever), inputs, tables = packed
+    return (
+        (take(fixed, 0), take(paths, 1), is_lever),
+        tuple(take(a, 1) for a in inputs),
+        tuple(take(a, 0) for a in tables),
+    )

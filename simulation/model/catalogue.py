@@ -15,6 +15,7 @@ Hazards are annual rates (1/yr) per family.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from importlib import resources
 
 from simulation.model import effect_sizes, programmes
@@ -106,7 +107,11 @@ _INITIAL = [
         "initial_risk_families",
         11121.0,
         "families",
-        (0.0, 1e6),
+        # Domain (was up to 1e6, more than all 443,000 families with children in 2009):
+        # with the other initial stocks at their largest it must fit in the fewest families
+        # the domains allow (624,787 children / 5 per family = 124,957); 40,000 is 2.5 times
+        # the highest register count (16,000, 2005). Assumption.
+        (0.0, 40000.0),
         (10000.0, 16000.0),
         "structural",
         "social_risk_families, end 2009 (medium quality); range spans the 2015 (10,000) and "
@@ -117,7 +122,9 @@ _INITIAL = [
         "initial_institution_children",
         4391.0,
         "children",
-        (0.0, 1e6),
+        # Domain (was up to 1e6): fits with the other initial stocks (see
+        # initial_risk_families); 15,000 is three times the range's top. Assumption.
+        (0.0, 15000.0),
         (4000.0, 4800.0),
         "structural",
         "children_in_care_homes, 31 Dec 2009 (high quality; care homes only).",
@@ -127,7 +134,9 @@ _INITIAL = [
         "initial_family_care_children",
         6957.0,
         "children",
-        (0.0, 1e6),
+        # Domain (was up to 1e6): fits with the other initial stocks (see
+        # initial_risk_families); 15,000 is about twice the range's top. Assumption.
+        (0.0, 15000.0),
         (6000.0, 8000.0),
         "structural",
         "Derived: children_without_parental_care_stock 2010 (11,130) minus children_in_care_homes "
@@ -138,7 +147,10 @@ _INITIAL = [
         "initial_vulnerable_share",
         0.08,
         "share of families",
-        _SHARE,
+        # Domain (was up to 1): a share of 1 leaves no room for the risk and care families.
+        # 0.4 (twice the range's top) plus the other initial stocks at their largest (70,000
+        # families) fits in the fewest families the domains allow (124,957). Assumption.
+        (0.0, 0.4),
         (0.03, 0.2),
         "structural",
         "Assumption: no count of families with emerging difficulties exists; social assistance "
@@ -844,6 +856,40 @@ _PROGRAMMES = [
     ),
     *effect_sizes.lever_parameters(programmes.library()),
 ]
+
+
+def _programme_cost_domain(p: Parameter) -> Parameter:
+    """A programme's cost with the domain [1, 1e6] EUR per place-year (was [0, 1e6]).
+
+    Why: the engines read a cost of 0 as no places at all and a cost near 0 as places
+    without bound (capacity / cost overflows to infinity below about 1e-300 EUR, and the
+    run's results become NaN). 1 EUR a place-year is far below every programme's cost (the
+    lowest range starts at 38 EUR: universal parenting); a programme is left out with its
+    budget (``mix.*``, ``budget.*``), not with its cost.
+    """
+    if p.name.startswith("programme.") and p.name.endswith(".cost"):
+        return dataclasses.replace(p, domain=(1.0, p.domain[1]))
+    return p
+
+
+#: Shortest programme that is not ongoing: one day, yr.
+SHORTEST_PROGRAMME = 1.0 / 365.0
+
+
+def _programme_duration_domain(p: Parameter) -> Parameter:
+    """A programme's duration: 0 (ongoing) or at least a day (was anything in [0, 20] yr).
+
+    Why: families finish at served / duration, so a duration near 0 makes the finishing rate
+    unbounded (it overflows to infinity below about 1e-300 yr, and the run's results become
+    NaN; the SD engine also needs steps shorter than the duration). No programme lasts less
+    than a day; the shortest range starts at 0.05 yr (family group conferences).
+    """
+    if p.name.startswith("programme.") and p.name.endswith(".duration"):
+        return dataclasses.replace(p, smallest_positive=SHORTEST_PROGRAMME)
+    return p
+
+
+_PROGRAMMES = [_programme_duration_domain(_programme_cost_domain(p)) for p in _PROGRAMMES]
 
 REGISTRY: Registry = Registry.from_parameters([*_BASE, *_PROGRAMMES])
 #: Names of every lever (what municipalities and the ministry choose), in registry order.

@@ -61,6 +61,10 @@ class Parameter:
         What uses the parameter: the engines whose results depend on it (``"sd"``,
         ``"abm"``), ``"economics"`` for the valuation of results only, or ``"measurement"``
         for what a published count includes (read by calibration targets only).
+    smallest_positive : float
+        Values above 0 and below this are invalid (0 itself stays valid when the domain
+        holds it): for a parameter where 0 has a meaning of its own (a programme's duration:
+        0 = while in its target state) and values just above it have none.
     """
 
     name: str
@@ -73,6 +77,7 @@ class Parameter:
     description: str
     assumption: bool = False
     engines: tuple[str, ...] = ENGINES
+    smallest_positive: float = 0.0
 
     def __post_init__(self) -> None:
         lo, hi = self.domain
@@ -88,6 +93,9 @@ class Parameter:
             raise ValueError(f"{self.name}: engines must be a subset of {USERS}")
         if not self.source.strip():
             raise ValueError(f"{self.name}: every parameter needs a source or an assumption note")
+        gap = self.smallest_positive
+        if gap < 0 or any(0 < v < gap for v in (self.default, rlo, rhi)):
+            raise ValueError(f"{self.name}: default and range must be 0 or >= {gap:g}")
 
     def check(self, value: object) -> str | None:
         """Return ``None`` if ``value`` is valid, else a short reason naming what is allowed."""
@@ -96,6 +104,11 @@ class Parameter:
         lo, hi = self.domain
         if not (lo <= value <= hi) or value != value:  # NaN fails the second test
             return f"{value!r} is outside the valid domain [{lo:g}, {hi:g}] {self.unit}"
+        if 0 < value < self.smallest_positive:
+            return (
+                f"{value!r} is too small: allowed 0 or [{self.smallest_positive:g}, {hi:g}] "
+                f"{self.unit}"
+            )
         return None
 
 
