@@ -130,6 +130,10 @@ def _value_problems(path: Path, name: str, column: pd.Series) -> list[str]:
             np.isfinite(values) & ~values.between(lo, hi),
             lambda i: f"{values.iloc[i]:g} is outside the domain",
         ),
+        (  # e.g. a programme's duration: 0 (ongoing) or at least a day (Parameter.check)
+            (values > 0) & (values < parameter.smallest_positive),
+            lambda i: f"{values.iloc[i]:g} is above 0 but below {parameter.smallest_positive:g}",
+        ),
     ]
     errors = []
     for bad, what in found:

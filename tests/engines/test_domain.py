@@ -270,13 +270,6 @@ def test_a_set_that_cannot_be_integrated_is_a_one_line_input_error(monkeypatch):
     assert "allowed" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="ABM: a state's vulnerability sum, kept by adding and subtracting on every move, "
-    "can reach exactly 0 with families in it (cancellation at vulnerability_shape = 0.05); "
-    "1 / mean is then infinite and the hazards NaN (simulation/engines/abm/moves.py)",
-)
 def test_abm_keeps_finite_hazards_with_the_most_unequal_vulnerability():
     from simulation.engines.abm.model import FamilyWelfareModel
 

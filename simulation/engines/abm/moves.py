@@ -66,8 +66,13 @@ class FamilyMoves:
         From the sums and counts kept on every move and entry (no pass over the families).
         """
         count = self._live_families.sum(axis=0)
+        if np.any((count > 0) & ~(self._vulnerability_sum > 0)):
+            # very unequal vulnerabilities (a small gamma shape) are mostly tiny: the kept
+            # sum of a state can round to 0 or below while families are in it; count again
+            self._recount_vulnerability()
         total = self._vulnerability_sum
-        return np.divide(total, count, out=np.ones(N_STATES), where=count > 0)
+        # a state whose families all have vulnerability 0 keeps mean 1 (none of them moves)
+        return np.divide(total, count, out=np.ones(N_STATES), where=(count > 0) & (total > 0))
 
     @property
     def table_combos(self) -> int:
