@@ -9,6 +9,7 @@ nothing to ``--out``.
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 import tomli_w
@@ -264,7 +265,7 @@ def _document(tmp_path, changes) -> dict:
 
 @settings(
     derandomize=True,
-    max_examples=120,
+    max_examples=120 * max(1, int(os.environ.get("PREVSIM_FUZZ_SCALE", "1"))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

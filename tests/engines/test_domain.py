@@ -10,8 +10,8 @@ defaults. The SD engine runs them in batches; the agent-based engine at a small 
 Tolerance (SD engine): a stock may be below zero by rounding only, at most
 :data:`~simulation.engines.sd.NEGATIVE_TOLERANCE` (1e-9) times the families in its unit.
 
-Examples per test are modest for CI; set ``PREVSIM_FUZZ_EXAMPLES`` to a multiplier (e.g.
-``PREVSIM_FUZZ_EXAMPLES=20``) for a longer search.
+Examples per test are modest for CI; set ``PREVSIM_FUZZ_SCALE`` to a multiplier (e.g.
+``PREVSIM_FUZZ_SCALE=20``) for a longer search.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from simulation.model.errors import InputError
 from simulation.model.schedule import Change
 from simulation.model.vocabulary import DEFAULT_STEPS_PER_MONTH, START_YEAR
 
-FUZZ = max(int(os.environ.get("PREVSIM_FUZZ_EXAMPLES", "1")), 1)
+FUZZ = max(int(os.environ.get("PREVSIM_FUZZ_SCALE", "1")), 1)
 SD_PARAMS = tuple(REGISTRY.names(engine="sd"))
 ABM_PARAMS = tuple(REGISTRY.names(engine="abm"))
 SHORT = START_YEAR + 2  # three years: what a domain corner does, it does at once
@@ -44,7 +44,7 @@ MOVES = (
 
 
 def fuzz(examples: int):
-    """Hypothesis settings with ``examples`` x ``PREVSIM_FUZZ_EXAMPLES`` examples."""
+    """Hypothesis settings with ``examples`` x ``PREVSIM_FUZZ_SCALE`` examples."""
     return settings(
         max_examples=examples * FUZZ,
         deadline=None,

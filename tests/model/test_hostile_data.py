@@ -8,6 +8,7 @@ Each case is run through ``prevsim run`` with the shipped data replaced by a bro
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -224,7 +225,7 @@ ROWS = st.lists(st.tuples(st.sampled_from(["A", "B", ""]), CELL, CELL), max_size
 
 @settings(
     derandomize=True,
-    max_examples=150,
+    max_examples=150 * max(1, int(os.environ.get("PREVSIM_FUZZ_SCALE", "1"))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

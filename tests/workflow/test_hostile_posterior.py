@@ -7,6 +7,8 @@ are not finite are refused too: one line per problem naming the file and the col
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,7 +128,7 @@ HEADERS = st.lists(
 
 @settings(
     derandomize=True,
-    max_examples=150,
+    max_examples=150 * max(1, int(os.environ.get("PREVSIM_FUZZ_SCALE", "1"))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
