@@ -198,9 +198,15 @@ def test_generated_scenarios(doc):
 
 
 def _in_domain(name: str) -> st.SearchStrategy[float]:
-    low, high = REGISTRY[name].domain
+    """Corners and random points of a parameter's domain (0 or at least its smallest
+    positive value, as :meth:`~simulation.model.parameters.Parameter.check` allows).
+    """
+    parameter = REGISTRY[name]
+    low, high = parameter.domain
     corners = [low, high] if math.isfinite(high) else [low, low + 1e6]
-    return st.sampled_from(corners) | st.floats(low, min(high, 1e9), allow_nan=False)
+    gap = parameter.smallest_positive
+    inside = st.floats(low, min(high, 1e9), allow_nan=False)
+    return st.sampled_from(corners) | inside.map(lambda v: gap if 0 < v < gap else v)
 
 
 @st.composite
