@@ -36,7 +36,7 @@ import pandas as pd
 
 from simulation.workflow import ensembles as ens
 from simulation.workflow.scenarios import load
-from simulation.workflow.store import TaskStore
+from simulation.workflow.ensemble_tasks import TaskStore
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = [

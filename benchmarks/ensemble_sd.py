@@ -40,7 +40,7 @@ from simulation.workflow import ensembles as ens
 from simulation.workflow.ensemble_tasks import run_batch
 from simulation.workflow.runner import sd_batch
 from simulation.workflow.scenarios import load
-from simulation.workflow.store import TaskStore
+from simulation.workflow.ensemble_tasks import TaskStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "early_intervention.toml"
