@@ -35,8 +35,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 import pandas as pd
 
 from simulation.workflow import ensembles as ens
-from simulation.workflow.scenarios import load
 from simulation.workflow.ensemble_tasks import TaskStore
+from simulation.workflow.scenarios import load
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = [

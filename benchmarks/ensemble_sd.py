@@ -37,10 +37,9 @@ import numpy as np
 
 from simulation.model.catalogue import REGISTRY
 from simulation.workflow import ensembles as ens
-from simulation.workflow.ensemble_tasks import run_batch
+from simulation.workflow.ensemble_tasks import TaskStore, run_batch
 from simulation.workflow.runner import sd_batch
 from simulation.workflow.scenarios import load
-from simulation.workflow.ensemble_tasks import TaskStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "early_intervention.toml"
