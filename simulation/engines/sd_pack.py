@@ -213,22 +213,11 @@ def fastest_rates(packed: tuple, k: int) -> np.ndarray:
     """
     scalars, inputs, tables = packed
     sc = _largest_scalars(scalars, k)
-    e = _effect_bounds(sc, inputs, tables, k)
-    r = [sc[:, kn.ONSET + i] * e[:, i] for i in range(8)]  # the first eight, in EFFECTS order
-    exit_ = sc[:, kn.FAMILY_EXIT]
-    home = sc[:, kn.REUNIFICATION]
-    states = np.stack(
-        [
-            r[0] + exit_,
-            r[1] + r[2] + r[3] + exit_,
-            r[4] + r[5] + exit_,
-            r[6] + r[7] + exit_,
-            sc[:, kn.CRISIS_EXIT] + exit_,
-            home * e[:, kn.E_REUNIFICATION] + sc[:, kn.CARE_LEAVING],
-            sc[:, kn.DEINST] + home * sc[:, kn.INST_RATIO] + sc[:, kn.CARE_LEAVING],
-        ],
-        axis=1,
+    # the model's own hazards at these bounds, summed into each state's total outflow
+    rates = fl.hazard_rates(
+        dict(zip(kn.SCALARS, sc.T, strict=True)), _effect_bounds(sc, inputs, tables, k)
     )
+    states = np.stack([rates[:, fl.OUTFLOWS[s]].sum(axis=1) for s in State], axis=1)
     relapse = np.broadcast_to(tables[2], (k, sv.N_PROGRAMMES))
     # Families finish at served / duration, and served falls one for one as graduates rise
     # (they are not taken again): graduates then approach their target at 1 / duration.

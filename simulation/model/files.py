@@ -1,6 +1,6 @@
 """Reading an input file safely: one way for every file the program reads.
 
-Scenario and targets files (TOML, :mod:`simulation.workflow.inputs`), data tables
+Scenario and targets files and the programme library (TOML, :func:`read_toml`), data tables
 (:mod:`simulation.model.demography`) and posterior files
 (:mod:`simulation.workflow.posterior_file`) are all read by :func:`read_limited`: a regular
 file of bounded size, opened without blocking, so a FIFO, a device (``/dev/zero``), a folder or
@@ -13,9 +13,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tomllib
 from pathlib import Path
 
 from simulation.model.errors import InputError
+
+#: Deepest nesting of tables and arrays in a TOML input (the shipped files need 4).
+MAX_DEPTH = 12
 
 
 def printable(text: str) -> str:
@@ -73,3 +77,43 @@ def read_limited(path: Path, kind: str, limit: int) -> bytes:
     if len(data) > limit:
         raise InputError(f"{path}: larger than {limit:,} bytes: not a {kind}")
     return data
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of tables and arrays (0 for a plain value), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if level + 1 > MAX_DEPTH:
+                    return level + 1
+                stack.append((child, level + 1))
+        deepest = max(deepest, level)
+    return deepest
+
+
+def read_toml(path: Path, kind: str, limit: int) -> dict:
+    """A TOML file read by :func:`read_limited`: UTF-8, nested at most :data:`MAX_DEPTH` deep.
+
+    Raises
+    ------
+    InputError
+        One line naming the file and why it cannot be read.
+    """
+    data = read_limited(path, kind, limit)
+    too_deep = f"{path}: tables or arrays nested too deeply (at most {MAX_DEPTH} levels)"
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib's own, on deep inline nesting
+        raise InputError(too_deep) from None
+    if _depth(parsed) > MAX_DEPTH:
+        raise InputError(too_deep)
+    return parsed

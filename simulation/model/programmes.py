@@ -15,7 +15,6 @@ Published effects are converted into hazard multipliers by
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -264,14 +263,10 @@ def read_library(path: str | Path) -> tuple[Programme, ...]:
         allowed``; nothing is returned from a file with any problem.
     """
     path = Path(path)
-    try:  # the one safe reader (a regular file of bounded size), then TOML
-        raw = tomllib.loads(files.read_limited(path, "programme library", 4_000_000).decode())
+    try:  # the one safe reader of TOML input (a regular file of bounded size)
+        raw = files.read_toml(path, "programme library", 4_000_000)
     except InputError as exc:
         raise ProgrammeError(exc.errors) from None
-    except UnicodeDecodeError:
-        raise ProgrammeError([f"{path}: not UTF-8 text"]) from None
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise ProgrammeError([f"{path}: not valid TOML: {exc}"]) from None
     problems: list[str] = []
     for name, table in raw.items():
         if not isinstance(table, dict):

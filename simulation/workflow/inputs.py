@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -22,8 +21,6 @@ from simulation.model.files import printable, shown
 #: 12 kB and the national data 10 kB; a file a thousand times larger is a mistake, and
 #: reading it whole (``/dev/zero`` would never end) must not be tried.
 MAX_FILE_BYTES = 4_000_000
-#: Deepest nesting of tables and arrays in a TOML input (the shipped files need 4).
-MAX_DEPTH = 12
 #: Longest error message line, characters: a value is shown in full up to about this.
 MAX_LINE = 300
 #: Characters allowed in a name that becomes part of a results path: letters, digits, ``_``
@@ -42,54 +39,17 @@ def safe_name(text: str) -> str:
     return cleaned or "scenario"
 
 
-def read_limited(path: Path, kind: str, limit: int = MAX_FILE_BYTES) -> bytes | str:
-    """The bytes of a regular file, or the line saying why it cannot be read.
-
-    See :func:`simulation.model.files.read_limited`.
-    """
-    try:
-        return files.read_limited(path, kind, limit)
-    except InputError as exc:
-        return exc.errors[0]
-
-
-def _depth(value: object) -> int:
-    """Nesting depth of tables and arrays (0 for a plain value), without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        children = (
-            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        )
-        for child in children:
-            if isinstance(child, dict | list):
-                if level + 1 > MAX_DEPTH:
-                    return level + 1
-                stack.append((child, level + 1))
-        deepest = max(deepest, level)
-    return deepest
-
-
 def read_toml(path: Path, kind: str = "scenario file") -> dict | str:
     """The parsed file, or an error line naming the file (``kind`` says what it should be).
 
-    Limits: a regular file of at most :data:`MAX_FILE_BYTES`, UTF-8, tables and arrays
-    nested at most :data:`MAX_DEPTH` deep.
+    Limits (:func:`simulation.model.files.read_toml`): a regular file of at most
+    :data:`MAX_FILE_BYTES`, UTF-8, tables and arrays nested at most
+    :data:`~simulation.model.files.MAX_DEPTH` deep.
     """
-    data = read_limited(path, kind)
-    if isinstance(data, str):
-        return data
     try:
-        parsed = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return f"{path}: not UTF-8 text"
-    except tomllib.TOMLDecodeError as exc:
-        return f"{path}: invalid TOML: {exc}"
-    except RecursionError:
-        return f"{path}: tables or arrays nested too deeply (at most {MAX_DEPTH} levels)"
-    if _depth(parsed) > MAX_DEPTH:
-        return f"{path}: tables or arrays nested too deeply (at most {MAX_DEPTH} levels)"
-    return parsed
+        return files.read_toml(path, kind, MAX_FILE_BYTES)
+    except InputError as exc:
+        return exc.errors[0]
 
 
 def near_names(name: str, candidates: Collection[str]) -> list[str]:
