@@ -278,3 +278,13 @@ def test_abm_keeps_finite_hazards_with_the_most_unequal_vulnerability():
         params={"vulnerability_shape": shape}, end_year=START_YEAR + 1, scale=0.002, seed=0
     )
     assert np.isfinite(model.run().result().families()).all()
+
+
+def test_a_negligible_reunification_rate_keeps_a_finite_profile():
+    """Found by the ABM property test: a rate of 3.5e-197 beside care leaving at 26.8/yr left
+    no sign change for the root finder (a ValueError from SciPy's brentq).
+    """
+    from simulation.engines.abm import transitions as tr
+
+    scale = tr.mean_preserving_scale(3.485398634836069e-197, 26.84183211366688, 0.1, 0.05)
+    assert 1e-3 <= scale <= 1e3

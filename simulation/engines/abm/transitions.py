@@ -240,4 +240,10 @@ def mean_preserving_scale(
         return part0 + np.exp(-h0 * month) * part1 + (survive / h2 if h2 > 0 else np.inf)
 
     target = 1.0 / (rate + other_exits)
-    return float(brentq(lambda s: mean_stay(s) - target, 1e-3, 1e3))
+    low, high = 1e-3, 1e3
+    gap_low, gap_high = mean_stay(low) - target, mean_stay(high) - target
+    if gap_low * gap_high > 0:
+        # no scale reaches the mean exactly: a rate negligible beside the other exits (the
+        # profile then changes nothing) or a profile that cannot: the closest end
+        return low if abs(gap_low) < abs(gap_high) else high
+    return float(brentq(lambda s: mean_stay(s) - target, low, high))
