@@ -92,7 +92,7 @@ def handle(args) -> int:
             f"(names: {', '.join(names)})"
         )
     targets = default_targets(args.targets, NAME)
-    bar = Progress(5 + len(scenarios), "step")
+    bar = Progress(5 + len(scenarios), "step", label=NAME)
     try:
         try:
             results = briefing_numbers.compute(

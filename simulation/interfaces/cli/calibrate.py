@@ -92,7 +92,7 @@ def handle(args) -> int:
         if stage not in bars:
             for bar in bars.values():
                 bar.close()
-            bars[stage] = Progress(total, unit="start" if stage == "fit" else "step")
+            bars[stage] = Progress(total, unit="start" if stage == "fit" else "step", label=NAME)
         bars[stage](stage)
 
     result = cal.run_calibration(

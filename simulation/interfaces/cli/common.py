@@ -1,7 +1,7 @@
 """What every ``prevsim`` command shares.
 
 The usage error, the parser, argument types, common options, scenario loading with
-command-line overrides, and progress bars.
+command-line overrides; :class:`Progress` (from :mod:`.progress`) is re-exported here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from simulation.interfaces.cli.progress import Progress as Progress  # for the commands
 from simulation.model.vocabulary import ENGINES, LANGS, LAST_YEAR, REPLICATE_SCALE, START_YEAR
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -382,31 +383,3 @@ def default_targets(given: Path | None, command: str) -> Path | None:
 def both(choice: str, options: tuple[str, ...]) -> tuple[str, ...]:
     """``options`` for the choice ``"both"``, else the one chosen."""
     return options if choice == "both" else (choice,)
-
-
-# ---- progress --------------------------------------------------------------------------------
-class Progress:
-    """A progress bar on an interactive terminal; silent otherwise."""
-
-    def __init__(self, total: int, unit: str = "run") -> None:
-        self.bar = None
-        if sys.stderr.isatty() and total > 1:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit=unit, leave=False)
-
-    def __call__(self, message: str) -> None:
-        """One step done, described by ``message``."""
-        if self.bar is not None:
-            self.bar.set_description(message)
-            self.bar.update(1)
-
-    def advance(self, count: int) -> None:
-        """``count`` steps done."""
-        if self.bar is not None:
-            self.bar.update(count)
-
-    def close(self) -> None:
-        """Remove the bar."""
-        if self.bar is not None:
-            self.bar.close()

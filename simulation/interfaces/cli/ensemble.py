@@ -175,7 +175,7 @@ def handle(args) -> int:
         raise
     except ValueError as exc:
         raise UsageError(f"prevsim ensemble: {exc}") from None
-    bar = Progress(len(plan.tasks), unit="task")
+    bar = Progress(len(plan.tasks), unit="task", label=NAME)
     try:
         store, ran, failed = ens.run(
             plan, args.scheduler, args.workers, progress=lambda task: bar(task.key)

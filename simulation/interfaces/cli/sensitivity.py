@@ -100,7 +100,7 @@ def handle(args) -> int:
         scale=args.scale,
         workers=args.workers,
     )
-    bar = Progress(len(sa.sample(prob, args.method, args.n, args.seed)))
+    bar = Progress(len(sa.sample(prob, args.method, args.n, args.seed)), label=NAME)
     study = sa.run_study(scenario, baseline, settings, progress=bar.advance)
     bar.close()
     folder, lines = write_study(study, output(args))
