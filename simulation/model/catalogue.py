@@ -891,7 +891,98 @@ def _programme_duration_domain(p: Parameter) -> Parameter:
 
 _PROGRAMMES = [_programme_duration_domain(_programme_cost_domain(p)) for p in _PROGRAMMES]
 
-REGISTRY: Registry = Registry.from_parameters([*_BASE, *_PROGRAMMES])
+
+# ---- readers' texts: labels, units and sources in Lithuanian and English ------------------
+def _labels_csv(name: str) -> dict[str, dict[str, str]]:
+    """Rows of ``simulation/data/labels/<name>`` keyed by their first column."""
+    path = resources.files("simulation") / "data" / "labels" / name
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    first = next(iter(rows[0]))
+    return {r[first]: r for r in rows}
+
+
+_PARAMETER_TEXTS = _labels_csv("parameters.csv")
+_UNIT_TEXTS = _labels_csv("units.csv")
+_TRANSITION_TEXTS = _labels_csv("transitions.csv")
+_PROGRAMMES_BY_NAME = {prog.name: prog for prog in programmes.library()}
+
+#: Readers' labels of a programme's parameters, by the part of the name after the programme.
+_PROGRAMME_FIELDS = {
+    "cost": ("{lt}: kaina vienai šeimai per metus", "{en}: cost per family a year"),
+    "relapse_rate": ("{lt}: poveikio išnykimo dažnis", "{en}: rate at which its effect ends"),
+    "effective_share": (
+        "{lt}: šeimų, kurioms tinka poveikio įrodymai, dalis",
+        "{en}: share of families the evidence applies to",
+    ),
+    "duration": ("{lt}: trukmė", "{en}: duration"),
+    "mix": ("{lt}: svoris paslaugų srities biudžete", "{en}: weight in its line's budget"),
+    "budget": ("{lt}: atskiras nacionalinis biudžetas", "{en}: national budget of its own"),
+}
+
+
+def _lt_number(value: float) -> str:
+    """A number as Lithuanian readers write it (decimal comma, grouping), for source texts."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.####", locale="lt_LT")
+
+
+def _assumption_lt(p: Parameter, unit_lt: str) -> str:
+    """The Lithuanian source of an assumption: no published figure, and the range tried."""
+    lo, hi = (_lt_number(v) for v in p.range)
+    interval = f"tikrinamas intervalas nuo {lo} iki {hi} ({unit_lt})" if lo != hi else ""
+    return ", ".join(filter(None, ("prielaida (be paskelbto šaltinio)", interval)))
+
+
+def _programme_labels(name: str) -> tuple[str, str] | None:
+    """(lt, en) labels of a programme's parameter or lever, None for other names."""
+    parts = name.split(".")
+    if parts[0] == "programme":
+        prog, field = _PROGRAMMES_BY_NAME.get(parts[1]), ".".join(parts[2:])
+    elif parts[0] in ("mix", "budget") and len(parts) == 2:
+        prog, field = _PROGRAMMES_BY_NAME.get(parts[1]), parts[0]
+    else:
+        return None
+    if prog is None:
+        return None
+    if field.startswith("effect."):
+        t = _TRANSITION_TEXTS[field.removeprefix("effect.")]
+        return f"{prog.label_lt}: poveikis {t['lt']}", f"{prog.label_en}: effect on {t['en']}"
+    lt, en = _PROGRAMME_FIELDS[field]
+    return lt.format(lt=prog.label_lt), en.format(en=prog.label_en)
+
+
+def _programme_source_lt(p: Parameter) -> str:
+    if p.name.startswith("mix."):
+        bought = "šią programą" if p.default > 0 else "kitas programas"
+        return f"iki reformos Lietuvoje teiktos paslaugos: srities biudžetas perka {bought}"
+    if p.name.startswith("budget."):
+        return "pradiniame scenarijuje nėra: programą perka scenarijus"
+    return "tarptautiniai programos poveikio ir kainos vertinimai (šaltiniai – dokumentacijoje)"
+
+
+def _readers(p: Parameter) -> dict[str, str]:
+    """The readers' texts of one parameter (see :attr:`Parameter.readers`)."""
+    row = _PARAMETER_TEXTS.get(p.name, {})
+    unit = _UNIT_TEXTS.get(p.unit, {})
+    texts = {"label.lt": row.get("label_lt", ""), "label.en": row.get("label_en", "")}
+    generated = _programme_labels(p.name)
+    if generated:
+        texts["label.lt"], texts["label.en"] = generated
+    texts["unit.lt"], texts["unit.en"] = unit.get("lt", ""), unit.get("en", "")
+    source = row.get("source_lt", "")
+    if not source and p.assumption:
+        source = _assumption_lt(p, texts["unit.lt"] or p.unit)
+    elif not source and generated:
+        source = _programme_source_lt(p)
+    texts["source.lt"] = source
+    return {k: v for k, v in texts.items() if v}
+
+
+REGISTRY: Registry = Registry.from_parameters(
+    dataclasses.replace(p, readers=_readers(p)) for p in [*_BASE, *_PROGRAMMES]
+)
 #: Names of every lever (what municipalities and the ministry choose), in registry order.
 LEVERS: tuple[str, ...] = tuple(REGISTRY.names("lever"))
 

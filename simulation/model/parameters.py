@@ -31,6 +31,8 @@ KINDS: tuple[Kind, ...] = ("uncertain", "lever", "structural")
 #: What may use a parameter: the engines, only the economics of their results, or only the
 #: measurement that maps results to published counts (the calibration's targets).
 USERS: tuple[str, ...] = (*ENGINES, "economics", "measurement")
+#: Languages of the readers' texts (labels, units, sources).
+LANGUAGES: tuple[str, ...] = ("lt", "en")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ class Parameter:
         Values above 0 and below this are invalid (0 itself stays valid when the domain
         holds it): for a parameter where 0 has a meaning of its own (a programme's duration:
         0 = while in its target state) and values just above it have none.
+    readers : mapping of str to str
+        Texts for readers, keyed ``"<what>.<lang>"`` with ``what`` one of ``label``, ``unit``,
+        ``source`` and ``lang`` one of :data:`LANGUAGES` (e.g. ``"label.lt"``). Filled by the
+        catalogue from ``simulation/data/labels/``; read through :meth:`label`,
+        :meth:`unit_label` and :meth:`source_label`, which fall back when a text is missing.
     """
 
     name: str
@@ -78,6 +85,7 @@ class Parameter:
     assumption: bool = False
     engines: tuple[str, ...] = ENGINES
     smallest_positive: float = 0.0
+    readers: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         lo, hi = self.domain
@@ -96,6 +104,32 @@ class Parameter:
         gap = self.smallest_positive
         if gap < 0 or any(0 < v < gap for v in (self.default, rlo, rhi)):
             raise ValueError(f"{self.name}: default and range must be 0 or >= {gap:g}")
+
+    def _reader_text(self, what: str, lang: str) -> str | None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"language {lang!r} is not one of {LANGUAGES}")
+        return self.readers.get(f"{what}.{lang}") or None
+
+    def label(self, lang: str = "en") -> str:
+        """The readers' short name in ``lang`` ("lt" or "en"), never the code name.
+
+        Falls back to the English label, then to the description, then to the name, while a
+        parameter has no label yet.
+        """
+        return (
+            self._reader_text("label", lang)
+            or self._reader_text("label", "en")
+            or self.description
+            or self.name
+        )
+
+    def unit_label(self, lang: str = "en") -> str:
+        """The unit as readers say it in ``lang`` (lt "per metus" for ``1/yr``), else ``unit``."""
+        return self._reader_text("unit", lang) or self.unit
+
+    def source_label(self, lang: str = "en") -> str:
+        """Where the value comes from, for readers in ``lang``; else the English ``source``."""
+        return self._reader_text("source", lang) or self.source
 
     def check(self, value: object) -> str | None:
         """Return ``None`` if ``value`` is valid, else a short reason naming what is allowed."""
