@@ -11,7 +11,7 @@ The attribution "© OpenStreetMap contributors, ODbL" is written on every map
 
 Values are given per municipality under any of its names: the Statistics Lithuania form used
 by the model ("Joniškis d. mun."), the Lithuanian official form ("Joniškio r. sav.") or the
-map's ``id`` (0-59).
+map's ``id`` (0-59), matched by :mod:`simulation.model.municipality_names`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 
 from simulation.model.demography import data_dir
+from simulation.model.municipality_names import map_id
 from simulation.reports.style import STYLE
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
@@ -133,25 +134,22 @@ def match(values: Mapping, municipalities: tuple[Municipality, ...] | None = Non
     Parameters
     ----------
     values : mapping
-        Indicator per municipality, keyed by its Statistics Lithuania name, its Lithuanian
-        name or its map id.
+        Indicator per municipality, keyed by any name
+        :func:`~simulation.model.municipality_names.map_id` knows (Statistics Lithuania's
+        "Joniškis d. mun.", the official "Joniškio r. sav.") or by its map id.
 
     Raises
     ------
     KeyError
-        For a key that names no municipality (one line, with the key).
+        For a key that names no municipality on the map (one line, with the key).
     """
-    municipalities = municipalities or boundaries()
-    index = {}
-    for m in municipalities:
-        index[m.map_id] = index[m.name] = m.map_id
-        if m.statistics_name:
-            index[m.statistics_name] = m.map_id
+    ids = {m.map_id for m in municipalities or boundaries()}
     out = {}
     for key, value in values.items():
-        if key not in index:
-            raise KeyError(f"no municipality on the map is called {key!r}")
-        out[index[key]] = float(value)
+        found = key if isinstance(key, int | np.integer) else map_id(key)
+        if found not in ids:
+            raise KeyError(f"no municipality on the map has the id {key!r}")
+        out[int(found)] = float(value)
     return out
 
 

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 
 from simulation.model.demography import lithuania
+from simulation.model.municipality_names import map_id, official_name
 from simulation.reports import maps
 
 
@@ -20,8 +21,11 @@ def test_the_model_s_60_municipalities_are_all_on_the_map_and_matched():
     assert len(by_id) == maps.N_MUNICIPALITIES == len(maps.boundaries())
     assert sorted(by_id.values()) == sorted(values.values())  # no two names on one outline
     # Lithuanian official forms and map ids reach the same municipalities.
-    lt = {m.name: 1.0 for m in maps.boundaries()}
+    lt = {official_name(name, "lt"): 1.0 for name in names}
     assert set(maps.match(lt)) == set(by_id) == set(range(60))
+    assert {m.map_id: m.statistics_name for m in maps.boundaries()} == {
+        map_id(name): name for name in names
+    }
     fig = maps.map_figure(values, "lt", "Žemėlapis", "vaikų")
     (collection,) = fig.axes[0].collections
     faces = collection.get_facecolors()
@@ -33,7 +37,7 @@ def test_the_model_s_60_municipalities_are_all_on_the_map_and_matched():
 
 
 def test_a_missing_municipality_is_grey_and_explained_in_the_language_asked():
-    values = {m.name: 1.0 + m.map_id for m in maps.boundaries() if m.name != "Joniškio r. sav."}
+    values = {m.map_id: 1.0 + m.map_id for m in maps.boundaries() if m.name != "Joniškio r. sav."}
     fig = maps.map_figure(values, "lt", "Žemėlapis")
     ax = fig.axes[0]
     faces = ax.collections[0].get_facecolors()
@@ -44,6 +48,8 @@ def test_a_missing_municipality_is_grey_and_explained_in_the_language_asked():
 def test_an_unknown_name_is_refused_in_one_line():
     with pytest.raises(KeyError, match="'Atlantis'"):
         maps.match({"Atlantis": 1.0})
+    with pytest.raises(KeyError, match="60"):
+        maps.match({60: 1.0})
 
 
 def test_holes_stay_empty_so_a_town_inside_its_district_is_visible():
