@@ -22,9 +22,25 @@ VALUE_COLUMNS = (
     "bcr",
     "irr",
     "break_even_year",
+    "children_placed_avoided",
     "placements_avoided",
     "child_years_in_care_avoided",
     "cost_per_placement_avoided",
+)
+#: Columns of value.csv: the fields of :class:`economics.Value` (``placements_avoided``
+#: counts families). The regression baseline pins this file's columns; the children count is
+#: in value_summary.csv, outcomes.csv and the printed table.
+VALUE_CSV_EXCLUDES = ("children_placed_avoided",)
+
+#: The printed table: (title, column, scale, digits); ``scale=None`` prints a year.
+TABLE_COLUMNS = (
+    ("NPV, M EUR", "npv", 1e6, 1),
+    ("benefits, M EUR", "benefits", 1e6, 1),
+    ("costs, M EUR", "costs", 1e6, 1),
+    ("BCR", "bcr", 1, 2),
+    ("break-even", "break_even_year", None, 0),
+    ("children placed avoided", "children_placed_avoided", 1, 0),
+    ("child-years in care avoided", "child_years_in_care_avoided", 1, 0),
 )
 
 
@@ -38,21 +54,21 @@ def _fmt(value: float, scale: float | None = 1.0, digits: int = 1) -> str:
 
 
 def _cell(summary: pd.DataFrame, name: str, col: str, scale=1.0, digits=1, interval=False):
-    mean = summary.loc[name, f"{col}.mean"]
-    text = _fmt(mean, scale, digits)
-    if interval:
-        low, high = summary.loc[name, f"{col}.p05"], summary.loc[name, f"{col}.p95"]
-        text += f" [{_fmt(low, scale, digits)}, {_fmt(high, scale, digits)}]"
-    return text
+    """One cell: the run's value, or the median and 90% interval over replicates."""
+    if not interval:
+        return _fmt(summary.loc[name, f"{col}.median"], scale, digits)
+    text = _fmt(summary.loc[name, f"{col}.median"], scale, digits)
+    low, high = summary.loc[name, f"{col}.p05"], summary.loc[name, f"{col}.p95"]
+    return text + f" [{_fmt(low, scale, digits)}, {_fmt(high, scale, digits)}]"
 
 
 def header(comparison: cmp.Comparison, rate: float, base_year: int) -> str:
-    """What every figure is in: currency, price year, discounting, horizon, engine."""
+    """What every figure is in: currency, price year, discounting, horizon, engine, runs."""
     years = comparison.accounts[comparison.names[0]][0].index
     runs = (
-        f"{comparison.replicates} paired replicates (mean [90% interval])"
+        f"median [90% interval] over {comparison.replicates} paired replicates"
         if comparison.engine == "abm"
-        else "deterministic"
+        else "the central run (one deterministic run, every parameter at its best estimate)"
     )
     return (
         f"Value against '{comparison.names[0]}': {ec.CURRENCY}, {ec.PRICE_YEAR} prices, "
@@ -61,37 +77,36 @@ def header(comparison: cmp.Comparison, rate: float, base_year: int) -> str:
     )
 
 
-def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, base_year: int):
-    """The headline table as text lines."""
-    interval = comparison.engine == "abm"
-    summary = cmp.summarise(vals, "scenario", VALUE_COLUMNS)
-    columns = [
-        ("NPV, M EUR", "npv", 1e6, 1),
-        ("benefits, M EUR", "benefits", 1e6, 1),
-        ("costs, M EUR", "costs", 1e6, 1),
-        ("BCR", "bcr", 1, 2),
-        ("break-even", "break_even_year", None, 0),
-        ("placements avoided", "placements_avoided", 1, 0),
-        ("child-years in care avoided", "child_years_in_care_avoided", 1, 0),
-    ]
+def _rows(summary: pd.DataFrame, interval: bool) -> list[list[str]]:
+    titles = ["scenario"] + [t for t, *_ in TABLE_COLUMNS]
     rows = [
-        [name] + [_cell(summary, name, col, s, d, interval) for _, col, s, d in columns]
+        [name] + [_cell(summary, name, col, s, d, interval) for _, col, s, d in TABLE_COLUMNS]
         for name in summary.index
     ]
-    titles = ["scenario"] + [t for t, *_ in columns]
     widths = [max(len(r[i]) for r in [titles, *rows]) for i in range(len(titles))]
-    lines = [header(comparison, rate, base_year), ""]
-    for row in [titles, *rows]:
-        lines.append(
-            "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
+    return [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
         )
-    never = [n for n in summary.index if math.isnan(summary.loc[n, "break_even_year.mean"])]
+        for row in [titles, *rows]
+    ]
+
+
+def _notes(comparison: cmp.Comparison, summary: pd.DataFrame) -> list[str]:
+    """What the table's words and dashes mean, and how much chance is in it."""
+    years = comparison.accounts[comparison.names[0]][0].index
+    families = ", ".join(
+        f"{n} {_fmt(summary.loc[n, 'placements_avoided.median'], 1, 0)}" for n in summary.index
+    )
+    lines = [
+        f"children placed avoided: children entering care {years[0]}-{years[-1]}, "
+        f"'{comparison.names[0]}' minus scenario (families with children placed: {families})"
+    ]
+    never = [n for n in summary.index if math.isnan(summary.loc[n, "break_even_year.median"])]
     if never:
         lines.append(f"break-even '-': not within the horizon ({', '.join(never)})")
-    free = [n for n in summary.index if math.isnan(summary.loc[n, "bcr.mean"])]
+    free = [n for n in summary.index if math.isnan(summary.loc[n, "bcr.median"])]
     if free:
         lines.append(f"BCR '-': no extra spending to divide by ({', '.join(free)})")
     lines.append(
@@ -99,7 +114,31 @@ def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, bas
         "earnings, early death, assistance, hospital care, crime), each child to age 64, with "
         "the deadweight cost of taxes; costs: extra spending on services (value_by_outcome.csv)"
     )
+    if comparison.engine == "abm":
+        errors = "; ".join(
+            f"{n}: NPV {summary.loc[n, 'npv.se'] / 1e6:,.1f} M EUR, children placed avoided "
+            f"{summary.loc[n, 'children_placed_avoided.se']:,.0f}"
+            for n in summary.index
+        )
+        lines.append(
+            f"Monte Carlo standard error of the mean over {comparison.replicates} replicates "
+            f"(the agent-based engine's chance, parameters at their best estimates): {errors}"
+        )
+    else:
+        lines.append(
+            "uncertainty: the parameters are uncertain; `prevsim ensemble` and `prevsim brief` "
+            "give the median, the 90% interval and the chance that benefits exceed costs over "
+            "the same history-matched draws, with their central run equal to this one"
+        )
     return lines
+
+
+def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, base_year: int):
+    """The headline table as text lines."""
+    summary = cmp.summarise(vals, "scenario", VALUE_COLUMNS)
+    lines = [header(comparison, rate, base_year), ""]
+    lines += _rows(summary, interval=comparison.engine == "abm")
+    return lines + _notes(comparison, summary)
 
 
 def titles(comparison: cmp.Comparison, lang: str) -> dict[str, str]:
@@ -190,7 +229,7 @@ def write_comparison(
         names=["scenario", "replicate"],
     ).reset_index()
     with store.atomic_folder(folder) as tmp:
-        vals.to_csv(tmp / "value.csv", index=False)
+        vals.drop(columns=list(VALUE_CSV_EXCLUDES)).to_csv(tmp / "value.csv", index=False)
         cmp.summarise(vals, "scenario", VALUE_COLUMNS).to_csv(tmp / "value_summary.csv")
         outcome_rows.to_csv(tmp / "outcomes.csv", index=False)
         cols = [c for c, _, _ in ec.OUTCOMES]

@@ -6,8 +6,13 @@ Yearly public accounts, paired runs, and the value of each scenario against the 
 The system-dynamics engine gives one run per scenario. The agent-based engine gives
 ``replicates`` runs per scenario; replicate ``r`` of every scenario uses the same seed, so
 families meet the same random numbers in every scenario (common random numbers, see
-``simulation.model.crn``) and differences are paired. Values are reported as the mean and the 90%
-interval (5th and 95th percentiles) over replicates.
+``simulation.model.crn``) and differences are paired. Values are reported as the central run
+(SD) or the median and the 90% interval (5th and 95th percentiles) over replicates (ABM), with
+the number of runs and the Monte Carlo error (:mod:`simulation.workflow.uncertainty`).
+
+Placements are counted in children (:func:`children_placed_avoided`, the count every output
+shows); the count of families whose children are placed is ``placements_avoided`` of
+:class:`economics.Value`, labelled as families wherever it is shown.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.workflow import economics as ec
+from simulation.workflow import uncertainty as unc
 from simulation.workflow.runner import simulate_scenario
 from simulation.workflow.scenarios import Scenario
 
@@ -128,18 +134,50 @@ def pairs(comparison: Comparison):
             yield name, r, ref, other
 
 
+def children_placed_avoided(scenario, baseline):
+    """Children placed in care avoided: the baseline's minus the scenario's, over the horizon.
+
+    The one definition of "placements avoided" that every output shows (children entering
+    family-based or institutional care, summed over the years of the accounts).
+
+    Parameters
+    ----------
+    scenario, baseline : mapping
+        Yearly accounts with a ``children_placed`` column or array (children a year), years
+        on the first axis; a trailing axis (parameter sets of a batch) is kept.
+
+    Returns
+    -------
+    float or ndarray
+        Children; one value per parameter set for arrays with a trailing axis.
+    """
+    avoided = np.sum(np.asarray(baseline["children_placed"], float), axis=0) - np.sum(
+        np.asarray(scenario["children_placed"], float), axis=0
+    )
+    return float(avoided) if np.ndim(avoided) == 0 else avoided
+
+
 def values(comparison: Comparison, rate: float, base_year: int) -> pd.DataFrame:
     """The value of each scenario against the first, per replicate.
 
     Returns
     -------
     DataFrame
-        One row per (scenario, replicate) with the fields of :class:`economics.Value`.
+        One row per (scenario, replicate) with the fields of :class:`economics.Value`
+        (``placements_avoided`` counts families) and ``children_placed_avoided``
+        (:func:`children_placed_avoided`, children).
     """
     rows = []
     for name, r, ref, other in pairs(comparison):
         value = ec.value_against(ref.index.to_numpy(), other, ref, rate, base_year)
-        rows.append({"scenario": name, "replicate": r, **value.as_dict()})
+        rows.append(
+            {
+                "scenario": name,
+                "replicate": r,
+                **value.as_dict(),
+                "children_placed_avoided": children_placed_avoided(other, ref),
+            }
+        )
     frame = pd.DataFrame(rows)
     # None (never breaks even) becomes NaN so that the column summarises numerically
     frame["break_even_year"] = pd.to_numeric(frame["break_even_year"], errors="coerce")
@@ -187,13 +225,23 @@ def served(comparison: Comparison) -> pd.DataFrame:
 
 
 def summarise(frame: pd.DataFrame, by: str, columns: Sequence[str]) -> pd.DataFrame:
-    """Mean and 90% interval (5th, 95th percentiles) of ``columns`` per ``by``."""
-    grouped = frame.groupby(by, sort=False)[list(columns)]
-    out = pd.concat(
-        {"mean": grouped.mean(), "p05": grouped.quantile(0.05), "p95": grouped.quantile(0.95)},
-        axis=1,
-    )
-    out.columns = [f"{col}.{stat}" for stat, col in out.columns]
+    """The spread of ``columns`` per ``by`` (:func:`simulation.workflow.uncertainty.spread`).
+
+    Columns ``<col>.<stat>`` for the stats ``mean``, ``median``, ``p05``, ``p95`` (the 90%
+    interval), ``runs`` (rows with a value) and ``se`` (Monte Carlo standard error of the
+    mean). With one row per group (the SD engine) every stat is that run's value (``se`` 0).
+    """
+    stats = ("mean", "median", "p05", "p95", "runs", "se")
+    rows = {}
+    for key, group in frame.groupby(by, sort=False):
+        row = {}
+        for col in columns:
+            sp = unc.spread(pd.to_numeric(group[col], errors="coerce").to_numpy(float))
+            found = (sp.mean, sp.median, sp.p05, sp.p95, sp.runs, sp.standard_error)
+            row.update({f"{col}.{stat}": v for stat, v in zip(stats, found, strict=True)})
+        rows[key] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = by
     return out
 
 

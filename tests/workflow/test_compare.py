@@ -130,6 +130,7 @@ def test_a_scenario_compared_with_itself_is_worth_exactly_zero(engine, tmp_path)
     vals = cmp.values(comparison, 0.05, 2027)
     assert (vals["npv"] == 0).all()
     assert (vals["placements_avoided"] == 0).all()
+    assert (vals["children_placed_avoided"] == 0).all()
     assert (vals["child_years_in_care_avoided"] == 0).all()
 
 
@@ -146,7 +147,7 @@ def test_compare_prints_value_with_currency_price_year_rate_and_horizon(tmp_path
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "EUR, 2024 prices, discounted at 5.0% a year to 2027, horizon 2009-2040" in out
-    for column in ("NPV, M EUR", "BCR", "break-even", "placements avoided"):
+    for column in ("NPV, M EUR", "BCR", "break-even", "children placed avoided"):
         assert column in out
     (folder,) = (tmp_path / "comparisons" / "early_intervention-vs-baseline").iterdir()
     value = pd.read_csv(folder / "value.csv").iloc[0]
@@ -175,7 +176,8 @@ def test_compare_with_the_abm_reports_intervals(tmp_path, capsys):
     ]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "3 paired replicates (mean [90% interval])" in out
+    assert "median [90% interval] over 3 paired replicates" in out
+    assert "Monte Carlo standard error of the mean over 3 replicates" in out
     assert "discounted at 3.0%" in out
     row = next(line for line in out.splitlines() if line.startswith("early_intervention"))
     assert "[" in row
@@ -187,3 +189,49 @@ def test_compare_with_the_abm_reports_intervals(tmp_path, capsys):
 def test_compare_needs_two_files_and_distinct_names(tmp_path, capsys):
     assert main(["compare", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path)]) == 2
     assert "at least two" in capsys.readouterr().err
+
+
+def test_children_placed_avoided_counts_children_not_families(tmp_path, capsys):
+    """The printed "children placed avoided" is the children count of outcomes.csv (not the
+    families of value.csv's ``placements_avoided``, which the table labels as families).
+    """
+    files = [str(SCENARIOS / f"{n}.toml") for n in ("baseline", "early_intervention")]
+    assert main(["compare", *files, "--out", str(tmp_path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    (folder,) = (tmp_path / "comparisons" / "early_intervention-vs-baseline").iterdir()
+    totals = pd.read_csv(folder / "outcomes.csv").set_index("scenario")
+    children = (
+        totals.loc["baseline", "children_placed"]
+        - totals.loc["early_intervention"]["children_placed"]
+    )
+    families = totals.loc["baseline", "placements"] - totals.loc["early_intervention"]["placements"]
+    assert children > families > 0  # a placement moves a family with one or more children
+    row = next(line for line in out.splitlines() if line.startswith("early_intervention"))
+    assert f"{children:,.0f}" in row.split()
+    assert f"(families with children placed: early_intervention {families:,.0f})" in out
+    assert "the central run" in out
+    summary = pd.read_csv(folder / "value_summary.csv", index_col=0)
+    assert summary.loc["early_intervention", "children_placed_avoided.median"] == pytest.approx(
+        children
+    )
+    assert summary.loc["early_intervention", "children_placed_avoided.runs"] == 1
+
+
+def test_children_placed_avoided_keeps_a_batch_axis():
+    baseline = {"children_placed": np.array([[3.0, 4.0], [5.0, 6.0]])}  # (years, sets)
+    scenario = {"children_placed": np.array([[1.0, 4.0], [2.0, 7.0]])}
+    np.testing.assert_array_equal(cmp.children_placed_avoided(scenario, baseline), [5.0, -1.0])
+    one = cmp.children_placed_avoided({"children_placed": [1.0]}, {"children_placed": [3.5]})
+    assert one == 2.5
+    assert isinstance(one, float)
+
+
+def test_summarise_gives_the_median_interval_runs_and_standard_error():
+    frame = pd.DataFrame({"scenario": ["a"] * 5 + ["b"], "x": [1.0, 2.0, 3.0, 4.0, 100.0, 7.0]})
+    out = cmp.summarise(frame, "scenario", ["x"])
+    assert out.loc["a", "x.median"] == 3.0
+    assert out.loc["a", "x.mean"] == 22.0
+    assert out.loc["a", "x.runs"] == 5
+    assert out.loc["a", "x.se"] == pytest.approx(np.std([1, 2, 3, 4, 100], ddof=1) / np.sqrt(5))
+    assert out.loc["a", "x.p05"] == pytest.approx(1.2)
+    assert out.loc["b", "x.se"] == 0.0  # one run: nothing to average
