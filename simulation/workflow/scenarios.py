@@ -53,9 +53,26 @@ from simulation.model.vocabulary import (
 from simulation.workflow.inputs import Problems, near_names, read_toml, resolve, safe_name
 
 TABLES = ("scenario", "run", "params", "policy")
-SCENARIO_KEYS = {"name": str, "title": str, "description": str, "source": str, "extends": str}
+SCENARIO_KEYS = {
+    "name": str,
+    "title": str,
+    "title_lt": str,
+    "description": str,
+    "description_lt": str,
+    "source": str,
+    "extends": str,
+}
 #: Longest text of each ``[scenario]`` key, characters (a name is checked as a name).
-SCENARIO_TEXT = {"title": 300, "description": 5000, "source": 5000, "extends": 4096}
+SCENARIO_TEXT = {
+    "title": 300,
+    "title_lt": 300,
+    "description": 5000,
+    "description_lt": 5000,
+    "source": 5000,
+    "extends": 4096,
+}
+#: Readers' texts of a scenario: English key and its Lithuanian twin.
+TRANSLATED = {"title": "title_lt", "description": "description_lt"}
 #: Most files in a chain of ``extends`` (the shipped scenarios use 3).
 MAX_EXTENDS = 16
 SCHEDULE_KEYS = ("year", "ramp_years", "note")
@@ -101,6 +118,8 @@ class Scenario:
     title: str = ""
     description: str = ""
     source: str = ""
+    title_lt: str = ""
+    description_lt: str = ""
     chain: list[str] = field(default_factory=list)
     run: RunSettings = field(default_factory=RunSettings)
     params: dict[str, float] = field(default_factory=dict)
@@ -113,7 +132,9 @@ class Scenario:
         return {
             "name": self.name,
             "title": self.title,
+            "title_lt": self.title_lt,
             "description": self.description,
+            "description_lt": self.description_lt,
             "source": self.source,
             "files": self.chain,
             "run": asdict(self.run),
@@ -125,6 +146,22 @@ class Scenario:
                 for c in self.schedule
             ],
         }
+
+    def display_title(self, lang: str) -> str:
+        """The title readers see in ``lang`` ("lt" or "en"), else the name.
+
+        Lithuanian: ``title_lt``, else the Lithuanian half of an old ``"English /
+        Lietuviškai"`` title; English: the English half of ``title``.
+        """
+        english, _, lithuanian = self.title.partition(" / ")
+        if lang == "lt":
+            return self.title_lt or lithuanian or english or self.name
+        return english or self.name
+
+    def display_description(self, lang: str) -> str:
+        """The description in ``lang``: ``description_lt`` in Lithuanian when there is one."""
+        text = self.description_lt if lang == "lt" and self.description_lt else self.description
+        return " ".join(text.split())
 
     def with_values(self, values: Mapping[str, float]) -> Scenario:
         """A copy with parameter values replaced.
@@ -383,9 +420,12 @@ def load(path: str | Path) -> Scenario:
     merged = Scenario(name=safe_name(path.stem), path=path)
     run: dict = {}
     for layer in layers:
-        for key in ("title", "description", "source"):
+        for key in ("title", "description", "source", *TRANSLATED.values()):
             if key in layer.scenario:
                 setattr(merged, key, layer.scenario[key])
+        for key, twin in TRANSLATED.items():
+            if key in layer.scenario and twin not in layer.scenario:
+                setattr(merged, twin, "")  # a parent's translation of another text
         run.update(layer.run)
         merged.params.update(layer.params)
         merged.levers.update(layer.levers)
