@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from simulation.workflow import compare as cmp
 from simulation.workflow import ensembles as ens
 from simulation.workflow import store as st
+from simulation.workflow import uncertainty as unc
 from simulation.workflow.ensemble_tasks import TaskStore
 from simulation.workflow.ensembles import Plan
 
@@ -60,7 +62,7 @@ def write_summaries(plan: Plan, store: TaskStore, lang: str = "lt") -> None:
     files = {"failures.csv": failures}
     if not values.empty:
         files["values.parquet"] = values
-        files["summary.csv"] = ens.summary(values)
+        files["summary.csv"] = summary_table(plan, values, yearly)
         files["bands.parquet"] = ens.bands(yearly)
         files["value_by_outcome.csv"] = ens.by_outcome(values)
     for name, frame in files.items():
@@ -70,10 +72,9 @@ def write_summaries(plan: Plan, store: TaskStore, lang: str = "lt") -> None:
             else:
                 frame.to_parquet(tmp, index=False)
     e = plan.ensemble
-    chance = None
+    chance = unc.chance_benefits_exceed_costs(values["npv"] if not values.empty else [])
     if not values.empty:
         files.update(dict.fromkeys(_write_chart(plan, values, files["bands.parquet"], lang)))
-        chance = files["summary.csv"].attrs["chance_benefits_exceed_costs"]
     manifest = st.manifest(
         kind="ensemble",
         engine=e.engine,
@@ -89,15 +90,128 @@ def write_summaries(plan: Plan, store: TaskStore, lang: str = "lt") -> None:
         failed=len(failures),
         varied=plan.varied,
         posterior=plan.posterior,
-        chance_benefits_exceed_costs=chance,
+        chance_benefits_exceed_costs=None if values.empty else chance.p,
+        chance_runs=chance.runs,
+        chance_standard_error=None if values.empty else chance.standard_error,
         files=sorted([*files, "manifest.json", "tasks/", "failures/"]),
     )
     with st.atomic_file(plan.folder / "manifest.json") as tmp:
         st.write_json(tmp, manifest)
 
 
+#: Rows of summary.csv and the printed table: (value, unit of summary.csv, printed title,
+#: scale, digits); the printed table divides by the scale; ``digits=None`` prints a year.
+SHOWN = (
+    ("npv", "EUR", "NPV, M EUR", 1e6, 1),
+    ("benefits", "EUR", "benefits, M EUR", 1e6, 1),
+    ("costs", "EUR", "costs, M EUR", 1e6, 1),
+    ("bcr", "ratio", "BCR", 1.0, 2),
+    ("break_even_year", "year", "break-even", 1.0, None),
+    ("children_placed_avoided", "children", "children placed avoided", 1.0, 0),
+    ("child_years_in_care_avoided", "child-years", "child-years in care avoided", 1.0, 0),
+)
+
+
+def children_placed_avoided(yearly: pd.DataFrame) -> pd.Series:
+    """Children placed avoided per task, from the tasks' yearly rows (indexed by task).
+
+    The definition of :func:`simulation.workflow.compare.children_placed_avoided`, applied to
+    every task at once.
+    """
+    by_role = {
+        role: yearly[yearly["role"] == role].pivot(
+            index="year", columns="task", values="children_placed"
+        )
+        for role in ("baseline", "scenario")
+    }
+    tasks = by_role["baseline"].columns
+    avoided = cmp.children_placed_avoided(
+        {"children_placed": by_role["scenario"][tasks].to_numpy()},
+        {"children_placed": by_role["baseline"].to_numpy()},
+    )
+    return pd.Series(avoided, index=tasks, name="children_placed_avoided")
+
+
+def central_values(plan: Plan) -> pd.Series:
+    """The central run's values: one SD comparison with every parameter at its best estimate."""
+    e = plan.ensemble
+    comparison = cmp.run_comparison([e.baseline, e.scenario], engine="sd", replicates=1)
+    return cmp.values(comparison, e.discount_rate, e.base_year).iloc[0]
+
+
+def summary_table(plan: Plan, values: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
+    """summary.csv: per value, the central run and the spread over the finished tasks.
+
+    Columns ``value, unit, central, median, p05, p95, mean, runs, se`` (the Monte Carlo
+    standard error of the mean); ``children_placed_avoided`` counts children (from the
+    tasks' yearly rows), ``placements_avoided`` the families with children placed.
+    """
+    columns = values.assign(
+        children_placed_avoided=values["task"].map(children_placed_avoided(yearly))
+    )
+    central = central_values(plan)
+    rows = []
+    for name, unit in [(n, u) for n, u, *_ in SHOWN] + [("placements_avoided", "families")]:
+        x = pd.to_numeric(columns[name], errors="coerce").to_numpy(float)
+        sp = unc.spread(x, float(central[name]))
+        rows.append(
+            {
+                "value": name,
+                "unit": unit,
+                "central": sp.central,
+                "median": sp.median,
+                "p05": sp.p05,
+                "p95": sp.p95,
+                "mean": sp.mean,
+                "runs": sp.runs,
+                "se": sp.standard_error,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def chance_sentence(chance: unc.Chance, runs: str = "runs") -> str:
+    """The chance that benefits exceed costs in words, with its runs and Monte Carlo error.
+
+    Every output that states the chance states it this way, e.g. "Chance that benefits exceed
+    costs: 13% of 1,000 runs (Monte Carlo error: standard error 1.1 percentage points; 90%
+    interval 11% to 14%)."
+    """
+    head = f"Chance that benefits exceed costs: {chance.p:.0%} of {chance.runs:,} {runs}"
+    if chance.bound is not None:
+        side = "below" if chance.positive == 0 else "above"
+        return (
+            f"{head} (Monte Carlo error: every run agrees, so the standard error says "
+            f"nothing; by the rule of three the chance is {side} {chance.bound:.1%} with 95% "
+            "confidence)."
+        )
+    low, high = ens.chance_interval(chance.p, chance.runs)
+    return (
+        f"{head} (Monte Carlo error: standard error {100 * chance.standard_error:.1f} "
+        f"percentage points; 90% interval {low:.0%} to {high:.0%})."
+    )
+
+
+def _table_lines(summary: pd.DataFrame, central: str) -> list[str]:
+    """The central run, the median and the 90% interval of each value, and its runs."""
+    lines = [f"{'value':<28} {central:>10} {'median':>10} {'5%':>10} {'95%':>10} {'runs':>6}"]
+    for value, _, title, scale, digits in SHOWN:
+        row = summary[summary["value"] == value].iloc[0]
+
+        def cell(x: float, scale: float = scale, digits: int | None = digits) -> str:
+            if pd.isna(x):
+                return "-"
+            return f"{x:.0f}" if digits is None else f"{x / scale:,.{digits}f}"
+
+        lines.append(
+            f"{title:<28} {cell(row['central']):>10} {cell(row['median']):>10} "
+            f"{cell(row['p05']):>10} {cell(row['p95']):>10} {int(row['runs']):>6,}"
+        )
+    return lines
+
+
 def summary_lines(plan: Plan) -> list[str]:
-    """The printed report: the spread of each value and the chance benefits exceed costs."""
+    """The printed report: the central run, the spread of each value, the chance."""
     # the files write_summaries left, not every task's parts again
     path = plan.folder / "values.parquet"
     values = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
@@ -120,23 +234,19 @@ def summary_lines(plan: Plan) -> list[str]:
     if values.empty:
         lines.append("No task finished.")
         return [*lines, *_failure_lines(failures)]
-    table = ens.summary(values)
-    lines += ["", f"{'value':<30} {'mean':>12} {'5%':>12} {'median':>12} {'95%':>12}"]
-    for row in table.itertuples():
-        scale = 1e6 if row.value in ("npv", "benefits", "costs") else 1.0
-        unit = " M EUR" if scale > 1 else ""
-        if row.runs < len(values):  # break-even: only the runs that break even have a year
-            unit = f" ({row.runs} of {len(values)} runs)"
-        lines.append(
-            f"{row.value + unit:<30} {row.mean / scale:>12,.2f} {row.p05 / scale:>12,.2f} "
-            f"{row.median / scale:>12,.2f} {row.p95 / scale:>12,.2f}"
-        )
-    chance = table.attrs["chance_benefits_exceed_costs"]
-    low, high = table.attrs["chance_interval"]
+    summary = pd.read_csv(plan.folder / "summary.csv")
+    central = "central" if e.engine == "sd" else "central SD"
+    lines += ["", *_table_lines(summary, central)]
+    families = summary[summary["value"] == "placements_avoided"].iloc[0]
+    engine = "" if e.engine == "sd" else " (SD engine)"
     lines += [
+        f"central: the run with every parameter at its best estimate{engine}; "
+        f"median and 90% interval (5%, 95%) over the {len(values):,} runs; 'runs': those with a "
+        f"value (a break-even year only for runs that break even within the horizon). Families "
+        f"with children placed avoided: central {families['central']:,.0f}, median "
+        f"{families['median']:,.0f} (summary.csv).",
         "",
-        f"Chance that benefits exceed costs: {chance:.0%} of {len(values)} runs "
-        f"(Monte Carlo error: {low:.0%} to {high:.0%}, a 90% interval).",
+        chance_sentence(unc.chance_benefits_exceed_costs(values["npv"])),
     ]
     if not plan.draws:
         lines.append(
