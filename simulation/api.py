@@ -11,11 +11,13 @@ Everything here is importable from the package itself (``import simulation as s`
     r.national                                       # monthly time series (DataFrame)
 
     c = s.compare(baseline, early)                   # the value against the first scenario
-    print(c)                                         # NPV, BCR, break-even, placements avoided
-    c.values()                                       # the same as a table
+    print(c)                                         # NPV, BCR, break-even, children placed
+    c.values()                                       # avoided: the same as a table
 
-    e = s.ensemble(early, against=baseline, samples=50)
-    e.chance_benefits_exceed_costs                   # share of runs with NPV > 0
+    e = s.ensemble(early, against=baseline, samples=50)  # the briefing's kind of draws
+    print(e)                                         # central run, median, 90% interval
+    e.chance                                         # share of runs with NPV > 0, its runs
+                                                     # and Monte Carlo standard error
 
 Every function takes scenarios (:class:`Scenario`) rather than file names, so a notebook can
 change a scenario in Python (``dataclasses.replace``) and run it again.
@@ -37,6 +39,10 @@ from simulation.workflow import compare as cmp
 from simulation.workflow import economics, shipped
 from simulation.workflow.runner import RunResult, run_scenario
 from simulation.workflow.scenarios import Scenario, load
+from simulation.workflow.uncertainty import Chance, chance_benefits_exceed_costs
+
+#: Seed of the history-matched draws by default: the briefing's and ``prevsim ensemble``'s.
+DRAWS_SEED = 20261122
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -189,25 +195,43 @@ class EnsembleResult:
     ----------
     values : DataFrame
         Per task (sample and replicate): the parameter values and NPV, BCR, benefits, costs,
-        break-even year, placements and child-years in care avoided.
+        break-even year, placements (families) and child-years in care avoided.
     summary : DataFrame
-        Mean and quantiles of each value.
+        Per value (``children_placed_avoided`` counts children): the central run, the
+        median and 90% interval, the mean, the runs it rests on and the Monte Carlo
+        standard error of the mean (``summary.csv`` of ``prevsim ensemble``).
     bands : DataFrame
         Yearly quantiles of children placed, child-years in care, family-years in risk and
         the cumulative net benefit, per role.
     failures : DataFrame
         Tasks that failed, with their error.
+    report : list of str
+        The lines ``prevsim ensemble`` prints (``print(result)``).
     """
 
     values: pd.DataFrame
     summary: pd.DataFrame
     bands: pd.DataFrame
     failures: pd.DataFrame
+    report: list[str]
+
+    @property
+    def chance(self) -> Chance:
+        """The chance that benefits exceed costs: runs with NPV > 0, of how many runs.
+
+        ``.p`` is the share, ``.standard_error`` its Monte Carlo standard error
+        ``sqrt(p (1 - p) / runs)``; the same definition as ``prevsim ensemble`` and the
+        briefing.
+        """
+        return chance_benefits_exceed_costs(self.values["npv"])
 
     @property
     def chance_benefits_exceed_costs(self) -> float:
-        """Share of runs whose NPV is positive (WSIPP's measure of risk)."""
-        return float((self.values["npv"] > 0).mean())
+        """Share of runs whose NPV is positive (WSIPP's measure of risk): ``chance.p``."""
+        return self.chance.p
+
+    def __str__(self) -> str:
+        return "\n".join(self.report)
 
 
 def ensemble(
@@ -216,6 +240,7 @@ def ensemble(
     scheduler: str = "serial",
     workers: int = 1,
     out: str | Path | None = None,
+    draws: str | None = None,
     **settings,
 ) -> EnsembleResult:
     """Value a scenario against a baseline over parameter samples (and replicates).
@@ -232,28 +257,59 @@ def ensemble(
         Processes or Dask workers.
     out : str or Path, optional
         Results root folder to keep the task store in (resumable); default: a temporary one.
+    draws : {"history-matched", "ranges"}, optional
+        ``history-matched`` (the default, as ``prevsim ensemble`` and the briefing): draws
+        over the registry ranges kept when their past matches the national data, ``samples``
+        of them (default 1,000) from the seed ``seed`` (default 20261122, the briefing's);
+        ``ranges``: every draw over the registry ranges (the default with ``names``,
+        ``posterior`` or ``table``).
     **settings
         Fields of :class:`simulation.workflow.ensembles.EnsembleSettings`: ``samples``,
         ``replicates``, ``seed``, ``engine``, ``scale``, ``names``, ``posterior``,
-        ``discount_rate``, ``base_year``, and ``table`` (draws to run as they are, e.g. the
-        briefing's history-matched ones, which ``prevsim ensemble`` uses by default:
-        ``simulation.analysis.monte_carlo.plausible_draws(baseline, [scenario], 1000,
-        20261122, targets).table``). Without ``table`` the draws cover the registry ranges.
+        ``discount_rate``, ``base_year``, and ``table`` (draws to run as they are).
     """
+    from simulation.reports import ensemble as report
     from simulation.workflow import ensembles as ens
 
     baseline = against if against is not None else load_scenario("baseline")
+    settings = _draws(scenario, baseline, draws, settings)
     with tempfile.TemporaryDirectory(prefix="prevsim-ensemble-") as tmp:
         root = Path(out) if out is not None else Path(tmp)
-        plan = ens.plan(scenario, baseline, ens.EnsembleSettings(**settings), root)
+        plan = ens.plan(scenario, baseline, settings, root)
         store, _, _ = ens.run(plan, scheduler, workers)
+        with store:
+            report.write_summaries(plan, store, "en")
         values = store.read("values")
+        found = not values.empty
         return EnsembleResult(
             values=values,
-            summary=ens.summary(values) if not values.empty else pd.DataFrame(),
-            bands=ens.bands(store.read("yearly")) if not values.empty else pd.DataFrame(),
+            summary=pd.read_csv(plan.folder / "summary.csv") if found else pd.DataFrame(),
+            bands=pd.read_parquet(plan.folder / "bands.parquet") if found else pd.DataFrame(),
             failures=store.failures(),
+            report=report.summary_lines(plan),
         )
+
+
+def _draws(scenario: Scenario, baseline: Scenario, draws: str | None, settings: dict):
+    """The ensemble's settings, with the history-matched draws as its table when asked."""
+    from simulation.workflow import ensembles as ens
+
+    ranged = any(settings.get(k) is not None for k in ("names", "posterior", "table"))
+    kind = draws or ("ranges" if ranged else "history-matched")
+    if kind not in ("history-matched", "ranges"):
+        raise ValueError(f"draws must be 'history-matched' or 'ranges', not {draws!r}")
+    if kind == "ranges":
+        return ens.EnsembleSettings(**settings)
+    if ranged:
+        raise ValueError("names, posterior and table vary parameters over ranges: draws='ranges'")
+    from simulation.analysis import monte_carlo as mc
+
+    settings = {"seed": DRAWS_SEED, **settings}
+    samples = settings.pop("samples", mc.DEFAULT_KEPT)
+    kept = mc.plausible_draws(
+        baseline, [scenario], samples, settings["seed"], shipped.targets_path()
+    )
+    return ens.EnsembleSettings(table=kept.table, draws=kept.describe(), **settings)
 
 
 def evaluate(

@@ -82,11 +82,39 @@ def test_evaluate_is_one_batched_run_of_many_parameter_sets():
 def test_ensemble_returns_values_and_the_chance_benefits_exceed_costs(tmp_path):
     base, early = s.load_scenario("baseline"), s.load_scenario("early_intervention")
     short = [replace(sc, run=replace(sc.run, end_year=2030)) for sc in (base, early)]
-    result = s.ensemble(short[1], against=short[0], samples=4, seed=2, base_year=2027)
+    result = s.ensemble(
+        short[1], against=short[0], draws="ranges", samples=4, seed=2, base_year=2027
+    )
     assert len(result.values) == 4
     assert result.failures.empty
     assert result.chance_benefits_exceed_costs == (result.values["npv"] > 0).mean()
-    assert set(result.summary["value"]) >= {"npv", "bcr"}
+    assert result.chance.runs == 4
+    assert set(result.summary["value"]) >= {"npv", "bcr", "children_placed_avoided"}
+    assert "over their registry ranges" in str(result)
+
+
+def test_ensemble_draws_like_the_command_line_and_states_its_monte_carlo_error(tmp_path):
+    """By default the API's draws are the briefing's (history-matched, seed 20261122), the
+    summary has the central run (the comparison's) and the chance says its runs and error.
+    """
+    base, early = s.load_scenario("baseline"), s.load_scenario("early_intervention")
+    short = [replace(sc, run=replace(sc.run, end_year=2030)) for sc in (base, early)]
+    result = s.ensemble(short[1], against=short[0], samples=20)
+    assert len(result.values) == 20
+    printed = str(result)
+    assert "20 draws kept of" in printed  # history matching, as in `prevsim brief`
+    chance = result.chance
+    assert chance.runs == 20
+    assert chance.positive == int((result.values["npv"] > 0).sum())
+    assert f"Chance that benefits exceed costs: {chance.p:.0%} of 20 runs" in printed
+    central = s.compare(*short).values().iloc[0]
+    rows = result.summary.set_index("value")
+    for name in ("npv", "children_placed_avoided", "child_years_in_care_avoided"):
+        assert rows.loc[name, "central"] == pytest.approx(central[name], rel=1e-9)
+    assert rows.loc["children_placed_avoided", "unit"] == "children"
+    assert rows.loc["placements_avoided", "unit"] == "families"
+    with pytest.raises(ValueError, match="draws='ranges'"):
+        s.ensemble(short[1], against=short[0], names=["onset_rate"], draws="history-matched")
 
 
 def test_write_and_summary_give_what_the_command_line_gives(tmp_path):
