@@ -33,8 +33,11 @@ def add_parser(sub) -> None:
         help="compare scenarios: outcomes and the value of each against the first",
         examples=EXAMPLES,
         description="Run scenarios with paired random numbers and report, for each against "
-        "the first: NPV, benefit-cost ratio, break-even year, placements and child-years in "
-        "care avoided (agent-based engine: mean and 90% interval over replicates).",
+        "the first: NPV, benefit-cost ratio, break-even year, children placed in care and "
+        "child-years in care avoided. The SD engine gives the central run (every parameter at "
+        "its best estimate; `prevsim ensemble` gives its median, 90%% interval and chance "
+        "that benefits exceed costs); the agent-based engine the median and 90%% interval "
+        "over paired replicates, with their Monte Carlo standard error.",
     )
     p.add_argument(
         "files", nargs="+", metavar="FILE", help="scenario TOML files; the first is the reference"
