@@ -35,8 +35,8 @@ def add_parser(sub) -> None:
         description="Run scenarios with paired random numbers and report, for each against "
         "the first: NPV, benefit-cost ratio, break-even year, children placed in care and "
         "child-years in care avoided. The SD engine gives the central run (every parameter at "
-        "its best estimate; `prevsim ensemble` gives its median, 90%% interval and chance "
-        "that benefits exceed costs); the agent-based engine the median and 90%% interval "
+        "its best estimate; `prevsim ensemble` gives its median, 90% interval and chance "
+        "that benefits exceed costs); the agent-based engine the median and 90% interval "
         "over paired replicates, with their Monte Carlo standard error.",
     )
     p.add_argument(
