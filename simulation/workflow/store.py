@@ -333,23 +333,26 @@ def write_tables(folder: Path, tables: dict[str, object], csv: bool) -> list[str
     tables : dict
         ``{"timeseries": df, "summary": df}``; names ending in ``summary`` go to CSV only.
     csv : bool
-        Also write every Parquet table as CSV.
+        Also write every Parquet table as CSV, rounded for a reader
+        (:func:`simulation.workflow.tables.rounded`); the Parquet copy keeps full precision.
 
     Returns
     -------
     list of str
         File names written.
     """
+    from simulation.workflow.tables import rounded
+
     written = []
     for name, frame in tables.items():
-        if name.endswith("summary"):
+        if name.endswith("summary"):  # full precision: the regression baseline reads it back
             frame.to_csv(folder / f"{name}.csv", index=False)
             written.append(f"{name}.csv")
             continue
         frame.to_parquet(folder / f"{name}.parquet", index=False)
         written.append(f"{name}.parquet")
-        if csv:
-            frame.to_csv(folder / f"{name}.csv", index=False)
+        if csv:  # a reader's copy, rounded (tables.DECIMALS); the Parquet file is exact
+            rounded(frame).to_csv(folder / f"{name}.csv", index=False)
             written.append(f"{name}.csv")
     return written
 

@@ -215,3 +215,102 @@ def flow_totals(
             series = series * np.asarray(kids)[..., int(flow.source)]
         total = total + series
     return total
+
+
+# ---- rounding for readers -----------------------------------------------------------------
+#: Decimals a reader's copy of a number keeps, by kind of quantity: money to whole euros,
+#: counts of children, families and years to a tenth, shares, ratios and rates to 4 decimals,
+#: years and decimal times as they are (0 and 4). Anything else keeps 6 significant digits.
+#: Copies a program reads back (Parquet, the CSVs of the regression baseline and of the
+#: briefing's text, posterior samples, task stores) keep full precision (``docs/exports.md``).
+DECIMALS: dict[str, int] = {"money": 0, "count": 1, "share": 4, "year": 0, "time": 4}
+SIGNIFICANT = 6
+#: The kind of quantity a row is when a table has a ``unit`` column (summaries, key numbers).
+UNIT_KINDS: dict[str, str] = {
+    "EUR": "money",
+    "children": "count",
+    "families": "count",
+    "child-years": "count",
+    "family-years": "count",
+    "ratio": "share",
+    "share": "share",
+    "year": "year",
+}
+_YEARS = {"year", "base_year", "end_year", "start_year", "price_year", "break_even_year"}
+_MONEY = {"npv", "benefits", "costs", "spent", "unspent", "eur", "pv_eur", "net_benefit"}
+_STATS = (".mean", ".p05", ".p25", ".median", ".p75", ".p95")
+_SHARES = {"bcr", "irr", "share", "chance", "discount_rate", "relative_error"}
+_COUNTS = ("placements", "children", "families", "child_years", "family_years", "crisis")
+
+
+def column_kind(name: str) -> str | None:
+    """The kind of quantity column ``name`` holds (a key of :data:`DECIMALS`), or None.
+
+    Told from the name alone: ``*cost*``, ``*eur*`` and the value measures are money;
+    counts of children, families, placements and their years are counts; ``bcr``, ``irr``,
+    shares and rates are shares; ``year`` columns are years; ``t`` and ``time`` decimal times.
+    """
+    key = str(name).lower()
+    base = key.rsplit(".", 1)[0] if key.endswith(_STATS) else key
+    if base in _YEARS:
+        return "year"
+    if base in ("t", "time"):
+        return "time"
+    money = base in _MONEY or "cost" in base or "_eur" in base or base.endswith("net_benefit")
+    if money or base.startswith(("spent.", "unspent.", "life.")):
+        return "money"
+    if base in _SHARES or base.endswith(("_share", "_rate", "share")):
+        return "share"
+    if "_per_" in base:  # a rate per so many children: more digits than a count
+        return None
+    if base in STATE_KEYS or base.startswith(("flow.", "cum.", "served.")) or base == "runs":
+        return "count"
+    if any(word in base for word in _COUNTS) or base.endswith("_avoided"):
+        return "count"
+    return None
+
+
+def round_values(values: np.ndarray, kind: str | None) -> np.ndarray:
+    """``values`` rounded as :data:`DECIMALS` says for ``kind`` (6 significant digits if None)."""
+    values = np.asarray(values, float)
+    if kind in DECIMALS:
+        return np.round(values, DECIMALS[kind]) + 0.0  # + 0.0: no negative zero
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(values)))
+    digits = np.where(np.isfinite(magnitude), SIGNIFICANT - 1 - magnitude, 0).astype(int)
+    scale = 10.0 ** digits.clip(-300, 300)
+    return np.where(np.isfinite(values), np.round(values * scale) / scale, values) + 0.0
+
+
+def rounded(
+    frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, row_key: str | None = None
+) -> pd.DataFrame:
+    """A copy of ``frame`` with every number rounded for a reader (:data:`DECIMALS`).
+
+    Columns are rounded by ``kinds`` (column -> kind), else by their name
+    (:func:`column_kind`); where neither tells, a table with a ``unit`` column (a summary,
+    key numbers) is rounded row by row by that unit (:data:`UNIT_KINDS`), and a table whose
+    ``row_key`` column names a measure in each row (``npv``, ``bcr``...) by that name. Whole
+    numbers, booleans and text are left as they are.
+    """
+    out = frame.copy()
+    if "unit" in out.columns:
+        units = out["unit"].map(UNIT_KINDS)
+    elif row_key is not None:
+        units = out[row_key].map(column_kind)
+    else:
+        units = None
+    for name in out.columns:
+        column = out[name]
+        if not pd.api.types.is_float_dtype(column):
+            continue
+        kind = (kinds if kinds is not None else {}).get(name) or column_kind(name)
+        if units is None or kind is not None:
+            out[name] = round_values(column.to_numpy(), kind)
+            continue
+        result = column.to_numpy(float).copy()
+        for unit_kind in set(units.dropna()) | {None}:
+            rows = (units == unit_kind).to_numpy() if unit_kind else units.isna().to_numpy()
+            result[rows] = round_values(result[rows], unit_kind)
+        out[name] = result
+    return out

@@ -22,6 +22,7 @@ from simulation.interfaces.cli import (
     compare,
     demo,
     ensemble,
+    export,
     lifecourse,
     params,
     programmes,
@@ -43,6 +44,7 @@ COMMANDS = (
     calibrate,
     ensemble,
     brief,
+    export,
     app,
     demo,
 )
