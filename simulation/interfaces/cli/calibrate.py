@@ -47,7 +47,7 @@ def add_parser(sub) -> None:
         default=None,
         metavar="YEAR",
         help="fit only data before YEAR and report the error on the later points "
-        "(a holdout fit never writes the calibrated scenario)",
+        "(a holdout fit never writes the calibrated scenario; default: fit every point)",
     )
     for name, what, zero in SETTINGS:
         p.add_argument(

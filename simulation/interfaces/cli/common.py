@@ -25,7 +25,7 @@ class _Formatter(argparse.HelpFormatter):
     """Wraps descriptions as usual, but keeps the line breaks of a list of examples."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if text.startswith("examples:"):
+        if text.lower().startswith("examples:"):
             return "".join(indent + line for line in text.splitlines(keepends=True))
         return super()._fill_text(text, width, indent)
 
@@ -178,7 +178,14 @@ def add_params(p: argparse.ArgumentParser, help: str) -> None:
 
 def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:
     """``--seed N``: the root seed of the samples."""
-    p.add_argument("--seed", type=seed, default=default, metavar="N", help=f"default: {default}")
+    p.add_argument(
+        "--seed",
+        type=seed,
+        default=default,
+        metavar="N",
+        help=f"root seed of the random draws; the same seed gives the same results "
+        f"(default: {default})",
+    )
 
 
 def add_abm_sampling(p: argparse.ArgumentParser, replicates: int, what: str) -> None:

@@ -77,7 +77,12 @@ def add_parser(sub) -> None:
         help="calibration targets the draws are history-matched to "
         "(default: calibration/targets.toml)",
     )
-    p.add_argument("--engine", choices=ENGINES, default="sd", help="default: sd")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="sd",
+        help="sd (system dynamics, deterministic) or abm (agent-based) (default: sd)",
+    )
     add_abm_sampling(p, 1, "stochastic replicates per sample")
     add_params(
         p,
@@ -90,7 +95,7 @@ def add_parser(sub) -> None:
         default=None,
         metavar="FILE",
         help="draw these parameters from a calibration posterior "
-        "(results/calibration/.../posterior.parquet)",
+        "(results/calibration/.../posterior.parquet; default: none, the registry ranges)",
     )
     p.add_argument(
         "--scheduler",

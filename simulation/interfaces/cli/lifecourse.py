@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
         help="the lifetime value of one avoided placement, crisis or year in difficulty",
         description="Print the lifetime cost of one unit of each childhood exposure (a "
         "child-year in a family in difficulty, a crisis episode, a placement, a child-year "
-        "in an institution), central and 90%% range, by payer; then each adult outcome's "
+        "in an institution), central and 90% range, by payer; then each adult outcome's "
         "base rate, relative risks, unit value and sources.",
         examples=EXAMPLES,
     )
@@ -49,7 +49,8 @@ def add_parser(sub) -> None:
         type=out_folder,
         default=None,
         metavar="DIR",
-        help="also write exposures.csv and outcomes.csv under DIR/lifecourse/",
+        help="also write exposures.csv and outcomes.csv under DIR/lifecourse/ "
+        "(default: print only)",
     )
 
 

@@ -18,7 +18,9 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.add_argument(
-        "--kind", choices=("uncertain", "lever", "structural"), help="only parameters of this kind"
+        "--kind",
+        choices=("uncertain", "lever", "structural"),
+        help="only parameters of this kind (default: every kind)",
     )
 
 

@@ -46,7 +46,13 @@ def add_parser(sub) -> None:
         "chance that benefits exceed costs over its effect sizes and costs.",
         examples=EXAMPLES,
     )
-    p.add_argument("programme", nargs="?", default=None, metavar="PROGRAMME")
+    p.add_argument(
+        "programme",
+        nargs="?",
+        default=None,
+        metavar="PROGRAMME",
+        help="the programme to value, a name the list shows (default: list the library)",
+    )
     p.add_argument(
         "--families",
         type=_positive_float,
@@ -84,7 +90,7 @@ def add_parser(sub) -> None:
         nargs="+",
         default=[],
         metavar="NAME=VALUE",
-        help="parameter values that replace the registry's (e.g. another cost)",
+        help="parameter values that replace the registry's, e.g. another cost (default: none)",
     )
 
 

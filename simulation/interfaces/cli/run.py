@@ -28,7 +28,10 @@ def add_parser(sub) -> None:
     p.add_argument("file", metavar="FILE", help="scenario TOML file")
     add_run_options(p)
     p.add_argument(
-        "--resolution", choices=RESOLUTIONS, help="override the scenario's [run] resolution"
+        "--resolution",
+        choices=RESOLUTIONS,
+        help="national (one population) or municipal (60 municipalities) (default: the "
+        "scenario's [run] resolution)",
     )
 
 

@@ -43,9 +43,13 @@ def add_parser(sub) -> None:
         examples=EXAMPLES,
     )
     p.add_argument("file", metavar="SCENARIO", help="scenario TOML file")
-    add_against(p, "baseline scenario, needed for npv and *_avoided outcomes")
+    add_against(p, "baseline scenario, needed for npv and *_avoided outcomes (default: none)")
     p.add_argument(
-        "--method", choices=("sobol", "morris", "pawn"), default="sobol", help="default: sobol"
+        "--method",
+        choices=("sobol", "morris", "pawn"),
+        default="sobol",
+        help="sobol: first- and total-order indices; morris: elementary-effects screening; "
+        "pawn: distribution-based indices (default: sobol)",
     )
     p.add_argument(
         "--n",
@@ -54,7 +58,12 @@ def add_parser(sub) -> None:
         metavar="N",
         help="base sample size (sobol: N (2D + 2) evaluations; default 256)",
     )
-    p.add_argument("--outcome", default="npv", choices=OUTCOMES, help="default: npv")
+    p.add_argument(
+        "--outcome",
+        default="npv",
+        choices=OUTCOMES,
+        help="the outcome whose variance is apportioned (default: npv)",
+    )
     add_params(
         p,
         "uncertain parameters to vary (default: all the engine uses, and for npv also the "
