@@ -36,6 +36,13 @@ GROUP_ITEMS: tuple[list[int], ...] = tuple(
     [COST_ITEMS.index(item) for item in items] for _, items, _ in COST_GROUPS
 )
 
+#: Words of the replicate bands (the rest of the charts' words: ``labels.py``, section app).
+BAND_WORDS = {
+    "lt": {"band": "jūsų politika, {k} kartojimai", "band_quo": "esama padėtis, {k} kartojimai"},
+    "en": {"band": "your policy, {k} replicates", "band_quo": "status quo, {k} replicates"},
+}
+BAND_ALPHA = 0.22
+
 DECADES = np.arange(2010, 2101, 10)  # year ticks (fixed: no locator work on every redraw)
 
 
@@ -85,7 +92,41 @@ class Frame:
     lang: str = "en"
 
 
-def families_figure(run: Series, status_quo: Series, frame: Frame) -> Figure:
+@dataclass(frozen=True)
+class Bands:
+    """Lowest and highest values of paired replicates, drawn as shaded bands.
+
+    Attributes
+    ----------
+    count : int
+        Replicates behind the bands.
+    times : ndarray
+        Decimal years of the month records ``(T,)``.
+    mid_times : ndarray
+        Decimal years of the middle of each month ``(T - 1,)`` (spending rates).
+    start, months : int
+        First and last month records of the policy's band: the policy year's January (before
+        it the policy's runs are the status quo's) and the month the student has reached.
+    families, status_quo : tuple of ndarray
+        ``(low, high)`` families by state, ``(T, N_STATES)``, with the policy and without.
+    costs, status_quo_costs : tuple of ndarray
+        ``(low, high)`` total spending, EUR a year, ``(T - 1,)``.
+    """
+
+    count: int
+    times: np.ndarray
+    mid_times: np.ndarray
+    start: int
+    months: int
+    families: tuple[np.ndarray, np.ndarray]
+    status_quo: tuple[np.ndarray, np.ndarray]
+    costs: tuple[np.ndarray, np.ndarray]
+    status_quo_costs: tuple[np.ndarray, np.ndarray]
+
+
+def families_figure(
+    run: Series, status_quo: Series, frame: Frame, bands: Bands | None = None
+) -> Figure:
     """Families by state over time: one panel per state, the run against the status quo.
 
     Parameters
@@ -97,6 +138,9 @@ def families_figure(run: Series, status_quo: Series, frame: Frame) -> Figure:
         The same over the whole horizon, drawn dashed grey behind the run.
     frame : Frame
         Policy year, area and language.
+    bands : Bands, optional
+        Ranges of paired replicates: the status quo's grey over the horizon, the policy's in
+        the state's colour up to the month reached.
     """
     text = _text(frame.lang)
     with rc_context(STYLE):
@@ -106,11 +150,12 @@ def families_figure(run: Series, status_quo: Series, frame: Frame) -> Figure:
         fig.subplots_adjust(left=0.07, right=0.99, bottom=0.06, top=0.88, wspace=0.38, hspace=0.3)
         axes = fig.subplots(2, 4, sharex=True)
         for ax, state in zip(axes.flat, STATES, strict=False):
+            top = _state_bands(ax, bands, state)
             ax.plot(status_quo.times, status_quo.values[:, state], color="#888888", lw=1.1, ls="--")
             ax.plot(run.times, run.values[:, state], color=STATE_COLOURS[state], lw=1.8)
             ax.axvline(frame.policy_year, color="#444444", lw=0.7, ls=":")
             ax.set_title(state.label(frame.lang), fontsize=8.5)
-            top = max(status_quo.values[:, state].max(), run.values[:, state].max(), 1.0)
+            top = max(status_quo.values[:, state].max(), run.values[:, state].max(), top, 1.0)
             ax.set_ylim(0, top * 1.1)
             ax.yaxis.set_major_formatter(thousands(frame.lang))
             ax.tick_params(labelsize=7.5)
@@ -127,12 +172,47 @@ def families_figure(run: Series, status_quo: Series, frame: Frame) -> Figure:
             ls=":",
             label=text["policy"].format(year=frame.policy_year),
         )
-        legend.legend(loc="center", frameon=False, fontsize=8.5)
+        if bands is not None:
+            words = BAND_WORDS[frame.lang]
+            legend.fill_between(
+                [], [], color="#333333", alpha=BAND_ALPHA, label=words["band"].format(k=bands.count)
+            )
+            legend.fill_between(
+                [],
+                [],
+                color="#888888",
+                alpha=BAND_ALPHA,
+                label=words["band_quo"].format(k=bands.count),
+            )
+        # Shifted left into the empty panel's margin: the band entries are the longest.
+        legend.legend(loc="center left", bbox_to_anchor=(-0.22, 0.5), frameon=False, fontsize=8)
         fig.suptitle(text["families"].format(area=frame.area), x=0.01, ha="left", fontsize=10.5)
         return fig
 
 
-def costs_figure(run: Series, status_quo_total: Series, frame: Frame) -> Figure:
+def _state_bands(ax, bands: Bands | None, state) -> float:
+    """Draw one state's bands on ``ax``; returns their highest value (0 without bands)."""
+    if bands is None:
+        return 0.0
+    (q_low, q_high), (low, high) = bands.status_quo, bands.families
+    ax.fill_between(
+        bands.times, q_low[:, state], q_high[:, state], color="#888888", alpha=0.18, lw=0
+    )
+    shown = slice(bands.start, bands.months + 1)
+    ax.fill_between(
+        bands.times[shown],
+        low[shown, state],
+        high[shown, state],
+        color=STATE_COLOURS[state],
+        alpha=BAND_ALPHA,
+        lw=0,
+    )
+    return float(max(q_high[:, state].max(), high[shown, state].max(initial=0.0)))
+
+
+def costs_figure(
+    run: Series, status_quo_total: Series, frame: Frame, bands: Bands | None = None
+) -> Figure:
     """Public cost by group as stacked areas, with the status quo's total dashed.
 
     Parameters
@@ -144,6 +224,9 @@ def costs_figure(run: Series, status_quo_total: Series, frame: Frame) -> Figure:
         The status quo's total spending, EUR a year, over the whole horizon.
     frame : Frame
         Policy year, area and language.
+    bands : Bands, optional
+        Ranges of the total spending of paired replicates (the policy's hatched up to the
+        month reached, the status quo's grey).
     """
     text = _text(frame.lang)
     with rc_context(STYLE):
@@ -166,6 +249,8 @@ def costs_figure(run: Series, status_quo_total: Series, frame: Frame) -> Figure:
             ls="--",
             label=text["total_status_quo"],
         )
+        if bands is not None:
+            _cost_bands(ax, bands, frame.lang)
         ax.axvline(frame.policy_year, color="#444444", lw=0.7, ls=":")
         first, last = status_quo_total.times[0], status_quo_total.times[-1]
         ax.set_xlim(first, last)
@@ -174,3 +259,30 @@ def costs_figure(run: Series, status_quo_total: Series, frame: Frame) -> Figure:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
         fig.suptitle(text["costs"].format(area=frame.area), x=0.01, ha="left", fontsize=10.5)
         return fig
+
+
+def _cost_bands(ax, bands: Bands, lang: str) -> None:
+    """The replicates' ranges of total spending, million EUR a year."""
+    words = BAND_WORDS[lang]
+    low, high = bands.status_quo_costs
+    ax.fill_between(
+        bands.mid_times,
+        low / 1e6,
+        high / 1e6,
+        color="#888888",
+        alpha=0.3,
+        lw=0,
+        label=words["band_quo"].format(k=bands.count),
+    )
+    shown = slice(bands.start, max(bands.months, bands.start))
+    low, high = bands.costs
+    ax.fill_between(
+        bands.mid_times[shown],
+        low[shown] / 1e6,
+        high[shown] / 1e6,
+        facecolor="none",
+        edgecolor="#222222",
+        hatch="////",
+        lw=0.5,
+        label=words["band"].format(k=bands.count),
+    )

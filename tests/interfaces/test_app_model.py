@@ -72,8 +72,10 @@ def test_a_policy_changes_the_run_only_from_its_year():
 def test_a_municipality_is_shown_on_its_own():
     name = "Vilnius c. mun."
     local = TeachingModel(area=name, **SMALL)
-    assert local.area_name == name
+    assert local.area_name("en") == name
+    assert local.area_name("lt") == "Vilniaus m. sav."  # the official name in Lithuanian
     assert local.headline().endswith(name)
+    assert local.headline("lt") == "2026 m. sausis, Vilniaus m. sav."
     i = local.names.index(name)
     np.testing.assert_allclose(local.families_now(), local.stocks[: local.month + 1, i] / 0.01)
     national = TeachingModel(area=NATIONAL, **SMALL)

@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from simulation.engines.abm import FamilyWelfareModel
-from simulation.interfaces.app.server import LANG_ENV, SCENARIO_ENV
+from simulation.interfaces.app.server import SCENARIO_ENV
+from simulation.interfaces.app.text import MONTHS, NATIONAL, area_name, number, text
 from simulation.model import lifecourse as lc
 from simulation.model.catalogue import LEVERS, REGISTRY
 from simulation.model.flows import PLACEMENTS
@@ -44,12 +45,10 @@ from simulation.workflow import shipped
 from simulation.workflow.economics.exposures import valued_counts
 from simulation.workflow.scenarios import Scenario, load
 
-NATIONAL = "Lithuania (all municipalities)"
 END_YEAR = 2040
 DEFAULT_POLICY_YEAR = 2027  # the year the shipped reform scenarios start
 DEFAULT_SCALE = 0.05  # a step takes milliseconds; coverage bias about 2% (docs/abm.md)
 DEFAULT_SEED = 1
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def scenario_path() -> Path:
@@ -121,7 +120,7 @@ def lifetime_costs(model: FamilyWelfareModel, unit: np.ndarray) -> np.ndarray:
     return valued_counts(model.child_years, model.child_flows) @ unit
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)  # the paired replicates need one per seed
 def reference_run(
     path: str, seed: int, scale: float, end_year: int, assumptions: tuple = ()
 ) -> Reference:
@@ -248,10 +247,11 @@ class TeachingModel(FamilyWelfareModel):
             scale=float(s.scale),
         )
         self.policy_year = int(s.policy_year)
+        self.root_seed = int(s.seed)
+        self.sliders = s
         self.lifetime_unit = lifetime_unit_values({**scenario.params, **dict(assumptions)})
         self.area = s.area
         self.area_index = None if s.area == NATIONAL else self.names.index(s.area)
-        self.lang = os.environ.get(LANG_ENV, "en")
         self.reference = reference_run(path, int(s.seed), float(s.scale), s.end_year, assumptions)
         while self.month < (self.policy_year - START_YEAR) * 12:
             self.step()
@@ -302,39 +302,51 @@ class TeachingModel(FamilyWelfareModel):
         mid = self.times(len(costs))[:-1] + 1.0 / 24.0
         return mid, app_charts.group_costs(monthly)
 
-    def families_chart(self):
-        """Families by state in the area shown so far, against the status quo (a figure)."""
+    def families_chart(self, lang: str = "en", band=None):
+        """Families by state in the area shown so far, against the status quo (a figure).
+
+        ``band`` (:class:`~simulation.reports.app_charts.Bands`, optional): the range of the
+        paired replicates (``simulation.interfaces.app.replicates``).
+        """
         ref = self.in_area(self.reference.families)
         return app_charts.families_figure(
             app_charts.Series(self.times(self.month + 1), self.families_now()),
             app_charts.Series(self.times(len(ref)), ref),
-            self._frame(),
+            self._frame(lang),
+            band,
         )
 
-    def costs_chart(self):
-        """Public cost by group in the area shown so far, with the status quo's total (a figure)."""
+    def costs_chart(self, lang: str = "en", band=None):
+        """Public cost by group in the area shown so far, with the status quo's total (a figure).
+
+        ``band``: as for :meth:`families_chart`, of the total.
+        """
         times, rates = self.cost_rates(self.costs[: self.month + 1] / self.scale)
         ref_times, ref_rates = self.cost_rates(self.reference.costs)
         return app_charts.costs_figure(
             app_charts.Series(times, rates),
             app_charts.Series(ref_times, ref_rates.sum(axis=-1)),
-            self._frame(),
+            self._frame(lang),
+            band,
         )
 
-    def _frame(self) -> app_charts.Frame:
-        return app_charts.Frame(self.policy_year, self.area_name, self.lang)
+    def _frame(self, lang: str) -> app_charts.Frame:
+        return app_charts.Frame(self.policy_year, self.area_name(lang), lang)
 
-    @property
-    def area_name(self) -> str:
-        """Name of the area shown, for the chart titles: ``Lithuania`` or the municipality."""
-        return "Lithuania" if self.area_index is None else self.area
+    def area_name(self, lang: str = "en") -> str:
+        """Name of the area shown, for titles: ``Lithuania`` or the municipality's official name."""
+        return area_name(self.area, lang)
 
-    def summary_rows(self) -> list[tuple[str, float, float]]:
-        """The run against the status quo at the current month.
+    def summary_rows(
+        self, lang: str = "en", month: int | None = None
+    ) -> list[tuple[str, float, float]]:
+        """The run against the status quo at ``month`` (default: the current month).
 
-        Rows of ``(label, this run, status quo)``, in estimated real numbers.
+        Rows of ``(label, this run, status quo)``, in estimated real numbers; the labels are
+        in ``lang``.
         """
-        now, start = self.month, (self.policy_year - START_YEAR) * 12
+        now, start = self.month if month is None else month, (self.policy_year - START_YEAR) * 12
+        words = text(lang)
         ref = self.reference
         care = list(CARE_STATES)
         placed = self.in_area(self.child_flows[..., list(PLACEMENTS)].sum(axis=-1)) / self.scale
@@ -344,48 +356,52 @@ class TeachingModel(FamilyWelfareModel):
         ref_life = self.in_area(ref.lifetime)
         return [
             (
-                "families in difficulty (risk)",
-                self.families_now()[now, State.RISK],
+                words["row_risk"],
+                self.in_area(self.stocks)[now, State.RISK] / self.scale,
                 self.in_area(ref.families)[now, State.RISK],
             ),
             (
-                "children in care",
+                words["row_care"],
                 self.in_area(self.children[: now + 1])[now, care].sum() / self.scale,
                 self.in_area(ref.children)[now, care].sum(),
             ),
             (
-                f"children placed since {self.policy_year}",
+                words["row_placed"].format(year=self.policy_year),
                 placed[now] - placed[start],
                 ref_placed[now] - ref_placed[start],
             ),
             (
-                f"public cost since {self.policy_year}, million EUR",
+                words["row_cost"].format(year=self.policy_year),
                 (costs[now] - costs[start]).sum() / 1e6,
                 (ref_costs[now] - ref_costs[start]).sum() / 1e6,
             ),
             (
-                f"lifetime cost of the childhoods since {self.policy_year}, million EUR",
+                words["row_lifetime"].format(year=self.policy_year),
                 (life[now] - life[start]) / 1e6,
                 (ref_life[now] - ref_life[start]) / 1e6,
             ),
         ]
 
-    def headline(self) -> str:
+    def headline(self, lang: str = "en") -> str:
         """The month shown and the area, e.g. ``"Jan 2027, Lithuania"``."""
         year, month = START_YEAR + self.month // 12, self.month % 12
-        return f"{MONTHS[month]} {year}, {self.area_name}"
-
-    def policy_text(self) -> str:
-        """The policy this model runs, in one sentence."""
-        p = self.policy
-        cooperation = (
-            f"deployed (regional coordinators {p['deployment_speed']:.1f})"
-            if p["cooperation"]
-            else "not deployed"
+        return text(lang)["headline"].format(
+            month=MONTHS[lang][month], year=year, area=self.area_name(lang)
         )
-        return (
-            f"Policy from {self.policy_year}: preventive share {p['preventive_share']:.2f}, "
-            f"NGO share {p['ngo_share']:.2f}, mobile teams {p['mobile_team_budget']:.1f} "
-            f"million EUR a year, cooperation model {cooperation}. One simulated family "
-            f"stands for {1 / self.scale:,.0f}."
+
+    def policy_text(self, lang: str = "en") -> str:
+        """The policy this model runs, in one sentence."""
+        p, words = self.policy, text(lang)
+        cooperation = (
+            words["coop_yes"].format(speed=number(p["deployment_speed"], lang, 1))
+            if p["cooperation"]
+            else words["coop_no"]
+        )
+        return words["policy_text"].format(
+            year=self.policy_year,
+            preventive=number(p["preventive_share"], lang, 2),
+            ngo=number(p["ngo_share"], lang, 2),
+            mobile=number(p["mobile_team_budget"], lang, 1),
+            coop=cooperation,
+            per=number(1 / self.scale, lang),
         )

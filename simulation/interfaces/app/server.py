@@ -59,7 +59,7 @@ def command(host: str, port: int) -> list[str]:
 
 
 def environment(scenario: Path, lang: str) -> dict[str, str]:
-    """The server's environment: the app's options, and Solara's telemetry off.
+    """The server's environment: the app's options, Solara's telemetry and badge off.
 
     Telemetry is off because the machines this runs on may have no network, and students'
     usage is nobody's data.
@@ -68,6 +68,7 @@ def environment(scenario: Path, lang: str) -> dict[str, str]:
     env[SCENARIO_ENV] = str(Path(scenario).resolve())
     env[LANG_ENV] = lang
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # its badge covered the cost chart's legend
     return env
 
 

@@ -10,7 +10,7 @@ from simulation.workflow.shipped import BASELINE
 NAME = "app"
 EXAMPLES = """examples:
   prevsim app                      # then open http://127.0.0.1:8765
-  prevsim app --lang lt --port 9000
+  prevsim app --lang en --port 9000
   prevsim app --scenario scenarios/cooperation_scheme.toml"""
 
 
@@ -22,7 +22,8 @@ def add_parser(sub) -> None:
         help="serve the interactive browser model on this computer",
         description="Serve the agent-based model in the browser (Mesa's Solara "
         "visualisation): levers as sliders, families by state and costs against the status "
-        "quo, a municipality selector. Open the address it prints.",
+        "quo with the range of paired replicates, a map of the municipalities, downloads of "
+        "the settings and the series, in Lithuanian or English. Open the address it prints.",
         examples=EXAMPLES,
     )
     p.add_argument(
@@ -39,7 +40,10 @@ def add_parser(sub) -> None:
         help="the status quo the sliders change (default: scenarios/baseline.toml)",
     )
     p.add_argument(
-        "--lang", choices=("en", "lt"), default="en", help="language of the charts (default: en)"
+        "--lang",
+        choices=("lt", "en"),
+        default="lt",
+        help="first language of the page; a switch on the page changes it (default: lt)",
     )
 
 
