@@ -7,6 +7,10 @@ import argparse
 import pytest
 
 from simulation.interfaces.cli import build_parser, main
+from tests.conftest import SCENARIOS
+
+EARLY = SCENARIOS / "early_intervention.toml"
+BASELINE = SCENARIOS / "baseline.toml"
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -55,3 +59,36 @@ def test_samples_options_show_their_defaults(capsys):
         out = " ".join(capsys.readouterr().out.split())  # help lines are wrapped
         assert "--samples N" in out
         assert f"default {default}" in out or f"default: {default}" in out, name
+
+
+# ---- the documented minimums -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ensemble", str(EARLY), "--samples", "19"], "at least 20"),
+        (["brief", str(EARLY), "--samples", "19"], "must be >= 20"),
+        (["sensitivity", str(EARLY), "--n", "1"], "must be >= 2"),
+    ],
+)
+def test_below_a_documented_minimum_is_one_line_exit_2(tmp_path, capsys, argv, message):
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert message in err[0]
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ensemble", str(EARLY), "--samples", "20", "--scheduler", "serial"],
+        ["ensemble", str(EARLY), "--draws", "ranges", "--samples", "1", "--scheduler", "serial"],
+        ["sensitivity", str(EARLY), "--against", str(BASELINE), "--method", "pawn", "--n", "2"],
+        ["sensitivity", str(EARLY), "--against", str(BASELINE), "--method", "morris", "--n", "2"],
+    ],
+    ids=["ensemble-history-matched-20", "ensemble-ranges-1", "pawn-2", "morris-2"],
+)
+def test_the_documented_minimums_work(tmp_path, capsys, argv):
+    assert main([*argv, "--workers", "1", "--out", str(tmp_path)]) == 0
+    assert "Results:" in capsys.readouterr().out

@@ -66,8 +66,8 @@ def add_parser(sub) -> None:
         type=samples,
         default=None,
         metavar="N",
-        help="parameter draws: kept by history matching (default 1000, the draws of "
-        "`prevsim brief`), or drawn over the ranges (default 100)",
+        help="parameter draws: kept by history matching (at least 20; default 1000, the draws "
+        "of `prevsim brief`), or drawn over the ranges (default 100)",
     )
     p.add_argument(
         "--targets",
@@ -143,6 +143,11 @@ def _history_matched(args, scenario, baseline, settings):
     from simulation.analysis import monte_carlo as mc
 
     samples = args.samples or mc.DEFAULT_KEPT
+    if samples < mc.MIN_PLAUSIBLE:  # refused now, not after a round of drawing
+        raise UsageError(
+            f"prevsim ensemble: --samples {samples}: history-matched draws need at least "
+            f"{mc.MIN_PLAUSIBLE} (as prevsim brief); give more, or --draws ranges"
+        )
     targets = default_targets(args.targets, NAME)
     print(f"History matching: drawing until {samples:,} draws match the national data...")
     try:

@@ -53,10 +53,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--n",
-        type=int_in(1, MAX_SOBOL_N),
+        type=int_in(2, MAX_SOBOL_N),  # one morris trajectory or pawn draw gives no index
         default=256,
         metavar="N",
-        help="base sample size (sobol: N (2D + 2) evaluations; default 256)",
+        help="base sample size, at least 2 (sobol: N (2D + 2) evaluations; morris: N "
+        "trajectories; pawn: N draws; default 256)",
     )
     p.add_argument(
         "--outcome",
