@@ -231,7 +231,7 @@ def costs_figure(
     text = _text(frame.lang)
     with rc_context(STYLE):
         fig = Figure(figsize=(9.0, 3.4))
-        fig.subplots_adjust(left=0.06, right=0.78, bottom=0.09, top=0.88)
+        fig.subplots_adjust(left=0.06, right=0.75, bottom=0.09, top=0.88)
         ax = fig.subplots()
         if len(run.times):
             ax.stackplot(

@@ -1,6 +1,8 @@
 """The browser model as a student uses it: ``prevsim app`` on loopback, headless Chromium.
 
-A slider is moved, the model is reset with it and stepped, and the chart must change. The
+The page is switched to Lithuanian, the bands of the paired replicates appear, a slider is
+moved, the model is reset with it and stepped (the chart must change), the settings are
+downloaded as a scenario file that ``prevsim validate`` accepts, and the map is shown. The
 browser is Debian's Chromium driven by Playwright (``make test`` installs it when missing;
 Playwright's own browser download is never used). A screenshot of the page is saved in the
 test's temporary folder (its path is printed) for a person to look at.
@@ -25,6 +27,8 @@ from tests.conftest import REPO
 CHROMIUM = Path("/usr/bin/chromium")
 START_TIMEOUT = 120.0  # s: the server imports Solara, Mesa and the model (about 10 s here)
 UI_TIMEOUT = 120_000  # ms: the first page builds a model and its status quo run
+#: ms: 5 paired replicates (about 20 s on a quiet 2-core machine, a minute on a busy one)
+BAND_TIMEOUT = 240_000
 
 
 def free_port() -> int:
@@ -65,12 +69,15 @@ def sync_api():
 
 @pytest.fixture
 def app_url(tmp_path):
-    """``prevsim app`` on 127.0.0.1 and a free port; yields its URL."""
+    """``prevsim app --lang en`` on 127.0.0.1 and a free port; yields its URL.
+
+    English first, so that the test sees the page switch to Lithuanian.
+    """
     port = free_port()
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [*prevsim(), "app", "--host", "127.0.0.1", "--port", str(port)],
+            [*prevsim(), "app", "--host", "127.0.0.1", "--port", str(port), "--lang", "en"],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=REPO,
@@ -96,8 +103,17 @@ def app_url(tmp_path):
         stop(server)
 
 
+def table(summary) -> list[list[str]]:
+    """The summary's rows below its header, as the cells' texts."""
+    return [
+        [cell.inner_text() for cell in row.locator("td").all()]
+        for row in summary.locator("tr").all()[1:]
+    ]
+
+
 @pytest.mark.slow
-def test_moving_a_slider_and_stepping_changes_the_chart(sync_api, app_url, tmp_path):
+def test_a_student_s_session_in_lithuanian(sync_api, app_url, tmp_path):
+    """Switch to Lithuanian, see the bands, move a slider and step, download, see the map."""
     expect = sync_api.expect
     expect.set_options(timeout=UI_TIMEOUT)
     with sync_api.sync_playwright() as playwright:
@@ -108,38 +124,70 @@ def test_moving_a_slider_and_stepping_changes_the_chart(sync_api, app_url, tmp_p
             page.goto(app_url)
             chart = page.locator(".prevsim-families-chart img")
             summary = page.locator(".prevsim-summary")
-            expect(chart).to_be_visible()
+            share = page.locator(".prevsim-input-preventive_share")
             expect(summary).to_contain_text("Jan 2027, Lithuania")
+            expect(share).to_contain_text("Share of the service budget for prevention")
+
+            # The language switch translates the labels, the summary and the buttons.
+            page.get_by_role("button", name="LT", exact=True).click()
+            expect(share).to_contain_text("Prevencijai skiriama paslaugų biudžeto dalis: 0,30")
+            expect(page.locator(".prevsim-input-ngo_cost_ratio")).to_contain_text(
+                "Prielaida: NVO ir savivaldybės paslaugų kainų santykis"
+            )
+            expect(summary).to_contain_text("2027 m. sausis, Lietuva")
+            expect(page.get_by_role("button", name="Žingsnis")).to_be_visible()
+
+            # The paired replicates arrive: a band, the difference column and the sentence.
+            note = page.locator(".prevsim-band-note")
+            expect(note).to_contain_text("5 porinių kartojimų (sėklos 1–5)", timeout=BAND_TIMEOUT)
+            expect(summary).to_contain_text("skirtumas: 5 porinių kartojimų intervalas")
+            expect(chart).to_be_visible()
             before = chart.screenshot()
 
             # Move the preventive share to its maximum, and a year per step.
-            share = page.locator(".prevsim-input-preventive_share")
             share.get_by_role("slider").press("End")
-            expect(share).to_contain_text("Preventive share of the service budget: 0.80")
-            page.locator(".prevsim-input-months").get_by_role("slider").press("End")
-            expect(page.locator(".prevsim-input-months")).to_contain_text("Months per step: 12")
-
-            page.get_by_role("button", name="Reset").click()
-            expect(summary).to_contain_text("preventive share 0.80")
-            page.get_by_role("button", name="Step").click()
-            expect(summary).to_contain_text("Jan 2028, Lithuania")
+            expect(share).to_contain_text("Prevencijai skiriama paslaugų biudžeto dalis: 0,80")
+            months = page.locator(".prevsim-input-months")
+            months.get_by_role("slider").press("End")
+            expect(months).to_contain_text("Mėnesių per žingsnį: 12")
+            page.get_by_role("button", name="Iš naujo").click()
+            expect(summary).to_contain_text("prevencijos dalis 0,80")
+            page.get_by_role("button", name="Žingsnis").click()
+            expect(summary).to_contain_text("2028 m. sausis, Lietuva")
             expect(summary).to_have_attribute("data-month", "228")
+            expect(note).to_contain_text("5 porinių kartojimų", timeout=BAND_TIMEOUT)
+            expect(summary.locator("th")).to_have_count(4)
             page.wait_for_timeout(500)  # the chart image follows the summary in one render
             after = chart.screenshot()
-            rows = [
-                [cell.inner_text() for cell in row.locator("td").all()]
-                for row in summary.locator("tr").all()[1:]  # the first is the header
-            ]
+            rows = table(summary)
+
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Atsisiųsti scenarijų (TOML)").click()
+            scenario = tmp_path / "app_policy.toml"
+            download.value.save_as(scenario)
+
+            # The map of the municipalities, with its indicator in Lithuanian.
+            map_part = page.locator(".prevsim-map")
+            map_part.scroll_into_view_if_needed()
+            expect(map_part.locator("img")).to_be_visible()
+            expect(map_part).to_contain_text("Vaikai globoje 1 000 vaikų")
             shot = tmp_path / "app.png"
-            page.screenshot(path=str(shot), full_page=True)
+            page.screenshot(path=str(shot))
             print(f"screenshot: {shot}")
         finally:
             browser.close()
     assert before != after, "the families chart did not change"
-    # A year of the policy moved families: some row of the run differs from the status quo.
+    # A year of the policy moved families: some row of the run differs from the status quo,
+    # and each row has the range of the difference over the replicates.
     assert len(rows) == 5, rows
-    assert all(len(cells) == 3 for cells in rows), rows
-    assert any(mine != quo for _, mine, quo in rows), rows
+    assert all(len(cells) == 4 for cells in rows), rows
+    assert any(mine != quo for _, mine, quo, _ in rows), rows
+    assert all("…" in spread for *_, spread in rows), rows
+    checked = subprocess.run(
+        [*prevsim(), "validate", str(scenario)], capture_output=True, text=True, cwd=REPO
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "preventive share 0.80" in scenario.read_text(encoding="utf-8")
 
 
 def test_bad_app_arguments_exit_2_in_one_line(capsys):
