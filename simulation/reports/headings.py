@@ -199,7 +199,13 @@ VALUES: dict[str, tuple[str, str]] = {
         "the results folder's files.",
     ),
 }
+_MEASURES = ("npv", "bcr", "irr", "benefits", "costs", "placements")
 _STATS = ("mean", "median", "p05", "p25", "p75", "p95")
+
+
+def _upper_first(text: str) -> str:
+    """``text`` with a capital first letter (``str.capitalize`` would lower "NVO")."""
+    return text[:1].upper() + text[1:]
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -252,7 +258,8 @@ def heading(name: object, lang: str) -> str:
     if code in STATE_KEYS:
         return f"{heading('families', lang)}: {State(STATE_KEYS.index(code)).label(lang)}"
     if kind in ("children", "families") and rest in STATE_KEYS:
-        return f"{text_value(kind, lang).capitalize()}: {State(STATE_KEYS.index(rest)).label(lang)}"
+        who = _upper_first(text_value(kind, lang))
+        return f"{who}: {State(STATE_KEYS.index(rest)).label(lang)}"
     if code == "children.in_care":
         return _labels(lang, "charts").get("children_in_care", code)
     if kind == "cost" and rest:
@@ -260,7 +267,7 @@ def heading(name: object, lang: str) -> str:
         if item == "total":
             return heading("total_cost", lang)
         if item:
-            return f"{item.capitalize()}, EUR"
+            return f"{_upper_first(item)}, EUR"
     return code
 
 
@@ -268,11 +275,11 @@ def text_value(value: str, lang: str) -> str:
     """A code word of a table's cell in ``lang`` (other text as it is)."""
     if value in VALUES:
         return _pick(VALUES[value], lang)
-    if value in HEADINGS and ("_" in value or value in ("npv", "bcr", "irr")):  # a measure
+    if value in HEADINGS and ("_" in value or value in _MEASURES):  # a measure
         return _pick(HEADINGS[value], lang)
     item = _cost_item(value, lang)
     if item:
-        return item.capitalize()
+        return _upper_first(item)
     for section in ("outcomes", "payers"):
         words = _labels(lang, "value", section)
         if value in words:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from simulation.model.errors import InputError
 from simulation.reports.headings import heading, sheet_title, text_value
+from simulation.reports.labels import scenario_title
 from simulation.workflow.store import atomic_file
 from simulation.workflow.tables import DECIMALS, UNIT_KINDS, column_kind, rounded
 
@@ -197,18 +198,21 @@ def read_manifest(folder: Path) -> dict:
 def sheets(folder: Path, lang: str) -> dict[str, pd.DataFrame]:
     """The workbook's tables: sheet title -> rounded table with translated headings."""
     manifest = read_manifest(folder)
+    titles = scenario_titles(manifest, lang)
     out = {}
     for key, read, kinds in SHEETS[manifest["kind"]]:
         frame = read(Path(folder))
         if frame is None or frame.empty:
             continue
-        row_key = next(
-            (c for c in ROW_KEYS if c in frame.columns and frame[c].dtype == object), None
-        )
+        texts = [c for c in ROW_KEYS if c in frame.columns and _is_text(frame[c])]
+        row_key = texts[0] if texts else None
         frame = rounded(frame, kinds, row_key)
+        if row_key == "value":  # an ensemble's summary names the measure in "value"
+            frame, row_key = frame.rename(columns={"value": "measure"}), "measure"
         if lang != "en" and "description" in frame.columns:  # English prose: the label says it
             frame = frame.drop(columns="description")
-        table = translated(frame, lang, kinds)
+        frame = _parameter_texts(frame, lang)
+        table = translated(frame, lang, kinds, titles)
         if "unit" in frame.columns:  # a kind per row, for the cells their column does not tell
             table.attrs["row_kinds"] = frame["unit"].map(UNIT_KINDS).tolist()
         elif row_key is not None:
@@ -218,12 +222,56 @@ def sheets(folder: Path, lang: str) -> dict[str, pd.DataFrame]:
     return out
 
 
-def translated(frame: pd.DataFrame, lang: str, kinds: dict[str, str]) -> pd.DataFrame:
-    """``frame`` with headings and code words in ``lang``; the number kinds in ``attrs``."""
+def scenario_titles(manifest: dict, lang: str) -> dict[str, str]:
+    """Scenario name -> its title in ``lang``, for the scenarios the manifest records."""
+    found = []
+    for key in ("scenario", "baseline", "scenarios"):
+        value = manifest.get(key)
+        found += value if isinstance(value, list) else [value]
+    titles = {}
+    for sc in found:
+        if isinstance(sc, dict) and isinstance(sc.get("name"), str):
+            own = sc.get(f"title_{lang}")  # scenario files may carry a title per language
+            title = own if isinstance(own, str) and own else str(sc.get("title") or "")
+            titles[sc["name"]] = scenario_title(title, sc["name"], lang)
+    return titles
+
+
+def _parameter_texts(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A parameter table's units and sources as the registry words them for ``lang``."""
+    if "parameter" not in frame.columns or not {"unit", "source"} & set(frame.columns):
+        return frame
+    from simulation.model.catalogue import REGISTRY
+
     out = frame.copy()
+    for column, method in (("unit", "unit_label"), ("source", "source_label")):
+        if column not in out.columns:
+            continue
+        words = []
+        for name, text in zip(out["parameter"], out[column], strict=True):
+            spec = REGISTRY.get(name) if isinstance(name, str) else None
+            label = getattr(spec, method, None)
+            words.append(label(lang) if callable(label) else text)
+        out[column] = words
+    return out
+
+
+def translated(
+    frame: pd.DataFrame, lang: str, kinds: dict[str, str], titles: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """``frame`` with headings and code words in ``lang``; the number kinds in ``attrs``.
+
+    Scenario names in a ``scenario`` or ``role`` column become their ``titles``.
+    """
+    out = frame.copy()
+    titles = titles or {}
     for name in out.columns:
-        if _is_text(out[name]):
-            out[name] = out[name].map(lambda v: text_value(v, lang) if isinstance(v, str) else v)
+        if not _is_text(out[name]):
+            continue
+        names = titles if name in ("scenario", "role") else {}
+        out[name] = out[name].map(
+            lambda v, names=names: names.get(v) or text_value(v, lang) if isinstance(v, str) else v
+        )
     out.attrs["kinds"] = [kinds.get(c) or column_kind(c) for c in frame.columns]
     out.columns = [heading(c, lang) for c in frame.columns]
     return out

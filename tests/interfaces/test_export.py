@@ -162,3 +162,29 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, make
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     if make == "exists":
         assert (folder / "workbook-lt.xlsx").read_text() == "someone's file"
+
+
+def test_comparison_workbook_in_lithuanian(tmp_path, capsys):
+    files = [str(SCENARIOS / f"{n}.toml") for n in ("baseline", "early_intervention")]
+    assert main(["compare", *files, "--out", str(tmp_path / "r")]) == 0
+    folder = only_folder(tmp_path / "r")
+    assert main(["export", str(folder)]) == 0
+    book = openpyxl.load_workbook(folder / "workbook-lt.xlsx")
+    assert book.sheetnames == [
+        "Svarbiausi skaičiai",
+        "Rezultatai",
+        "Metinės sąskaitos",
+        "Vertė pagal pasekmę ir gavėją",
+        "Programų lėšos",
+        "Apie",
+    ]
+    key = sheet_frame(book["Svarbiausi skaičiai"])
+    value = pd.read_csv(folder / "value.csv")
+    assert key["Scenarijus"].tolist() == ["Ankstyvoji intervencija"]  # the title, not the name
+    assert key["Grynoji dabartinė vertė, EUR"].iloc[0] == round(value["npv"].iloc[0])
+    by_outcome = sheet_frame(book["Vertė pagal pasekmę ir gavėją"])
+    assert "mokesčių mokėtojai" in set(by_outcome["Kas gauna naudą"])
+    yearly = sheet_frame(book["Metinės sąskaitos"])
+    assert yearly["Metai"].min() == 2009
+    headings = [c.value for sheet in book.worksheets for c in sheet[1]]
+    assert not [h for h in headings if "_" in str(h)]  # no code names in the headings
