@@ -431,6 +431,7 @@ class SDModel:
             whole = len(ks) == self.k
             part = y if whole else np.ascontiguousarray(y[ks])
             rows = out if whole else np.empty((out.shape[0], len(ks), *out.shape[2:]))
+            inputs = packed if whole else sd_pack.subset(packed, ks)
             sd_kernel.integrate(
                 part,
                 months[0],
@@ -438,8 +439,9 @@ class SDModel:
                 int(n),
                 1.0 / (12 * int(n)),
                 (row_of, cols, rows),
-                *(packed if whole else sd_pack.subset(packed, ks)),
+                *inputs,
                 sd_pack.structure(),
+                sd_pack.first_live(inputs[1][3], part, int(months[0])),
             )
             if not whole:
                 y[ks], out[1:, ks] = part, rows[1:]

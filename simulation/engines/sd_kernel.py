@@ -132,12 +132,12 @@ def _hazards(sc, effects, rates):
 
 
 @njit(**INLINE)
-def _slots_and_served(y, sc, costs, st, buf):
+def _slots_and_served(y, sc, costs, st, buf, live):
     """Places at the norm and families served (services.places and services.serve)."""
     positive, served, slots, _, _, _, _, _, taken, before, _ = buf
-    n_prog, lanes = slots.shape
+    lanes = slots.shape[1]
     cap0, grad0 = st.offsets[1], st.offsets[2]
-    for p in range(n_prog):
+    for p in live:
         for ln in range(lanes):
             total = 0.0
             c = costs[p, 0, ln]
@@ -145,8 +145,9 @@ def _slots_and_served(y, sc, costs, st, buf):
             c = costs[p, 1, ln]
             total += y[cap0 + 2 * p + 1, ln] / c if c > 0 else 0.0
             slots[p, ln] = total
-    # programmes of one group take families in library order
-    for p in range(n_prog):
+    # programmes of one group take families in library order (the places of a programme
+    # that is not live are zero: see integrate)
+    for p in live:
         taken[:] = 0.0
         before[:] = 0.0
         for i in range(st.group_ptr[p], st.group_ptr[p + 1]):
@@ -163,14 +164,14 @@ def _slots_and_served(y, sc, costs, st, buf):
 
 
 @njit(**INLINE)
-def _services(y, sc, work, costs, gaps, scale_up, st, buf):
+def _services(y, sc, work, costs, gaps, scale_up, st, buf, live):
     """Places, families served and hazard multipliers (simulation.model.services)."""
-    _slots_and_served(y, sc, costs, st, buf)
+    _slots_and_served(y, sc, costs, st, buf, live)
     positive, served, slots, effects, _, _, sums, caseload, share, quality, _ = buf
-    n_prog, lanes = slots.shape
+    lanes = slots.shape[1]
     cap0, grad0 = st.offsets[1], st.offsets[2]
     sums[:] = 0.0
-    for p in range(n_prog):
+    for p in live:
         mobile = st.prog_line[p] == st.mobile_line
         target = st.prog_target[p]
         for ln in range(lanes):
@@ -230,21 +231,22 @@ def _flows(y, dy, entry, st, buf):
 
 
 @njit(**INLINE)
-def _spending(y, dy, sc, growth, tab, st, buf):
+def _spending(y, dy, sc, growth, tab, st, buf, live):
     """Capacity, graduates, spending, training and care costs, family-years."""
     _, served, slots, _, _, out_rate, _, caseload, _, _, in_use = buf
     _, duration, relapse, _, _, care_cost, target = tab
-    n_prog, lanes = slots.shape
+    lanes = slots.shape[1]
     off = st.offsets
     cap0, grad0, years0, costs0 = off[1], off[2], off[4], off[5]
-    for i in range(2 * n_prog):
-        for ln in range(lanes):
-            dy[cap0 + i, ln] = (target[i // 2, i % 2, ln] - y[cap0 + i, ln]) / sc[DELAY, ln]
+    for p in live:
+        for i in range(2 * p, 2 * p + 2):
+            for ln in range(lanes):
+                dy[cap0 + i, ln] = (target[p, i % 2, ln] - y[cap0 + i, ln]) / sc[DELAY, ln]
     for i in range(off[6] - costs0):
         for ln in range(lanes):
             dy[costs0 + i, ln] = 0.0
     in_use[:] = 0.0
-    for p in range(n_prog):
+    for p in live:
         line = st.prog_line[p]
         target_state = st.prog_target[p]
         for ln in range(lanes):
@@ -275,28 +277,30 @@ def _spending(y, dy, sc, growth, tab, st, buf):
 
 
 @njit(**INLINE)
-def derivative(y, dy, month_inputs, tab, st, buf):
+def derivative(y, dy, month_inputs, tab, st, buf, live):
     """D y / dt (per year) of the packed states ``y`` (shape ``(size, lanes)``) into ``dy``.
 
     ``month_inputs`` is ``(sc, work, growth, entry)``: the month's scalars
     (:data:`SCALARS`, ``(N, lanes)``), the cooperation model's reach, the trained share's
     growth (1/yr) and new families per year (``(lanes,)`` each); ``tab`` the lanes'
     programme table and the month's target capacity (``(N_PROG, 2, lanes)``); ``st`` the
-    structure (:func:`simulation.engines.sd_pack.structure`); ``buf`` scratch arrays.
+    structure (:func:`simulation.engines.sd_pack.structure`); ``buf`` scratch arrays;
+    ``live`` the programmes that may have places (the others' rows of ``dy`` and of the
+    buffers stay at the zeros they start with).
     """
     sc, work, growth, entry = month_inputs
     positive = buf[0]
     for s in range(st.offsets[1]):
         for ln in range(y.shape[1]):
             positive[s, ln] = max(y[s, ln], 0.0)
-    _services(y, sc, work, tab[0], tab[3], tab[4], st, buf)
+    _services(y, sc, work, tab[0], tab[3], tab[4], st, buf, live)
     _hazards(sc, buf[3], buf[4])
     _flows(y, dy, entry, st, buf)
-    _spending(y, dy, sc, growth, tab, st, buf)
+    _spending(y, dy, sc, growth, tab, st, buf, live)
 
 
 @njit(**FAST)
-def _rk4_step(y, h, month_inputs, tab, st, buf, k, stage, total):
+def _rk4_step(y, h, month_inputs, tab, st, buf, k, stage, total, live):
     """One classical Runge-Kutta 4 step of the lanes, in place (the reference's order).
 
     The four stages share one call of :func:`derivative`, so that it is inlined once.
@@ -306,7 +310,7 @@ def _rk4_step(y, h, month_inputs, tab, st, buf, k, stage, total):
     # family-years, costs) need no intermediate stage.
     dynamic = st.offsets[3]
     for i in range(4):
-        derivative(y if i == 0 else stage, k, month_inputs, tab, st, buf)
+        derivative(y if i == 0 else stage, k, month_inputs, tab, st, buf, live)
         if i == 0:
             for j in range(n):
                 for ln in range(lanes):
@@ -344,16 +348,19 @@ def _row(n, k):
 
 @njit(**FAST)
 def _buffers(n, n_prog, n_eff, n_lines, lanes):
-    """Scratch arrays of :func:`derivative` for ``lanes`` points."""
+    """Scratch arrays of :func:`derivative` for ``lanes`` points.
+
+    A programme's rows stay zero while it is not live (:func:`integrate`).
+    """
     return (
         np.empty((n, lanes)),  # positive stocks
-        np.empty((n_prog, lanes)),  # served
-        np.empty((n_prog, lanes)),  # slots
+        np.zeros((n_prog, lanes)),  # served
+        np.zeros((n_prog, lanes)),  # slots
         np.empty((n_eff, lanes)),  # effects
         np.empty((N_HAZARDS, lanes)),  # rates
         np.empty((n, lanes)),  # total outflow hazard of each state
         np.empty((n_lines, n_eff, lanes)),  # effect sums by line
-        np.empty((n_prog, lanes)),  # caseload
+        np.zeros((n_prog, lanes)),  # caseload
         np.empty(lanes),  # scratch: families taken / treated share
         np.empty(lanes),  # scratch: places before / quality
         np.empty(lanes),  # places in use
@@ -397,11 +404,15 @@ def _month(month, ks, ms, scalars, inputs, out):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st):
+def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st, first_live):
     """Integrate every point of ``y`` (shape ``(K, M, size)``) from month ``start`` to ``stop``.
 
     Points go :data:`LANES` at a time (the last group padded with copies of the last point,
-    whose results are dropped), groups in parallel.
+    whose results are dropped), groups in parallel. A programme is left out of the
+    derivative before the month it becomes live (``first_live``): until its target capacity
+    first differs from zero, a programme that starts with no places or graduates has none,
+    serves nobody and spends nothing, so its rows of the state stay exactly zero (a
+    scenario funds four to seven of the library's ten programmes).
 
     Parameters
     ----------
@@ -426,6 +437,9 @@ def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st):
         with a leading ``K|1`` axis.
     st : Structure
         The library's structure and the packed state's layout.
+    first_live : ndarray of int, shape ``(N_PROG,)``
+        The first month each programme may have places, for every point
+        (:func:`simulation.engines.sd_pack.first_live`).
     """
     n_k, n_m, n = y.shape
     row_of, cols, out = saving
@@ -441,7 +455,8 @@ def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st):
         for ln in range(lanes):
             state[:, ln] = y[ks[ln], ms[ln]]
         buf = _buffers(n, n_prog, n_eff, st.n_lines, lanes)
-        k_buf, stage, total = np.empty((n, lanes)), np.empty((n, lanes)), np.empty((n, lanes))
+        k_buf, stage, total = np.zeros((n, lanes)), np.zeros((n, lanes)), np.zeros((n, lanes))
+        live_all = np.empty(n_prog, dtype=np.int64)
         month_in = (
             np.empty((N_SCALARS, lanes)),
             np.empty(lanes),
@@ -452,8 +467,14 @@ def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st):
         tab = (*_lane_tables(tables, ks, n_prog, n_eff), month_in[4])
         for month in range(start, stop):
             _month(month, ks, ms, scalars, inputs, month_in)
+            n_live = 0
+            for p in range(n_prog):
+                if first_live[p] <= month:
+                    live_all[n_live] = p
+                    n_live += 1
+            live = live_all[:n_live]
             for _ in range(steps):
-                _rk4_step(state, h, month_in[:4], tab, st, buf, k_buf, stage, total)
+                _rk4_step(state, h, month_in[:4], tab, st, buf, k_buf, stage, total, live)
             r = row_of[month + 1]
             if r >= 0:
                 for ln in range(real):

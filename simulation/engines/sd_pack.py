@@ -243,3 +243,23 @@ def subset(packed: tuple, ks: np.ndarray) -> tuple:
         tuple(take(a, 1) for a in inputs),
         tuple(take(a, 0) for a in tables),
     )
+
+
+def first_live(target: np.ndarray, y: np.ndarray, start: int) -> np.ndarray:
+    """The first month each programme may have places, for every point: ``(N_PROG,)``.
+
+    A programme is live from ``start`` when any point starts with places or graduates in
+    it, otherwise from the first month at or after ``start`` whose target capacity
+    (``(months, K|1, M|1, N_PROG, 2)``, EUR/yr) differs from zero for any point; never
+    (the number of months) if neither happens. Before that month its capacity, graduates,
+    spending and families served stay exactly zero, and the kernel leaves it out.
+    """
+    offsets = structure().offsets
+    n_prog = target.shape[3]
+    months = target.shape[0]
+    funded = np.any(target[start:] != 0, axis=(1, 2, 4))  # (months - start, N_PROG)
+    first = np.where(funded.any(axis=0), start + np.argmax(funded, axis=0), months)
+    places = y[..., offsets[1] : offsets[1] + 2 * n_prog].reshape(-1, n_prog, 2)
+    graduates = y[..., offsets[2] : offsets[2] + n_prog].reshape(-1, n_prog)
+    started = np.any(places != 0, axis=(0, 2)) | np.any(graduates != 0, axis=0)
+    return np.where(started, start, first).astype(np.int64)

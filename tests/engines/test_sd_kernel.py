@@ -124,3 +124,56 @@ def test_a_run_that_saves_nothing_still_integrates():
     nothing = SDModel(end_year=START_YEAR + 1).run(save=())
     assert nothing.saved == {}
     np.testing.assert_array_equal(nothing.final, SDModel(end_year=START_YEAR + 1).run().final)
+
+
+def _initial(model: SDModel) -> np.ndarray:
+    """The packed initial state of every parameter set, ``(K, M, size)``."""
+    y0 = model.initial_state()
+    return np.broadcast_to(y0, (model.k, *y0.shape[1:])).copy()
+
+
+def _kernel_run(model: SDModel, first_live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every block of every month end and the final state, straight from the kernel."""
+    y = _initial(model)
+    n_months = model.n_months
+    row_of = np.arange(n_months + 1, dtype=np.int64)
+    cols = np.arange(y.shape[-1])
+    out = np.zeros((n_months + 1, *y.shape[:-1], len(cols)))
+    packed = model._pack()
+    saving = (row_of, cols, out)
+    sd_kernel.integrate(y, 0, n_months, 1, 1 / 12, saving, *packed, sd_pack.structure(), first_live)
+    return out, y
+
+
+def test_programmes_nobody_funds_yet_are_left_out_exactly():
+    """Leaving out a programme before its first funded month changes no bit of any result.
+
+    The early-intervention scenario funds seven of the ten programmes, one from 2018 and three
+    only from 2027; against a run with every programme live from the start, the run that leaves
+    them out until then agrees bit for bit in every block of every month.
+    """
+    sc = load("scenarios/early_intervention.toml")
+    model = sd_model(sc, {**sc.params, "onset_rate": np.array([0.01, 0.02, 0.015])})
+    target = model._pack()[1][3]
+    live = sd_pack.first_live(target, _initial(model), 0)
+    n_prog = target.shape[3]
+    late = [(year - START_YEAR) * 12 for year in (2018, 2027)]
+    assert sorted(set(live.tolist())) == [0, *late, model.n_months]  # now, later and never
+    pruned = _kernel_run(model, live)
+    everything = _kernel_run(model, np.zeros(n_prog, dtype=np.int64))
+    assert np.isfinite(pruned[0]).all()
+    np.testing.assert_array_equal(pruned[0], everything[0])
+    np.testing.assert_array_equal(pruned[1], everything[1])
+
+
+def test_first_live_month_of_each_programme():
+    """Live from the first month with a target, or from the start with places or graduates."""
+    months, n_prog = 24, 3
+    target = np.zeros((months, 2, 1, n_prog, 2))
+    target[5:, 1, 0, 1, 0] = 1e5  # programme 1: from month 5, for one parameter set only
+    y = np.zeros((2, 1, sd_pack.structure().offsets[-1]))
+    live = sd_pack.first_live(target, y, 0)
+    np.testing.assert_array_equal(live, [months, 5, months])
+    np.testing.assert_array_equal(sd_pack.first_live(target, y, 8), [months, 8, months])
+    y[1, 0, sd_pack.structure().offsets[2] + 2] = 3.0  # graduates of programme 2
+    np.testing.assert_array_equal(sd_pack.first_live(target, y, 8), [months, 8, 8])
