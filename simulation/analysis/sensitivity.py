@@ -93,16 +93,18 @@ def problem(
     return out
 
 
-def sample(prob: dict, method: str, n: int, seed: int) -> np.ndarray:
+def sample(prob: dict, method: str, n: int, seed: int, second_order: bool = False) -> np.ndarray:
     """Sample points for ``method``.
 
-    Sobol' sequences (Saltelli scheme, second order), Morris trajectories (4 levels) or a Latin
-    hypercube for PAWN.
+    Sobol' sequences (Saltelli scheme: N (D + 2) rows, or N (2D + 2) with ``second_order``),
+    Morris trajectories (4 levels) or a Latin hypercube for PAWN. The first-order and total
+    indices come from the same rows either way (the second-order rows are extra ones, used by
+    nothing else), so leaving them out halves the study without changing S1 or ST.
     """
     if method == "sobol":
         from SALib.sample import sobol
 
-        return sobol.sample(prob, n, calc_second_order=True, seed=seed)
+        return sobol.sample(prob, n, calc_second_order=second_order, seed=seed)
     if method == "morris":
         from SALib.sample import morris
 
@@ -115,20 +117,26 @@ def sample(prob: dict, method: str, n: int, seed: int) -> np.ndarray:
 
 
 def analyze(
-    prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int, workers: int = 1
+    prob: dict,
+    method: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    workers: int = 1,
+    second_order: bool = False,
 ) -> dict:
     """SALib's indices for outputs ``y`` of samples ``x``.
 
-    The Sobol' bootstrap runs on ``workers`` processes.
+    The Sobol' bootstrap runs on ``workers`` processes; ``second_order`` must be what the
+    sample was drawn with (:func:`sample`).
     """
     if method == "sobol":
         from SALib.analyze import sobol
 
+        order = {"calc_second_order": second_order, "seed": seed}
         if workers > 1:
-            return sobol.analyze(
-                prob, y, calc_second_order=True, seed=seed, parallel=True, n_processors=workers
-            )
-        return sobol.analyze(prob, y, calc_second_order=True, seed=seed)
+            return sobol.analyze(prob, y, **order, parallel=True, n_processors=workers)
+        return sobol.analyze(prob, y, **order)
     if method == "morris":
         from SALib.analyze import morris
 
@@ -179,15 +187,32 @@ def time_varying(
     return pd.DataFrame(rows).T
 
 
-def base_sample_size(method: str, prob: dict, rows: int) -> int:
-    """The ``N`` of a sample with ``rows`` rows (Saltelli: N (2D + 2); Morris: N (D + 1))."""
+def base_sample_size(method: str, prob: dict, rows: int, second_order: bool = False) -> int:
+    """The ``N`` of a sample with ``rows`` rows.
+
+    Saltelli: N (D + 2), or N (2D + 2) with second-order rows; Morris: N (D + 1).
+    """
     d = len(set(prob.get("groups") or prob["names"]))
-    per = {"sobol": 2 * d + 2, "morris": d + 1, "pawn": 1}[method]
+    sobol_rows = 2 * d + 2 if second_order else d + 2
+    per = {"sobol": sobol_rows, "morris": d + 1, "pawn": 1}[method]
     return rows // per
 
 
+def without_second_order(prob: dict, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The rows of a second-order Saltelli sample that a first-order one has.
+
+    Each base point's block of 2D + 2 rows is A, AB_1 ... AB_D, BA_1 ... BA_D, B (SALib's
+    order); the BA rows serve the second-order indices only.
+    """
+    d = len(set(prob.get("groups") or prob["names"]))
+    keep = np.r_[np.arange(d + 1), 2 * d + 1]
+    return tuple(
+        a.reshape(-1, 2 * d + 2, *a.shape[1:])[:, keep].reshape(-1, *a.shape[1:]) for a in arrays
+    )
+
+
 def convergence(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
-    """Indices on the first N/4, N/2 and N base samples.
+    """Indices on the first N/4, N/2 and N base samples (first-order and total only).
 
     These are valid prefixes of a Sobol' or Latin sample, and whole trajectories for Morris. One
     column per size, one row per parameter, with the main index (ST, mu_star or median).
@@ -229,7 +254,8 @@ class StudySettings:
     ----------
     method : {"sobol", "morris", "pawn"}
     n : int
-        Base sample size (Sobol: N (2D + 2) evaluations; Morris: N trajectories).
+        Base sample size (Sobol: N (D + 2) evaluations, N (2D + 2) with ``second_order``;
+        Morris: N trajectories).
     outcome : str
         One of :data:`simulation.analysis.evaluation.OUTCOMES`.
     seed : int
@@ -244,6 +270,9 @@ class StudySettings:
         Agent-based engine: share of families simulated.
     workers : int
         Processes for the SD engine's batches and Sobol's bootstrap.
+    second_order : bool
+        Sobol: also the second-order indices (N (2D + 2) evaluations instead of N (D + 2),
+        for the same first-order and total indices).
     """
 
     method: str = "sobol"
@@ -255,6 +284,7 @@ class StudySettings:
     replicates: int = 3
     scale: float = REPLICATE_SCALE
     workers: int = 1
+    second_order: bool = False
 
 
 @dataclass
@@ -321,16 +351,20 @@ def run_study(
         raise ValueError("the agent-based engine supports --method morris only")
     question = Question(scenario, s.outcome, baseline)
     prob = problem(s.names, engine=s.engine, outcome=s.outcome)
-    x = sample(prob, s.method, s.n, s.seed)
+    second = s.second_order and s.method == "sobol"
+    x = sample(prob, s.method, s.n, s.seed, second_order=second)
     y, y_years, described = _evaluate(question, prob, x, s, progress)
     _check_varies(y, s.outcome, scenario, baseline)
-    result = analyze(prob, s.method, x, y, s.seed, workers=s.workers)
-    conv = convergence(prob, s.method, x, y, s.seed)
+    result = analyze(prob, s.method, x, y, s.seed, workers=s.workers, second_order=second)
+    # convergence and time-varying indices: first-order and total only, on the same rows
+    x1, y1 = without_second_order(prob, x, y) if second else (x, y)
+    conv = convergence(prob, s.method, x1, y1, s.seed)
     varying = None
     if y_years is not None:
+        years_1 = without_second_order(prob, y_years)[0] if second else y_years
         end = START_YEAR + y_years.shape[1] - 1
         years = [yr for yr in TIME_POINTS if yr <= end and y_years[:, yr - START_YEAR].std() > 0]
-        varying = time_varying(prob, s.method, x, y_years, years, s.seed) if years else None
+        varying = time_varying(prob, s.method, x1, years_1, years, s.seed) if years else None
     return Study(
         scenario=scenario,
         baseline=baseline,

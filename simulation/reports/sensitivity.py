@@ -109,6 +109,9 @@ def write_study(study: Study, out: Output) -> tuple[Path, list[str]]:
         (tmp / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         files = ["samples.parquet", "outputs.csv", "indices.csv", "convergence.csv", "summary.txt"]
         files += ["sign_drivers.csv"] if study.sign is not None else []
+        if "S2" in study.result:
+            second_order_table(study).to_csv(tmp / "second_order.csv", index=False)
+            files += ["second_order.csv"]
         files += charts.sensitivity_indices(
             study.indices, method, tmp / "indices", lang=lang, outcome=outcome
         )
@@ -141,3 +144,22 @@ def write_study(study: Study, out: Output) -> tuple[Path, list[str]]:
             baseline=baseline.to_dict() if baseline else None,
         )
     return folder, lines
+
+
+def second_order_table(study: Study) -> pd.DataFrame:
+    """Sobol' second-order indices, one row per pair of parameters (largest first).
+
+    Columns ``first``, ``second``, ``S2`` and ``S2_conf`` (the bootstrap 95% half-width).
+    """
+    names = list(dict.fromkeys(study.problem.get("groups") or study.problem["names"]))
+    s2, conf = np.asarray(study.result["S2"]), np.asarray(study.result["S2_conf"])
+    pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
+    table = pd.DataFrame(
+        {
+            "first": [names[i] for i, _ in pairs],
+            "second": [names[j] for _, j in pairs],
+            "S2": [s2[i, j] for i, j in pairs],
+            "S2_conf": [conf[i, j] for i, j in pairs],
+        }
+    )
+    return table.sort_values("S2", ascending=False, key=np.abs).reset_index(drop=True)

@@ -54,6 +54,33 @@ def test_linear_model_indices_are_squared_weights():
     assert (np.abs(result["ST"] - expected) <= 4 * se_total + 1e-3).all()
 
 
+def test_second_order_rows_leave_first_and_total_indices_unchanged():
+    """SALib's second-order design adds the BA rows to the first-order design's rows.
+
+    Dropping them gives the first-order design exactly, and the same S1 and ST up to SALib's
+    standardisation of the outputs (over all rows, so the BA rows move the estimates by far
+    less than 1% of their bootstrap interval), so the tool samples them only when the second
+    order is asked for.
+    """
+    x2 = sa.sample(ISHIGAMI, "sobol", 256, seed=5, second_order=True)
+    x1 = sa.sample(ISHIGAMI, "sobol", 256, seed=5)
+    assert x2.shape == (256 * 8, 3)
+    assert x1.shape == (256 * 5, 3)
+    (kept,) = sa.without_second_order(ISHIGAMI, x2)
+    np.testing.assert_array_equal(kept, x1)
+    with_s2 = sa.analyze(ISHIGAMI, "sobol", x2, Ishigami.evaluate(x2), 5, second_order=True)
+    without = sa.analyze(ISHIGAMI, "sobol", x1, Ishigami.evaluate(x1), 5)
+    for key in ("S1", "ST"):
+        gap = np.abs(np.asarray(with_s2[key]) - without[key])
+        assert (gap <= 0.01 * np.asarray(without[f"{key}_conf"])).all(), key
+        np.testing.assert_allclose(with_s2[f"{key}_conf"], without[f"{key}_conf"], rtol=0.05)
+    assert "S2" in with_s2
+    assert "S2" not in without
+    # x1 x x3 is the Ishigami function's only interaction: S2_13 = V13 / V
+    _first, total = ishigami_analytic()
+    assert with_s2["S2"][0, 2] == pytest.approx(total[2], abs=3 * with_s2["S2_conf"][0, 2])
+
+
 def test_morris_and_pawn_rank_the_linear_weights():
     a = np.array([4.0, 2.0, 1.0, 0.0])
     prob = {"num_vars": 4, "names": list("abcd"), "bounds": [[0.0, 1.0]] * 4}
@@ -143,7 +170,7 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
     assert "Draws: the " in out
     assert "national data" in out
     assert "Indices at N/4, N/2, N:" in out
-    assert "224 model evaluations" in out
+    assert "128 model evaluations" in out  # N (D + 2) = 16 x 8: no second-order rows
     (folder,) = (tmp_path / "sensitivity" / "early_intervention-vs-baseline").iterdir()
     names = {p.name for p in folder.iterdir()}
     assert {
@@ -160,7 +187,8 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
     indices = pd.read_csv(folder / "indices.csv")
     assert len(indices) == 6
     assert {"S1", "ST", "S1_conf", "ST_conf"} <= set(indices.columns)
-    assert len(pd.read_csv(folder / "outputs.csv")) == 16 * (2 * 6 + 2)
+    assert len(pd.read_csv(folder / "outputs.csv")) == 16 * (6 + 2)
+    assert "second_order.csv" not in names
 
 
 @pytest.mark.parametrize(
