@@ -16,8 +16,7 @@ Everything here is importable from the package itself (``import simulation as s`
 
     e = s.ensemble(early, against=baseline, samples=50)  # the briefing's kind of draws
     print(e)                                         # central run, median, 90% interval
-    e.chance                                         # share of runs with NPV > 0, its runs
-                                                     # and Monte Carlo standard error
+    e.chance                                         # runs with NPV > 0: .p, .standard_error
 
 Every function takes scenarios (:class:`Scenario`) rather than file names, so a notebook can
 change a scenario in Python (``dataclasses.replace``) and run it again.
@@ -40,9 +39,6 @@ from simulation.workflow import economics, shipped
 from simulation.workflow.runner import RunResult, run_scenario
 from simulation.workflow.scenarios import Scenario, load
 from simulation.workflow.uncertainty import Chance, chance_benefits_exceed_costs
-
-#: Seed of the history-matched draws by default: the briefing's and ``prevsim ensemble``'s.
-DRAWS_SEED = 20261122
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -105,11 +101,15 @@ class ComparisonResult:
         Annual rate money is discounted at.
     base_year : int
         Year values are discounted to.
+    draws : simulation.reports.comparison.Draws, optional
+        Values over history-matched parameter draws, one row per scenario and draw
+        (``draws.values``; sample 0 the central run).
     """
 
     comparison: cmp.Comparison
     discount_rate: float
     base_year: int
+    draws: object | None = None
 
     @property
     def names(self) -> list[str]:
@@ -145,7 +145,9 @@ class ComparisonResult:
         from simulation.reports.comparison import value_table
 
         return "\n".join(
-            value_table(self.comparison, self.values(), self.discount_rate, self.base_year)
+            value_table(
+                self.comparison, self.values(), self.discount_rate, self.base_year, self.draws
+            )
         )
 
 
@@ -157,8 +159,14 @@ def compare(
     scale: float | None = None,
     discount_rate: float | None = None,
     base_year: int | None = None,
+    samples: int | None = None,
 ) -> ComparisonResult:
     """Run scenarios with paired random numbers and value each against the first.
+
+    The SD engine gives the central run (every parameter at its best estimate); with
+    ``samples`` the scenarios are also valued over that many history-matched parameter draws
+    (the briefing's, seed 20261122), and ``print`` shows their median, 90% interval and the
+    chance that benefits exceed costs with its Monte Carlo error.
 
     Parameters
     ----------
@@ -173,9 +181,14 @@ def compare(
         Annual rate (default: the reference's ``discount_rate``).
     base_year : int, optional
         Year values are discounted to (default: the first year the scenarios differ).
+    samples : int, optional
+        SD engine: history-matched parameter draws to value the scenarios over (at least 20;
+        1,000 is the briefing's default).
     """
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios")
+    if samples and engine != "sd":
+        raise ValueError("samples values parameter draws with the sd engine")
     replicates = replicates or (10 if engine == "abm" else 1)
     comparison = cmp.run_comparison(
         scenarios, engine=engine, replicates=replicates, seed=seed, scale=scale
@@ -184,7 +197,15 @@ def compare(
         discount_rate = float(scenarios[0].resolved_parameters()["discount_rate"])
     if base_year is None:
         base_year = cmp.first_difference_year(comparison)
-    return ComparisonResult(comparison, discount_rate, base_year)
+    draws = None
+    if samples:
+        from simulation.reports.comparison import monte_carlo
+        from simulation.reports.ensemble import DRAWS_SEED
+
+        draws = monte_carlo(
+            scenarios, discount_rate, base_year, samples, DRAWS_SEED, shipped.targets_path()
+        )
+    return ComparisonResult(comparison, discount_rate, base_year, draws)
 
 
 @dataclass
@@ -272,7 +293,8 @@ def ensemble(
     from simulation.workflow import ensembles as ens
 
     baseline = against if against is not None else load_scenario("baseline")
-    settings = _draws(scenario, baseline, draws, settings)
+    targets = shipped.targets_path()
+    settings = report.draw_settings(scenario, baseline, draws, settings, targets)
     with tempfile.TemporaryDirectory(prefix="prevsim-ensemble-") as tmp:
         root = Path(out) if out is not None else Path(tmp)
         plan = ens.plan(scenario, baseline, settings, root)
@@ -288,28 +310,6 @@ def ensemble(
             failures=store.failures(),
             report=report.summary_lines(plan),
         )
-
-
-def _draws(scenario: Scenario, baseline: Scenario, draws: str | None, settings: dict):
-    """The ensemble's settings, with the history-matched draws as its table when asked."""
-    from simulation.workflow import ensembles as ens
-
-    ranged = any(settings.get(k) is not None for k in ("names", "posterior", "table"))
-    kind = draws or ("ranges" if ranged else "history-matched")
-    if kind not in ("history-matched", "ranges"):
-        raise ValueError(f"draws must be 'history-matched' or 'ranges', not {draws!r}")
-    if kind == "ranges":
-        return ens.EnsembleSettings(**settings)
-    if ranged:
-        raise ValueError("names, posterior and table vary parameters over ranges: draws='ranges'")
-    from simulation.analysis import monte_carlo as mc
-
-    settings = {"seed": DRAWS_SEED, **settings}
-    samples = settings.pop("samples", mc.DEFAULT_KEPT)
-    kept = mc.plausible_draws(
-        baseline, [scenario], samples, settings["seed"], shipped.targets_path()
-    )
-    return ens.EnsembleSettings(table=kept.table, draws=kept.describe(), **settings)
 
 
 def evaluate(
@@ -472,7 +472,7 @@ def write(result: RunResult | ComparisonResult, out: str | Path = "results", lan
         from simulation.reports.comparison import write_comparison
 
         folder, _ = write_comparison(
-            result.comparison, result.discount_rate, result.base_year, where
+            result.comparison, result.discount_rate, result.base_year, where, result.draws
         )
         return folder
     from simulation.reports.run import write_run

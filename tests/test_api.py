@@ -143,3 +143,20 @@ def test_docstring_examples_run():
         failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert tried > 0, module.__name__
         assert failed == 0, module.__name__
+
+
+def test_compare_over_draws_prints_the_median_and_the_chance():
+    base, early = s.load_scenario("baseline"), s.load_scenario("early_intervention")
+    result = s.compare(base, early, samples=20)
+    printed = str(result)
+    assert "the central run" in printed
+    assert "over 20 parameter draws" in printed
+    assert "of 20 draws (Monte Carlo error: " in printed
+    draws = result.draws.values
+    assert len(draws) == 21  # the central run (sample 0) and 20 draws
+    central = draws[draws["sample"] == 0].iloc[0]
+    assert central["children_placed_avoided"] == pytest.approx(
+        result.values()["children_placed_avoided"].iloc[0], rel=1e-9
+    )
+    with pytest.raises(ValueError, match="sd engine"):
+        s.compare(base, early, engine="abm", samples=20, replicates=1, scale=0.01)

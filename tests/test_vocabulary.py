@@ -90,6 +90,15 @@ def test_the_briefing_key_number_is_the_children_count(children, scenarios):
     chance = unc.chance_benefits_exceed_costs(drawn["npv"])
     assert chance.runs == 20
     assert results.number(SCENARIO, "chance_benefits_exceed_costs") == pytest.approx(chance.p)
+    # compare --samples values the same draws the same way
+    from simulation.reports.comparison import monte_carlo
+
+    draws = monte_carlo(
+        scenarios, results.rate, results.base_year, 20, 5, shipped.targets_path()
+    ).values
+    np.testing.assert_allclose(
+        draws.sort_values("sample")["npv"], values.sort_values("sample")["npv"], rtol=1e-12
+    )
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from simulation.reports.labels import scenario_title
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
 from simulation.workflow import store
+from simulation.workflow import uncertainty as unc
 from simulation.workflow.store import Output
 
 VALUE_COLUMNS = (
@@ -93,7 +95,7 @@ def _rows(summary: pd.DataFrame, interval: bool) -> list[list[str]]:
     ]
 
 
-def _notes(comparison: cmp.Comparison, summary: pd.DataFrame) -> list[str]:
+def _notes(comparison: cmp.Comparison, summary: pd.DataFrame, drawn: bool) -> list[str]:
     """What the table's words and dashes mean, and how much chance is in it."""
     years = comparison.accounts[comparison.names[0]][0].index
     families = ", ".join(
@@ -124,21 +126,99 @@ def _notes(comparison: cmp.Comparison, summary: pd.DataFrame) -> list[str]:
             f"Monte Carlo standard error of the mean over {comparison.replicates} replicates "
             f"(the agent-based engine's chance, parameters at their best estimates): {errors}"
         )
-    else:
+    elif not drawn:
         lines.append(
-            "uncertainty: the parameters are uncertain; `prevsim ensemble` and `prevsim brief` "
+            "uncertainty: the parameters are uncertain; `--samples 1000`, `prevsim ensemble` "
+            "and `prevsim brief` "
             "give the median, the 90% interval and the chance that benefits exceed costs over "
             "the same history-matched draws, with their central run equal to this one"
         )
     return lines
 
 
-def value_table(comparison: cmp.Comparison, vals: pd.DataFrame, rate: float, base_year: int):
-    """The headline table as text lines."""
+def value_table(
+    comparison: cmp.Comparison,
+    vals: pd.DataFrame,
+    rate: float,
+    base_year: int,
+    draws: Draws | None = None,
+):
+    """The headline table as text lines (and the Monte Carlo over ``draws``, if given)."""
     summary = cmp.summarise(vals, "scenario", VALUE_COLUMNS)
     lines = [header(comparison, rate, base_year), ""]
     lines += _rows(summary, interval=comparison.engine == "abm")
-    return lines + _notes(comparison, summary)
+    lines += _notes(comparison, summary, draws is not None)
+    return lines + (draws_table(draws) if draws is not None else [])
+
+
+@dataclass(frozen=True)
+class Draws:
+    """The scenarios valued over history-matched parameter draws (the briefing's).
+
+    Attributes
+    ----------
+    values : DataFrame
+        Per scenario and sample (sample 0 the central run): the briefing's measures.
+    described : str
+        How the draws were made, for the report.
+    """
+
+    values: pd.DataFrame
+    described: str
+
+
+def monte_carlo(
+    scenarios, rate: float, base_year: int, samples: int, seed: int, targets: Path | None
+) -> Draws:
+    """Value every scenario against the first over ``samples`` history-matched draws.
+
+    The draws, the central run (sample 0) and the measures are the briefing's
+    (:func:`simulation.analysis.monte_carlo.plausible_draws`,
+    :func:`simulation.analysis.briefing_numbers.sample_values`): the same ``samples`` and
+    ``seed`` give the same numbers as ``prevsim brief`` and ``prevsim ensemble``.
+
+    Raises
+    ------
+    ValueError
+        When too few draws match the national data.
+    """
+    from simulation.analysis import briefing_numbers as bn
+    from simulation.analysis import monte_carlo as mc
+
+    everyone = mc.common_horizon(scenarios)
+    kept = mc.plausible_draws(everyone[0], everyone[1:], samples, seed, targets)
+    table = mc.with_central_row(kept.table)
+    base = mc.run_batch(everyone[0], table)
+    values = pd.concat(
+        [bn.sample_values(mc.run_batch(sc, table), base, rate, base_year) for sc in everyone[1:]],
+        ignore_index=True,
+    )
+    return Draws(values, kept.describe())
+
+
+def draws_table(draws: Draws) -> list[str]:
+    """The central run, the median and 90% interval over the draws, and the chance."""
+    from simulation.reports.ensemble import chance_sentence
+
+    runs = draws.values[draws.values["sample"] > 0]
+    summary = cmp.summarise(runs, "scenario", [c for _, c, *_ in TABLE_COLUMNS])
+    n = len(runs) // max(1, runs["scenario"].nunique())
+    lines = [
+        "",
+        f"Under uncertainty, median [90% interval] over {n:,} parameter draws: {draws.described}",
+        "",
+        *_rows(summary, interval=True),
+    ]
+    for name in summary.index:
+        npv = runs.loc[runs["scenario"] == name, "npv"]
+        sentence = chance_sentence(unc.chance_benefits_exceed_costs(npv), "draws")
+        lines.append(f"{name}: {sentence}")
+    lines.append(
+        "the central run of these draws (every parameter at its best estimate) is the table "
+        "above; value_draws.csv has every draw, value_draws_summary.csv the Monte Carlo "
+        "standard error of each mean ('<value>.se')"
+    )
+    return lines
 
 
 def titles(comparison: cmp.Comparison, lang: str) -> dict[str, str]:
@@ -201,21 +281,15 @@ def write_programme_money(
     return ["programme_money.csv", *chart]
 
 
-def write_comparison(
-    comparison: cmp.Comparison, rate: float, base_year: int, out: Output
-) -> tuple[Path, list[str]]:
-    """Write outcomes.csv, value.csv, accounts.csv, charts and a manifest.
-
-    Returns the folder and the text table.
-    """
-    root, lang, command = out.root, out.lang, out.command
-    vals = cmp.values(comparison, rate, base_year)
-    lines = value_table(comparison, vals, rate, base_year)
-    outcome_rows = cmp.outcomes(comparison)
+def _folder_name(
+    comparison: cmp.Comparison, rate: float, base_year: int, draws: Draws | None
+) -> tuple[str, str]:
+    """The comparison's folder name and the digest of everything that determines it."""
     digest = hashlib.sha256(
         (
             "".join(s.digest() for s in comparison.scenarios)
             + f"{comparison.engine}{comparison.replicates}{rate}{base_year}"
+            + (draws.described if draws is not None else "")
         ).encode()
     ).hexdigest()[:10]
     name = (
@@ -223,7 +297,37 @@ def write_comparison(
         if len(comparison.names) <= 3
         else (f"{comparison.names[0]}-and-{len(comparison.names) - 1}-more")
     )
-    folder = store.run_folder(root, "comparisons", name, digest)
+    return name, digest
+
+
+def write_draws(folder: Path, draws: Draws) -> list[str]:
+    """value_draws.csv (every draw, sample 0 the central run) and its summary; the names."""
+    draws.values.to_csv(folder / "value_draws.csv", index=False)
+    runs = draws.values[draws.values["sample"] > 0]
+    columns = [c for c in runs.columns if c not in ("scenario", "sample")]
+    cmp.summarise(runs, "scenario", columns).to_csv(folder / "value_draws_summary.csv")
+    return ["value_draws.csv", "value_draws_summary.csv"]
+
+
+def write_comparison(
+    comparison: cmp.Comparison,
+    rate: float,
+    base_year: int,
+    out: Output,
+    draws: Draws | None = None,
+) -> tuple[Path, list[str]]:
+    """Write outcomes.csv, value.csv, accounts.csv, charts and a manifest.
+
+    With ``draws`` (:func:`monte_carlo`) also value_draws.csv (every draw, sample 0 the
+    central run) and value_draws_summary.csv. Returns the folder and the text table.
+    """
+    root, lang, command = out.root, out.lang, out.command
+    vals = cmp.values(comparison, rate, base_year)
+    lines = value_table(comparison, vals, rate, base_year, draws)
+    outcome_rows = cmp.outcomes(comparison)
+    folder = store.run_folder(
+        root, "comparisons", *_folder_name(comparison, rate, base_year, draws)
+    )
     accounts = pd.concat(
         {(n, r): acc for n in comparison.names for r, acc in enumerate(comparison.accounts[n])},
         names=["scenario", "replicate"],
@@ -247,6 +351,7 @@ def write_comparison(
             "value_by_outcome.csv",
             "value.txt",
         ]
+        files += write_draws(tmp, draws) if draws is not None else []
         means = {n: comparison.mean_accounts(n) for n in comparison.names}
         files += charts.compare_accounts(means, tmp / "comparison", lang=lang)
         costs = vals.groupby("scenario", sort=False)["costs"].mean().to_dict()

@@ -9,6 +9,8 @@ digest hashes everything that determines the results (see
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from simulation.workflow import compare as cmp
@@ -17,6 +19,9 @@ from simulation.workflow import store as st
 from simulation.workflow import uncertainty as unc
 from simulation.workflow.ensemble_tasks import TaskStore
 from simulation.workflow.ensembles import Plan
+
+#: Seed of the history-matched draws by default: the briefing's and ``prevsim ensemble``'s.
+DRAWS_SEED = 20261122
 
 
 def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: str) -> list[str]:
@@ -208,6 +213,29 @@ def _table_lines(summary: pd.DataFrame, central: str) -> list[str]:
             f"{cell(row['p05']):>10} {cell(row['p95']):>10} {int(row['runs']):>6,}"
         )
     return lines
+
+
+def draw_settings(scenario, baseline, draws: str | None, settings: dict, targets: Path | None):
+    """:class:`EnsembleSettings` from ``settings``, with the history-matched draws as its table.
+
+    ``draws`` is ``"history-matched"`` (the default unless ``names``, ``posterior`` or
+    ``table`` vary parameters over ranges: the draws of ``prevsim brief``, ``samples`` of them
+    from ``seed``, by default 1,000 from 20261122) or ``"ranges"``.
+    """
+    ranged = any(settings.get(k) is not None for k in ("names", "posterior", "table"))
+    kind = draws or ("ranges" if ranged else "history-matched")
+    if kind not in ("history-matched", "ranges"):
+        raise ValueError(f"draws must be 'history-matched' or 'ranges', not {draws!r}")
+    if kind == "ranges":
+        return ens.EnsembleSettings(**settings)
+    if ranged:
+        raise ValueError("names, posterior and table vary parameters over ranges: draws='ranges'")
+    from simulation.analysis import monte_carlo as mc
+
+    settings = {"seed": DRAWS_SEED, **settings}
+    samples = settings.pop("samples", mc.DEFAULT_KEPT)
+    kept = mc.plausible_draws(baseline, [scenario], samples, settings["seed"], targets)
+    return ens.EnsembleSettings(table=kept.table, draws=kept.describe(), **settings)
 
 
 def summary_lines(plan: Plan) -> list[str]:

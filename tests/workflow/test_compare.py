@@ -235,3 +235,38 @@ def test_summarise_gives_the_median_interval_runs_and_standard_error():
     assert out.loc["a", "x.se"] == pytest.approx(np.std([1, 2, 3, 4, 100], ddof=1) / np.sqrt(5))
     assert out.loc["a", "x.p05"] == pytest.approx(1.2)
     assert out.loc["b", "x.se"] == 0.0  # one run: nothing to average
+
+
+def test_compare_over_history_matched_draws_gives_median_interval_and_chance(tmp_path, capsys):
+    """--samples values the scenarios over the briefing's draws: the central run stays the
+    first table, the draws add the median, the 90% interval and the chance with its runs and
+    Monte Carlo error, and every draw is written.
+    """
+    files = [str(SCENARIOS / f"{n}.toml") for n in ("baseline", "early_intervention")]
+    argv = ["compare", *files, "--samples", "20", "--out", str(tmp_path), "--lang", "en"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Under uncertainty, median [90% interval] over 20 parameter draws" in out
+    (folder,) = (tmp_path / "comparisons" / "early_intervention-vs-baseline").iterdir()
+    draws = pd.read_csv(folder / "value_draws.csv")
+    assert sorted(draws["sample"]) == list(range(21))  # the central run and 20 draws
+    central = draws[draws["sample"] == 0].iloc[0]
+    value = pd.read_csv(folder / "value.csv").iloc[0]
+    assert central["npv"] == pytest.approx(value["npv"], rel=1e-9)
+    runs = draws[draws["sample"] > 0]
+    positive = int((runs["npv"] > 0).sum())
+    assert f"Chance that benefits exceed costs: {positive / 20:.0%} of 20 draws" in out
+    assert "(Monte Carlo error: " in out
+    median = runs["children_placed_avoided"].median()
+    row = [line for line in out.splitlines() if line.startswith("early_intervention  ")][-1]
+    assert f"{median:,.0f} [" in row
+
+
+def test_compare_samples_need_the_sd_engine(tmp_path, capsys):
+    files = [str(SCENARIOS / f"{n}.toml") for n in ("baseline", "early_intervention")]
+    argv = ["compare", *files, "--engine", "abm", "--samples", "20", "--out", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "--samples" in err[0]
+    assert not (tmp_path / "comparisons").exists()

@@ -12,15 +12,18 @@ from simulation.interfaces.cli.common import (
     check_base_year,
     check_distinct,
     command_parser,
+    default_targets,
     int_in,
     load_scenario,
     output,
+    samples,
 )
 
 NAME = "compare"
 EXAMPLES = """examples:
   prevsim compare scenarios/baseline.toml scenarios/early_intervention.toml
   prevsim compare scenarios/baseline.toml scenarios/full_reform.toml --discount-rate 0.035
+  prevsim compare scenarios/baseline.toml scenarios/early_intervention.toml --samples 1000
   prevsim compare scenarios/baseline.toml scenarios/early_intervention.toml --engine abm \\
       --replicates 10 --scale 0.2"""
 
@@ -49,6 +52,16 @@ def add_parser(sub) -> None:
         metavar="N",
         help="abm: paired runs per scenario (default 10; sd is deterministic: 1)",
     )
+    p.add_argument(
+        "--samples",
+        type=samples,
+        default=None,
+        metavar="N",
+        help="sd: also value the scenarios over N parameter draws kept by history matching "
+        "(the briefing's draws: 1000 is its default) and print the median, the 90%% interval "
+        "and the chance that benefits exceed costs with its Monte Carlo error "
+        "(default: the central run only)",
+    )
     add_discounting(p)
     add_run_options(p)
 
@@ -60,6 +73,8 @@ def handle(args) -> int:
 
     if len(args.files) < 2:
         raise UsageError("prevsim compare: give at least two scenario files")
+    if args.samples and (args.engine or "sd") == "abm":
+        raise UsageError("prevsim compare: --samples values parameter draws with the sd engine")
     scenarios = [load_scenario(f, args) for f in args.files]
     check_distinct(NAME, scenarios)
     check_base_year(NAME, args.base_year, scenarios)
@@ -79,7 +94,24 @@ def handle(args) -> int:
     if discount is None:
         discount = scenarios[0].resolved_parameters()["discount_rate"]
     base = args.base_year or cmp.first_difference_year(comparison)
-    folder, lines = write_comparison(comparison, discount, base, output(args))
+    draws = _draws(args, scenarios, discount, base) if args.samples else None
+    folder, lines = write_comparison(comparison, discount, base, output(args), draws)
     print("\n".join(lines))
     print(f"\nResults: {folder}")
     return EXIT_OK
+
+
+def _draws(args, scenarios, rate: float, base_year: int):
+    """The scenarios valued over the briefing's history-matched draws (``--samples``)."""
+    from simulation.model.errors import InputError
+    from simulation.reports.comparison import monte_carlo
+    from simulation.reports.ensemble import DRAWS_SEED
+
+    targets = default_targets(None, NAME)
+    print(f"History matching: drawing until {args.samples:,} draws match the national data...")
+    try:
+        return monte_carlo(scenarios, rate, base_year, args.samples, DRAWS_SEED, targets)
+    except InputError:  # a file's problems: already one line naming the file and key
+        raise
+    except ValueError as exc:
+        raise UsageError(f"prevsim compare: --samples {args.samples}: {exc}") from None
