@@ -237,6 +237,16 @@ def scenario_titles(manifest: dict, lang: str) -> dict[str, str]:
     return titles
 
 
+def _municipality(name: object, lang: str) -> object:
+    """A municipality's official name in ``lang`` (as it is if the crosswalk lacks it)."""
+    from simulation.model.municipality_names import official_name
+
+    try:
+        return official_name(name, lang) if isinstance(name, str) else name
+    except KeyError:
+        return name
+
+
 def _parameter_texts(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A parameter table's units and sources as the registry words them for ``lang``."""
     if "parameter" not in frame.columns or not {"unit", "source"} & set(frame.columns):
@@ -267,6 +277,9 @@ def translated(
     titles = titles or {}
     for name in out.columns:
         if not _is_text(out[name]):
+            continue
+        if name == "municipality":  # official names ("Joniškio r. sav.")
+            out[name] = out[name].map(lambda v: _municipality(v, lang))
             continue
         names = titles if name in ("scenario", "role") else {}
         out[name] = out[name].map(

@@ -100,7 +100,9 @@ def test_briefing_workbook_key_numbers_equal_key_numbers_csv(tmp_path, capsys):
         assert max(widths) <= 60
         assert sheet.cell(row=2, column=4).number_format == "#,##0"  # central NPV, whole euros
     lt = openpyxl.load_workbook(tmp_path / "brief-lt.xlsx")
-    assert "Savivaldybės" in lt.sheetnames
+    municipalities = sheet_frame(lt["Savivaldybės"])["Savivaldybė"].tolist()
+    assert "Joniškio r. sav." in municipalities  # the official form, not "Joniškis d. mun."
+    assert len(set(municipalities)) == 60
     assert "Vertė pagal pasekmę ir gavėją" in lt.sheetnames
     measures = [row[1] for row in lt["Svarbiausi skaičiai"].iter_rows(min_row=2, values_only=True)]
     assert "Grynoji dabartinė vertė, EUR" in measures
