@@ -185,7 +185,7 @@ def families_figure(
                 label=words["band_quo"].format(k=bands.count),
             )
         # Shifted left into the empty panel's margin: the band entries are the longest.
-        legend.legend(loc="center left", bbox_to_anchor=(-0.22, 0.5), frameon=False, fontsize=8)
+        legend.legend(loc="center left", bbox_to_anchor=(-0.3, 0.5), frameon=False, fontsize=7.5)
         fig.suptitle(text["families"].format(area=frame.area), x=0.01, ha="left", fontsize=10.5)
         return fig
 
@@ -272,6 +272,7 @@ def _cost_bands(ax, bands: Bands, lang: str) -> None:
         color="#888888",
         alpha=0.3,
         lw=0,
+        zorder=0.5,  # behind the stacked spending: the grey shows where the run is not
         label=words["band_quo"].format(k=bands.count),
     )
     shown = slice(bands.start, max(bands.months, bands.start))
