@@ -73,12 +73,12 @@ def handle(args) -> int:
 
     if len(args.files) < 2:
         raise UsageError("prevsim compare: give at least two scenario files")
-    if args.samples and (args.engine or "sd") == "abm":
-        raise UsageError("prevsim compare: --samples values parameter draws with the sd engine")
     scenarios = [load_scenario(f, args) for f in args.files]
     check_distinct(NAME, scenarios)
     check_base_year(NAME, args.base_year, scenarios)
     engine = args.engine or scenarios[0].run.engine
+    if args.samples and engine != "sd":
+        raise UsageError("prevsim compare: --samples values parameter draws with the sd engine")
     replicates = args.replicates or (10 if engine == "abm" else 1)
     bar = Progress(len(scenarios) * (replicates if engine == "abm" else 1))
     comparison = cmp.run_comparison(
