@@ -82,7 +82,9 @@ class BriefResults:
     key_numbers : DataFrame
         Per scenario and measure: ``central``, ``p05``, ``median``, ``p95`` (over the samples
         with a value), ``runs`` (samples with a value) and ``share`` (share of samples with a
-        value, e.g. that break even); plus the measure ``chance_benefits_exceed_costs``.
+        value, e.g. that break even); plus the measure ``chance_benefits_exceed_costs``, whose
+        ``p05``/``p95`` are the Monte Carlo 90% interval of the chance and ``mc_error`` its
+        standard error ``sqrt(p (1 - p) / runs)`` (empty for the other measures).
     values : DataFrame
         Per scenario and sample (sample 0 is the central run): the :data:`MEASURES`, the
         sample's second-largest ``implausibility``, whether it is ``plausible``, and the
@@ -214,10 +216,13 @@ def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
                     **dict(zip(QUANTILES, map(float, q), strict=True)),
                     "runs": int(x.size),
                     "share": x.size / len(drawn),
+                    "mc_error": np.nan,
                 }
             )
         chance = float((drawn["npv"] > 0).mean())
         low, high = ens.chance_interval(chance, len(drawn))
+        # the Monte Carlo standard error of a share from independent draws
+        error = float(np.sqrt(chance * (1.0 - chance) / len(drawn))) if len(drawn) else np.nan
         rows.append(
             {
                 "scenario": name,
@@ -228,6 +233,7 @@ def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
                 **{"p05": low, "median": np.nan, "p95": high},
                 "runs": len(drawn),
                 "share": 1.0,
+                "mc_error": error,
             }
         )
     return pd.DataFrame(rows)

@@ -62,7 +62,7 @@ LABELS: dict[str, dict[str, dict]] = {
             "break_even": "atsiperka {year} m.",
             "no_break_even": "iki {year} m. neatsiperka",
             "placed_axis": "Į globą paimti vaikai per metus",
-            "per_1000": "Išvengta paėmimų į globą 1 000 vaikų iki {year} m.",
+            "per_1000": "Išvengti vaikų paėmimai į globą tūkstančiui vaikų iki {year} m.",
             "s1": "Pirmos eilės jautrumo indeksas (GDV dispersijos dalis)",
         },
         "calibration": {
@@ -198,7 +198,7 @@ LABELS: dict[str, dict[str, dict]] = {
             "break_even": "breaks even in {year}",
             "no_break_even": "does not break even by {year}",
             "placed_axis": "Children placed in care per year",
-            "per_1000": "Placements avoided per 1,000 children by {year}",
+            "per_1000": "Children not placed in care per 1,000 children, by {year}",
             "s1": "First-order sensitivity index (share of NPV variance)",
         },
         "calibration": {
@@ -306,3 +306,40 @@ def scenario_title(title: str, name: str, lang: str) -> str:
         return name
     english, _, lithuanian = title.partition(" / ")
     return (lithuanian or english) if lang == "lt" else english
+
+
+def _labels_table(name: str) -> dict[str, dict[str, str]]:
+    """Rows of ``simulation/data/labels/<name>`` keyed by their first column."""
+    import csv
+    from importlib import resources
+
+    path = resources.files("simulation") / "data" / "labels" / name
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {r[next(iter(r))]: r for r in rows}
+
+
+def series_label(series: str, lang: str) -> str:
+    """A national data series as readers call it; ``a+b`` (a sum of series) reads "a and b".
+
+    Unknown series keep their key (a test checks that the shipped targets have labels).
+    """
+    table = _labels_table("series.csv")
+    parts = [table[s][lang] if s in table else s for s in series.split("+")]
+    return (" ir " if lang == "lt" else " and ").join(parts)
+
+
+def source_title(source: str, lang: str) -> str:
+    """A data source's title for readers.
+
+    Quoted titles get the language's quotation marks; in Lithuanian, the English
+    descriptions of known publishers are translated (``simulation/data/labels/sources.csv``).
+    """
+    import re
+
+    open_, close = ("„", "“") if lang == "lt" else ("“", "”")
+    text = re.sub(r"'([^']+)'", lambda m: f"{open_}{m.group(1)}{close}", source)
+    if lang == "lt":
+        for english, row in _labels_table("sources.csv").items():
+            text = re.sub(rf"(?<!\w){re.escape(english)}(?!\w)", row["lt"], text)
+    return text

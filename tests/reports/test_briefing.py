@@ -186,7 +186,7 @@ def test_pdf_is_four_to_eight_pages_and_prints_every_number(folder, lang):
 
 def test_lithuanian_letters_survive_into_the_pdf_text(folder):
     text, _ = _pdf_text(folder / "briefing-lt.pdf")
-    for phrase in ("Svarbiausi skaičiai", "Išvengta vaikų paėmimų į globą", "Grynoji dabartinė"):
+    for phrase in ("Svarbiausi skaičiai", "vaikų paėmimo į globą", "Grynoji dabartinė"):
         assert phrase in text
     missing = [c for c in LITHUANIAN if c not in text]
     assert not missing, f"letters missing from the PDF text: {missing}"
@@ -276,7 +276,8 @@ def test_chart_labels_are_lithuanian(results, tmp_path, captured):
     assert "Vaikai institucinėje globoje" in texts["lt-trajectories"]
     assert "Sunkumų patiriančios šeimos" in texts["lt-trajectories"]
     assert "savivaldybės" in texts["lt-costs"]
-    assert "Išvengta paėmimų į globą" in texts["lt-municipalities"]
+    assert "Išvengti vaikų paėmimai į globą" in texts["lt-municipalities"]
+    assert "Joniškio r. sav." in texts["lt-municipalities"]
 
 
 # ---- the command line ----------------------------------------------------------------------
@@ -355,3 +356,81 @@ def test_the_charts_data_points_are_in_the_units_of_their_output():
     risk = points[points["output"] == "families.risk"]
     assert set(risk["series"]) == {"social_risk_families"}
     assert risk["value"].max() < 20_000  # families, not the 24,222 children of 2009
+
+
+# ---- plain Lithuanian --------------------------------------------------------------------
+#: English words that must not appear in the Lithuanian briefing outside proper names (none
+#: of them is a Lithuanian word; "per" is, and is not listed).
+ENGLISH_WORDS = (
+    "the", "and", "of", "with", "from", "share", "rate", "ratio", "year", "years", "million",
+    "assumption", "Assumption", "children", "families", "cost", "care", "scenario", "baseline",
+    "Baseline", "interval", "source", "runs", "draws", "hazard", "mun", "budget", "effect",
+)  # fmt: skip
+#: Proper names allowed in the Lithuanian text.
+PROPER_NAMES = ("OpenStreetMap", "ODbL", "BASE/pollux", "PwC", "The Lithuania Tribune")
+
+
+def _html_text(path: Path) -> str:
+    parser = _Spans()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join([*parser.outside, *(text for _, text in parser.spans)])
+
+
+def _without_titles(text: str) -> str:
+    """The text without quoted publication titles („...“: proper names) and proper names."""
+    text = re.sub(r"„[^“]*“", " ", text.replace("\n", " "))
+    for name in PROPER_NAMES:
+        text = text.replace(name, " ")
+    return text
+
+
+def _code_names() -> set[str]:
+    from simulation.model import programmes
+    from simulation.model.catalogue import REGISTRY
+
+    return set(REGISTRY) | {p.name for p in programmes.library()}
+
+
+@pytest.mark.parametrize("kind", ["pdf", "html"])
+def test_lithuanian_briefing_has_no_code_names_and_no_english_words(folder, kind):
+    path = folder / f"briefing-lt.{kind}"
+    text = _pdf_text(path)[0] if kind == "pdf" else _html_text(path)
+    text = re.sub(r"data:image/png;base64,\S+", "", text)
+    found = [n for n in _code_names() if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", text)]
+    assert not found, f"code names in the Lithuanian {kind}: {sorted(found)}"
+    plain = _without_titles(text)
+    english = [w for w in ENGLISH_WORDS if re.search(rf"\b{w}\b", plain)]
+    assert not english, f"English words in the Lithuanian {kind}: {english}"
+    assert "– −" not in text
+    assert "- −" not in text
+
+
+def test_the_word_check_would_catch_what_it_looks_for():
+    assert re.search(r"\bshare\b", _without_titles("prielaida: share of „the families“"))
+    assert not re.search(r"\bfamilies\b", _without_titles("šaltinis „Number of families“"))
+
+
+def test_municipalities_are_named_in_their_official_form(folder, results):
+    from simulation.model.municipality_names import official_name
+
+    text = _pdf_text(folder / "briefing-lt.pdf")[0] + _html_text(folder / "briefing-lt.html")
+    assert not re.search(r"\b[cdt]\. mun\.|\bmun\.", text)
+    first = results.scenarios[0].name
+    ranked = results.municipalities[results.municipalities["scenario"] == first]
+    top = ranked.sort_values("avoided_per_1000_children").iloc[-1]["municipality"]
+    assert official_name(top, "lt") in text
+    assert official_name(top, "en") in _html_text(folder / "briefing-en.html")
+
+
+def test_few_draws_are_warned_about_in_words_with_the_monte_carlo_error(folder):
+    keys = pd.read_csv(folder / "key_numbers.csv")
+    chance = keys[keys["measure"] == "chance_benefits_exceed_costs"]
+    p, runs = chance["central"].to_numpy(), chance["runs"].to_numpy()
+    assert chance["mc_error"].to_numpy() == pytest.approx(np.sqrt(p * (1 - p) / runs))
+    assert SAMPLES < content.MIN_DRAWS  # the fixture's briefing is below the minimum
+    lt = _pdf_text(folder / "briefing-lt.pdf")[0].replace("\n", " ")
+    en = _pdf_text(folder / "briefing-en.pdf")[0].replace("\n", " ")
+    assert re.search(rf"Dėmesio: .*remiasi tik {SAMPLES} ", lt)
+    assert re.search(rf"Caution: .*rest on only {SAMPLES} ", en)
+    assert "standartinė paklaida" in lt
+    assert "Monte Carlo standard error" in en

@@ -42,7 +42,10 @@ def test_a_child_with_its_own_title_does_not_inherit_its_parents_translation(tmp
 
 @pytest.mark.parametrize(
     ("line", "message"),
-    [("title_lt = 3", "scenario.title_lt"), (f'description_lt = "{"x" * 5001}"', "longer than 5,000")],
+    [
+        ("title_lt = 3", "scenario.title_lt"),
+        (f'description_lt = "{"x" * 5001}"', "longer than 5,000"),
+    ],
 )
 def test_bad_lithuanian_texts_are_one_clear_line(tmp_path, line, message):
     with pytest.raises(ScenarioError) as err:

@@ -7,6 +7,7 @@ per year, the municipal ranking; and :func:`draw_charts`, which draws them all f
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from simulation.analysis import briefing_numbers as br
+from simulation.model.catalogue import REGISTRY
+from simulation.model.municipality_names import official_name
 from simulation.reports import charts, value_charts
-from simulation.reports.labels import scenario_title, words
+from simulation.reports.labels import words
 from simulation.reports.style import (
     DATA_COLOUR,
     PALETTE,
@@ -29,6 +32,12 @@ from simulation.reports.style import (
     save,
     thousands,
 )
+
+#: Width of every briefing chart, inches: the PDF's text width (A4 less 2 x 1.8 cm), so that
+#: a chart is placed at its own size and its font sizes are the printed sizes (>= 7 pt).
+WIDTH = 6.85
+#: Smallest font on a chart, pt (tick labels, legends, notes).
+SMALLEST_FONT = 7.4
 
 
 def trajectories_with_data(
@@ -55,7 +64,7 @@ def trajectories_with_data(
     text = words(lang, "briefing")
     outputs = list(text["outputs"])
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(outputs), figsize=(11, 3.6))
+        fig, axes = plt.subplots(1, len(outputs), figsize=(WIDTH, 2.9))
         for ax, output in zip(axes, outputs, strict=True):
             for i, (role, label) in enumerate(labels.items()):
                 rows = trajectories[
@@ -73,9 +82,11 @@ def trajectories_with_data(
                     label=text["data"],
                     zorder=5,
                 )
-            ax.set_title(text["outputs"][output], loc="left")
+            ax.set_title(text["outputs"][output], loc="left", fontsize=8)
             ax.set_ylim(bottom=0)
             ax.yaxis.set_major_formatter(thousands(lang))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+            ax.tick_params(labelsize=SMALLEST_FONT)
             ax.set_xlim(rows["time"].min(), rows["time"].max())
         handles, names = axes[0].get_legend_handles_labels()
         swatch = plt.Rectangle((0, 0), 1, 1, color="#999999", alpha=0.3, lw=0)
@@ -83,11 +94,11 @@ def trajectories_with_data(
             [*handles, swatch],
             [*names, text["interval"]],
             loc="lower center",
-            ncols=len(names) + 1,
+            ncols=min(len(names) + 1, 3),
             frameon=False,
-            fontsize=8,
+            fontsize=SMALLEST_FONT,
         )
-        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        fig.tight_layout(rect=(0, 0.16 if len(names) + 1 > 3 else 0.09, 1, 1))
         return save(fig, stem)
 
 
@@ -109,7 +120,7 @@ def cost_stacks(
     items = list(dict.fromkeys(shown["item"]))
     top = shown.groupby(["role", "year"])["eur"].sum().max() / 1e6
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(labels), figsize=(11, 4.3), sharey=True, squeeze=False)
+        fig, axes = plt.subplots(1, len(labels), figsize=(WIDTH, 3.7), sharey=True, squeeze=False)
         for ax, (role, label) in zip(axes[0], labels.items(), strict=True):
             wide = shown[shown["role"] == role].pivot(index="year", columns="item", values="eur")
             bottom = 0.0
@@ -121,9 +132,10 @@ def cost_stacks(
                 values = wide[item].to_numpy() / 1e6
                 ax.bar(wide.index, values, bottom=bottom, color=colour, width=0.8, lw=0)
                 bottom = bottom + values
-            ax.set_title(label, loc="left")
+            ax.set_title(label, loc="left", fontsize=8.5)
             ax.set_ylim(0, top * 1.05)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+            ax.tick_params(labelsize=SMALLEST_FONT)
         axes[0][0].set_ylabel(text["cost_axis"])
         handles, names = [], []
         for item in items:
@@ -135,8 +147,10 @@ def cost_stacks(
                 colour = lighter(colour) if provider == "municipal" else colour
             handles.append(plt.Rectangle((0, 0), 1, 1, color=colour, lw=0))
             names.append(name)
-        fig.legend(handles, names, loc="lower center", ncols=4, frameon=False, fontsize=7.5)
-        fig.tight_layout(rect=(0, 0.17, 1, 1))
+        fig.legend(
+            handles, names, loc="lower center", ncols=3, frameon=False, fontsize=SMALLEST_FONT
+        )
+        fig.tight_layout(rect=(0, 0.27, 1, 1))
         return save(fig, stem)
 
 
@@ -163,7 +177,7 @@ def npv_over_time(
     """
     text = words(lang, "briefing")
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.0))
         ax.axhline(0.0, color="#333333", lw=0.8)
         for i, (name, label) in enumerate(labels.items(), start=1):
             rows = net[net["scenario"] == name]
@@ -199,7 +213,7 @@ def placements_per_year(
     text = words(lang, "briefing")
     shown = placements[placements["year"] >= first_year]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 3.6))
+        fig, ax = plt.subplots(figsize=(WIDTH, 2.9))
         for i, (role, label) in enumerate(labels.items()):
             rows = shown[shown["role"] == role]
             band(ax, rows["year"], rows, role_colour(i), label, dashed=i == 0)
@@ -215,32 +229,51 @@ def placements_per_year(
 def municipal_ranking(
     municipalities: pd.DataFrame, end_year: int, colour: str, stem: Path, lang: str = "lt"
 ) -> list[str]:
-    """Placements avoided per 1,000 children in each municipality, ranked (one scenario).
+    """Placements avoided per 1,000 children in each municipality: ranked bars beside a map.
+
+    Municipalities are named in their official form (:func:`official_name`); the map is
+    :func:`simulation.reports.maps.draw_map` with its OpenStreetMap attribution.
 
     Parameters
     ----------
     municipalities : DataFrame
         ``municipality, avoided_per_1000_children`` for one scenario.
     """
+    from simulation.reports import maps
+
     text = words(lang, "briefing")
     ranked = municipalities.sort_values("avoided_per_1000_children")
+    names = [official_name(m, lang) for m in ranked["municipality"]]
+    values = dict(zip(ranked["municipality"], ranked["avoided_per_1000_children"], strict=True))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.0, 0.118 * len(ranked) + 1.0))
+        fig = plt.figure(figsize=(WIDTH, 0.118 * len(ranked) + 1.1))
+        # the map's row is taller than the map needs, so that the map takes the column's
+        # whole width and its colour bar stays clear of the attribution
+        grid = fig.add_gridspec(2, 2, width_ratios=(1.0, 1.2), height_ratios=(1.35, 1.0))
+        ax = fig.add_subplot(grid[:, 0])
         y = range(len(ranked))
         ax.barh(list(y), ranked["avoided_per_1000_children"], color=colour, height=0.72)
-        ax.set_yticks(list(y), ranked["municipality"], fontsize=6.3)
+        ax.set_yticks(list(y), names, fontsize=SMALLEST_FONT)
+        ax.tick_params(axis="x", labelsize=SMALLEST_FONT)
         ax.set_ylim(-0.7, len(ranked) - 0.3)
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_formatter(decimals(lang, 1))
-        ax.set_title(text["per_1000"].format(year=end_year), loc="left")
-        fig.tight_layout()
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        fig.suptitle(text["per_1000"].format(year=end_year), x=0.01, ha="left", fontsize=9.5)
+        map_ax = fig.add_subplot(grid[0, 1])
+        maps.draw_map(map_ax, values, lang, cmap="Blues", formatter=decimals(lang, 1))
+        for note in map_ax.texts:  # the attribution under the map, clear of the colour bar
+            if note.get_text() == maps.ATTRIBUTION:
+                note.set_position((1.0, -0.03))
+                note.set_verticalalignment("top")
+        fig.tight_layout(rect=(0, 0, 1, 0.97))
         return save(fig, stem)
 
 
 def draw_charts(results: br.BriefResults, folder: Path, lang: str) -> dict[str, Path]:
     """Every chart of the briefing as PNG (and PDF) in ``folder``; paths of the PNGs."""
-    labels = {"baseline": scenario_title(results.baseline.title, "baseline", lang)}
-    labels.update({s.name: scenario_title(s.title, s.name, lang) for s in results.scenarios})
+    labels = {"baseline": results.baseline.display_title(lang)}
+    labels.update({s.name: s.display_title(lang) for s in results.scenarios})
     scenario_labels = {k: v for k, v in labels.items() if k != "baseline"}
     first = results.scenarios[0].name
     start = results.base_year - 3
@@ -259,9 +292,14 @@ def draw_charts(results: br.BriefResults, folder: Path, lang: str) -> dict[str, 
     cost_stacks(results.costs, labels, start, Path(f"{stem}-costs"), lang)
     municipal = results.municipalities[results.municipalities["scenario"] == first]
     municipal_ranking(municipal, results.end_year, PALETTE[1], Path(f"{stem}-municipalities"), lang)
-    sens = results.sensitivity[results.sensitivity["scenario"] == first]
+    sens = results.sensitivity[results.sensitivity["scenario"] == first].copy()
+    # readers' names, never code names, wrapped to two lines at most
+    sens["parameter"] = [
+        "\n".join(textwrap.wrap(REGISTRY[p].label(lang), 42, max_lines=2, placeholder=" …"))
+        for p in sens["parameter"]
+    ]
     charts.sensitivity_indices(
-        sens.set_index("parameter"), "rbd_fast", Path(f"{stem}-sensitivity"), lang, top=10
+        sens.set_index("parameter"), "rbd_fast", Path(f"{stem}-sensitivity"), lang, top=8
     )
     table = results.by_outcome
     costs = table.groupby("scenario", sort=False)["costs"].first().to_dict()

@@ -11,6 +11,7 @@ import pandas as pd
 
 from simulation.analysis import briefing_numbers as br
 from simulation.model.catalogue import REGISTRY
+from simulation.model.municipality_names import official_name
 from simulation.reports.briefing.document import (
     Bullets,
     Figure,
@@ -19,13 +20,19 @@ from simulation.reports.briefing.document import (
     Table,
     listing,
 )
+from simulation.reports.briefing.document import join as join_parts
 from simulation.reports.briefing.numbers import Numbers
 from simulation.reports.briefing.text import TEXT
-from simulation.reports.labels import scenario_title
 
 TOP_DRIVERS = 8  # parameters in the assumptions table
 NAMED_DRIVERS = 3  # parameters named in the text
 NAMED_MUNICIPALITIES = 3
+#: Fewest plausible draws a briefing's intervals and chances may rest on without a warning
+#: in words. Why 200: the Monte Carlo standard error of a chance near one half is then
+#: sqrt(0.25 / 200) = 3.5 percentage points, and a 5th or 95th percentile has 10 draws
+#: beyond it. With fewer, the briefing is still written (tests and classroom runs are small)
+#: but says on its first page that its figures are rough; it does not refuse.
+MIN_DRAWS = 200
 
 
 @dataclass
@@ -44,7 +51,7 @@ class Context:
     def title(self, name: str) -> str:
         """The display title of the baseline or scenario ``name`` in the context's language."""
         sc = next(s for s in [self.results.baseline, *self.results.scenarios] if s.name == name)
-        return scenario_title(sc.title, sc.name, self.lang)
+        return sc.display_title(self.lang)
 
 
 def _interval(n: Numbers, t: dict, name: str, measure: str, scale: float, decimals: int) -> Para:
@@ -59,9 +66,10 @@ def _key_cells(ctx: Context, n: Numbers, name: str, measure: str) -> tuple[Para,
     row = kn[(kn["scenario"] == name) & (kn["measure"] == measure)].iloc[0]
     if measure == "chance_benefits_exceed_costs":
         central = n.key(name, measure, "central", 0.01, 0)
-        lo = n.key(name, measure, "p05", 0.01, 0)
-        hi = n.key(name, measure, "p95", 0.01, 0)
-        error = Para(t["chance_error"].format("{lo}", "{hi}"), {"lo": lo, "hi": hi})
+        # the draws it rests on are in the column's header
+        error = Para(
+            t["chance_error"].format("{e}"), {"e": n.key(name, measure, "mc_error", 0.01, 1)}
+        )
         return Para(t["percent"].format("{c}"), {"c": central}), error
     if measure == "break_even_year":
         share = Para(
@@ -79,21 +87,26 @@ def _key_cells(ctx: Context, n: Numbers, name: str, measure: str) -> tuple[Para,
     scale, decimals = (1e6, 1) if money else ((1.0, 2) if measure == "bcr" else (1.0, 0))
     central = n.key(name, measure, "central", scale, decimals)
     unit = t["money"] if money else "{}"
-    return (
-        Para(unit.format("{c}"), {"c": central}),
-        Para(unit.format("{r}"), {"r": _interval(n, t, name, measure, scale, decimals)}),
+    spread = Para(
+        t["median_range"].format("{m}", "{lo}", "{hi}"),
+        {
+            "m": n.key(name, measure, "median", scale, decimals),
+            "lo": n.key(name, measure, "p05", scale, decimals),
+            "hi": n.key(name, measure, "p95", scale, decimals),
+        },
     )
+    return Para(unit.format("{c}"), {"c": central}), Para(unit.format("{r}"), {"r": spread})
 
 
 def _key_table(ctx: Context, n: Numbers) -> Table:
     t = ctx.t
     names = [s.name for s in ctx.results.scenarios]
     measures = [m for m, _ in br.MEASURES] + ["chance_benefits_exceed_costs"]
-    level = {"level": n.fact("interval_level", 0.01)}
+    level = {"level": n.fact("interval_level", 0.01), "plausible": n.fact("plausible_samples")}
     header = [Para(t["table_measure"], style="head")]
     for name in names:
         # a title is a field, not part of the template: its braces are text
-        title = Para(t["quote"].format("{title}"), {"title": ctx.title(name)}, style="head")
+        title = Para(t["table_central"], {"title": ctx.title(name)}, style="head")
         header.append(title)
         header.append(Para(t["table_interval"], level, style="head"))
     rows = []
@@ -102,7 +115,7 @@ def _key_table(ctx: Context, n: Numbers) -> Table:
         for name in names:
             row.extend(_key_cells(ctx, n, name, measure))
         rows.append(row)
-    first = 0.34
+    first = 0.34 if len(names) == 1 else 0.2
     rest = (1.0 - first) / (2 * len(names))
     return Table(header, rows, [first] + [rest] * (2 * len(names)))
 
@@ -110,28 +123,27 @@ def _key_table(ctx: Context, n: Numbers) -> Table:
 def _lead(ctx: Context, n: Numbers, name: str) -> list[Para]:
     t, kn = ctx.t, ctx.results.key_numbers
     years = {"base": n.fact("base_year"), "end": n.fact("end_year")}
+    level = n.fact("interval_level", 0.01)
+    stats = {"": "central", "_med": "median", "_lo": "p05", "_hi": "p95"}
+    counts = {"placed": "children_placed_avoided", "years": "child_years_in_care_avoided"}
+    fields = {
+        f"{key}{suffix}": n.key(name, measure, stat)
+        for key, measure in counts.items()
+        for suffix, stat in stats.items()
+    }
     outcomes = Para(
-        t["lead_outcomes"],
-        {
-            "title": ctx.title(name),
-            **years,
-            "placed": n.key(name, "children_placed_avoided", "central"),
-            "placed_lo": n.key(name, "children_placed_avoided", "p05"),
-            "placed_hi": n.key(name, "children_placed_avoided", "p95"),
-            "years": n.key(name, "child_years_in_care_avoided", "central"),
-            "years_lo": n.key(name, "child_years_in_care_avoided", "p05"),
-            "years_hi": n.key(name, "child_years_in_care_avoided", "p95"),
-        },
+        t["lead_outcomes"], {"title": ctx.title(name), "level": level, **years, **fields}
     )
+    chance = "chance_benefits_exceed_costs"
     value = Para(
         t["lead_value"],
         {
-            "npv": n.key(name, "npv", "central", 1e6, 1),
-            "npv_lo": n.key(name, "npv", "p05", 1e6, 1),
-            "npv_hi": n.key(name, "npv", "p95", 1e6, 1),
-            "level": n.fact("interval_level", 0.01),
+            **{f"npv{suffix}": n.key(name, "npv", stat, 1e6, 1) for suffix, stat in stats.items()},
+            "level": level,
             "bcr": n.key(name, "bcr", "central", 1.0, 2),
-            "chance": n.key(name, "chance_benefits_exceed_costs", "central", 0.01),
+            "chance": n.key(name, chance, "central", 0.01),
+            "runs": n.key(name, chance, "runs"),
+            "error": n.key(name, chance, "mc_error", 0.01, 1),
         },
     )
     row = kn[(kn["scenario"] == name) & (kn["measure"] == "break_even_year")].iloc[0]
@@ -139,15 +151,17 @@ def _lead(ctx: Context, n: Numbers, name: str) -> list[Para]:
         breaks = Para(t["lead_never"], {"end": n.fact("end_year")})
     else:
         breaks = Para(t["lead_breaks_even"], {"year": n.key(name, "break_even_year", "central")})
-    share = Para(t["lead_share"], {"share": n.key(name, "break_even_year", "share", 0.01)})
-    chance = ctx.results.number(name, "chance_benefits_exceed_costs")
-    verdict = (
-        "verdict_pays" if chance >= 0.8 else "verdict_not" if chance <= 0.2 else "verdict_uncertain"
-    )
-    return [
-        outcomes,
-        Para("{v} {b}{s} {w}", {"v": value, "b": breaks, "s": share, "w": Para(t[verdict])}),
-    ]
+    p = ctx.results.number(name, chance)
+    verdict = "verdict_pays" if p >= 0.8 else "verdict_not" if p <= 0.2 else "verdict_uncertain"
+    return [outcomes, Para("{v} {b} {w}", {"v": value, "b": breaks, "w": Para(t[verdict])})]
+
+
+def _few_draws(ctx: Context, n: Numbers) -> list[Para]:
+    """A warning in words when the Monte Carlo rests on fewer than the minimum draws."""
+    if ctx.results.plausible >= MIN_DRAWS:
+        return []
+    fields = {"plausible": n.fact("plausible_samples"), "minimum": n.fact("minimum_draws")}
+    return [Para(ctx.t["few_draws"], fields, style="warning")]
 
 
 def _facts_para(n: Numbers, template: str, names: Sequence[str], **extra) -> Para:
@@ -193,7 +207,8 @@ def _municipal_para(ctx: Context, n: Numbers, name: str) -> Para:
         for municipality in rows["municipality"]:
             row = {"scenario": name, "municipality": municipality}
             value = n.num("municipalities.csv", row, "avoided_per_1000_children", 1.0, 1)
-            parts.append(Para(t["municipal_item"], {"name": municipality, "value": value}))
+            official = official_name(municipality, ctx.lang)
+            parts.append(Para(t["municipal_item"], {"name": official, "value": value}))
         return listing(parts, t)
 
     top = items(ranked.head(NAMED_MUNICIPALITIES))
@@ -222,7 +237,8 @@ def _drivers(ctx: Context, n: Numbers, name: str) -> Para:
     parts = []
     for parameter in top["parameter"]:
         value = n.num("sensitivity.csv", {"scenario": name, "parameter": parameter}, "S1", 1, 2)
-        parts.append(Para(t["driver_item"], {"name": parameter, "value": value}))
+        label = n.ref("parameters.csv", {"parameter": parameter}, f"label_{ctx.lang}")
+        parts.append(Para(t["driver_item"], {"name": label, "value": value}))
     if not leaders_separated(ranked):
         return Para(
             t["drivers_overlap"],
@@ -243,15 +259,14 @@ def _parameter_table(ctx: Context, n: Numbers, name: str) -> Table:
         value = n.num("parameters.csv", row, "value", 1.0, digits)
         low = n.num("parameters.csv", row, "low", 1.0, digits)
         high = n.num("parameters.csv", row, "high", 1.0, digits)
-        source = n.ref("parameters.csv", row, "source")
-        prefix = t["assumption"] if REGISTRY[parameter].assumption else ""
+        lang = ctx.lang
         rows.append(
             [
-                Para(parameter, style="small"),
+                Para("{l}", {"l": n.ref("parameters.csv", row, f"label_{lang}")}, style="small"),
                 Para("{v}", {"v": value}, style="small"),
                 Para(t["range"].format("{lo}", "{hi}"), {"lo": low, "hi": high}, style="small"),
-                Para("{u}", {"u": n.ref("parameters.csv", row, "unit")}, style="small"),
-                Para(prefix + "{s}", {"s": source}, style="small"),
+                Para("{u}", {"u": n.ref("parameters.csv", row, f"unit_{lang}")}, style="small"),
+                Para("{s}", {"s": n.ref("parameters.csv", row, f"source_{lang}")}, style="small"),
             ]
         )
     return Table(header, rows, [0.29, 0.12, 0.15, 0.12, 0.32])
@@ -280,6 +295,7 @@ def _front(ctx: Context, n: Numbers) -> list[object]:
         Para(t["subtitle"], subtitle, style="subtitle"),
         Heading(t["key_numbers"]),
     ]
+    blocks += _few_draws(ctx, n)
     for sc in res.scenarios:
         blocks += _lead(ctx, n, sc.name)
     blocks.append(_key_table(ctx, n))
@@ -304,8 +320,8 @@ def _shows(ctx: Context, n: Numbers) -> list[object]:
     return blocks
 
 
-def _drivers_and_municipalities(ctx: Context, n: Numbers) -> list[object]:
-    """What drives the value, before the tall municipal ranking (it needs a page of its own)."""
+def _drivers_section(ctx: Context, n: Numbers) -> list[object]:
+    """What drives the value: the ranking in words and the sensitivity chart."""
     t, first = ctx.t, ctx.results.scenarios[0].name
     title = ctx.title(first)
     sensitivity = ["confidence", "plausible"]
@@ -316,6 +332,14 @@ def _drivers_and_municipalities(ctx: Context, n: Numbers) -> list[object]:
             ctx.charts["sensitivity"],
             _facts_para(n, t["fig_sensitivity"], sensitivity, title=title),
         ),
+    ]
+
+
+def _municipalities_section(ctx: Context, n: Numbers) -> list[object]:
+    """The municipal ranking beside its map (a page of its own: 60 names)."""
+    t, first = ctx.t, ctx.results.scenarios[0].name
+    title = ctx.title(first)
+    return [
         Heading(t["municipalities"]),
         _municipal_para(ctx, n, first),
         Figure(
@@ -327,7 +351,10 @@ def _drivers_and_municipalities(ctx: Context, n: Numbers) -> list[object]:
 def _assumptions(ctx: Context, n: Numbers) -> list[object]:
     """Money, accounts, fixed parameters, each scenario's description, the parameter table."""
     t, res = ctx.t, ctx.results
-    fixed = listing(sorted(set().union(*(s.params for s in [res.baseline, *res.scenarios]))), t)
+    names = set().union(*(s.params for s in [res.baseline, *res.scenarios]))
+    column = f"label_{ctx.lang}"
+    ordered = sorted(names, key=lambda p: REGISTRY[p].label(ctx.lang).lower())
+    fixed = listing([n.ref("parameters.csv", {"parameter": p}, column) for p in ordered], t)
     items = [
         _facts_para(n, t["assume_money"], ["price", "rate", "base", "start", "end"]),
         Para(t["assume_accounts"]),
@@ -335,7 +362,8 @@ def _assumptions(ctx: Context, n: Numbers) -> list[object]:
     ]
     for sc in res.scenarios:
         if sc.description:
-            description = n.ref("scenarios.csv", {"scenario": sc.name}, "description")
+            row = {"scenario": sc.name}
+            description = n.ref("scenarios.csv", row, f"description_{ctx.lang}")
             fields = {"title": ctx.title(sc.name), "description": description}
             items.append(Para(t["assume_scenario"], fields))
     return [
@@ -349,18 +377,17 @@ def _assumptions(ctx: Context, n: Numbers) -> list[object]:
 def _sources(ctx: Context, n: Numbers) -> list[object]:
     """Data sources (one item per series and source) and the method note."""
     t = ctx.t
+    lang = ctx.lang
     items = []
-    seen = set()
-    for row in ctx.results.data_points.itertuples():
-        if (row.series, row.source) in seen:
-            continue
-        seen.add((row.series, row.source))
-        first_row = {"series": row.series, "source": row.source, "time": float(row.time)}
-        fields = {
-            "series": n.ref("data_points.csv", first_row, "series"),
-            "source": n.ref("data_points.csv", first_row, "source"),
-        }
-        items.append(Para(t["source_item"], fields))
+    table = n.tables["data_sources.csv"]
+    for series, group in table.groupby("series", sort=False):
+        refs = [
+            n.ref("data_sources.csv", {"series": series, "source": source}, f"source_{lang}")
+            for source in group["source"]
+        ]
+        first = {"series": series, "source": group["source"].iloc[0]}
+        label = n.ref("data_sources.csv", first, f"series_{lang}")
+        items.append(Para(t["source_item"], {"series": label, "source": join_parts(refs, "; ")}))
     return [
         Heading(t["sources"]),
         Para(t["sources_intro"]),
@@ -371,7 +398,16 @@ def _sources(ctx: Context, n: Numbers) -> list[object]:
 
 
 #: The sections of a briefing, in reading order.
-SECTIONS = (_front, _shows, _drivers_and_municipalities, _assumptions, _sources)
+#: The parameter table (in the assumptions) follows the drivers it details; the municipal
+#: ranking, a page of its own, comes after them so that no page is left half empty.
+SECTIONS = (
+    _front,
+    _shows,
+    _drivers_section,
+    _assumptions,
+    _municipalities_section,
+    _sources,
+)
 
 
 def build(ctx: Context, n: Numbers) -> list[object]:

@@ -43,6 +43,7 @@ border-bottom:1px solid #ccc;padding-bottom:.2rem}.subtitle{color:#555;margin-to
 table{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.9rem}
 th,td{border-bottom:1px solid #ddd;padding:.35rem .4rem;text-align:left;vertical-align:top}
 th{background:#f2f5f8}td.small{font-size:.8rem}figure{margin:1.2rem 0}
+.warning{font-weight:bold;color:#8a1c1c;border:1px solid #8a1c1c;padding:.4rem}
 figure img{width:100%;height:auto}figcaption{font-size:.85rem;color:#444}
 """
 

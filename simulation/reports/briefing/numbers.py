@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from simulation.reports import locale
+
 
 @dataclass(frozen=True)
 class Num:
@@ -56,27 +58,21 @@ class Num:
         }
 
 
-MINUS = "\u2212"
+MINUS = locale.MINUS
 
 
 def format_number(value: float, decimals: int, lang: str, group: bool = True) -> str:
-    """``value`` rounded to ``decimals`` and written in the style of ``lang``.
+    """``value`` rounded to ``decimals`` and written in the style of ``lang`` (Babel).
 
     Lithuanian ``−1 234,5`` (no-break space, decimal comma) or English ``−1,234.5``; years
     (``group=False``) without thousands separators.
     """
-    text = f"{abs(value):,.{decimals}f}" if group else f"{abs(value):.{decimals}f}"
-    if lang == "lt":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    negative = round(value, decimals) < 0
-    return (MINUS if negative else "") + text
+    return locale.number(value, decimals, lang, group)
 
 
 def parse_number(text: str, lang: str) -> float:
     """Inverse of :func:`format_number` (for tests and readers of ``numbers.csv``)."""
-    clean = text.replace(MINUS, "-").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    clean = clean.replace(",", ".") if lang == "lt" else clean.replace(",", "")
-    return float(clean)
+    return locale.parse(text, lang)
 
 
 class Numbers:

@@ -110,6 +110,17 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
         "small": ParagraphStyle("small", parent=base, fontSize=7, leading=9, spaceAfter=0),
+        "warning": ParagraphStyle(
+            "warning",
+            parent=base,
+            fontName=bold,
+            textColor=colors.HexColor("#8a1c1c"),
+            borderColor=colors.HexColor("#8a1c1c"),
+            borderWidth=0.6,
+            borderPadding=4,
+            spaceBefore=4,
+            spaceAfter=9,
+        ),
         "caption": ParagraphStyle(
             "caption",
             parent=base,
@@ -137,18 +148,27 @@ class _Story:
 
     def paragraph(self, block: Para, following: object) -> None:
         style = self.styles.get(block.style, self.styles["body"])
-        if isinstance(following, Figure):  # a paragraph stays with the figure it introduces
+        if isinstance(following, Figure | Bullets):  # a paragraph stays with what it introduces
             style = ParagraphStyle(f"{style.name}-intro", parent=style, keepWithNext=1)
         self.flowables.append(Paragraph(_markup(block), style))
 
     def bullets(self, block: Bullets, following: object) -> None:
         body = self.styles["body"]
         items = [ListItem(Paragraph(_markup(p), body), leftIndent=12) for p in block.items]
-        self.flowables.append(
-            ListFlowable(
-                items, bulletType="bullet", start="•", leftIndent=12, bulletFontName=self.font
+
+        def listing(part: list) -> ListFlowable:
+            return ListFlowable(
+                part, bulletType="bullet", start="•", leftIndent=12, bulletFontName=self.font
             )
-        )
+
+        # a heading before the list stays with its first item (keepWithNext gives up before
+        # a list taller than what is left of the page, leaving the heading at its foot)
+        lead = []
+        while self.flowables and self.flowables[-1].getKeepWithNext():
+            lead.insert(0, self.flowables.pop())
+        self.flowables.append(KeepTogether([*lead, listing(items[:1])]))
+        if len(items) > 1:
+            self.flowables.append(listing(items[1:]))
 
     def table(self, block: Table, following: object) -> None:
         def cell(p: Para) -> Paragraph:

@@ -14,15 +14,24 @@ TEXT = {
         "quote": "„{}“",
         "and": " ir ",
         "key_numbers": "Svarbiausi skaičiai",
-        "lead_outcomes": "Centriniu vertinimu scenarijus „{title}“ per {base}–{end} m. leistų "
-        "išvengti {placed} vaikų paėmimų į globą (nuo {placed_lo} iki {placed_hi}) ir "
-        "{years} vaiko metų globoje (nuo {years_lo} iki {years_hi}).",
-        "lead_value": "Jo grynoji dabartinė vertė – {npv} mln. EUR ({level} % intervalas: nuo "
-        "{npv_lo} iki {npv_hi} mln. EUR), naudos ir išlaidų santykis – {bcr}. Nauda viršija "
-        "išlaidas {chance} % neapibrėžtumo skaičiavimų.",
-        "lead_breaks_even": "Centriniu vertinimu investicija atsiperka {year} m.",
-        "lead_never": "Centriniu vertinimu investicija iki {end} m. neatsiperka.",
-        "lead_share": " Atsiperka {share} % skaičiavimų.",
+        "lead_outcomes": "Scenarijus „{title}“ per {base}–{end} m. leistų išvengti {placed} "
+        "vaikų paėmimo į globą (centrinis skaičiavimas; neapibrėžtumo skaičiavimų mediana "
+        "{placed_med}, {level}\u00a0% intervalas nuo {placed_lo} iki {placed_hi} vaikų) ir "
+        "sutaupytų {years} vaiko metų globoje (mediana {years_med}, intervalas nuo {years_lo} "
+        "iki {years_hi}).",
+        "lead_value": "Grynoji dabartinė vertė pagal centrinį skaičiavimą yra "
+        "{npv}\u00a0mln.\u00a0EUR, "
+        "mediana {npv_med}\u00a0mln.\u00a0EUR ({level}\u00a0% intervalas nuo {npv_lo} iki "
+        "{npv_hi}\u00a0mln.\u00a0EUR); "
+        "naudos ir išlaidų santykis {bcr}. Nauda viršija išlaidas {chance}\u00a0% iš {runs} "
+        "neapibrėžtumo skaičiavimų (Monte Karlo standartinė paklaida ±\u00a0{error} procentinio "
+        "punkto).",
+        "lead_breaks_even": "Pagal centrinį skaičiavimą investicija atsiperka {year} m.",
+        "lead_never": "Pagal centrinį skaičiavimą investicija iki {end} m. neatsiperka.",
+        "few_draws": "Dėmesio: šio pranešimo intervalai ir tikimybės remiasi tik {plausible} "
+        "neapibrėžtumo skaičiavimų, mažiau nei rekomenduojami {minimum}; jie apytiksliai, o jų "
+        "Monte Karlo paklaida didelė. Patikimesniam vertinimui skaičiavimą reikia pakartoti su "
+        "didesne imtimi.",
         "verdict_pays": "Tikėtina, kad investicija atsipirks: išvengtos globos išlaidos ir "
         "geresnė vaikų ateitis suaugus (uždarbis, sveikata, mažiau nusikaltimų) viršija jos "
         "kainą.",
@@ -32,54 +41,60 @@ TEXT = {
         "ši investicija tikriausiai neatsiperka; jos pagrindimas turi remtis ir naudomis, "
         "kurių modelis nevertina (pvz., vaikų gerove dabar).",
         "table_measure": "Rodiklis",
-        "table_interval": "{level} % intervalas",
+        "table_central": "„{title}“: centrinis skaičiavimas",
+        "table_interval": "Mediana ir {level}\u00a0% intervalas (iš {plausible} skaičiavimų)",
         "measures": {
             "npv": "Grynoji dabartinė vertė (GDV)",
             "bcr": "Naudos ir išlaidų santykis",
             "break_even_year": "Atsipirkimo metai",
-            "children_placed_avoided": "Išvengta vaikų paėmimų į globą",
+            "children_placed_avoided": "Išvengta paėmimų į globą (vaikų)",
             "child_years_in_care_avoided": "Išvengta vaiko metų globoje",
             "benefits": "Nauda (išvengtos išlaidos ir geresnė ateitis), dabartinė vertė",
             "costs": "Papildomos išlaidos, dabartinė vertė",
             "chance_benefits_exceed_costs": "Tikimybė, kad nauda viršys išlaidas",
         },
-        "money": "{} mln. EUR",
-        "percent": "{} %",
-        "chance_error": "nuo {} iki {} % (Monte Karlo paklaida)",
+        "money": "{}\u00a0mln.\u00a0EUR",
+        "percent": "{}\u00a0%",
+        "chance_error": "±\u00a0{} proc. punkto (Monte Karlo standartinė paklaida)",
+        "median_range": "mediana {}; nuo {} iki {}",
         "year": "{} m.",
         "range": "nuo {} iki {}",
         "never": "neatsiperka iki {} m.",
-        "share_break_even": "atsiperka {} % skaičiavimų",
+        "share_break_even": "atsiperka {}\u00a0% skaičiavimų",
         "none": "–",
-        "key_note": "Pinigų sumos – {price} m. kainomis, diskontuotos {rate} % per metus iki "
-        "{base} m. Intervalai – {level} % neapibrėžtumo intervalai iš {plausible} skaičiavimų: iš "
-        "{samples} atsitiktinių parametrų rinkinių (kartu keičiami {varied} neapibrėžti "
-        "parametrai) palikti tie, kurių praeitis atitinka nacionalinius duomenis.",
+        "key_note": "Pinigų sumos pateiktos {price} m. kainomis ir diskontuotos {rate}\u00a0% per "
+        "metus iki {base} m. Centrinis skaičiavimas naudoja geriausius parametrų įverčius; "
+        "mediana ir {level}\u00a0% intervalai apskaičiuoti iš {plausible} neapibrėžtumo "
+        "skaičiavimų: iš {samples} atsitiktinių parametrų rinkinių (kartu keičiami {varied} "
+        "neapibrėžti parametrai) palikti tie, kurių praeitis atitinka nacionalinius duomenis.",
         "shows": "Ką rodo modelis",
         "fig_trajectories": "Vaikai institucinėje globoje, vaikai globoje šeimoje ir sunkumų "
         "patiriančios šeimos, {start}–{end} m. Taškai – nacionaliniai duomenys, pagal kuriuos "
-        "kalibruotas modelis; linijos – centrinis skaičiavimas; juostos – {level} % intervalas "
+        "kalibruotas modelis; linijos – centrinis skaičiavimas; juostos – {level}\u00a0% "
+        "intervalas "
         "iš {plausible} skaičiavimų.",
         "fig_npv": "Sukaupta diskontuota grynoji nauda nuo {base} m.: linija – centrinis "
-        "skaičiavimas, juosta – {level} % intervalas. Investicija atsiperka, kai linija "
+        "skaičiavimas, juosta – {level}\u00a0% intervalas. Investicija atsiperka, kai linija "
         "pakyla virš nulio ir ten lieka.",
         "fig_by_outcome": "Nauda pagal pasekmes ir gavėjus (centrinis skaičiavimas). Politika "
         "veikia {base}–{end} m., o jos paveiktų vaikų ateitis vertinama visą gyvenimą iki "
-        "{adult_end} metų: suaugusiojo metai diskontuojami {life_rate} % per metus iki "
-        "poveikio metų, poveikio metai – {rate} % per metus iki {base} m. Mokesčių naštos "
+        "{adult_end} metų: suaugusiojo metai diskontuojami {life_rate}\u00a0% per metus iki "
+        "poveikio metų, poveikio metai – {rate}\u00a0% per metus iki {base} m. Mokesčių naštos "
         "kaina – papildomų mokesčių, reikalingų programai finansuoti, ekonominė kaina.",
         "fig_placements": "Į globą paimti vaikai per metus. Atotrūkis tarp esamos padėties "
-        "(punktyrinė linija) ir scenarijaus – išvengti paėmimai.",
+        "(punktyrinė linija) ir scenarijaus rodo, kiek mažiau vaikų paimama į globą.",
         "fig_costs": "Viešosios išlaidos per metus pagal paslaugą ir teikėją (sodri spalva – "
         "NVO, šviesi – savivaldybių įstaigos), mokymai ir globa; centrinis skaičiavimas, "
         "{price} m. kainomis.",
         "municipalities": "Savivaldybės",
         "municipal_text": "Skaičiuojant tūkstančiui vaikų, scenarijus „{title}“ daugiausia "
-        "paėmimų į globą išvengia šiose savivaldybėse: {top}; mažiausiai – {bottom}.",
+        "paėmimų į globą išvengia šiose savivaldybėse: {top}; mažiausiai – {bottom} (vaikų "
+        "tūkstančiui vaikų).",
         "municipal_item": "{name} ({value})",
-        "fig_municipal": "Išvengti paėmimai į globą tūkstančiui vaikų kiekvienoje savivaldybėje "
-        "iki {end} m. (scenarijus „{title}“, centrinis skaičiavimas, savivaldybių lygmens "
-        "modelis).",
+        "fig_municipal": "Išvengti vaikų paėmimai į globą iki {end} m. tūkstančiui vaikų "
+        "kiekvienoje savivaldybėje: eilė ir žemėlapis (scenarijus „{title}“, centrinis "
+        "skaičiavimas, savivaldybių lygmens modelis). Žemėlapio ribos: © OpenStreetMap "
+        "bendraautoriai, ODbL licencija.",
         "drivers": "Kas lemia vertę",
         "drivers_text": "GDV neapibrėžtumą labiausiai lemia šie parametrai: {top}. Jų pirmos "
         "eilės jautrumo indeksai rodo, kokią GDV dispersijos dalį paaiškina kiekvienas "
@@ -89,41 +104,42 @@ TEXT = {
         "persidengia, todėl jų eiliškumas nepatikimas ir jo nereikėtų laikyti atsakymu; "
         "jam patikrinti reikia daugiau skaičiavimų.",
         "driver_item": "{name} ({value})",
-        "fig_sensitivity": "Pirmos eilės jautrumo indeksai (RBD-FAST, SALib) su {confidence} % "
+        "fig_sensitivity": "Pirmos eilės jautrumo indeksai (RBD-FAST, SALib) su "
+        "{confidence}\u00a0% "
         "pasikliautinaisiais intervalais, apskaičiuoti iš tų pačių {plausible} skaičiavimų; "
         "scenarijus „{title}“.",
         "assumptions": "Prielaidos",
-        "assume_money": "Vertė skaičiuojama {price} m. kainomis ir diskontuojama {rate} % per "
+        "assume_money": "Vertė skaičiuojama {price} m. kainomis ir diskontuojama {rate}\u00a0% per "
         "metus iki {base} m.; laikotarpis – {start}–{end} m.",
-        "assume_accounts": "Nauda – išvengtos globos išlaidos ir paveiktų vaikų gyvenimo "
-        "pokyčiai suaugus: uždarbis ir mokesčiai, ankstyva mirtis, socialinė pašalpa, "
-        "psichiatrinis gydymas ligoninėje, įkalinimas ir nusikaltimų aukų nuostoliai, bei "
-        "mokesčių naštos kaina; išlaidos – papildomos paslaugų ir mokymų išlaidos (WSIPP "
-        "naudos ir išlaidų metodas; santykinės rizikos iš Šiaurės šalių kohortų tyrimų, "
-        "bazinės reikšmės ir kainos – Lietuvos; komanda „prevsim lifecourse“).",
+        "assume_accounts": "Nauda – tai išvengtos globos išlaidos ir paveiktų vaikų gyvenimo "
+        "pokyčiai suaugus (uždarbis ir mokesčiai, ankstyva mirtis, socialinė pašalpa, "
+        "psichiatrinis gydymas ligoninėje, įkalinimas ir nusikaltimų aukų nuostoliai) bei "
+        "mokesčių naštos kaina; išlaidos – papildomos paslaugų ir mokymų išlaidos. Taikomas "
+        "Vašingtono valstijos viešosios politikos instituto (WSIPP) naudos ir išlaidų metodas; "
+        "santykinės rizikos paimtos iš Šiaurės šalių kohortų tyrimų, bazinės reikšmės ir "
+        "kainos – Lietuvos.",
         "assume_fixed": "Scenarijų failuose nustatyti parametrai, tarp jų pagal nacionalinius "
         "duomenis kalibruoti, neapibrėžtumo skaičiavimuose nekeičiami: {names}.",
-        "assume_scenario": "Scenarijus „{title}“ (aprašas anglų kalba): {description}",
+        "assume_scenario": "Scenarijus „{title}“: {description}",
         "params_intro": "Įtakingiausių parametrų centrinės reikšmės, pagrįsti intervalai ir "
-        "šaltiniai (šaltinių pavadinimai – kaip juos pateikia registras):",
+        "šaltiniai:",
         "param_head": ("Parametras", "Reikšmė", "Intervalas", "Vienetai", "Šaltinis"),
-        "assumption": "prielaida: ",
         "sources": "Duomenų šaltiniai",
         "sources_intro": "Nacionaliniai duomenys paveiksluose:",
         "source_item": "{series}: {source}",
-        "sources_params": "Visų parametrų reikšmės, intervalai ir šaltiniai: komanda "
-        "„prevsim params“.",
+        "sources_params": "Visų neapibrėžtumo skaičiavimuose keičiamų parametrų reikšmės, "
+        "intervalai ir šaltiniai pateikti šio pranešimo aplanko parametrų lentelėje.",
         "method": "Metodo pastaba",
         "method_text": "Skaičiuota prevsim sistemų dinamikos modeliu: šalies šeimos, "
         "auginančios vaikus, pereina tarp gerovės, pažeidžiamumo, ankstyvosios pagalbos, "
         "sunkumų, krizės, globos šeimoje ir institucinės globos būsenų. Savivaldybių ir "
         "ministerijos sprendimai (paslaugų biudžetai, NVO dalis, mobiliosios komandos, "
         "mokymai, institucijų uždarymas) keičia perėjimų intensyvumą. Perėjimų intensyvumai "
-        "kalibruoti pagal nacionalinius duomenis (prevsim calibrate). Neapibrėžtumas – "
+        "kalibruoti pagal nacionalinius duomenis. Neapibrėžtumas – "
         "lotyniškojo hiperkubo imtis ({samples} rinkinių) per neapibrėžtų parametrų "
         "pagrįstus intervalus, suderinta su istorija: atmetami rinkiniai, kurių praeitis "
         "daugiau nei viename duomenų taške nutolusi nuo duomenų daugiau nei {cutoff} "
-        "standartinius nuokrypius (duomenų paklaida ir {discrepancy} % modelio paklaida). "
+        "standartinius nuokrypius (duomenų paklaida ir {discrepancy}\u00a0% modelio paklaida). "
         "Centrinis skaičiavimas naudoja geriausius įverčius. Visi šio pranešimo skaičiai "
         "paimti iš jo aplanke esančių rezultatų failų.",
         "page": "psl.",
@@ -134,15 +150,22 @@ TEXT = {
         "quote": "“{}”",
         "and": " and ",
         "key_numbers": "Key numbers",
-        "lead_outcomes": "In the central estimate, the scenario “{title}” would avoid {placed} "
-        "placements of children in care ({placed_lo} to {placed_hi}) and {years} child-years "
-        "in care ({years_lo} to {years_hi}) over {base}–{end}.",
-        "lead_value": "Its net present value is {npv} million EUR ({level}% interval: {npv_lo} "
-        "to {npv_hi} million EUR), and its benefit-cost ratio {bcr}. Benefits exceed costs in "
-        "{chance}% of the uncertainty runs.",
-        "lead_breaks_even": "In the central estimate, the investment breaks even in {year}.",
-        "lead_never": "In the central estimate, the investment does not break even by {end}.",
-        "lead_share": " It breaks even in {share}% of the runs.",
+        "lead_outcomes": "Over {base}–{end}, the scenario “{title}” would spare {placed} "
+        "children from being placed in care (central run; median of the uncertainty runs "
+        "{placed_med}, {level}% interval {placed_lo} to {placed_hi} children) and save "
+        "{years} child-years in care (median {years_med}, interval {years_lo} to {years_hi}).",
+        "lead_value": "Its net present value is {npv}\u00a0million\u00a0EUR in the central run, "
+        "with a "
+        "median of {npv_med}\u00a0million\u00a0EUR ({level}% interval {npv_lo} to "
+        "{npv_hi}\u00a0million\u00a0EUR); "
+        "its benefit-cost ratio is {bcr}. Benefits exceed costs in {chance}% of {runs} "
+        "uncertainty runs (Monte Carlo standard error ±\u00a0{error} percentage points).",
+        "lead_breaks_even": "In the central run, the investment breaks even in {year}.",
+        "lead_never": "In the central run, the investment does not break even by {end}.",
+        "few_draws": "Caution: the intervals and chances in this briefing rest on only "
+        "{plausible} uncertainty runs, fewer than the recommended {minimum}; they are rough "
+        "and their Monte Carlo error is large. Repeat the run with more draws before relying "
+        "on them.",
         "verdict_pays": "The investment is likely to pay for itself: the care costs avoided and "
         "the children's better adult lives (earnings, health, less crime) outweigh its cost.",
         "verdict_uncertain": "Whether the investment pays for itself is uncertain: it depends on "
@@ -151,29 +174,31 @@ TEXT = {
         "affected, the investment probably does not pay for itself; a case for it must rest on "
         "benefits the model does not value (such as children's wellbeing now).",
         "table_measure": "Measure",
-        "table_interval": "{level}% interval",
+        "table_central": "“{title}”: central run",
+        "table_interval": "Median and {level}% interval (of {plausible} runs)",
         "measures": {
             "npv": "Net present value (NPV)",
             "bcr": "Benefit-cost ratio",
             "break_even_year": "Break-even year",
-            "children_placed_avoided": "Placements of children avoided",
+            "children_placed_avoided": "Children not placed in care (placements avoided)",
             "child_years_in_care_avoided": "Child-years in care avoided",
             "benefits": "Benefits (costs avoided, better adult lives), present value",
             "costs": "Extra spending, present value",
             "chance_benefits_exceed_costs": "Chance that benefits exceed costs",
         },
-        "money": "{} million EUR",
+        "money": "{}\u00a0million\u00a0EUR",
         "percent": "{}%",
-        "chance_error": "{}% to {}% (Monte Carlo error)",
+        "chance_error": "±\u00a0{} percentage points (Monte Carlo standard error)",
+        "median_range": "median {}; {} to {}",
         "year": "{}",
         "range": "{} to {}",
         "never": "not by {}",
         "share_break_even": "breaks even in {}% of runs",
         "none": "–",
-        "key_note": "Money at {price} prices, discounted at {rate}% a year to {base}. Intervals "
-        "are {level}% uncertainty intervals over {plausible} runs: of {samples} random parameter "
-        "sets (varying {varied} uncertain parameters together), those whose past matches the "
-        "national data.",
+        "key_note": "Money at {price} prices, discounted at {rate}% a year to {base}. The "
+        "central run uses the best estimates of the parameters; medians and {level}% intervals "
+        "are over {plausible} uncertainty runs: of {samples} random parameter sets (varying "
+        "{varied} uncertain parameters together), those whose past matches the national data.",
         "shows": "What the model shows",
         "fig_trajectories": "Children in institutional care, children in family-based care and "
         "families in difficulty, {start}–{end}. Points: the national data the model is "
@@ -188,15 +213,16 @@ TEXT = {
         "childhood exposure, and that year at {rate}% a year to {base}. The deadweight cost "
         "of taxes is the economic cost of raising the taxes that fund the programme.",
         "fig_placements": "Children placed in care per year. The gap between the status quo "
-        "(dashed) and the scenario is the placements avoided.",
+        "(dashed) and the scenario is the children not placed.",
         "fig_costs": "Public spending per year by service and provider (full colour: NGOs; "
         "light: municipal providers), training and care; central run, {price} prices.",
         "municipalities": "Municipalities",
         "municipal_text": "Per thousand children, the scenario “{title}” avoids the most "
-        "placements in {top}; the fewest in {bottom}.",
+        "placements in {top}; the fewest in {bottom} (children per thousand children).",
         "municipal_item": "{name} ({value})",
-        "fig_municipal": "Placements avoided per thousand children in each municipality by "
-        "{end} (scenario “{title}”, central run, municipal resolution).",
+        "fig_municipal": "Children not placed in care by {end} per thousand children in each "
+        "municipality: ranking and map (scenario “{title}”, central run, municipal "
+        "resolution). Map boundaries: © OpenStreetMap contributors, ODbL.",
         "drivers": "What drives the value",
         "drivers_text": "The uncertainty of the NPV is driven most by: {top}. A first-order "
         "index is the share of the NPV's variance a parameter explains on its own; these are "
@@ -216,26 +242,25 @@ TEXT = {
         "psychiatric hospital care, imprisonment and crime victims' losses, with the "
         "deadweight cost of taxes; costs are the extra spending on services and training (the "
         "WSIPP benefit-cost method; relative risks from Nordic cohort studies, base rates and "
-        "prices Lithuanian; the command “prevsim lifecourse”).",
+        "prices Lithuanian).",
         "assume_fixed": "Parameters set in the scenario files, including those calibrated to "
         "national data, stay fixed in the uncertainty runs: {names}.",
         "assume_scenario": "Scenario “{title}”: {description}",
         "params_intro": "Central values, plausible ranges and sources of the most influential "
         "parameters:",
         "param_head": ("Parameter", "Value", "Range", "Unit", "Source"),
-        "assumption": "assumption: ",
         "sources": "Data sources",
         "sources_intro": "National data in the charts:",
         "source_item": "{series}: {source}",
-        "sources_params": "Values, ranges and sources of every parameter: the command "
-        "“prevsim params”.",
+        "sources_params": "Values, ranges and sources of every parameter varied in the "
+        "uncertainty runs: the parameter table in this briefing's folder.",
         "method": "Method note",
         "method_text": "Computed with the prevsim system-dynamics model: the country's families "
         "raising children move between wellbeing, vulnerability, early support, difficulty, "
         "crisis, family-based care and institutional care. Municipal and ministry decisions "
         "(service budgets, NGO share, mobile teams, training, closing institutions) change "
-        "the rates of those moves. The rates are calibrated to national data (prevsim "
-        "calibrate). Uncertainty is a Latin hypercube ({samples} sets) over the plausible ranges "
+        "the rates of those moves. The rates are calibrated to national data. Uncertainty is "
+        "a Latin hypercube ({samples} sets) over the plausible ranges "
         "of the uncertain parameters, history-matched: a set is ruled out when its past lies "
         "more than {cutoff} standard deviations (the data's error and a {discrepancy}% model "
         "discrepancy) from the data at more than one point. The central run uses the best "

@@ -17,12 +17,13 @@ from simulation.analysis import briefing_numbers as br
 from simulation.analysis.monte_carlo import CUTOFF, DISCREPANCY
 from simulation.model.catalogue import REGISTRY
 from simulation.model.lifecourse import RETIREMENT_AGE
-from simulation.model.vocabulary import START_YEAR
+from simulation.model.vocabulary import LANGS, START_YEAR
 from simulation.reports.briefing.charts import draw_charts
-from simulation.reports.briefing.content import Context, build
+from simulation.reports.briefing.content import MIN_DRAWS, Context, build
 from simulation.reports.briefing.html import to_html
 from simulation.reports.briefing.numbers import Numbers
 from simulation.reports.briefing.pdf import to_pdf
+from simulation.reports.labels import series_label, source_title
 from simulation.workflow import economics as ec
 from simulation.workflow import store
 
@@ -51,19 +52,29 @@ def facts(results: br.BriefResults) -> pd.DataFrame:
         "varied_parameters": len(results.varied),
         "interval_level": INTERVAL_LEVEL,
         "sensitivity_confidence": CONFIDENCE,
+        "minimum_draws": MIN_DRAWS,
         "prevsim_version": __version__,
     }
     return pd.DataFrame({"fact": list(rows), "value": [str(v) for v in rows.values()]})
 
 
 def parameters(results: br.BriefResults) -> pd.DataFrame:
-    """Value, plausible range, unit and source of every varied parameter."""
+    """Value, range, unit, source and readers' labels of the parameters a briefing names.
+
+    The varied parameters first, then those the scenario files fix (``varied`` False).
+    """
     rows = []
-    for name in results.varied:
+    fixed = set().union(*(s.params for s in [results.baseline, *results.scenarios]))
+    names = [*results.varied, *sorted(fixed - set(results.varied))]
+    for name in names:
         p = REGISTRY[name]
+        source = " ".join(p.source.split())
+        if p.assumption and not source.lower().startswith("assumption"):
+            source = f"Assumption: {source}"
         rows.append(
             {
                 "parameter": name,
+                "varied": name in results.varied,
                 "value": p.default,
                 "low": p.range[0],
                 "high": p.range[1],
@@ -71,9 +82,28 @@ def parameters(results: br.BriefResults) -> pd.DataFrame:
                 "assumption": p.assumption,
                 "source": " ".join(p.source.split()),
                 "description": p.description,
+                # what readers see: labels, units and sources in each language
+                **{f"label_{lang}": p.label(lang) for lang in LANGS},
+                **{f"unit_{lang}": p.unit_label(lang) for lang in LANGS},
+                "source_lt": p.source_label("lt"),
+                "source_en": source,
             }
         )
     return pd.DataFrame(rows)
+
+
+def data_sources(results: br.BriefResults) -> pd.DataFrame:
+    """The national data series drawn in the charts and their sources, as readers name them."""
+    rows = []
+    frame = results.data_points.drop_duplicates(["series", "source"])
+    for series, source in zip(frame["series"], frame["source"], strict=True):
+        row = {"series": series, "source": source}
+        for lang in LANGS:
+            row[f"series_{lang}"] = series_label(series, lang)
+            row[f"source_{lang}"] = source_title(source, lang)
+        rows.append(row)
+    columns = ["series", "source", *(f"{k}_{lang}" for k in ("series", "source") for lang in LANGS)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def scenarios_table(results: br.BriefResults) -> pd.DataFrame:
@@ -86,6 +116,8 @@ def scenarios_table(results: br.BriefResults) -> pd.DataFrame:
                 "role": role,
                 "title": sc.title,
                 "description": " ".join(sc.description.split()),
+                **{f"title_{lang}": sc.display_title(lang) for lang in LANGS},
+                **{f"description_{lang}": sc.display_description(lang) for lang in LANGS},
                 "files": " ".join(sc.chain),
                 "digest": sc.digest(),
             }
@@ -129,6 +161,7 @@ def write_briefing(
             "facts.csv": facts(results),
             "parameters.csv": parameters(results),
             "scenarios.csv": scenarios_table(results),
+            "data_sources.csv": data_sources(results),
         }
         for name, frame in extra.items():
             frame.to_csv(tmp / name, index=False)

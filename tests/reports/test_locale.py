@@ -1,0 +1,36 @@
+"""Numbers by locale (Babel): Lithuanian decimal comma and no-break grouping, a true minus."""
+
+import math
+
+import pytest
+
+from simulation.reports import locale
+
+NBSP = "\u00a0"
+
+
+def test_lithuanian_and_english_numbers():
+    assert locale.number(-1234567.891, 1, "lt") == f"\u22121{NBSP}234{NBSP}567,9"
+    assert locale.number(-1234567.891, 1, "en") == "\u22121,234,567.9"
+    assert locale.number(2830, 0, "lt") == f"2{NBSP}830"
+    assert locale.number(2031, 0, "lt", group=False) == "2031"
+    assert locale.number(-0.04, 1, "lt") == "0,0"  # a rounded zero has no minus
+
+
+def test_money_and_percentages():
+    assert locale.million_eur(-122.2e6, 1, "lt") == f"\u2212122,2{NBSP}mln.{NBSP}EUR"
+    assert locale.million_eur(-122.2e6, 1, "en") == f"\u2212122.2{NBSP}million{NBSP}EUR"
+    assert locale.percent(0.25, 0, "lt") == f"25{NBSP}%"
+    assert locale.percent(0.253, 1, "lt") == f"25,3{NBSP}%"
+    assert locale.percent(0.253, 1, "en") == "25.3%"
+
+
+@pytest.mark.parametrize("lang", ["lt", "en"])
+@pytest.mark.parametrize("value", [0.0, 3.14159, -2718.28, 1e7 / 3, -1234567.891])
+def test_parse_inverts_number(lang, value):
+    assert math.isclose(locale.parse(locale.number(value, 2, lang), lang), round(value, 2))
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="language 'de'"):
+        locale.number(1.0, 0, "de")
