@@ -82,9 +82,8 @@ class BriefResults:
     key_numbers : DataFrame
         Per scenario and measure: ``central``, ``p05``, ``median``, ``p95`` (over the samples
         with a value), ``runs`` (samples with a value) and ``share`` (share of samples with a
-        value, e.g. that break even); plus the measure ``chance_benefits_exceed_costs``, whose
-        ``p05``/``p95`` are the Monte Carlo 90% interval of the chance and ``mc_error`` its
-        standard error ``sqrt(p (1 - p) / runs)`` (empty for the other measures).
+        value, e.g. that break even); plus ``chance_benefits_exceed_costs``, with its Monte
+        Carlo 90% interval (``p05``, ``p95``) and standard error ``mc_error``.
     values : DataFrame
         Per scenario and sample (sample 0 is the central run): the :data:`MEASURES`, the
         sample's second-largest ``implausibility``, whether it is ``plausible``, and the
@@ -221,7 +220,6 @@ def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
             )
         chance = float((drawn["npv"] > 0).mean())
         low, high = ens.chance_interval(chance, len(drawn))
-        # the Monte Carlo standard error of a share from independent draws
         error = float(np.sqrt(chance * (1.0 - chance) / len(drawn))) if len(drawn) else np.nan
         rows.append(
             {
