@@ -128,10 +128,9 @@ def _notes(comparison: cmp.Comparison, summary: pd.DataFrame, drawn: bool) -> li
         )
     elif not drawn:
         lines.append(
-            "uncertainty: the parameters are uncertain; `--samples 1000`, `prevsim ensemble` "
-            "and `prevsim brief` "
+            "uncertainty: `prevsim compare --samples 1000`, `prevsim ensemble` and the briefing "
             "give the median, the 90% interval and the chance that benefits exceed costs over "
-            "the same history-matched draws, with their central run equal to this one"
+            "the same 1,000 history-matched parameter draws; their central run is this one"
         )
     return lines
 
