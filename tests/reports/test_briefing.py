@@ -434,3 +434,30 @@ def test_few_draws_are_warned_about_in_words_with_the_monte_carlo_error(folder):
     assert re.search(rf"Caution: .*rest on only {SAMPLES} ", en)
     assert "standartinė paklaida" in lt
     assert "Monte Carlo standard error" in en
+
+
+def _filled_share(png: Path) -> float:
+    """How far down the page ink reaches, as a share of the page above the footer."""
+    from PIL import Image
+
+    image = np.asarray(Image.open(png).convert("L"))
+    body = image[: int(0.92 * image.shape[0])]  # the footer (title, page number) excluded
+    inked = np.flatnonzero((body < 200).any(axis=1))
+    return (inked.max() + 1) / body.shape[0] if inked.size else 0.0
+
+
+@pytest.mark.parametrize("lang", ["lt", "en"])
+def test_every_page_is_filled_to_at_least_a_third(folder, lang, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler) is not installed")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "20", str(folder / f"briefing-{lang}.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    shares = [round(_filled_share(p), 2) for p in pages]
+    assert len(pages) >= 4
+    assert min(shares) >= 1 / 3, f"page fill shares: {shares}"
