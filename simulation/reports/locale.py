@@ -74,3 +74,11 @@ def parse(text: str, lang: str = "lt") -> float:
         clean = clean.replace(space, "")
     clean = clean.replace(".", "").replace(",", ".") if lang == "lt" else clean.replace(",", "")
     return float(clean)
+
+
+def tick_formatter(decimals: int = 0, lang: str = "lt"):
+    """A Matplotlib tick formatter writing numbers as :func:`number` does (for charts)."""
+    from matplotlib.ticker import FuncFormatter
+
+    _locale(lang)
+    return FuncFormatter(lambda value, _: number(value, decimals, lang))

@@ -34,3 +34,8 @@ def test_parse_inverts_number(lang, value):
 def test_an_unknown_language_is_refused():
     with pytest.raises(ValueError, match="language 'de'"):
         locale.number(1.0, 0, "de")
+
+
+def test_chart_ticks_are_written_like_the_text():
+    assert locale.tick_formatter(0, "lt")(12000.0, 0) == f"12{NBSP}000"
+    assert locale.tick_formatter(1, "en")(-0.26, 0) == "\u22120.3"

@@ -18,7 +18,7 @@ from matplotlib.ticker import MaxNLocator
 from simulation.analysis import briefing_numbers as br
 from simulation.model.catalogue import REGISTRY
 from simulation.model.municipality_names import official_name
-from simulation.reports import charts, value_charts
+from simulation.reports import charts, locale, value_charts
 from simulation.reports.labels import words
 from simulation.reports.style import (
     DATA_COLOUR,
@@ -26,11 +26,9 @@ from simulation.reports.style import (
     SERVICE_COLOURS,
     STYLE,
     band,
-    decimals,
     lighter,
     role_colour,
     save,
-    thousands,
 )
 
 #: Width of every briefing chart, inches: the PDF's text width (A4 less 2 x 1.8 cm), so that
@@ -84,7 +82,7 @@ def trajectories_with_data(
                 )
             ax.set_title(text["outputs"][output], loc="left", fontsize=8)
             ax.set_ylim(bottom=0)
-            ax.yaxis.set_major_formatter(thousands(lang))
+            ax.yaxis.set_major_formatter(locale.tick_formatter(0, lang))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
             ax.tick_params(labelsize=SMALLEST_FONT)
             ax.set_xlim(rows["time"].min(), rows["time"].max())
@@ -219,7 +217,7 @@ def placements_per_year(
             band(ax, rows["year"], rows, role_colour(i), label, dashed=i == 0)
         ax.set_ylabel(text["placed_axis"])
         ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(thousands(lang))
+        ax.yaxis.set_major_formatter(locale.tick_formatter(0, lang))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(frameon=False, fontsize=8, loc="lower left")
         fig.tight_layout()
@@ -257,11 +255,11 @@ def municipal_ranking(
         ax.tick_params(axis="x", labelsize=SMALLEST_FONT)
         ax.set_ylim(-0.7, len(ranked) - 0.3)
         ax.grid(axis="y", visible=False)
-        ax.xaxis.set_major_formatter(decimals(lang, 1))
+        ax.xaxis.set_major_formatter(locale.tick_formatter(1, lang))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         fig.suptitle(text["per_1000"].format(year=end_year), x=0.01, ha="left", fontsize=9.5)
         map_ax = fig.add_subplot(grid[0, 1])
-        maps.draw_map(map_ax, values, lang, cmap="Blues", formatter=decimals(lang, 1))
+        maps.draw_map(map_ax, values, lang, cmap="Blues", formatter=locale.tick_formatter(1, lang))
         for note in map_ax.texts:  # the attribution under the map, clear of the colour bar
             if note.get_text() == maps.ATTRIBUTION:
                 note.set_position((1.0, -0.03))
