@@ -119,7 +119,7 @@ class ComparisonResult:
     def values(self) -> pd.DataFrame:
         """The value of every scenario against the first, one row per scenario and replicate.
 
-        Each row gives the NPV, benefits, costs, BCR, IRR, break-even year and outcomes avoided.
+        NPV, benefits, costs, BCR, IRR, break-even; children_placed_avoided counts children.
         """
         return cmp.values(self.comparison, self.discount_rate, self.base_year)
 
