@@ -89,7 +89,7 @@ def test_ensemble_prints_progress_lines_to_a_captured_stderr(tmp_path, capsys, m
     )
     assert code == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0].startswith("ensemble: 1/4 tasks (")
+    assert lines[0].startswith("ensemble: 1/4 tasks, ")
     assert "elapsed, about" in lines[0]
     assert len(lines) == 4  # after tasks 1-3 and the closing line
     assert lines[-1].startswith("ensemble: 4/4 tasks done in ")

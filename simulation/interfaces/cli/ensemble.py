@@ -188,7 +188,7 @@ def handle(args) -> int:
     bar = Progress(len(plan.tasks), unit="task", label=NAME)
     try:
         store, ran, failed = ens.run(
-            plan, args.scheduler, args.workers, progress=lambda task: bar(task.key)
+            plan, args.scheduler, args.workers, progress=lambda task: bar()
         )
     except OSError as exc:
         if args.scheduler.startswith("tcp://"):
