@@ -321,13 +321,14 @@ def write_workbook(folder: Path, out: Path, lang: str = "lt") -> Path:
 
 
 def _format(sheet, frame: pd.DataFrame) -> None:
-    """Freeze the header, set number formats and column widths."""
-    from openpyxl.styles import Font
+    """Freeze the header, set number formats and column widths; wrap long text."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     sheet.freeze_panes = "A2"
-    for cell in sheet[1]:
+    for cell in sheet[1]:  # a long heading wraps rather than being cut by its neighbour
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     kinds = frame.attrs.get("kinds") or [None] * len(frame.columns)
     for i, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True), start=1):
         letter = get_column_letter(i)
@@ -339,6 +340,9 @@ def _format(sheet, frame: pd.DataFrame) -> None:
             for j, (cell,) in enumerate(cells):
                 cell.number_format = FORMATS.get(rows[j] if rows else kind, "General")
         sheet.column_dimensions[letter].width = _width(name, column, kind if numeric else None)
+        if _is_text(column) and column.dropna().astype(str).str.len().max() > MAX_WIDTH:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _width(name: str, column: pd.Series, kind: str | None) -> float:
