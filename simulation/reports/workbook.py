@@ -201,7 +201,14 @@ def sheets(folder: Path, lang: str) -> dict[str, pd.DataFrame]:
     titles = scenario_titles(manifest, lang)
     out = {}
     for key, read, kinds in SHEETS[manifest["kind"]]:
-        frame = read(Path(folder))
+        try:
+            frame = read(Path(folder))
+        except (ValueError, KeyError, TypeError, IndexError) as exc:  # a damaged table
+            why = " ".join(str(exc).split())[:120]
+            raise InputError(
+                f"{folder}: the table behind the sheet '{key}' cannot be read ({why}); "
+                "run the command again to remake the folder"
+            ) from None
         if frame is None or frame.empty:
             continue
         texts = [c for c in ROW_KEYS if c in frame.columns and _is_text(frame[c])]

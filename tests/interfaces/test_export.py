@@ -190,3 +190,15 @@ def test_comparison_workbook_in_lithuanian(tmp_path, capsys):
     assert yearly["Metai"].min() == 2009
     headings = [c.value for sheet in book.worksheets for c in sheet[1]]
     assert not [h for h in headings if "_" in str(h)]  # no code names in the headings
+
+
+def test_a_damaged_table_is_one_line_exit_2(tmp_path, capsys):
+    folder = tmp_path / "comparisons" / "x" / "y"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"kind": "comparison"}))
+    (folder / "value.csv").write_bytes(b"scenario,npv\n\xff\xfe,1\n")  # not UTF-8
+    assert main(["export", str(folder)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "'key_numbers' cannot be read" in err[0]
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "value.csv"]
