@@ -309,9 +309,9 @@ def _shows(ctx: Context, n: Numbers) -> list[object]:
     t = ctx.t
     figures = [
         ("trajectories", t["fig_trajectories"], ["start", "end", "level", "plausible"]),
-        ("npv", t["fig_npv"], ["base", "level"]),
+        ("npv", t["fig_npv"], ["base", "level", "plausible"]),
         ("by_outcome", t["fig_by_outcome"], ["base", "end", "adult_end", "life_rate", "rate"]),
-        ("placements", t["fig_placements"], []),
+        ("placements", t["fig_placements"], ["level", "plausible"]),
         ("costs", t["fig_costs"], ["price"]),
     ]
     blocks: list[object] = [Heading(t["shows"])]

@@ -74,7 +74,8 @@ TEXT = {
         "intervalas "
         "iš {plausible} skaičiavimų.",
         "fig_npv": "Sukaupta diskontuota grynoji nauda nuo {base} m.: linija – centrinis "
-        "skaičiavimas, juosta – {level}\u00a0% intervalas. Investicija atsiperka, kai linija "
+        "skaičiavimas, juosta – {level}\u00a0% intervalas iš {plausible} skaičiavimų. "
+        "Investicija atsiperka, kai linija "
         "pakyla virš nulio ir ten lieka.",
         "fig_by_outcome": "Nauda pagal pasekmes ir gavėjus (centrinis skaičiavimas). Politika "
         "veikia {base}–{end} m., o jos paveiktų vaikų ateitis vertinama visą gyvenimą iki "
@@ -82,7 +83,8 @@ TEXT = {
         "poveikio metų, poveikio metai – {rate}\u00a0% per metus iki {base} m. Mokesčių naštos "
         "kaina – papildomų mokesčių, reikalingų programai finansuoti, ekonominė kaina.",
         "fig_placements": "Į globą paimti vaikai per metus. Atotrūkis tarp esamos padėties "
-        "(punktyrinė linija) ir scenarijaus rodo, kiek mažiau vaikų paimama į globą.",
+        "(punktyrinė linija) ir scenarijaus rodo, kiek mažiau vaikų paimama į globą; linijos – "
+        "centrinis skaičiavimas, juostos – {level}\u00a0% intervalas iš {plausible} skaičiavimų.",
         "fig_costs": "Viešosios išlaidos per metus pagal paslaugą ir teikėją (sodri spalva – "
         "NVO, šviesi – savivaldybių įstaigos), mokymai ir globa; centrinis skaičiavimas, "
         "{price} m. kainomis.",
@@ -205,7 +207,8 @@ TEXT = {
         "calibrated to; lines: the central run; bands: the {level}% interval over {plausible} "
         "runs.",
         "fig_npv": "Cumulative discounted net benefit from {base}: the line is the central run, "
-        "the band the {level}% interval. The investment breaks even when the line rises above "
+        "the band the {level}% interval over {plausible} runs. The investment breaks even when "
+        "the line rises above "
         "zero and stays there.",
         "fig_by_outcome": "Benefits by outcome and by who gains (central run). The policy runs "
         "over {base}–{end}; the children it affects are followed over their whole lives, to "
@@ -213,7 +216,8 @@ TEXT = {
         "childhood exposure, and that year at {rate}% a year to {base}. The deadweight cost "
         "of taxes is the economic cost of raising the taxes that fund the programme.",
         "fig_placements": "Children placed in care per year. The gap between the status quo "
-        "(dashed) and the scenario is the children not placed.",
+        "(dashed) and the scenario is the children not placed; lines: the central run, bands: the "
+        "{level}% interval over {plausible} runs.",
         "fig_costs": "Public spending per year by service and provider (full colour: NGOs; "
         "light: municipal providers), training and care; central run, {price} prices.",
         "municipalities": "Municipalities",
