@@ -258,7 +258,10 @@ def first_live(target: np.ndarray, y: np.ndarray, start: int) -> np.ndarray:
     n_prog = target.shape[3]
     months = target.shape[0]
     funded = np.any(target[start:] != 0, axis=(1, 2, 4))  # (months - start, N_PROG)
-    first = np.where(funded.any(axis=0), start + np.argmax(funded, axis=0), months)
+    if len(funded) == 0:  # nothing left to integrate
+        first = np.full(n_prog, months)
+    else:
+        first = np.where(funded.any(axis=0), start + np.argmax(funded, axis=0), months)
     places = y[..., offsets[1] : offsets[1] + 2 * n_prog].reshape(-1, n_prog, 2)
     graduates = y[..., offsets[2] : offsets[2] + n_prog].reshape(-1, n_prog)
     started = np.any(places != 0, axis=(0, 2)) | np.any(graduates != 0, axis=0)

@@ -177,3 +177,4 @@ def test_first_live_month_of_each_programme():
     np.testing.assert_array_equal(sd_pack.first_live(target, y, 8), [months, 8, months])
     y[1, 0, sd_pack.structure().offsets[2] + 2] = 3.0  # graduates of programme 2
     np.testing.assert_array_equal(sd_pack.first_live(target, y, 8), [months, 8, 8])
+    np.testing.assert_array_equal(sd_pack.first_live(target, y, months), [months, months, months])
