@@ -9,6 +9,8 @@ as it is rather than guessed.
 
 from __future__ import annotations
 
+import functools
+
 from simulation.model.states import STATE_KEYS, State
 from simulation.reports.labels import LABELS
 
@@ -141,6 +143,52 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "p_value": ("p reikšmė", "p-value"),
     "positive_low": ("Teigiama dalis žemoje pusėje", "Share positive, low half"),
     "positive_high": ("Teigiama dalis aukštoje pusėje", "Share positive, high half"),
+    # life course
+    "base": ("Bazinis dažnis", "Base rate"),
+    "base_parameter": ("Bazinio dažnio parametras", "Base rate parameter"),
+    "base_unit": ("Bazinio dažnio vienetai", "Base rate unit"),
+    "unit_value": ("Vieneto vertė, EUR", "Unit value, EUR"),
+    "unit_value_parameter": ("Vieneto vertės parametras", "Unit value parameter"),
+    "unit_value_unit": ("Vieneto vertės vienetai", "Unit value unit"),
+    "rr.risk": (
+        "Santykinė rizika: sunkumų patirianti šeima",
+        "Relative risk: family in difficulty",
+    ),
+    "rr.risk_parameter": ("Jos parametras", "Its parameter"),
+    "rr.maltreatment": ("Santykinė rizika: krizė", "Relative risk: crisis"),
+    "rr.maltreatment_parameter": ("Jos parametras", "Its parameter"),
+    "rr.care": ("Santykinė rizika: globa", "Relative risk: care"),
+    "rr.care_parameter": ("Jos parametras", "Its parameter"),
+    "rr.institution": ("Santykinė rizika: institucija", "Relative risk: institution"),
+    "rr.institution_parameter": ("Jos parametras", "Its parameter"),
+    "sources": ("Šaltiniai", "Sources"),
+    "participants": ("Užaugę vaikai, EUR", "The children as adults, EUR"),
+    "taxpayers": ("Mokesčių mokėtojai, EUR", "Taxpayers, EUR"),
+    "others": ("Kiti (nusikaltimų aukos), EUR", "Others (victims of crime), EUR"),
+    "indirect": ("Mokesčių našta, EUR", "Deadweight cost of taxes, EUR"),
+    # calibration
+    "prior_low": ("Apriorinio intervalo apačia", "Prior range, low"),
+    "prior_high": ("Apriorinio intervalo viršus", "Prior range, high"),
+    "before": ("Prieš kalibravimą", "Before calibration"),
+    "best": ("Geriausias įvertis", "Best fit"),
+    "laplace_sd": ("Standartinė paklaida (Laplaso)", "Standard error (Laplace)"),
+    "at_bound": ("Ties intervalo riba", "At a bound of its range"),
+    "autocorrelation_steps": ("Autokoreliacijos trukmė, žingsniai", "Autocorrelation time, steps"),
+    "target": ("Tikslas", "Target"),
+    "series": ("Duomenų eilutė", "Data series"),
+    "quality": ("Duomenų kokybė", "Data quality"),
+    "data_sigma": ("Duomenų santykinė paklaida", "Relative error of the data"),
+    "predictive_q05": ("Prognozės 5 procentilis", "Predictive 5th percentile"),
+    "predictive_q95": ("Prognozės 95 procentilis", "Predictive 95th percentile"),
+    "relative_error": ("Santykinė modelio paklaida", "Relative error of the model"),
+    "standardised_residual": ("Standartizuota liekana", "Standardised residual"),
+    "within_10pct": ("Paklaida iki 10 %", "Within 10%"),
+    "inside_predictive_90": ("90 % prognozės intervale", "Inside the 90% predictive interval"),
+    "used": ("Panaudota", "Used for"),
+    "abm_mean": ("Agentų modelio vidurkis", "Agent-based mean"),
+    "abm_se": ("Agentų modelio standartinė paklaida", "Agent-based standard error"),
+    "abm_error": ("Agentų modelio santykinė paklaida", "Agent-based relative error"),
+    "abm_vs_sd": ("Agentų modelis / sistemų dinamika", "Agent-based / system dynamics"),
     # about sheet
     "kind": ("Rezultatų rūšis", "Kind of results"),
     "command": ("Komanda", "Command"),
@@ -190,6 +238,13 @@ VALUES: dict[str, tuple[str, str]] = {
     "sensitivity": ("jautrumo analizė", "sensitivity analysis"),
     "calibration": ("kalibravimas", "calibration"),
     "lifecourse": ("gyvenimo eigos vertės", "life-course values"),
+    "risk_year": (
+        "vaiko metai sunkumų patiriančioje šeimoje",
+        "a child-year in a family in difficulty",
+    ),
+    "maltreatment": ("krizė (smurtas, nepriežiūra)", "a crisis (violence, neglect)"),
+    "placement": ("paėmimas į globą", "a placement in care"),
+    "institution_year": ("vaiko metai institucijoje", "a child-year in an institution"),
     "rounding_note": (
         "Pinigai – iki euro, vaikų, šeimų ir metų skaičiai – iki dešimtosios, dalys ir "
         "santykiai – 4 skaitmenys po kablelio, kiti skaičiai – 6 reikšminiai skaitmenys; "
@@ -286,7 +341,21 @@ def text_value(value: str, lang: str) -> str:
             return words[value]
     if value.count(".") and " " not in value:  # a metric such as families.risk.end
         return heading(value, lang)
-    return _parameter(value, lang) or value
+    return _parameter(value, lang) or _programme(value, lang) or value
+
+
+@functools.cache
+def _programmes() -> dict:
+    """The programme library by name (read once)."""
+    from simulation.model.programmes import library
+
+    return {p.name: p for p in library()}
+
+
+def _programme(name: str, lang: str) -> str | None:
+    """A programme's readers' name, if the library has the programme."""
+    found = _programmes().get(name)
+    return found.label(lang) if found is not None else None
 
 
 def sheet_title(key: str, lang: str) -> str:

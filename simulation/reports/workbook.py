@@ -61,8 +61,14 @@ def _run_municipalities(folder: Path) -> pd.DataFrame | None:
     return table.reset_index()
 
 
-def _csv(name: str, columns: list[str] | None = None) -> Callable[[Path], pd.DataFrame | None]:
-    """A reader of ``name`` (None if the folder has no such file), keeping ``columns``."""
+def _csv(
+    name: str, columns: list[str] | None = None, rename: dict[str, str] | None = None
+) -> Callable[[Path], pd.DataFrame | None]:
+    """A reader of ``name`` (None if the folder has no such file), keeping ``columns``.
+
+    ``rename`` gives columns whose name means something else in this table their heading's
+    key (a life-course ``risk`` is a relative risk, not the state).
+    """
 
     def read(folder: Path) -> pd.DataFrame | None:
         path = folder / name
@@ -71,7 +77,7 @@ def _csv(name: str, columns: list[str] | None = None) -> Callable[[Path], pd.Dat
         frame = pd.read_csv(path)
         if columns is not None:
             frame = frame[[c for c in columns if c in frame.columns]]
-        return frame
+        return frame.rename(columns=rename or {})
 
     return read
 
@@ -111,6 +117,11 @@ class _Plain(dict):
         return "year" if key == "year" else "plain"
 
 
+_RELATIVE_RISKS = {
+    f"{level}{end}": f"rr.{level}{end}"
+    for level in ("risk", "maltreatment", "care", "institution")
+    for end in ("", "_parameter")
+}
 _BANDS = ("central", "p05", "median", "p95")
 #: What each kind of results folder gives: (sheet, reader, column kinds its names do not tell).
 #: The first sheet is the key numbers.
@@ -157,11 +168,11 @@ SHEETS: dict[str, list[tuple[str, Callable, dict[str, str]]]] = {
     ],
     "calibration": [
         ("fit", _csv("fit.csv"), _Plain()),
-        ("points", _csv("points.csv"), {}),
+        ("points", _csv("points.csv", rename={"sigma": "data_sigma"}), {}),
     ],
     "lifecourse": [
         ("exposures", _csv("exposures.csv"), {}),
-        ("outcomes", _csv("outcomes.csv"), _Plain()),
+        ("outcomes", _csv("outcomes.csv", rename=_RELATIVE_RISKS), _Plain()),
     ],
 }
 #: Columns whose rows each name a measure (rounded by that measure's kind).
