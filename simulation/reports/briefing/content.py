@@ -237,7 +237,7 @@ def _drivers(ctx: Context, n: Numbers, name: str) -> Para:
     parts = []
     for parameter in top["parameter"]:
         value = n.num("sensitivity.csv", {"scenario": name, "parameter": parameter}, "S1", 1, 2)
-        label = n.ref("parameters.csv", {"parameter": parameter}, f"label_{ctx.lang}")
+        label = n.ref("parameters.csv", {"parameter": parameter}, f"label_in_text_{ctx.lang}")
         parts.append(Para(t["driver_item"], {"name": label, "value": value}))
     if not leaders_separated(ranked):
         return Para(
@@ -352,7 +352,7 @@ def _assumptions(ctx: Context, n: Numbers) -> list[object]:
     """Money, accounts, fixed parameters, each scenario's description, the parameter table."""
     t, res = ctx.t, ctx.results
     names = set().union(*(s.params for s in [res.baseline, *res.scenarios]))
-    column = f"label_{ctx.lang}"
+    column = f"label_in_text_{ctx.lang}"
     ordered = sorted(names, key=lambda p: REGISTRY[p].label(ctx.lang).lower())
     fixed = listing([n.ref("parameters.csv", {"parameter": p}, column) for p in ordered], t)
     items = [

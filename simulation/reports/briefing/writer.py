@@ -84,12 +84,20 @@ def parameters(results: br.BriefResults) -> pd.DataFrame:
                 "description": p.description,
                 # what readers see: labels, units and sources in each language
                 **{f"label_{lang}": p.label(lang) for lang in LANGS},
+                **{f"label_in_text_{lang}": _in_text(p.label(lang)) for lang in LANGS},
                 **{f"unit_{lang}": p.unit_label(lang) for lang in LANGS},
                 "source_lt": p.source_label("lt"),
                 "source_en": source,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _in_text(label: str) -> str:
+    """A label as it reads inside a sentence: first letter in lower case, acronyms kept."""
+    if len(label) > 1 and label[1].isupper():  # "NVO ir ...", "NGO share ..."
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def data_sources(results: br.BriefResults) -> pd.DataFrame:
