@@ -83,7 +83,7 @@ class BriefResults:
         Per scenario and measure: ``central``, ``p05``, ``median``, ``p95`` (over the samples
         with a value), ``runs`` (samples with a value) and ``share`` (share of samples with a
         value, e.g. that break even); plus ``chance_benefits_exceed_costs``, with its Monte
-        Carlo 90% interval (``p05``, ``p95``) and standard error ``mc_error``.
+        Carlo 90% interval, standard error ``mc_error`` and rule-of-three bound ``bound_95``.
     values : DataFrame
         Per scenario and sample (sample 0 is the central run): the :data:`MEASURES`, the
         sample's second-largest ``implausibility``, whether it is ``plausible``, and the
@@ -194,10 +194,9 @@ def sample_values(scen: Batch, base: Batch, rate: float, base_year: int) -> pd.D
 def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
     """Central value and the spread over the Monte Carlo samples of each measure.
 
-    ``p05``, ``median`` and ``p95`` are over the plausible samples (sample > 0) that have
-    a value:
-    a break-even year exists only for the samples that break even within the horizon, and
-    ``share`` says how many do.
+    ``p05``, ``median`` and ``p95`` are over the plausible samples (sample > 0) that have a
+    value: a break-even year exists only for the samples that break even within the horizon,
+    and ``share`` says how many do.
     """
     rows = []
     for name, group in values.groupby("scenario", sort=False):
@@ -215,12 +214,12 @@ def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
                     **dict(zip(QUANTILES, map(float, q), strict=True)),
                     "runs": int(x.size),
                     "share": x.size / len(drawn),
-                    "mc_error": np.nan,
                 }
             )
         chance = float((drawn["npv"] > 0).mean())
-        low, high = ens.chance_interval(chance, len(drawn))
-        error = float(np.sqrt(chance * (1.0 - chance) / len(drawn))) if len(drawn) else np.nan
+        low, high = ens.chance_interval(chance, n := max(len(drawn), 1))
+        error = float(np.sqrt(chance * (1.0 - chance) / n))  # 0 when none or all gain (then:
+        bound = 3.0 / n if chance == 0 else 1.0 - 3.0 / n if chance == 1 else np.nan  # 3/n)
         rows.append(
             {
                 "scenario": name,
@@ -232,6 +231,7 @@ def key_numbers(values: pd.DataFrame) -> pd.DataFrame:
                 "runs": len(drawn),
                 "share": 1.0,
                 "mc_error": error,
+                "bound_95": bound,
             }
         )
     return pd.DataFrame(rows)

@@ -461,3 +461,26 @@ def test_every_page_is_filled_to_at_least_a_third(folder, lang, tmp_path):
     shares = [round(_filled_share(p), 2) for p in pages]
     assert len(pages) >= 4
     assert min(shares) >= 1 / 3, f"page fill shares: {shares}"
+
+
+@pytest.mark.parametrize(("chance", "word"), [(0.0, "mažesnė"), (1.0, "didesnė")])
+def test_a_chance_seen_in_none_or_all_runs_is_bounded_by_the_rule_of_three(
+    results, folder, chance, word
+):
+    import dataclasses
+
+    from simulation.reports.briefing.numbers import Numbers
+
+    keys = pd.read_csv(folder / "key_numbers.csv")
+    row = keys["measure"] == "chance_benefits_exceed_costs"
+    keys.loc[row, "central"] = chance
+    keys.loc[row, "mc_error"] = 0.0
+    keys.loc[row, "bound_95"] = 3.0 / SAMPLES if chance == 0 else 1 - 3.0 / SAMPLES
+    tables = {"key_numbers.csv": keys, "facts.csv": pd.read_csv(folder / "facts.csv")}
+    edited = dataclasses.replace(results, key_numbers=keys)
+    ctx = content.Context(edited, {}, "lt")
+    paras = content._lead(ctx, Numbers(tables, "lt"), results.scenarios[0].name)
+    text = "".join(p if isinstance(p, str) else p.text for p in paras[-1].parts())
+    bound = 100 * (3.0 / SAMPLES if chance == 0 else 1 - 3.0 / SAMPLES)
+    assert f"{word} nei {briefing.format_number(bound, 1, 'lt')}" in text
+    assert f"iš {SAMPLES} skaičiavimų" in text or f"visuose {SAMPLES}" in text

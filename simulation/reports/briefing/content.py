@@ -153,7 +153,15 @@ def _lead(ctx: Context, n: Numbers, name: str) -> list[Para]:
         breaks = Para(t["lead_breaks_even"], {"year": n.key(name, "break_even_year", "central")})
     p = ctx.results.number(name, chance)
     verdict = "verdict_pays" if p >= 0.8 else "verdict_not" if p <= 0.2 else "verdict_uncertain"
-    return [outcomes, Para("{v} {b} {w}", {"v": value, "b": breaks, "w": Para(t[verdict])})]
+    lead = [outcomes, Para("{v} {b} {w}", {"v": value, "b": breaks, "w": Para(t[verdict])})]
+    if p in (0.0, 1.0):  # a standard error of 0 would overstate what so many runs show
+        fields = {
+            "runs": n.key(name, chance, "runs"),
+            "bound": n.key(name, chance, "bound_95", 0.01, 1),
+            "level": n.fact("rule_of_three_confidence", 0.01),
+        }
+        lead.append(Para(t["chance_none" if p == 0 else "chance_all"], fields))
+    return lead
 
 
 def _few_draws(ctx: Context, n: Numbers) -> list[Para]:

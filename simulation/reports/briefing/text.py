@@ -28,6 +28,12 @@ TEXT = {
         "punkto).",
         "lead_breaks_even": "Pagal centrinį skaičiavimą investicija atsiperka {year} m.",
         "lead_never": "Pagal centrinį skaičiavimą investicija iki {end} m. neatsiperka.",
+        "chance_none": "Tai, kad nė viename iš {runs} skaičiavimų nauda neviršija išlaidų, "
+        "nereiškia, kad tikimybė lygi nuliui: iš tiek skaičiavimų galima teigti tik tiek, kad ji "
+        "({level}\u00a0% patikimumu) mažesnė nei {bound}\u00a0%.",
+        "chance_all": "Tai, kad visuose {runs} skaičiavimuose nauda viršija išlaidas, nereiškia, "
+        "kad tai tikra: iš tiek skaičiavimų galima teigti tik tiek, kad tikimybė "
+        "({level}\u00a0% patikimumu) didesnė nei {bound}\u00a0%.",
         "few_draws": "Dėmesio: šio pranešimo intervalai ir tikimybės remiasi tik {plausible} "
         "neapibrėžtumo skaičiavimų, mažiau nei rekomenduojami {minimum}; jie apytiksliai, o jų "
         "Monte Karlo paklaida didelė. Patikimesniam vertinimui skaičiavimą reikia pakartoti su "
@@ -164,6 +170,11 @@ TEXT = {
         "uncertainty runs (Monte Carlo standard error ±\u00a0{error} percentage points).",
         "lead_breaks_even": "In the central run, the investment breaks even in {year}.",
         "lead_never": "In the central run, the investment does not break even by {end}.",
+        "chance_none": "That benefits exceed costs in none of {runs} runs does not make the "
+        "chance zero: so many runs show only that it is below {bound}% (with {level}% "
+        "confidence).",
+        "chance_all": "That benefits exceed costs in all {runs} runs does not make it certain: so "
+        "many runs show only that the chance is above {bound}% (with {level}% confidence).",
         "few_draws": "Caution: the intervals and chances in this briefing rest on only "
         "{plausible} uncertainty runs, fewer than the recommended {minimum}; they are rough "
         "and their Monte Carlo error is large. Repeat the run with more draws before relying "

@@ -53,6 +53,7 @@ def facts(results: br.BriefResults) -> pd.DataFrame:
         "interval_level": INTERVAL_LEVEL,
         "sensitivity_confidence": CONFIDENCE,
         "minimum_draws": MIN_DRAWS,
+        "rule_of_three_confidence": 0.95,  # 3 / n bounds a chance seen in none of n draws
         "prevsim_version": __version__,
     }
     return pd.DataFrame({"fact": list(rows), "value": [str(v) for v in rows.values()]})
