@@ -161,6 +161,12 @@ def test_a_student_s_session_in_lithuanian(sync_api, app_url, tmp_path):
             after = chart.screenshot()
             rows = table(summary)
 
+            # Play runs on by itself until paused.
+            page.get_by_role("button", name="Leisti").click()
+            expect(summary).to_contain_text("2029 m. sausis, Lietuva")
+            page.get_by_role("button", name="Sustabdyti").click()
+            expect(page.get_by_role("button", name="Leisti")).to_be_visible()
+
             with page.expect_download() as download:
                 page.get_by_role("button", name="Atsisiųsti scenarijų (TOML)").click()
             scenario = tmp_path / "app_policy.toml"

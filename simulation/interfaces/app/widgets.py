@@ -7,13 +7,13 @@ Every component takes ``lang`` ("lt" or "en") and takes its words from
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from html import escape
 
 import numpy as np
 import solara
+import solara.lab
 
 from simulation.interfaces.app import exports, mapping
 from simulation.interfaces.app.model import TeachingModel
@@ -196,12 +196,13 @@ def Controller(model: solara.Reactive, values: solara.Reactive[dict], months, la
         playing.set(False)
         model.set(TeachingModel(**values.value))
 
-    def play(cancel: threading.Event) -> None:
-        while playing.value and not cancel.is_set():
+    def play() -> None:
+        while playing.value and model.value.running:
             time.sleep(0.05)
             step()
 
-    solara.use_thread(play, dependencies=[playing.value])
+    # A task in a thread, as Mesa's controller plays: a new one whenever play is pressed.
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
     with solara.Row(justify="space-between"):
         solara.Button(label=words["reset"], color="primary", on_click=reset)
         solara.Button(
