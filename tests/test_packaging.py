@@ -83,6 +83,7 @@ def test_the_wheel_carries_the_scenarios_targets_and_data(tmp_path):
         "simulation/shipped/calibration/data/national_series.csv",
         "simulation/data/lithuania/national_series.csv",
         "simulation/data/lithuania/municipal_children.csv",
+        "simulation/data/lithuania/municipalities.geojson",  # the app's and briefing's map
         "simulation/interfaces/cli/__init__.py",
     }
     assert expected <= names
