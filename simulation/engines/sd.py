@@ -432,16 +432,10 @@ class SDModel:
             part = y if whole else np.ascontiguousarray(y[ks])
             rows = out if whole else np.empty((out.shape[0], len(ks), *out.shape[2:]))
             inputs = packed if whole else sd_pack.subset(packed, ks)
+            live = sd_pack.first_live(inputs[1][3], part, int(months[0]))
+            span = (months[0], months[-1], int(n), 1.0 / (12 * int(n)))
             sd_kernel.integrate(
-                part,
-                months[0],
-                months[-1],
-                int(n),
-                1.0 / (12 * int(n)),
-                (row_of, cols, rows),
-                *inputs,
-                sd_pack.structure(),
-                sd_pack.first_live(inputs[1][3], part, int(months[0])),
+                part, *span, (row_of, cols, rows), *inputs, sd_pack.structure(), live
             )
             if not whole:
                 y[ks], out[1:, ks] = part, rows[1:]
