@@ -236,6 +236,8 @@ def test_the_calibrated_scenario_is_written_and_read_back(synthetic, tmp_path):
     )
     assert code == 0
     loaded = scenario_mod.load(written)
+    assert loaded.display_title("lt") == "Kalibruoti parametrai"  # refitting keeps it readable
+    assert loaded.display_title("en") == "Calibrated parameters"
     fit = pd.read_csv(next((out / "calibration" / "synthetic").iterdir()) / "fit.csv")
     for row in fit.itertuples():
         assert loaded.params[row.parameter] == pytest.approx(row.best, rel=1e-4)

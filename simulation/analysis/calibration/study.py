@@ -204,8 +204,11 @@ def scenario_text(calibration: Calibration, source: str) -> str:
         "",
         "[scenario]",
         'name = "calibrated"',
-        'title = "Calibrated parameters / Kalibruoti parametrai"',
+        'title = "Calibrated parameters"',
+        'title_lt = "Kalibruoti parametrai"',
         f'description = "Free parameters fitted to national data ({c.targets.name})."',
+        'description_lt = "Laisvieji parametrai, kalibruoti pagal nacionalinius duomenis: jų '
+        'reikšmės – geriausi įverčiai."',
         f'source = "{source}"',
     ]
     params, levers = [], []
