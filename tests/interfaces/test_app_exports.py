@@ -10,7 +10,7 @@ import pytest
 
 from simulation.interfaces.app import exports, mapping, text
 from simulation.interfaces.app.model import Sliders, TeachingModel
-from simulation.interfaces.app.replicates import Replicates, run_replicates
+from simulation.interfaces.app.replicates import Replicates, in_area, run_replicates
 from simulation.interfaces.app.widgets import band_sentence, summary_html
 from simulation.model.catalogue import REGISTRY
 from simulation.model.policy import MIN_SHARE
@@ -38,6 +38,17 @@ def test_the_default_policy_s_replicates_differ_from_the_status_quo_by_nothing()
     assert np.all(low <= high)
     assert np.any(low < high)  # two seeds: a band, not a line
     assert bands.start == (2026 - 2009) * 12
+
+
+def test_a_municipality_s_replicates_are_the_national_runs_shown_for_it():
+    name = "Joniškis d. mun."
+    direct = Replicates(run_replicates(Sliders(area=name, **SMALL), k=2))
+    shown = in_area(Replicates(run_replicates(Sliders(**SMALL), k=2)), name)
+    end = direct.models[0].n_months
+    for a, b in zip(direct.bands(end).families, shown.bands(end).families, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(direct.differences(end), shown.differences(end))
+    assert shown.models[0].area_name("lt") == "Joniškio r. sav."
 
 
 def test_a_policy_s_replicates_spread_and_start_at_the_policy_year():

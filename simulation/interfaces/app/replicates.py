@@ -11,12 +11,13 @@ page).
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulation.interfaces.app.model import Sliders, TeachingModel
+from simulation.interfaces.app.model import NATIONAL, Sliders, TeachingModel
 from simulation.model.vocabulary import START_YEAR
 from simulation.reports.app_charts import Bands
 
@@ -92,15 +93,35 @@ _LOCK = threading.Lock()
 
 
 def replicates_of(sliders: Sliders) -> Replicates:
-    """:func:`run_replicates` of ``sliders``, cached.
+    """:func:`run_replicates` of ``sliders``, cached, for the area the sliders show.
 
-    A reload, or a second student with the same settings, does not wait again. One set is
+    A reload, a second student with the same settings, or another area with the same policy
+    does not wait again: every municipality is simulated in every run, so the replicates are
+    run once for the country and shown for an area through :func:`in_area`. One set is
     computed at a time (a lock): two sessions asking for the same settings at once compute
     them once, and on a small machine two sets at once would each take twice as long.
     """
+    key = replace(sliders, area=NATIONAL)
     with _LOCK:
-        if sliders not in _CACHE:
+        if key not in _CACHE:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))  # the oldest
-            _CACHE[sliders] = Replicates(run_replicates(sliders))
-        return _CACHE[sliders]
+            _CACHE[key] = Replicates(run_replicates(key))
+        national = _CACHE[key]
+    return in_area(national, sliders.area)
+
+
+def in_area(replicates: Replicates, area: str) -> Replicates:
+    """The same finished runs, shown for ``area`` (:data:`NATIONAL` or a municipality).
+
+    Each run is a shallow copy that shares the arrays of the run (a finished run is never
+    changed) and differs only in the area it sums.
+    """
+    if area == NATIONAL:
+        return replicates
+    views = []
+    for model in replicates.models:
+        view = copy.copy(model)
+        view.area, view.area_index = area, model.names.index(area)
+        views.append(view)
+    return Replicates(tuple(views))
