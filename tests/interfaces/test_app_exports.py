@@ -73,6 +73,8 @@ def test_the_scenario_download_validates_and_gives_the_app_s_budgets(stepped, tm
     assert budgets[0] / total == pytest.approx(0.7, abs=0.01)
     assert change.values["cooperation_start_year"] == 2026
     assert change.values["regional_coordinators"] == pytest.approx(0.5)
+    assert scenario.title_lt == "Politika iš mokomojo modelio"
+    assert scenario.description_lt.startswith("Politika nuo 2026 m.: prevencijos dalis 0,70")
     assert scenario.run.engine == "abm"
     assert scenario.run.scale == pytest.approx(0.01)
     # Under the status quo's rule these budgets give what the app's municipalities spend.
