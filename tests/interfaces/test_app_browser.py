@@ -142,6 +142,8 @@ def test_a_student_s_session_in_lithuanian(sync_api, app_url, tmp_path):
             expect(note).to_contain_text("5 porinių kartojimų (sėklos 1–5)", timeout=BAND_TIMEOUT)
             expect(summary).to_contain_text("skirtumas: 5 porinių kartojimų intervalas")
             expect(chart).to_be_visible()
+            # Solara's badge, fixed at the bottom right, covered the cost chart's legend.
+            expect(page.get_by_text("This website runs on")).to_have_count(0)
             before = chart.screenshot()
 
             # Move the preventive share to its maximum, and a year per step.
