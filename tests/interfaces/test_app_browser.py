@@ -226,3 +226,14 @@ def test_bad_app_port_from_the_shell_has_no_traceback():
         "prevsim app: argument --port: expected a whole number, got 'http' "
         "(see 'prevsim app --help')"
     )
+
+
+def test_the_app_opens_in_lithuanian_unless_told(capsys, monkeypatch):
+    assert main(["app", "--help"]) == 0
+    assert "(default: lt)" in " ".join(capsys.readouterr().out.split())
+    from simulation.interfaces.app import page, server
+
+    monkeypatch.delenv(server.LANG_ENV, raising=False)
+    assert page.first_language() == "lt"
+    monkeypatch.setenv(server.LANG_ENV, "en")
+    assert page.first_language() == "en"
