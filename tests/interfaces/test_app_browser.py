@@ -111,6 +111,17 @@ def table(summary) -> list[list[str]]:
     ]
 
 
+def english_left_on(shown: str) -> list[str]:
+    """The page's English texts (and Mesa's button labels) found in ``shown``."""
+    from simulation.interfaces.app.text import ABOUT, TEXT
+
+    english = [t for t in TEXT["en"].values() if "{" not in t and len(t) > 3]
+    english += [t.split("}")[-1].strip() for t in TEXT["en"].values() if "}" in t]
+    english += ["Reset", "Step", "What it is", "Things to try", "your policy", "status quo"]
+    assert "What it simplifies" in ABOUT["en"]  # the list above follows the panel
+    return [t for t in english if len(t) > 3 and t in shown]
+
+
 @pytest.mark.slow
 def test_a_student_s_session_in_lithuanian(sync_api, app_url, tmp_path):
     """Switch to Lithuanian, see the bands, move a slider and step, download, see the map."""
@@ -141,6 +152,9 @@ def test_a_student_s_session_in_lithuanian(sync_api, app_url, tmp_path):
             note = page.locator(".prevsim-band-note")
             expect(note).to_contain_text("5 porinių kartojimų (sėklos 1–5)", timeout=BAND_TIMEOUT)
             expect(summary).to_contain_text("skirtumas: 5 porinių kartojimų intervalas")
+            page.get_by_text("Apie modelį ir ką išbandyti").click()
+            expect(page.locator(".prevsim-about")).to_contain_text("Ką modelis supaprastina")
+            english = english_left_on(page.locator("body").inner_text())
             expect(chart).to_be_visible()
             # Solara's badge, fixed at the bottom right, covered the cost chart's legend.
             expect(page.get_by_text("This website runs on")).to_have_count(0)
@@ -184,6 +198,7 @@ def test_a_student_s_session_in_lithuanian(sync_api, app_url, tmp_path):
             print(f"screenshot: {shot}")
         finally:
             browser.close()
+    assert not english, english
     assert before != after, "the families chart did not change"
     # A year of the policy moved families: some row of the run differs from the status quo,
     # and each row has the range of the difference over the replicates.
