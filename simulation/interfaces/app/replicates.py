@@ -88,7 +88,7 @@ class Replicates:
 
 
 _CACHE: dict[Sliders, Replicates] = {}
-_CACHE_SIZE = 4
+_CACHE_SIZE = 3  # sets of finished runs: some 50-100 MB each at the default scale
 _LOCK = threading.Lock()
 
 
