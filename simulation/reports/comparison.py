@@ -30,9 +30,8 @@ VALUE_COLUMNS = (
     "cost_per_placement_avoided",
 )
 #: Columns of value.csv: the fields of :class:`economics.Value` (``placements_avoided``
-#: counts families). The regression baseline pins this file's columns; the children count is
-#: in value_summary.csv, outcomes.csv and the printed table.
-VALUE_CSV_EXCLUDES = ("children_placed_avoided",)
+#: counts families) and ``children_placed_avoided`` (children: the count every output shows).
+VALUE_CSV_EXCLUDES: tuple[str, ...] = ()
 
 #: The printed table: (title, column, scale, digits); ``scale=None`` prints a year.
 TABLE_COLUMNS = (

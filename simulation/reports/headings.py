@@ -50,6 +50,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "runs": ("Skaičiavimų", "Runs"),
     "share": ("Dalis skaičiavimų", "Share of runs"),
     "mc_error": ("Monte Karlo standartinė paklaida", "Monte Carlo standard error"),
+    "bound_95": ("Riba pagal trijų taisyklę (95 %)", "Rule-of-three bound (95%)"),
     "low": ("Žemiausia", "Low"),
     "high": ("Aukščiausia", "High"),
     # value
