@@ -191,6 +191,32 @@ def test_sensitivity_command_writes_indices_and_names_the_top_parameters(tmp_pat
     assert "second_order.csv" not in names
 
 
+def test_second_order_indices_on_request(tmp_path, capsys):
+    """--second-order: N (2D + 2) evaluations, every pair's index, the same convergence table."""
+    from simulation.interfaces.cli import main
+
+    argv = [
+        *("sensitivity", str(SCENARIOS / "early_intervention.toml")),
+        *("--against", str(SCENARIOS / "baseline.toml"), "--n", "8", "--second-order"),
+        *("--params", "onset_rate", "escalation_rate", "detection_rate"),
+        *("--out", str(tmp_path), "--lang", "en"),
+    ]
+    assert main(argv) == 0
+    assert "64 model evaluations" in capsys.readouterr().out  # 8 x (2 x 3 + 2)
+    (folder,) = (tmp_path / "sensitivity" / "early_intervention-vs-baseline").iterdir()
+    pairs = pd.read_csv(folder / "second_order.csv")
+    assert len(pairs) == 3
+    assert set(zip(pairs["first"], pairs["second"], strict=True)) == {
+        ("onset_rate", "escalation_rate"),
+        ("onset_rate", "detection_rate"),
+        ("escalation_rate", "detection_rate"),
+    }
+    assert np.isfinite(pairs[["S2", "S2_conf"]].to_numpy()).all()
+    assert list(pd.read_csv(folder / "convergence.csv").columns[1:]) == ["N=2", "N=4", "N=8"]
+    assert main([*argv[:2], "--outcome", "total_cost", "--method", "morris", "--second-order"]) == 2
+    assert "--second-order needs --method sobol" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "extra",
     [

@@ -56,8 +56,14 @@ def add_parser(sub) -> None:
         type=int_in(2, MAX_SOBOL_N),  # one morris trajectory or pawn draw gives no index
         default=256,
         metavar="N",
-        help="base sample size, at least 2 (sobol: N (2D + 2) evaluations; morris: N "
-        "trajectories; pawn: N draws; default 256)",
+        help="base sample size, at least 2 (sobol: N (D + 2) evaluations, N (2D + 2) with "
+        "--second-order; morris: N trajectories; pawn: N draws; default 256)",
+    )
+    p.add_argument(
+        "--second-order",
+        action="store_true",
+        help="sobol: also the second-order index of every pair of parameters "
+        "(second_order.csv), at about twice the evaluations (default: off)",
     )
     p.add_argument(
         "--outcome",
@@ -109,8 +115,12 @@ def handle(args) -> int:
         replicates=args.replicates,
         scale=args.scale,
         workers=args.workers,
+        second_order=args.second_order,
     )
-    bar = Progress(len(sa.sample(prob, args.method, args.n, args.seed)), label=NAME)
+    if args.second_order and args.method != "sobol":
+        raise UsageError("prevsim sensitivity: --second-order needs --method sobol")
+    rows = sa.sample(prob, args.method, args.n, args.seed, second_order=args.second_order)
+    bar = Progress(len(rows), label=NAME)
     study = sa.run_study(scenario, baseline, settings, progress=bar.advance)
     bar.close()
     folder, lines = write_study(study, output(args))
