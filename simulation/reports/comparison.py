@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 
 from simulation.reports import charts, spending_charts, value_charts
-from simulation.reports.labels import scenario_title
 from simulation.workflow import compare as cmp
 from simulation.workflow import economics as ec
 from simulation.workflow import store
@@ -221,7 +220,7 @@ def draws_table(draws: Draws) -> list[str]:
 
 def titles(comparison: cmp.Comparison, lang: str) -> dict[str, str]:
     """Readers' title of every scenario in ``lang``, by name (the reference first)."""
-    return {s.name: scenario_title(s.title, s.name, lang) for s in comparison.scenarios}
+    return {s.name: s.display_title(lang) for s in comparison.scenarios}
 
 
 def outcome_table(comparison: cmp.Comparison, rate: float, base_year: int) -> pd.DataFrame:

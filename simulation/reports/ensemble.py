@@ -30,18 +30,16 @@ def _write_chart(plan: Plan, values: pd.DataFrame, bands: pd.DataFrame, lang: st
 
     from simulation.reports import value_charts
     from simulation.reports.ensemble_charts import ensemble_value
-    from simulation.reports.labels import scenario_title
 
     e = plan.ensemble
     tmp = st.temporary_path(plan.folder / "charts")  # never read as a task; swept if left
     tmp.mkdir()
-    names = ensemble_value(
-        values, bands, tmp / "value", e.scenario.name, e.baseline.name, e.base_year, lang
-    )
+    scenario, baseline = e.scenario.display_title(lang), e.baseline.display_title(lang)
+    names = ensemble_value(values, bands, tmp / "value", scenario, baseline, e.base_year, lang)
     table = ens.by_outcome(values)
     if not table.empty:
         table["scenario"] = e.scenario.name
-        titles = {s.name: scenario_title(s.title, s.name, lang) for s in (e.baseline, e.scenario)}
+        titles = {s.name: s.display_title(lang) for s in (e.baseline, e.scenario)}
         names += value_charts.benefits_by_outcome(
             table,
             {e.scenario.name: float(values["costs"].mean())},

@@ -12,8 +12,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from simulation.reports import locale as loc
 from simulation.reports.labels import words
 from simulation.reports.style import STYLE, save
+from simulation.workflow import uncertainty as unc
 
 
 def ensemble_value(
@@ -32,7 +34,7 @@ def ensemble_value(
     """
     text = words(lang, "ensemble")
     npv = values["npv"].to_numpy(float) / 1e6
-    chance = float((npv > 0).mean())
+    chance = unc.chance_benefits_exceed_costs(npv)
     net = bands[(bands["role"] == "scenario") & (bands["year"] >= base_year)]
     with plt.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 3.8))
@@ -41,7 +43,12 @@ def ensemble_value(
         left.set_xlabel(text["npv"])
         left.set_ylabel(text["runs"])
         left.yaxis.set_major_locator(MaxNLocator(integer=True))
-        left.set_title(text["chance"].format(chance=chance), loc="left")
+        title = text["chance"].format(
+            chance=loc.percent(chance.p, 0, lang),
+            runs=loc.number(chance.runs, 0, lang),
+            se=loc.number(100 * chance.standard_error, 1, lang),
+        )
+        left.set_title(title, loc="left", fontsize=9)
         right.axhline(0.0, color="#333333", lw=0.8)
         right.fill_between(
             net["year"],

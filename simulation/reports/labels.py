@@ -120,7 +120,8 @@ LABELS: dict[str, dict[str, dict]] = {
             "title": "„{scenario}“ palyginti su „{baseline}“: neapibrėžtumas ({runs} skaičiavimų)",
             "npv": "Grynoji dabartinė vertė, mln. EUR",
             "runs": "skaičiavimai",
-            "chance": "Tikimybė, kad nauda viršys išlaidas: {chance:.0%}",
+            "chance": "Tikimybė, kad nauda viršys išlaidas: {chance} iš {runs} skaičiavimų\n"
+            "(Monte Karlo standartinė paklaida ± {se} proc. punkto)",
             "band": "Sukaupta grynoji nauda, mln. EUR (mediana ir 90 % intervalas)",
             "year": "metai",
         },
@@ -256,7 +257,8 @@ LABELS: dict[str, dict[str, dict]] = {
             "title": "“{scenario}” against “{baseline}”: uncertainty ({runs} runs)",
             "npv": "Net present value, million EUR",
             "runs": "runs",
-            "chance": "Chance that benefits exceed costs: {chance:.0%}",
+            "chance": "Chance that benefits exceed costs: {chance} of {runs} runs\n"
+            "(Monte Carlo standard error ± {se} percentage points)",
             "band": "Cumulative net benefit, million EUR (median and 90% interval)",
             "year": "year",
         },

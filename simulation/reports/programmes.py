@@ -9,6 +9,8 @@ import numpy as np
 from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.prices import PRICE_YEAR
+from simulation.reports.ensemble import chance_sentence
+from simulation.workflow import uncertainty as unc
 
 WIDTH = 100
 
@@ -95,7 +97,10 @@ def value_lines(value) -> list[str]:
             f"  net, median of draws {_eur(mid):>10}",
             f"  net, 90% interval    {_eur(lo)} to {_eur(hi)} ({drawn} draws of the "
             "programme's effect sizes and costs)",
-            f"  chance that benefits exceed costs: {value.chance_benefits_exceed_costs:.0%}",
+            "  "
+            + chance_sentence(
+                unc.chance_benefits_exceed_costs(benefits.iloc[1:] - costs.iloc[1:]), "draws"
+            ),
             "  (draws are uniform over each parameter's range, which need not be centred on the "
             "central value: `prevsim params` lists them)",
         ]
