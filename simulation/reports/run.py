@@ -27,7 +27,7 @@ def write_run(output: RunResult, out: Output) -> Path:
             output.national,
             tmp / "families_by_state",
             lang=lang,
-            name=sc.name,
+            name=sc.display_title(lang),
             engine=sc.run.engine,
         )
         store.write_manifest(
