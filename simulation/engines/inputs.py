@@ -275,7 +275,9 @@ class EngineInputs:
                     inflow, outflow, out=np.zeros_like(inflow), where=outflow > 0
                 )
             stocks[..., derived] *= _fit(stocks[..., derived].sum(axis=-1), room)[..., None]
-            graduates = sv.steady_graduates(state.served, rates, p, self.programme_table)
+            graduates = sv.steady_graduates(
+                state.served, rates, p, self.programme_table, stocks[..., sv.PROGRAMME_TARGET]
+            )
         others = stocks.sum(axis=-1) - stocks[..., State.WELLBEING]
         # Zero, not a rounding error below it, when early support took every family left.
         stocks[..., State.WELLBEING] = np.maximum(total * share[..., 0] - others, 0.0)

@@ -387,11 +387,22 @@ def graduate_flows(
 
 
 def steady_graduates(
-    served: np.ndarray, rates: np.ndarray, p: Mapping, table: ProgrammeTable | None = None
+    served: np.ndarray,
+    rates: np.ndarray,
+    p: Mapping,
+    table: ProgrammeTable | None = None,
+    families: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Graduates at which :func:`graduate_change` is zero, ``(..., N_PROGRAMMES)``."""
+    """Graduates at which :func:`graduate_change` is zero, ``(..., N_PROGRAMMES)``.
+
+    At most ``families`` (families in each programme's target state, when given): graduates
+    are some of them, and a loss rate near zero (a few 1e-300 per year) would otherwise
+    give more graduates than families, or an overflow.
+    """
     finish, loss = graduate_flows(served, rates, table_of(p, table))
-    return np.divide(finish, loss, out=np.zeros_like(finish), where=loss > 0)
+    with np.errstate(over="ignore"):
+        steady = np.divide(finish, loss, out=np.zeros_like(finish), where=loss > 0)
+    return steady if families is None else np.minimum(steady, families)
 
 
 def training_spending(
