@@ -1,0 +1,155 @@
+"""PRIM boxes (Friedman and Fisher 1999) through EMA Workbench's maintained implementation.
+
+The Patient Rule Induction Method peels thin slices (``peel_alpha`` of the remaining points)
+off a box's faces, keeping at each step the peel that raises the share of cases of interest
+the most, until the box holds ``mass_min`` of the points; it then pastes back slices that
+raise that share. Every step is a point on the peeling trajectory: coverage (the share of all
+cases of interest the box holds), density (the share of the box's points that are cases of
+interest) and mass (the share of all points in the box). Scenario discovery (Bryant and
+Lempert 2010) picks one box on that trade-off, drops restrictions that are not significant
+(quasi-p-value, a one-sided binomial test) and looks for a next box among the points left.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: A restriction is kept when a one-sided binomial test (Bryant and Lempert's quasi-p-value)
+#: says the cases of interest are denser inside it than without it at this level.
+QP_LEVEL = 0.05
+
+
+def _prim_module():
+    """EMA Workbench's PRIM module, imported without its import-time notices.
+
+    Importing the workbench warns that optional parallel back-ends are missing, and the
+    installed pandas flags its ``inplace=`` calls as deprecated; neither changes a result.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+    return prim
+
+
+@dataclass(frozen=True)
+class Box:
+    """One box of conditions.
+
+    Attributes
+    ----------
+    limits : DataFrame
+        The restricted dimensions only: index ``("low", "high")``, one column per dimension,
+        in the units of ``x``; NaN for a side left open (at the data's edge).
+    coverage, density, mass : float
+        Shares (0-1): of all cases of interest in the box, of the box's points that are cases
+        of interest, of all points in the box.
+    trajectory : DataFrame
+        The peeling and pasting trajectory the box was chosen on (``coverage``, ``density``,
+        ``mass``, ``res_dim``), and ``chosen``, the row chosen.
+    chosen : int
+        Row of ``trajectory`` chosen (before insignificant restrictions were dropped).
+    quasi_p : dict
+        Dimension -> the larger quasi-p-value of its two limits (one-sided limits: that one).
+    """
+
+    limits: pd.DataFrame
+    coverage: float
+    density: float
+    mass: float
+    trajectory: pd.DataFrame
+    chosen: int
+    quasi_p: dict
+
+
+def choose(trajectory: pd.DataFrame, threshold: float) -> int:
+    """The box on a peeling trajectory with the most coverage among those dense enough.
+
+    The densest one when none reaches ``threshold`` (a share, 0-1).
+    """
+    dense = trajectory.index[trajectory["density"].to_numpy() >= threshold]
+    if len(dense) == 0:
+        return int(trajectory["density"].to_numpy().argmax())
+    return int(trajectory.loc[dense, "coverage"].idxmax())
+
+
+def _quasi_p(values: dict) -> dict:
+    """Dimension -> its larger quasi-p-value (EMA marks an open side with -1)."""
+    return {dim: max(v for v in pair if v >= 0) for dim, pair in values.items() if max(pair) >= 0}
+
+
+def find_boxes(
+    x: pd.DataFrame,
+    interest: np.ndarray,
+    threshold: float = 0.8,
+    max_boxes: int = 3,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+) -> list[Box]:
+    """Boxes of ``x`` where ``interest`` is mostly true, one after another.
+
+    Parameters
+    ----------
+    x : DataFrame
+        Points, one float column per dimension.
+    interest : ndarray of bool
+        Whether each point is a case of interest.
+    threshold : float
+        The density (0-1) a box must reach; on each trajectory the box with the most coverage
+        at this density or above is chosen (:func:`choose`).
+    max_boxes : int
+        Boxes at most; the search stops earlier when the points left hold no box this dense.
+    peel_alpha, mass_min : float
+        Share of the points peeled at each step, and the smallest mass a box may have.
+
+    Returns
+    -------
+    list of Box
+        Coverage, density and mass as EMA Workbench reports them: later boxes are found
+        among the points earlier boxes leave, with coverage a share of all cases of interest.
+    """
+    prim = _prim_module()
+    x = x.reset_index(drop=True).astype(float)
+    y = np.asarray(interest, bool)
+    boxes: list[Box] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # see _prim_module
+        finder = prim.Prim(x, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
+        for _ in range(max_boxes):
+            box = finder.find_box()
+            if box is None or len(box.peeling_trajectory) < 2:
+                break  # nothing left, or EMA's "dump box" of every remaining point
+            trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].copy()
+            chosen = choose(trajectory, threshold)
+            if trajectory.loc[chosen, "density"] < threshold or chosen == 0:
+                break
+            box.select(chosen)
+            quasi_p = _quasi_p(box.qp[chosen])
+            for dim, p in quasi_p.items():
+                if p > QP_LEVEL:
+                    box.drop_restriction(dim)
+            boxes.append(_box(box, finder.box_init, trajectory, chosen, quasi_p))
+    return boxes
+
+
+def _box(box, box_init: pd.DataFrame, trajectory: pd.DataFrame, chosen: int, qp: dict) -> Box:
+    lims = box.box_lim
+    restricted = [c for c in lims.columns if not np.allclose(lims[c], box_init[c])]
+    limits = lims[restricted].astype(float).copy()
+    limits.index = ["low", "high"]
+    edge = np.isclose(limits.to_numpy(), box_init[restricted].astype(float).to_numpy())
+    limits = limits.mask(edge)
+    trajectory = trajectory.assign(chosen=trajectory.index == chosen)
+    return Box(
+        limits=limits,
+        coverage=float(box.coverage),
+        density=float(box.density),
+        mass=float(box.mass),
+        trajectory=trajectory.reset_index(drop=True),
+        chosen=chosen,
+        quasi_p={d: p for d, p in qp.items() if d in restricted},
+    )
