@@ -1,0 +1,426 @@
+"""Reality checks: published behaviours the model must be able to show (issue 21, item 4).
+
+Each check builds a few variants of a scenario (by default the shipped baseline), runs them
+on the system-dynamics engine and returns a :class:`CheckResult`: whether the behaviour
+shows, the numbers it rests on, and the published source (or "a property of the model").
+A behaviour the model has no mechanism for is reported as not representable, with what
+would be needed, never faked.
+
+The checks set test conditions (twice the referrals, a service that can take half of its
+families...): they are experiments on the model, not claims about Lithuania. Tolerances that
+say "barely" are assumptions, named in :data:`BARELY` and in ``docs/reality_checks.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation.analysis.reality_runs import (
+    between,
+    budget_for,
+    capacity_of,
+    national,
+    neutral_effects,
+    placements,
+    programme_index,
+    relative_gap,
+    run_sd,
+    served_share,
+    target_families,
+    with_changes,
+    without_spending,
+)
+from simulation.engines.results import EngineResult
+from simulation.engines.sd import LAYOUT
+from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.flows import EFFECT_SOURCE, EFFECTS
+from simulation.model.states import State
+from simulation.workflow.runner import sd_model
+from simulation.workflow.scenarios import Scenario
+
+PASS, FAIL, NOT_REPRESENTABLE = "pass", "fail", "not representable"
+
+FOWLER = (
+    "Fowler PJ, Marcal KE, Chung S, Brown DS, Jonson-Reid M, Hovmand PS (2020). Scaling up "
+    "housing services within the child welfare system: policy insights from simulation "
+    "modeling. Child Maltreatment 25(1): 51-60, doi:10.1177/1077559519846431"
+)
+BED_SUPPLY = (
+    "Agent-based model of residential care utilisation (bed supply by linear partial "
+    "adjustment), symposium 'The Hidden Hand' (organiser A. E. Zinn), Society for Social "
+    "Work and Research 15th Annual Conference, Tampa, January 2011, paper 14742 "
+    "(sswr.confex.com/sswr/2011/webprogram/Paper14742.html)"
+)
+PROPERTY = "a property of the model"
+
+#: The first year of the policy experiments (the shipped scenarios' policies start in 2027).
+POLICY_YEAR = 2027
+#: The capacity-constrained prevention service of the Fowler check: home visiting serves
+#: families in early support (known to services), the analogue of referred families.
+SERVICE = "home_visiting"
+#: Test condition: referrals (the detection hazard, vulnerable -> early support) doubled.
+REFERRAL_FACTOR = 2.0
+#: Test condition: the service's places, at the caseload ceiling, hold this share of its
+#: target families at the start of the policy (a service that cannot take everyone).
+CONSTRAINED_SHARE = 0.5
+#: Assumption: "barely moves" = the referrals alone add less than this share of the
+#: placements avoided that capacity following the referrals adds.
+BARELY = 0.25
+#: Relative difference read as rounding (stocks of identical runs, places x 2).
+ROUNDING = 1e-9
+#: Years over which a waiting list builds after a budget rise (the check of slow capacity).
+WAITING_YEARS = 3
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one reality check.
+
+    ``name`` identifies it, ``claim`` says in one sentence what the model must show,
+    ``source`` is the published source or :data:`PROPERTY`, ``status`` one of :data:`PASS`,
+    :data:`FAIL`, :data:`NOT_REPRESENTABLE`; ``numbers`` are the figures the verdict rests
+    on (units in their names), ``summary`` one line of them, and ``note``, for a behaviour
+    the model cannot show, what it lacks and what would be needed.
+    """
+
+    name: str
+    claim: str
+    source: str
+    status: str
+    numbers: dict[str, float] = field(default_factory=dict)
+    summary: str = ""
+    note: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """True when the model does not show a behaviour it can represent."""
+        return self.status == FAIL
+
+
+# ---- 1. Fowler et al.: capacity, not referrals, cuts separations ------------------------------
+def fowler_capacity(scenario: Scenario) -> CheckResult:
+    """More referrals to a capacity-constrained service avoid no more placements; capacity does.
+
+    Source: Fowler et al. (2020), Child Maltreatment 25(1): 51-60 (system dynamics of the
+    Family Unification Program): scaling a capacity-constrained service does not cut
+    system-wide separations unless time to service falls.
+
+    Home visiting is funded from :data:`POLICY_YEAR` with places for
+    :data:`CONSTRAINED_SHARE` of the families in early support. In a world with
+    :data:`REFERRAL_FACTOR` times the referrals (detection), the placements it avoids are
+    compared with those it avoids at today's referrals, with its budget fixed and with its
+    budget grown with the families referred (so that the served share, the model's time to
+    service, holds). Placements avoided by the service are taken against the same world
+    without it, so that what referrals do by themselves cancels out.
+    """
+    sc = national(scenario)
+    detection = REGISTRY.resolve(sc.params)["detection_rate"]
+    batch = {"detection_rate": np.array([detection, detection * REFERRAL_FACTOR])}
+    without = run_sd(sc, batch)
+    eligible = target_families(without, SERVICE, POLICY_YEAR)[0]
+    budget = budget_for(CONSTRAINED_SHARE * eligible, SERVICE, sc.params)
+    key = f"budget.{SERVICE}"
+    fixed = run_sd(with_changes(sc, POLICY_YEAR, {key: budget}), batch)
+    j = programme_index(SERVICE)
+    state = sv.PROGRAMME_TARGET[j]
+    years = between(without, "stock_years", POLICY_YEAR)[:, state]
+    growth = float(years[1] / years[0])
+    grown = run_sd(with_changes(sc, POLICY_YEAR, {key: budget * growth}), batch)
+    base_placed = placements(without, POLICY_YEAR)
+    avoided_today = float(base_placed[0] - placements(fixed, POLICY_YEAR)[0])
+    avoided_fixed = float(base_placed[1] - placements(fixed, POLICY_YEAR)[1])
+    avoided_grown = float(base_placed[1] - placements(grown, POLICY_YEAR)[1])
+    share = [served_share(r, j, POLICY_YEAR) for r in (fixed, grown)]
+    share_today, share_fixed, share_grown = share[0][0], share[0][1], share[1][1]
+    gain_fixed = avoided_fixed - avoided_today
+    gain_grown = avoided_grown - avoided_today
+    ok = gain_grown > 0 and abs(gain_fixed) < BARELY * gain_grown
+    numbers = {
+        "budget_million_eur": budget,
+        "referred_family_years_ratio": growth,
+        "avoided_today": avoided_today,
+        "avoided_more_referrals_same_capacity": avoided_fixed,
+        "avoided_more_referrals_more_capacity": avoided_grown,
+        "served_share_today": share_today,
+        "served_share_same_capacity": share_fixed,
+        "served_share_more_capacity": share_grown,
+        "placements_without_service_today": float(base_placed[0]),
+        "placements_without_service_more_referrals": float(base_placed[1]),
+    }
+    summary = (
+        f"placements avoided {POLICY_YEAR}-{sc.run.end_year}: {avoided_today:.1f} today; "
+        f"x{REFERRAL_FACTOR:g} referrals, same capacity {avoided_fixed:.1f} (served share "
+        f"{share_today:.2f} -> {share_fixed:.2f}); capacity x{growth:.2f} {avoided_grown:.1f} "
+        f"(served share {share_grown:.2f})"
+    )
+    return CheckResult(
+        "fowler_capacity",
+        "More referrals to a capacity-constrained prevention service avoid barely more "
+        "placements; more capacity (families served sooner) avoids more.",
+        FOWLER,
+        PASS if ok else FAIL,
+        numbers,
+        summary,
+    )
+
+
+# ---- 2. Residential bed supply: slow adjustment, waiting lists; surplus, placements ----------
+def _waiting(result: EngineResult, j: int, start: int, years: int) -> np.ndarray:
+    """Family-years in programme ``j``'s target state neither served nor graduated, ``(K,)``.
+
+    Over ``years`` from January ``start``: the waiting list the model has (monthly saves;
+    graduates summed month by month).
+    """
+    state = sv.PROGRAMME_TARGET[j]
+    eligible = between(result, "stock_years", start, start + years)[:, state]
+    served = between(result, "served_years", start, start + years)[:, j]
+    t = result.times
+    months = (t >= start - 1e-9) & (t < start + years - 1e-9)
+    graduated = result.saved["graduates"][months][..., j].sum(axis=(0, 2)) / 12.0
+    return eligible - served - graduated
+
+
+def capacity_adjustment(scenario: Scenario) -> tuple[CheckResult, CheckResult]:
+    """Slow capacity adjustment builds waiting lists; surplus capacity and placements.
+
+    Source: the residential-care bed-supply model (SSWR 2011, paper 14742): slow
+    adjustment of supply to need builds waiting lists; fast adjustment leaves surplus beds
+    that draw placements up (supply-induced demand).
+
+    The model's supply that adjusts with a delay is service capacity: it follows the budget
+    with a first-order delay ``capacity_delay``. Home visiting is funded from
+    :data:`POLICY_YEAR` with places for every family in early support; the waiting list
+    (families in early support neither served nor graduated) over :data:`WAITING_YEARS`
+    years is compared at the two ends of the registry's range of ``capacity_delay``. The
+    second half is not representable (see the second result's note); its numbers show what
+    surplus places do in the model: twice the places the families need, at the fast delay.
+    """
+    sc = national(scenario)
+    j = programme_index(SERVICE)
+    low, high = REGISTRY["capacity_delay"].range
+    without = run_sd(sc)
+    need = budget_for(target_families(without, SERVICE, POLICY_YEAR)[0], SERVICE, sc.params)
+    key = f"budget.{SERVICE}"
+    batch = {"capacity_delay": np.array([low, high])}
+    met = run_sd(with_changes(sc, POLICY_YEAR, {key: need}), batch, every=1)
+    fast, slow = _waiting(met, j, POLICY_YEAR, WAITING_YEARS)
+    surplus = run_sd(with_changes(sc, POLICY_YEAR, {key: 2.0 * need}), batch)
+    at_need, at_surplus = placements(met, POLICY_YEAR)[0], placements(surplus, POLICY_YEAR)[0]
+    end = sc.run.end_year
+    waiting = CheckResult(
+        "bed_supply_waiting",
+        "Slow adjustment of capacity to a budget that meets need leaves a longer waiting "
+        "list than fast adjustment.",
+        BED_SUPPLY,
+        PASS if slow > fast else FAIL,
+        {
+            "budget_million_eur": need,
+            "capacity_delay_fast_yr": low,
+            "capacity_delay_slow_yr": high,
+            "waiting_family_years_fast": float(fast),
+            "waiting_family_years_slow": float(slow),
+        },
+        f"families waiting for {SERVICE} in {POLICY_YEAR}-{POLICY_YEAR + WAITING_YEARS - 1}: "
+        f"{fast:.0f} family-years at a {low:g}-year capacity delay, {slow:.0f} at {high:g} years",
+    )
+    supply = CheckResult(
+        "bed_supply_surplus",
+        "Surplus capacity (beds) draws placements up (supply-induced demand).",
+        BED_SUPPLY,
+        NOT_REPRESENTABLE,
+        {
+            "placements_at_need": float(at_need),
+            "placements_at_twice_need": float(at_surplus),
+        },
+        f"twice the places the families need changes placements {POLICY_YEAR}-{end} by "
+        f"{at_surplus - at_need:+.1f} ({at_need:.1f} -> {at_surplus:.1f}): surplus places "
+        "draw no families",
+        SURPLUS_NOTE,
+    )
+    return waiting, supply
+
+
+SURPLUS_NOTE = (
+    "Not representable: no hazard reads free capacity. Placements are crisis exits x "
+    "placement_probability x service effects x (1 - temporary_care_share); the split "
+    "between institutions and families is the institutional_placement_share lever. Service "
+    "places beyond the families in the target state are reported as unspent and serve no "
+    "one. Capacity follows the budget, not the gap between supply and use. The agent-based "
+    "engine's institution places (institution_closure_rate) only send placements beyond "
+    "them to family-based care; no child waits and free places draw none. Needed: a stock "
+    "of care places per municipality adjusted towards use over an adjustment time (linear "
+    "partial adjustment), a waiting state for children assessed for care when no place is "
+    "free, and a placement probability that rises with free places, with a sourced "
+    "elasticity."
+)
+
+
+# ---- 3. No prevention spending, no prevention effect ------------------------------------------
+PREVENTIVE = tuple(
+    name
+    for name, line in zip(sv.PROGRAMME_NAMES, sv.PROGRAMME_LINE, strict=True)
+    if line == sv.PREVENTIVE
+)
+#: Effects on the states prevention serves (wellbeing, vulnerable, early support).
+PREVENTIVE_EFFECTS = tuple(
+    i
+    for i, e in enumerate(EFFECTS)
+    if EFFECT_SOURCE[e] in (State.WELLBEING, State.VULNERABLE, State.EARLY_SUPPORT)
+)
+
+
+def final_effects(scenario: Scenario) -> np.ndarray:
+    """The services' hazard multipliers at the end of a national SD run, ``(N_EFFECTS,)``.
+
+    Programmes only (the cooperation model's groups and coordinator are left out: they are
+    not bought from a budget line).
+    """
+    sc = national(scenario)
+    model = sd_model(sc)
+    y = model.run(("stocks",), every=12).final
+    p = {**model.static, **model.levers_at(model.n_months - 1)}
+    capacity = y[..., LAYOUT.capacity].reshape(*y.shape[:-1], sv.N_PROGRAMMES, sv.N_PROVIDERS)
+    state = sv.service_state(capacity, y[..., LAYOUT.stocks], y[..., LAYOUT.graduates], p)
+    return state.effects[0, 0]
+
+
+def no_prevention_spending(scenario: Scenario) -> CheckResult:
+    """Zero preventive budgets give the states of a run without preventive programmes.
+
+    Source: a property of the model. Every preventive programme is funded from
+    :data:`POLICY_YEAR` with places for :data:`CONSTRAINED_SHARE` of its target families (so
+    that prevention has an effect to lose); then (a) every preventive budget (the line's and
+    each programme's own) is set to 0 in every year, and (b) the budgets are kept but every
+    preventive effect is set to a hazard multiplier of 1. Families by state in every month
+    must agree to rounding, preventive places and spending must be zero, and the services'
+    multipliers on the preventive transitions exactly 1.
+    """
+    sc = national(scenario)
+    start = run_sd(sc)
+    funding = {
+        f"budget.{p}": budget_for(
+            CONSTRAINED_SHARE * target_families(start, p, POLICY_YEAR)[0], p, sc.params
+        )
+        for p in PREVENTIVE
+    }
+    funded = with_changes(sc, POLICY_YEAR, funding)
+    budgets = ("budget.preventive", *(f"budget.{p}" for p in PREVENTIVE))
+    zero = without_spending(funded, budgets)
+    runs = [run_sd(s, every=1) for s in (funded, zero, neutral_effects(funded, PREVENTIVE))]
+    stocks = [r.saved["stocks"] for r in runs]
+    gap = relative_gap(stocks[2], stocks[1])
+    idx = [programme_index(p) for p in PREVENTIVE]
+    places_zero = float(np.abs(capacity_of(runs[1])[..., idx, :]).max())
+    served_zero = float(runs[1].saved["served_years"][..., idx].max())
+    effects = final_effects(zero)[list(PREVENTIVE_EFFECTS)]
+    effect_of_prevention = float(
+        placements(runs[1], POLICY_YEAR)[0] - placements(runs[0], POLICY_YEAR)[0]
+    )
+    ok = gap <= ROUNDING and places_zero == 0.0 and served_zero == 0.0 and np.all(effects == 1.0)
+    return CheckResult(
+        "no_prevention_spending",
+        "No prevention spending gives no prevention effect: the states of a run without "
+        "preventive programmes, multipliers exactly 1.",
+        PROPERTY,
+        PASS if ok else FAIL,
+        {
+            "relative_state_gap": gap,
+            "preventive_capacity_eur_max": places_zero,
+            "preventive_family_years_served": served_zero,
+            "preventive_multiplier_min": float(effects.min()),
+            "preventive_multiplier_max": float(effects.max()),
+            "placements_avoided_by_funded_prevention": effect_of_prevention,
+        },
+        f"zero budgets vs no programmes: states differ by {gap:.1e} (relative), preventive "
+        f"capacity {places_zero:g} EUR, multipliers {effects.min():g}-{effects.max():g}; "
+        f"the funded programmes avoid {effect_of_prevention:.1f} placements",
+    )
+
+
+# ---- 4. Twice the unit costs, half the places -------------------------------------------------
+def unit_costs() -> tuple[str, ...]:
+    """Every unit cost the engines read: each programme's place and the registry's ``cost.*``."""
+    return tuple(
+        n
+        for n in REGISTRY.names(engine="sd")
+        if n.startswith("cost.") or (n.startswith("programme.") and n.endswith(".cost"))
+    )
+
+
+def doubled_costs(scenario: Scenario) -> CheckResult:
+    """Twice every unit cost: a fixed budget buys half the places, half the families.
+
+    Source: a property of the model. The scenario runs with every unit cost
+    (:func:`unit_costs`) at its value and at twice it, budgets unchanged. The capacity (the
+    money at work) must be the same and the places it pays for half in every year; the
+    family-years served must halve for every funded programme whose places are full in both
+    runs (a programme with places to spare serves whoever is there either way).
+    """
+    sc = national(scenario)
+    p = REGISTRY.resolve(sc.params)
+    names = unit_costs()
+    batch = {n: np.array([p[n], 2.0 * p[n]]) for n in names}
+    result = run_sd(sc, batch, every=1)
+    capacity = capacity_of(result)  # (T, K, N_PROG, P)
+    costs = sv.programme_costs({**p, **batch})  # (K, N_PROG, P)
+    places = sv.places(capacity, costs[None])  # (T, K, N_PROG)
+    funded = places[:, 0].max(axis=0) > 0
+    capacity_gap = relative_gap(capacity[:, 0], capacity[:, 1])
+    paid = places[:, 0] > 0  # months in which a programme has places (mobile teams: 2018-)
+    ratio = places[:, 1][paid] / places[:, 0][paid]
+    served = np.diff(result.saved["served_years"].sum(axis=2), axis=0)  # (months, K, N_PROG)
+    most = places[:-1] * p["max_caseload_ratio"] / 12.0  # families a month's places hold
+    full = np.all(served >= most * (1.0 - 1e-6), axis=(0, 1)) & funded
+    served_ratio = served[:, 1, full].sum(axis=0) / served[:, 0, full].sum(axis=0)
+    ok = (
+        capacity_gap <= ROUNDING
+        and bool(funded.any())
+        and np.allclose(ratio, 0.5, rtol=ROUNDING, atol=0.0)
+        and np.allclose(served_ratio, 0.5, rtol=1e-6, atol=0.0)
+    )
+    full_names = [sv.PROGRAMME_NAMES[i] for i in np.flatnonzero(full)]
+    numbers = {
+        "unit_costs_doubled": float(len(names)),
+        "capacity_relative_gap": capacity_gap,
+        "places_ratio_min": float(ratio.min()),
+        "places_ratio_max": float(ratio.max()),
+        **{f"served_ratio.{n}": float(r) for n, r in zip(full_names, served_ratio, strict=True)},
+    }
+    served_text = ", ".join(f"{n} {r:.4f}" for n, r in zip(full_names, served_ratio, strict=True))
+    return CheckResult(
+        "doubled_unit_costs",
+        "Doubling every unit cost halves what a budget buys (places, and families served "
+        "where places are full).",
+        PROPERTY,
+        PASS if ok else FAIL,
+        numbers,
+        f"{len(names)} unit costs x2: places x{ratio.min():.6f}-{ratio.max():.6f} for "
+        f"{int(funded.sum())} funded programmes; family-years served x "
+        f"({served_text or 'none full'})",
+    )
+
+
+# ---- all checks ---------------------------------------------------------------------------------
+#: The checks in the order the command prints them.
+CHECKS: tuple[Callable[[Scenario], CheckResult | tuple[CheckResult, ...]], ...] = (
+    fowler_capacity,
+    capacity_adjustment,
+    no_prevention_spending,
+    doubled_costs,
+)
+
+
+def run_checks(
+    scenario: Scenario, progress: Callable[[int], None] = lambda _: None
+) -> list[CheckResult]:
+    """Every reality check on ``scenario``, in :data:`CHECKS` order."""
+    out: list[CheckResult] = []
+    for check in CHECKS:
+        found = check(scenario)
+        out.extend(found if isinstance(found, tuple) else (found,))
+        progress(1)
+    return out

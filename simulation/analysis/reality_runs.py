@@ -1,0 +1,122 @@
+"""Running scenario variants for the reality checks (:mod:`simulation.analysis.reality`).
+
+Variants of a scenario (levers changed from a year, budgets removed, effects neutralised),
+national SD runs of them, and what the checks read from the runs (placements, family-years,
+served shares), every array summed over municipalities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from simulation.engines.results import EngineResult
+from simulation.model import services as sv
+from simulation.model.catalogue import REGISTRY
+from simulation.model.flows import PLACEMENTS
+from simulation.model.schedule import Change
+from simulation.workflow.runner import sd_model
+from simulation.workflow.scenarios import Scenario
+
+
+def national(scenario: Scenario) -> Scenario:
+    """The scenario at national resolution on the SD engine (the checks' setting)."""
+    return replace(scenario, run=replace(scenario.run, resolution="national", engine="sd"))
+
+
+def with_changes(scenario: Scenario, year: int, values: Mapping[str, float]) -> Scenario:
+    """The scenario with lever ``values`` from January of ``year`` (after its own changes)."""
+    return replace(scenario, schedule=[*scenario.schedule, Change(year, dict(values))])
+
+
+def run_sd(
+    scenario: Scenario, batch: Mapping[str, np.ndarray] | None = None, every: int = 12
+) -> EngineResult:
+    """A national SD run of ``scenario`` (parameters in ``batch`` as length-K arrays)."""
+    sc = national(scenario)
+    blocks = ("stocks", "capacity", "graduates", "flows", "stock_years", "served_years")
+    return sd_model(sc, {**sc.params, **(batch or {})}).run(blocks, every=every)
+
+
+def between(result: EngineResult, block: str, start: int, end: int | None = None) -> np.ndarray:
+    """An integral block accumulated from January ``start`` to ``end`` (default: the end).
+
+    Shape ``(K, width)``, summed over municipalities.
+    """
+    times = result.times
+    i = int(np.searchsorted(times, start - 1e-9))
+    j = len(times) - 1 if end is None else int(np.searchsorted(times, end - 1e-9))
+    cumulative = result.saved[block].sum(axis=2)
+    return cumulative[j] - cumulative[i]
+
+
+def placements(result: EngineResult, start: int) -> np.ndarray:
+    """Families whose children were placed from January ``start`` on, ``(K,)``."""
+    return between(result, "flows", start)[:, list(PLACEMENTS)].sum(axis=-1)
+
+
+def capacity_of(result: EngineResult) -> np.ndarray:
+    """Capacity (EUR/yr) by saved time, set, programme and provider, national."""
+    capacity = result.saved["capacity"].sum(axis=2)
+    return capacity.reshape(*capacity.shape[:-1], sv.N_PROGRAMMES, sv.N_PROVIDERS)
+
+
+def programme_index(name: str) -> int:
+    """Position of a programme in the library."""
+    return sv.PROGRAMME_NAMES.index(name)
+
+
+def budget_for(families: float, programme: str, params: Mapping[str, float]) -> float:
+    """Million EUR a year whose places, at the caseload ceiling, hold ``families``.
+
+    At municipal unit cost (the line's NGO share at a cost ratio of 1 costs the same).
+    """
+    p = REGISTRY.resolve(params)
+    cost = p[f"programme.{programme}.cost"]
+    return families * cost / p["max_caseload_ratio"] / 1e6
+
+
+def target_families(result: EngineResult, programme: str, year: int) -> np.ndarray:
+    """Families in a programme's target state in January ``year``, ``(K,)``."""
+    i = int(np.searchsorted(result.times, year - 1e-9))
+    state = sv.PROGRAMME_TARGET[programme_index(programme)]
+    return result.saved["stocks"][i].sum(axis=1)[:, state]
+
+
+def served_share(result: EngineResult, j: int, start: int) -> np.ndarray:
+    """Family-years programme ``j`` served / family-years in its target state, ``(K,)``.
+
+    The model serves at once whoever its places hold, so this share is its time to service:
+    the lower it is, the longer a family in the target state waits on average.
+    """
+    years = between(result, "stock_years", start)[:, sv.PROGRAMME_TARGET[j]]
+    return between(result, "served_years", start)[:, j] / years
+
+
+def without_spending(scenario: Scenario, budgets: tuple[str, ...]) -> Scenario:
+    """The scenario with the levers ``budgets`` at 0 in every year."""
+    schedule = [
+        replace(c, values={k: v for k, v in c.values.items() if k not in budgets})
+        for c in scenario.schedule
+    ]
+    levers = {**scenario.levers, **dict.fromkeys(budgets, 0.0)}
+    return replace(scenario, levers=levers, schedule=schedule)
+
+
+def neutral_effects(scenario: Scenario, programmes: tuple[str, ...]) -> Scenario:
+    """The scenario with every effect of ``programmes`` at a hazard multiplier of 1."""
+    names = [
+        name
+        for i, effects in enumerate(sv.PROGRAMME_EFFECTS)
+        if sv.PROGRAMME_NAMES[i] in programmes
+        for _, name in effects
+    ]
+    return replace(scenario, params={**scenario.params, **dict.fromkeys(names, 1.0)})
+
+
+def relative_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest ``|a - b|`` relative to the largest ``|a|`` (0 for identical arrays)."""
+    scale = max(float(np.abs(a).max()), 1e-300)
+    return float(np.abs(a - b).max()) / scale
