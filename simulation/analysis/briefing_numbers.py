@@ -319,14 +319,14 @@ def costs(batches: Sequence[Batch]) -> pd.DataFrame:
 def municipalities(
     baseline: Scenario, scenarios: Sequence[Scenario], rate: float, base_year: int
 ) -> pd.DataFrame:
-    """Central value of each scenario in each of the 60 municipalities.
+    """Central value of each scenario in each municipality (region) of its country.
 
     Municipal resolution: children placed avoided (total and per 1,000 children aged 0-17) and
     NPV.
     """
-    from simulation.model.demography import municipal_children
+    from simulation.model.demography import country_children
 
-    children = municipal_children()
+    children = country_children(baseline.run.country)
     latest = children[children.columns.max()]
     table = pd.DataFrame([{}])  # one central sample: every parameter at its best estimate
     base = run_batch(baseline, table, "municipal")

@@ -1,4 +1,7 @@
-"""Read the Lithuanian data shipped with the package (see ``data/lithuania/README.md``).
+"""Read the countries' data shipped with the package (see ``data/lithuania/README.md``).
+
+A country is a folder of ``simulation/data/`` with :data:`COUNTRY_FILES`; the Lithuanian one
+is the default, and a scenario names another by ``[run] country`` (``docs/countries.md``).
 
 Only this module knows file names and columns; the engines receive a :class:`Demography`.
 
@@ -56,9 +59,26 @@ class DataFileError(InputError):
     """A data file is missing columns or values; each line names the file and the key."""
 
 
-def data_dir() -> Path:
-    """Folder of the shipped Lithuanian data."""
-    return Path(str(resources.files("simulation") / "data" / "lithuania"))
+#: The country whose data a run reads unless its scenario names another (``[run] country``).
+DEFAULT_COUNTRY = "lithuania"
+#: The files that make a folder of ``simulation/data/`` a country (docs/countries.md).
+COUNTRY_FILES = ("national_series.csv", "municipal_children.csv")
+
+
+def data_dir(country: str = DEFAULT_COUNTRY) -> Path:
+    """Folder of a country's shipped data (default: the Lithuanian data)."""
+    return Path(str(resources.files("simulation") / "data" / country))
+
+
+@functools.cache
+def countries() -> tuple[str, ...]:
+    """The shipped countries: the folders of ``simulation/data/`` with :data:`COUNTRY_FILES`.
+
+    Named by folder; a scenario's ``[run] country`` is one of them.
+    """
+    root = Path(str(resources.files("simulation") / "data"))
+    found = (d.name for d in root.iterdir() if all((d / f).is_file() for f in COUNTRY_FILES))
+    return tuple(sorted(found))
 
 
 # ---- reading and checking a CSV table ------------------------------------------------------
@@ -415,3 +435,28 @@ def lithuania(national: Path | None = None, municipal: Path | None = None) -> De
         shares=counts / counts.sum(axis=1, keepdims=True),
         children_0_17={int(y): float(v) for y, v in children.items()},
     )
+
+
+def country_demography(country: str = DEFAULT_COUNTRY) -> Demography:
+    """The demography of a shipped country (:func:`countries`), read from its data folder.
+
+    Raises
+    ------
+    DataFileError
+        For a country that is not shipped, or a file that fails its checks.
+    """
+    if country == DEFAULT_COUNTRY:
+        return lithuania()
+    if country not in countries():
+        raise DataFileError(
+            f"{data_dir(country)}: no such country; allowed: {', '.join(countries())}"
+        )
+    folder = data_dir(country)
+    return lithuania(folder / COUNTRY_FILES[0], folder / COUNTRY_FILES[1])
+
+
+def country_children(country: str = DEFAULT_COUNTRY) -> pd.DataFrame:
+    """Children aged 0-17 by unit and year of a shipped country (:func:`municipal_children`)."""
+    if country == DEFAULT_COUNTRY:
+        return municipal_children()
+    return municipal_children(data_dir(country) / COUNTRY_FILES[1])

@@ -4,7 +4,8 @@ The model names municipalities as Statistics Lithuania does in English ("Jonišk
 the names of ``municipal_children.csv``); readers see the official Lithuanian short form
 ("Joniškio r. sav.") in Lithuanian and the Statistics Lithuania form in English. The crosswalk
 is ``simulation/data/lithuania/municipality_names.csv`` (its provenance, and the two names
-corrected from the map file, are in that folder's README).
+corrected from the map file, are in that folder's README). The regions of another shipped
+country (``docs/countries.md``) have no crosswalk: readers see the names of its data file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import difflib
 from functools import cache
 from importlib import resources
 
+from simulation.model.demography import DEFAULT_COUNTRY, countries, country_children
 from simulation.model.vocabulary import LANGS
 
 
@@ -32,6 +34,13 @@ def _index() -> dict[str, dict[str, str]]:
         for key in ("municipality", "name_lt", "long_name_lt"):
             index[row[key]] = row
     return index
+
+
+@cache
+def _other_countries_units() -> frozenset[str]:
+    """The units (regions) of every shipped country but Lithuania, as their data files name them."""
+    others = (c for c in countries() if c != DEFAULT_COUNTRY)
+    return frozenset(name for c in others for name in country_children(c).index)
 
 
 def names() -> tuple[str, ...]:
@@ -58,7 +67,8 @@ def official_name(name: str, lang: str) -> str:
         ("Joniškis d. mun."), or the Lithuanian short ("Joniškio r. sav.") or long form.
     lang : {"lt", "en"}
         ``"lt"``: the official short form ("Joniškio r. sav.", "Rietavo sav.");
-        ``"en"``: the Statistics Lithuania form ("Joniškis d. mun.").
+        ``"en"``: the Statistics Lithuania form ("Joniškis d. mun."). A region of another
+        shipped country: its own name, in both languages.
 
     Raises
     ------
@@ -69,6 +79,8 @@ def official_name(name: str, lang: str) -> str:
     """
     if lang not in LANGS:
         raise ValueError(f"language {lang!r} is not one of {LANGS}")
+    if name not in _index() and name in _other_countries_units():
+        return name
     return _row(name)["name_lt" if lang == "lt" else "municipality"]
 
 

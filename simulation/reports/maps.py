@@ -153,6 +153,18 @@ def match(values: Mapping, municipalities: tuple[Municipality, ...] | None = Non
     return out
 
 
+def on_map(values: Mapping) -> bool:
+    """Whether every key of ``values`` (as in :func:`match`) is on the boundary file's map.
+
+    The regions of another country (``docs/countries.md``) are not.
+    """
+    try:
+        match(values)
+    except KeyError:
+        return False
+    return True
+
+
 def draw_map(
     ax,
     values: Mapping,

@@ -15,6 +15,7 @@ import pandas as pd
 from simulation.engines.results import EngineResult
 from simulation.engines.sd import SDModel
 from simulation.model.catalogue import REGISTRY
+from simulation.model.demography import country_demography
 from simulation.workflow import tables
 from simulation.workflow.scenarios import Scenario
 
@@ -114,7 +115,11 @@ def simulate_scenario(scenario: Scenario, progress: bool = False) -> EngineResul
         from simulation.engines.abm import FamilyWelfareModel
 
         model = FamilyWelfareModel(
-            scenario.params, scenario.levers, scenario.schedule, settings=abm_settings(scenario)
+            scenario.params,
+            scenario.levers,
+            scenario.schedule,
+            settings=abm_settings(scenario),
+            demography=country_demography(scenario.run.country),
         )
         return model.run(progress=progress).result(scenario.run.resolution, rescale=True)
     return sd_model(scenario).run()
@@ -133,6 +138,7 @@ def sd_model(scenario: Scenario, params: dict | None = None) -> SDModel:
         resolution=run.resolution,
         end_year=run.end_year,
         steps_per_month=run.steps_per_month,
+        demography=country_demography(run.country),
     )
 
 

@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from simulation.model.catalogue import REGISTRY, RETIRED
+from simulation.model.demography import DEFAULT_COUNTRY, countries
 from simulation.model.errors import InputError
 from simulation.model.policy import RULES
 from simulation.model.schedule import Change
@@ -95,6 +96,7 @@ class RunSettings:
     engine: str = ENGINES[0]
     heterogeneity: bool = True
     scale: float = DEFAULT_SCALE
+    country: str = DEFAULT_COUNTRY  # a folder of simulation/data/ (docs/countries.md)
 
 
 #: ``[run]`` keys: (type, lowest, highest or allowed values).
@@ -106,6 +108,7 @@ RUN_RULES: dict[str, tuple[type, object]] = {
     "engine": (str, ENGINES),
     "heterogeneity": (bool, (False, True)),
     "scale": (float, (1e-4, 1.0)),
+    "country": (str, countries()),
 }
 
 
@@ -183,8 +186,11 @@ class Scenario:
         Run settings, every parameter value (so a change of a registry default changes it
         too) and the schedule.
         """
+        run = asdict(self.run)
+        if run["country"] == DEFAULT_COUNTRY:  # Lithuanian runs keep their earlier digests
+            del run["country"]
         content = {
-            "run": asdict(self.run),
+            "run": run,
             "parameters": self.resolved_parameters(),
             "allocation_rule": self.allocation_rule,
             "schedule": self.to_dict()["schedule"],

@@ -12,6 +12,7 @@ from simulation.analysis import targets as tg
 from simulation.engines.results import EngineResult
 from simulation.engines.sd import SDModel
 from simulation.model.catalogue import REGISTRY
+from simulation.model.demography import country_demography
 from simulation.workflow.scenarios import Scenario
 
 #: Forward-difference step of the Jacobian, in unit-cube coordinates.
@@ -88,6 +89,7 @@ class Problem:
             resolution="national",
             end_year=end_year or self.targets.end_year,
             steps_per_month=self.steps_per_month,
+            demography=country_demography(self.scenario.run.country),
         )
         self.evaluations += model.k
         return model.run(save=("stocks", "flows")), params

@@ -243,12 +243,13 @@ def municipal_ranking(
     ranked = municipalities.sort_values("avoided_per_1000_children")
     names = [official_name(m, lang) for m in ranked["municipality"]]
     values = dict(zip(ranked["municipality"], ranked["avoided_per_1000_children"], strict=True))
+    drawn = maps.on_map(values)  # another country's regions have no map: bars only
     with plt.rc_context(STYLE):
         fig = plt.figure(figsize=(WIDTH, 0.118 * len(ranked) + 1.1))
         # the map's row is taller than the map needs, so that the map takes the column's
         # whole width and its colour bar stays clear of the attribution
         grid = fig.add_gridspec(2, 2, width_ratios=(1.0, 1.2), height_ratios=(1.35, 1.0))
-        ax = fig.add_subplot(grid[:, 0])
+        ax = fig.add_subplot(grid[:, 0] if drawn else grid[:, :])
         y = range(len(ranked))
         ax.barh(list(y), ranked["avoided_per_1000_children"], color=colour, height=0.72)
         ax.set_yticks(list(y), names, fontsize=SMALLEST_FONT)
@@ -258,12 +259,14 @@ def municipal_ranking(
         ax.xaxis.set_major_formatter(locale.tick_formatter(1, lang))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         fig.suptitle(text["per_1000"].format(year=end_year), x=0.01, ha="left", fontsize=9.5)
-        map_ax = fig.add_subplot(grid[0, 1])
-        maps.draw_map(map_ax, values, lang, cmap="Blues", formatter=locale.tick_formatter(1, lang))
-        for note in map_ax.texts:  # the attribution under the map, clear of the colour bar
-            if note.get_text() == maps.ATTRIBUTION:
-                note.set_position((1.0, -0.03))
-                note.set_verticalalignment("top")
+        if drawn:
+            map_ax = fig.add_subplot(grid[0, 1])
+            ticks = locale.tick_formatter(1, lang)
+            maps.draw_map(map_ax, values, lang, cmap="Blues", formatter=ticks)
+            for note in map_ax.texts:  # the attribution under the map, clear of the colour bar
+                if note.get_text() == maps.ATTRIBUTION:
+                    note.set_position((1.0, -0.03))
+                    note.set_verticalalignment("top")
         fig.tight_layout(rect=(0, 0, 1, 0.97))
         return save(fig, stem)
 
