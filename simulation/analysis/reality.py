@@ -424,3 +424,16 @@ def run_checks(
         out.extend(found if isinstance(found, tuple) else (found,))
         progress(1)
     return out
+
+
+#: Short citations for one line of output.
+CITATIONS = {
+    FOWLER: "Fowler et al. 2020, Child Maltreatment 25(1): 51-60",
+    BED_SUPPLY: "residential bed-supply model, SSWR 2011 paper 14742",
+    PROPERTY: PROPERTY,
+}
+
+
+def citation(source: str) -> str:
+    """The short citation of a source (the source itself when it has none)."""
+    return CITATIONS.get(source, source)
