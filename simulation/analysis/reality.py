@@ -224,7 +224,8 @@ def capacity_adjustment(scenario: Scenario) -> tuple[CheckResult, CheckResult]:
             "waiting_family_years_fast": float(fast),
             "waiting_family_years_slow": float(slow),
         },
-        f"families waiting for {SERVICE} in {POLICY_YEAR}-{POLICY_YEAR + WAITING_YEARS - 1}: "
+        f"families waiting for {label(SERVICE).lower()} in "
+        f"{POLICY_YEAR}-{POLICY_YEAR + WAITING_YEARS - 1}: "
         f"{fast:.0f} family-years at a {low:g}-year capacity delay, {slow:.0f} at {high:g} years",
     )
     supply = CheckResult(
@@ -390,7 +391,9 @@ def doubled_costs(scenario: Scenario) -> CheckResult:
         "places_ratio_max": float(ratio.max()),
         **{f"served_ratio.{n}": float(r) for n, r in zip(full_names, served_ratio, strict=True)},
     }
-    served_text = ", ".join(f"{n} {r:.4f}" for n, r in zip(full_names, served_ratio, strict=True))
+    served_text = ", ".join(
+        f"{label(n).lower()} {r:.4f}" for n, r in zip(full_names, served_ratio, strict=True)
+    )
     return CheckResult(
         "doubled_unit_costs",
         "Doubling every unit cost halves what a budget buys (places, and families served "
@@ -424,6 +427,11 @@ def run_checks(
         out.extend(found if isinstance(found, tuple) else (found,))
         progress(1)
     return out
+
+
+def label(programme: str) -> str:
+    """A programme's English name for readers (never its code name)."""
+    return sv.PROGRAMMES[programme_index(programme)].label("en")
 
 
 #: Short citations for one line of output.
