@@ -1,0 +1,171 @@
+"""Reality checks (issue 21, item 4): published behaviours the shipped model must show.
+
+Each test names its source. The checks run on the system-dynamics engine (deterministic),
+national, on the shipped baseline: a few seconds for all of them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from simulation.analysis import reality
+from simulation.analysis.reality_runs import national, run_sd, with_changes
+from simulation.interfaces.cli import main
+from simulation.workflow.scenarios import load
+from tests.conftest import SCENARIOS
+
+BASELINE = SCENARIOS / "baseline.toml"
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load(BASELINE)
+
+
+@pytest.fixture(scope="module")
+def results(baseline):
+    return {r.name: r for r in reality.run_checks(baseline)}
+
+
+def test_fowler_more_referrals_without_capacity_avoid_no_more_placements(results):
+    """Fowler et al. (2020), Child Maltreatment 25(1): 51-60.
+
+    Scaling a capacity-constrained prevention service does not cut system-wide separations
+    unless time to service falls: twice the referrals to home visiting with its places fixed
+    avoid about the same placements (the served share halves); places grown with the
+    referrals keep the served share and avoid more.
+    """
+    r = results["fowler_capacity"]
+    n = r.numbers
+    assert r.status == reality.PASS
+    assert r.source == reality.FOWLER
+    assert n["served_share_same_capacity"] < 0.6 * n["served_share_today"]
+    assert n["served_share_more_capacity"] == pytest.approx(n["served_share_today"], rel=0.05)
+    assert n["avoided_more_referrals_more_capacity"] > 1.5 * n["avoided_today"]
+    gain = n["avoided_more_referrals_more_capacity"] - n["avoided_today"]
+    assert abs(n["avoided_more_referrals_same_capacity"] - n["avoided_today"]) < 0.05 * gain
+    # system-wide: the extra referrals alone do not lower placements in this model
+    assert n["placements_without_service_more_referrals"] > n["placements_without_service_today"]
+
+
+def test_fowler_check_fails_when_the_service_is_not_constrained(baseline, monkeypatch):
+    """Fowler et al. (2020): the check tells the cases apart.
+
+    With places for five times the families, the extra referrals are served too: more
+    referrals then avoid more placements without any new capacity, and the check fails.
+    """
+    monkeypatch.setattr(reality, "CONSTRAINED_SHARE", 5.0)
+    r = reality.fowler_capacity(baseline)
+    assert r.status == reality.FAIL
+    assert r.numbers["avoided_more_referrals_same_capacity"] > 1.5 * r.numbers["avoided_today"]
+
+
+def test_bed_supply_slow_capacity_builds_a_waiting_list(results):
+    """Residential bed-supply model (SSWR 2011, paper 14742): slow adjustment, waiting lists.
+
+    After a budget that meets need, capacity at the slow end of the capacity delay's range
+    (3 years) leaves several times the waiting family-years of the fast end (3 months).
+    """
+    r = results["bed_supply_waiting"]
+    assert r.status == reality.PASS
+    assert r.source == reality.BED_SUPPLY
+    assert r.numbers["waiting_family_years_slow"] > 3 * r.numbers["waiting_family_years_fast"]
+    assert r.numbers["waiting_family_years_fast"] > 0
+
+
+def test_bed_supply_surplus_is_reported_not_representable(results):
+    """Residential bed-supply model (SSWR 2011, paper 14742): supply-induced demand.
+
+    The model has no mechanism by which free places draw placements: the check says so and
+    what would be needed, and its numbers show surplus places drawing no placements up.
+    """
+    r = results["bed_supply_surplus"]
+    assert r.status == reality.NOT_REPRESENTABLE
+    assert not r.failed
+    assert "Needed:" in r.note
+    assert "waiting state" in r.note
+    assert r.numbers["placements_at_twice_need"] <= r.numbers["placements_at_need"]
+
+
+def test_no_prevention_spending_no_prevention_effect(results):
+    """A property of the model: no prevention spending, no prevention effect.
+
+    Zero preventive budgets give exactly the states of a run whose preventive programmes have
+    no effect; their multipliers are exactly 1; the funded programmes did avoid placements
+    (so the comparison is not empty).
+    """
+    r = results["no_prevention_spending"]
+    assert r.status == reality.PASS
+    assert r.source == reality.PROPERTY
+    assert r.numbers["relative_state_gap"] == 0.0
+    assert r.numbers["preventive_multiplier_min"] == r.numbers["preventive_multiplier_max"] == 1
+    assert r.numbers["placements_avoided_by_funded_prevention"] > 10
+
+
+def test_zero_spending_differs_from_funded_prevention(baseline):
+    """A property of the model: the funded variant's effects are not 1 (the check can fail)."""
+    funding = {"budget.home_visiting": 5.0}
+    effects = reality.final_effects(with_changes(national(baseline), 2027, funding))
+    assert effects[list(reality.PREVENTIVE_EFFECTS)].min() < 0.99
+
+
+def test_doubled_unit_costs_halve_places_and_families_served(results):
+    """A property of the model: twice every unit cost halves what a budget buys."""
+    r = results["doubled_unit_costs"]
+    n = r.numbers
+    assert r.status == reality.PASS
+    assert r.source == reality.PROPERTY
+    assert n["capacity_relative_gap"] == 0.0
+    assert n["places_ratio_min"] == pytest.approx(0.5, rel=1e-12)
+    assert n["places_ratio_max"] == pytest.approx(0.5, rel=1e-12)
+    served = [v for k, v in n.items() if k.startswith("served_ratio.")]
+    assert served
+    assert np.allclose(served, 0.5, rtol=1e-6)
+
+
+def test_unit_costs_cover_every_programme_and_care():
+    names = reality.unit_costs()
+    assert {"cost.family_care", "cost.institutional_care", "cost.training_per_person"} <= set(names)
+    assert sum(n.startswith("programme.") for n in names) == len(reality.sv.PROGRAMME_NAMES)
+
+
+def test_run_sd_batch_matches_single_runs(baseline):
+    """The checks' batched runs give each set's single run (the engine is deterministic)."""
+    sc = national(baseline)
+    batch = run_sd(sc, {"detection_rate": np.array([0.05, 0.1])})
+    single = run_sd(sc.with_values({"detection_rate": 0.1}))
+    np.testing.assert_allclose(batch.saved["stocks"][:, 1], single.saved["stocks"][:, 0])
+
+
+def test_command_prints_one_line_per_check_with_its_source(tmp_path, capsys):
+    assert main(["reality-check", str(BASELINE), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    lines = [x for x in out.splitlines() if x.startswith(("PASS", "FAIL", "N/A"))]
+    assert len(lines) == 5
+    assert "Fowler et al. 2020" in lines[0]
+    assert "SSWR 2011" in lines[1]
+    assert all("a property of the model" in x for x in lines[3:])
+    assert "home_visiting" not in out  # programmes by their labels
+    (folder,) = (tmp_path / "reality" / "baseline").iterdir()
+    written = json.loads((folder / "checks.json").read_text())
+    assert [c["status"] for c in written["checks"]].count("pass") == 4
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert sorted(manifest["files"]) == ["checks.csv", "checks.json", "manifest.json"]
+
+
+def test_command_exits_1_when_a_check_fails(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(reality, "CONSTRAINED_SHARE", 5.0)
+    assert main(["reality-check", str(BASELINE), "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.startswith("FAIL fowler_capacity")
+
+
+def test_command_refuses_a_missing_scenario_without_output(tmp_path, capsys):
+    missing = tmp_path / "nope.toml"
+    assert main(["reality-check", str(missing), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.toml" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
