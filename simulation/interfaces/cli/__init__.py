@@ -30,6 +30,7 @@ from simulation.interfaces.cli import (
     run,
     sensitivity,
     validate,
+    voi,
 )
 from simulation.interfaces.cli.common import EXIT_USAGE, Parser, UsageError, say
 
@@ -45,6 +46,7 @@ COMMANDS = (
     calibrate,
     ensemble,
     reality,
+    voi,
     brief,
     export,
     app,
