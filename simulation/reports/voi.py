@@ -1,0 +1,229 @@
+"""The written results of ``prevsim voi``: tables, a summary and a bar chart in lt or en.
+
+The words of the chart are kept in :data:`WORDS` (both languages, the same keys; a test
+checks it) until they join the shared table in :mod:`simulation.reports.labels`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simulation.analysis.voi import Study
+from simulation.model.catalogue import REGISTRY
+from simulation.reports import locale
+from simulation.reports.style import STYLE, save
+from simulation.workflow import store
+from simulation.workflow.scenarios import Scenario
+from simulation.workflow.store import Output
+
+WORDS = {
+    "lt": {
+        "title": "Tobulos informacijos vertė: kiek verta tiksliai žinoti",
+        "axis": "Tikėtina vertė sprendimui, mln. EUR",
+        "evpi": "visi neapibrėžti parametrai: {value}",
+        "source": "Šaltinis: prevsim, sistemų dinamikos modelis; {draws} parametrų rinkinių; "
+        "paklaidos – 95 % Monte Karlo intervalas. Pasirinkimas: {options}.",
+        "themes": {
+            "hazards": "Šeimų būsenų kaitos dažniai",
+            "programme_effects": "Programų poveikis",
+            "service_delivery": "Paslaugų teikimas",
+            "unit_costs": "Vieneto kainos",
+            "life_course": "Pasekmės suaugus (gyvenimo eiga)",
+            "other": "Kiti parametrai",
+        },
+        "grouping": {
+            "themes": "pagal temą",
+            "programmes": "pagal programos vertinimą",
+            "parameters": "pagal parametrą",
+        },
+    },
+    "en": {
+        "title": "Value of perfect information: what knowing exactly is worth",
+        "axis": "Expected value to the decision, million EUR",
+        "evpi": "every uncertain parameter: {value}",
+        "source": "Source: prevsim, system-dynamics model; {draws} parameter sets; bars "
+        "show 95% Monte Carlo intervals. Choice: {options}.",
+        "themes": {
+            "hazards": "Family transition rates",
+            "programme_effects": "Programme effects",
+            "service_delivery": "Service delivery",
+            "unit_costs": "Unit costs",
+            "life_course": "Adult outcomes (life course)",
+            "other": "Other parameters",
+        },
+        "grouping": {
+            "themes": "by theme",
+            "programmes": "by programme evaluation",
+            "parameters": "by parameter",
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the study decided among and over which draws (for texts and the manifest)."""
+
+    scenarios: list[Scenario]
+    baseline: Scenario
+    baseline_is_option: bool
+    base_year: int
+    draws: str
+    seed: int
+
+
+def group_label(grouping: str, group: str, lang: str) -> str:
+    """A group's name for readers: a theme, a programme's title or a parameter's label."""
+    if grouping == "themes":
+        return WORDS[lang]["themes"][group]
+    if grouping == "programmes":
+        from simulation.model import programmes
+
+        titles = {p.name: p.label(lang) for p in programmes.library()}
+        return titles.get(group, group)
+    return REGISTRY[group].label(lang)
+
+
+def option_label(name: str, context: Context, lang: str) -> str:
+    """An option's title in ``lang`` (the scenario's display title)."""
+    every = [*context.scenarios, context.baseline]
+    return next(s.display_title(lang) for s in every if s.name == name)
+
+
+def summary_lines(study: Study, context: Context) -> list[str]:
+    """The summary: the decision, EVPI, and one sentence per group (English)."""
+    en = "en"
+    options = study.option_table()
+    lines = [
+        f"Value of information for the choice among {len(study.options)} options "
+        f"(NPV against '{context.baseline.name}', EUR, discounted to {context.base_year}; "
+        "the whole decision: every family in Lithuania over the horizon)",
+        f"Draws: {context.draws} (seed {context.seed}); n = {len(study.draws):,}",
+        "",
+        "option: expected NPV, million EUR (SD); chance it is the best option",
+    ]
+    for row in options.itertuples():
+        lines.append(
+            f"  {row.option}: {row.mean_net_benefit / 1e6:,.1f} ({row.sd_net_benefit / 1e6:,.1f});"
+            f" {row.chance_best:.0%}"
+        )
+    total = study.evpi
+    lines += [
+        f"Choice on current evidence: {study.chosen} ({option_label(study.chosen, context, en)}).",
+        "",
+        f"EVPI (every uncertain parameter known exactly): EUR {total.value / 1e6:,.2f} million "
+        f"(Monte Carlo standard error {total.standard_error / 1e6:,.2f} million). No study can "
+        "be worth more to this decision.",
+    ]
+    for grouping, table in study.groups.groupby("grouping", sort=False):
+        lines += ["", f"EVPPI {WORDS[en]['grouping'][grouping]} (largest first):"]
+        for row in table.sort_values("evppi", ascending=False).itertuples():
+            lines.append("  " + group_sentence(row, total.value))
+    lines += [
+        "",
+        "EVPPI: Strong, Oakley & Brennan (2014) nonparametric regression (a smoothing spline "
+        "for one parameter, a Gaussian process for a group); its standard error is the "
+        "sampling error only. A group's value is an upper bound on what a study of it is "
+        "worth: a real study resolves only part of the uncertainty and costs money.",
+    ]
+    return lines
+
+
+def group_sentence(row, evpi: float) -> str:
+    """One sentence about one group (a row of :attr:`Study.groups`)."""
+    label = group_label(row.grouping, row.group, "en")
+    value = row.evppi / 1e6
+    if value < 2 * row.standard_error / 1e6 or value < 0.005 * max(evpi, 0) / 1e6:
+        return (
+            f"{label} ({row.parameters} parameter(s)): worth about nothing to this decision "
+            f"(EUR {value:,.2f} million, SE {row.standard_error / 1e6:,.2f}): knowing them "
+            "exactly would not change the choice."
+        )
+    share = f", {row.share_of_evpi:.0%} of the EVPI" if np.isfinite(row.share_of_evpi) else ""
+    return (
+        f"{label} ({row.parameters} parameter(s)): knowing them exactly is worth "
+        f"EUR {value:,.2f} million (SE {row.standard_error / 1e6:,.2f}{share}); a study "
+        "settling them is worth at most this."
+    )
+
+
+def chart(study: Study, grouping: str, context: Context, stem: Path, lang: str) -> list[str]:
+    """Horizontal bars of the EVPPI of each group, the EVPI as a line; PNG and PDF."""
+    words = WORDS[lang]
+    table = study.groups[study.groups["grouping"] == grouping]
+    table = table.sort_values("evppi").tail(15)
+    labels = [group_label(grouping, g, lang) for g in table["group"]]
+    options = ", ".join(option_label(o, context, lang) for o in study.options)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(table) + 1.9))
+        y = np.arange(len(table))
+        ax.barh(
+            y,
+            table["evppi"] / 1e6,
+            xerr=1.96 * table["standard_error"] / 1e6,
+            color="#0072B2",
+            error_kw={"lw": 0.8, "capsize": 2},
+        )
+        ax.axvline(study.evpi.value / 1e6, color="#D55E00", lw=1.2, ls="--")
+        evpi_text = words["evpi"].format(value=locale.million_eur(study.evpi.value, 1, lang))
+        ax.text(study.evpi.value / 1e6, len(table) - 0.4, evpi_text, ha="right", fontsize=8)
+        ax.set_yticks(y, labels)
+        ax.set_xlim(left=0)
+        ax.xaxis.set_major_formatter(locale.tick_formatter(1, lang))
+        ax.set_xlabel(words["axis"])
+        ax.grid(axis="y", visible=False)
+        ax.set_title(f"{words['title']} ({words['grouping'][grouping]})", loc="left")
+        source = words["source"].format(
+            draws=locale.number(len(study.draws), 0, lang), options=options
+        )
+        fig.text(0.01, 0.005, source, fontsize=7, color="#555555", wrap=True)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        return save(fig, stem)
+
+
+def write_study(study: Study, context: Context, out: Output) -> tuple[Path, list[str]]:
+    """Write the tables, the summary, one chart per grouping and a manifest.
+
+    Returns the folder and the summary lines.
+    """
+    lines = summary_lines(study, context)
+    name = "-vs-".join([*study.options])[:120]
+    key = "".join(s.digest() for s in [*context.scenarios, context.baseline])
+    digest = hashlib.sha256(f"{key}{len(study.draws)}{context.seed}".encode()).hexdigest()[:10]
+    folder = store.run_folder(out.root, "voi", name, digest)
+    with store.atomic_folder(folder) as tmp:
+        values = pd.DataFrame(study.net_benefit, columns=study.options)
+        values.to_csv(tmp / "net_benefit.csv", index_label="draw")
+        study.draws.to_csv(tmp / "draws.csv", index_label="draw")
+        study.option_table().to_csv(tmp / "options.csv", index=False)
+        evpi = pd.DataFrame(
+            [{"evpi": study.evpi.value, "standard_error": study.evpi.standard_error}]
+        )
+        evpi.to_csv(tmp / "evpi.csv", index=False)
+        study.groups.to_csv(tmp / "evppi.csv", index=False)
+        (tmp / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files = ["net_benefit.csv", "draws.csv", "options.csv", "evpi.csv", "evppi.csv"]
+        files.append("summary.txt")
+        for grouping in study.groups["grouping"].unique():
+            files += chart(study, grouping, context, tmp / f"evppi_{grouping}", out.lang)
+        store.write_manifest(
+            tmp,
+            files,
+            command=out.command,
+            kind="voi",
+            options=study.options,
+            baseline_is_option=context.baseline_is_option,
+            base_year=context.base_year,
+            draws=context.draws,
+            seed=context.seed,
+            samples=len(study.draws),
+            scenarios=[s.to_dict() for s in context.scenarios],
+            baseline=context.baseline.to_dict(),
+        )
+    return folder, lines
