@@ -22,6 +22,7 @@ from simulation.analysis.reality_runs import (
     between,
     budget_for,
     capacity_of,
+    final_effects,
     national,
     neutral_effects,
     placements,
@@ -30,16 +31,16 @@ from simulation.analysis.reality_runs import (
     run_sd,
     served_share,
     target_families,
+    unit_costs,
     with_changes,
     without_spending,
 )
 from simulation.engines.results import EngineResult
-from simulation.engines.sd import LAYOUT
 from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.flows import EFFECT_SOURCE, EFFECTS
 from simulation.model.states import State
-from simulation.workflow.runner import sd_model
+from simulation.model.vocabulary import START_YEAR
 from simulation.workflow.scenarios import Scenario
 
 PASS, FAIL, NOT_REPRESENTABLE = "pass", "fail", "not representable"
@@ -274,21 +275,6 @@ PREVENTIVE_EFFECTS = tuple(
 )
 
 
-def final_effects(scenario: Scenario) -> np.ndarray:
-    """The services' hazard multipliers at the end of a national SD run, ``(N_EFFECTS,)``.
-
-    Programmes only (the cooperation model's groups and coordinator are left out: they are
-    not bought from a budget line).
-    """
-    sc = national(scenario)
-    model = sd_model(sc)
-    y = model.run(("stocks",), every=12).final
-    p = {**model.static, **model.levers_at(model.n_months - 1)}
-    capacity = y[..., LAYOUT.capacity].reshape(*y.shape[:-1], sv.N_PROGRAMMES, sv.N_PROVIDERS)
-    state = sv.service_state(capacity, y[..., LAYOUT.stocks], y[..., LAYOUT.graduates], p)
-    return state.effects[0, 0]
-
-
 def no_prevention_spending(scenario: Scenario) -> CheckResult:
     """Zero preventive budgets give the states of a run without preventive programmes.
 
@@ -343,15 +329,6 @@ def no_prevention_spending(scenario: Scenario) -> CheckResult:
 
 
 # ---- 4. Twice the unit costs, half the places -------------------------------------------------
-def unit_costs() -> tuple[str, ...]:
-    """Every unit cost the engines read: each programme's place and the registry's ``cost.*``."""
-    return tuple(
-        n
-        for n in REGISTRY.names(engine="sd")
-        if n.startswith("cost.") or (n.startswith("programme.") and n.endswith(".cost"))
-    )
-
-
 def doubled_costs(scenario: Scenario) -> CheckResult:
     """Twice every unit cost: a fixed budget buys half the places, half the families.
 
@@ -405,6 +382,70 @@ def doubled_costs(scenario: Scenario) -> CheckResult:
         f"{int(funded.sum())} funded programmes; family-years served x "
         f"({served_text or 'none full'})",
     )
+
+
+# ---- the agent-based engine at small scale: the exact parts of checks 3 and 4 ----------------
+#: Share of families the agent-based checks simulate (a few seconds a run).
+ABM_SCALE = 0.01
+
+
+def abm_checks(scenario: Scenario, scale: float = ABM_SCALE, seed: int = 1) -> list[CheckResult]:
+    """Checks 3 and 4 on the agent-based engine at ``scale``, one seed (properties of the model).
+
+    Three runs with the same seed: the scenario, every unit cost doubled, every preventive
+    budget at zero. Zero budgets must leave no preventive capacity, no family served and
+    no preventive spending; doubled costs must leave the capacity as it is (so a place costs
+    twice as much: half the places). Families served are reported, not judged: the agents
+    are admitted one family at a time, so they need not halve exactly.
+    """
+    from simulation.workflow.runner import simulate_scenario, with_overrides
+
+    sc = national(scenario)
+    p = REGISTRY.resolve(sc.params)
+    budgets = ("budget.preventive", *(f"budget.{q}" for q in PREVENTIVE))
+    variants = (
+        sc,
+        sc.with_values({n: 2.0 * p[n] for n in unit_costs()}),
+        without_spending(sc, budgets),
+    )
+    runs = [
+        simulate_scenario(with_overrides(v, engine="abm", scale=scale, seed=seed)) for v in variants
+    ]
+    idx = [programme_index(q) for q in PREVENTIVE]
+    zero = runs[2]
+    leftovers = {
+        "preventive_capacity_eur_max": float(np.abs(capacity_of(zero)[..., idx, :]).max()),
+        "preventive_family_years_served": float(zero.saved["served_years"][..., idx].max()),
+        "preventive_spending_eur": float(zero.saved["costs"][..., : sv.N_PROVIDERS].max()),
+    }
+    gap = relative_gap(capacity_of(runs[0]), capacity_of(runs[1]))
+    served = [between(r, "served_years", START_YEAR)[0] for r in runs[:2]]
+    used = served[0] > 0
+    ratios = {
+        f"served_ratio.{sv.PROGRAMME_NAMES[i]}": float(served[1][i] / served[0][i])
+        for i in np.flatnonzero(used)
+    }
+    where = f"agent-based engine, {scale:g} of families, seed {seed}"
+    return [
+        CheckResult(
+            "abm_no_prevention_spending",
+            "No prevention spending: no preventive places, families served or spending.",
+            PROPERTY,
+            PASS if not any(leftovers.values()) else FAIL,
+            leftovers,
+            f"{where}: zero preventive budgets leave capacity, family-years served and "
+            f"spending at {max(leftovers.values()):g}",
+        ),
+        CheckResult(
+            "abm_doubled_unit_costs",
+            "Doubling every unit cost leaves the money at work as it is: half the places.",
+            PROPERTY,
+            PASS if gap <= ROUNDING else FAIL,
+            {"capacity_relative_gap": gap, **ratios},
+            f"{where}: capacity differs by {gap:.1e} (relative), so places halve; "
+            "family-years served x " + ", ".join(f"{v:.2f}" for v in ratios.values()),
+        ),
+    ]
 
 
 # ---- all checks ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from simulation.engines.results import EngineResult
+from simulation.engines.sd import LAYOUT
 from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.flows import PLACEMENTS
@@ -120,3 +121,27 @@ def relative_gap(a: np.ndarray, b: np.ndarray) -> float:
     """Largest ``|a - b|`` relative to the largest ``|a|`` (0 for identical arrays)."""
     scale = max(float(np.abs(a).max()), 1e-300)
     return float(np.abs(a - b).max()) / scale
+
+
+def final_effects(scenario: Scenario) -> np.ndarray:
+    """The services' hazard multipliers at the end of a national SD run, ``(N_EFFECTS,)``.
+
+    Programmes only (the cooperation model's groups and coordinator are left out: they are
+    not bought from a budget line).
+    """
+    sc = national(scenario)
+    model = sd_model(sc)
+    y = model.run(("stocks",), every=12).final
+    p = {**model.static, **model.levers_at(model.n_months - 1)}
+    capacity = y[..., LAYOUT.capacity].reshape(*y.shape[:-1], sv.N_PROGRAMMES, sv.N_PROVIDERS)
+    state = sv.service_state(capacity, y[..., LAYOUT.stocks], y[..., LAYOUT.graduates], p)
+    return state.effects[0, 0]
+
+
+def unit_costs() -> tuple[str, ...]:
+    """Every unit cost the engines read: each programme's place and the registry's ``cost.*``."""
+    return tuple(
+        n
+        for n in REGISTRY.names(engine="sd")
+        if n.startswith("cost.") or (n.startswith("programme.") and n.endswith(".cost"))
+    )

@@ -169,3 +169,20 @@ def test_command_refuses_a_missing_scenario_without_output(tmp_path, capsys):
     assert "nope.toml" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_abm_no_spending_and_doubled_costs_at_small_scale(baseline):
+    """A property of the model, on the agent-based engine (1% of families, one seed).
+
+    Zero preventive budgets leave no preventive places, families served or spending;
+    doubled unit costs leave the capacity as it is, and fewer families are served.
+    """
+    spending, costs = reality.abm_checks(baseline, scale=0.005, seed=3)
+    assert spending.status == reality.PASS
+    assert spending.numbers["preventive_spending_eur"] == 0.0
+    assert costs.status == reality.PASS
+    assert costs.numbers["capacity_relative_gap"] == 0.0
+    served = [v for k, v in costs.numbers.items() if k.startswith("served_ratio.")]
+    assert served
+    assert max(served) < 1.0

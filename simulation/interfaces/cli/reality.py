@@ -17,6 +17,7 @@ NAME = "reality-check"
 EXAMPLES = """examples:
   prevsim reality-check
   prevsim reality-check scenarios/early_intervention.toml
+  prevsim reality-check --abm
   prevsim reality-check --out /tmp/results"""
 
 
@@ -40,6 +41,12 @@ def add_parser(sub) -> None:
         default=None,
         help="scenario the checks vary (default: the shipped scenarios/baseline.toml)",
     )
+    p.add_argument(
+        "--abm",
+        action="store_true",
+        help="also the exact parts of the no-spending and unit-cost checks on the agent-based "
+        "engine, at 1%% of the families (about half a minute; default: off)",
+    )
     add_out(p)
 
 
@@ -61,8 +68,11 @@ def handle(args) -> int:
 
     path = args.file if args.file is not None else scenario_dir() / "baseline.toml"
     scenario = load(path)
-    bar = Progress(len(reality.CHECKS), label=NAME)
+    bar = Progress(len(reality.CHECKS) + int(args.abm), label=NAME)
     results = reality.run_checks(scenario, progress=bar.advance)
+    if args.abm:
+        results += reality.abm_checks(scenario)
+        bar.advance(1)
     bar.close()
     folder = write_checks(results, scenario, args)
     print("\n".join(line(r) for r in results))
