@@ -36,6 +36,25 @@ def _prim_module():
     return prim
 
 
+def most_influential(x: pd.DataFrame, interest: np.ndarray, k: int, seed: int) -> list[str]:
+    """The ``k`` columns of ``x`` that best separate the cases of interest.
+
+    Extra-trees feature scores (EMA Workbench's ``get_ex_feature_scores``; Jaxa-Rozen and
+    Kwakkel 2018): PRIM over a hundred dimensions and a few thousand points restricts noise
+    dimensions by chance, so scenario discovery screens first.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # see _prim_module
+        from ema_workbench.analysis import feature_scoring as fs
+
+        scores, *_ = fs.get_ex_feature_scores(
+            x.reset_index(drop=True).astype(float),
+            np.asarray(interest, int),
+            random_state=seed,
+        )
+    return [str(n) for n in scores.iloc[:, 0].sort_values(ascending=False).index[:k]]
+
+
 @dataclass(frozen=True)
 class Box:
     """One box of conditions.
@@ -118,7 +137,8 @@ def find_boxes(
     boxes: list[Box] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # see _prim_module
-        finder = prim.Prim(x, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
+        # EMA drops a box whose densest step is below its threshold; the choice is made below.
+        finder = prim.Prim(x, y, threshold=1e-9, peel_alpha=peel_alpha, mass_min=mass_min)
         for _ in range(max_boxes):
             box = finder.find_box()
             if box is None or len(box.peeling_trajectory) < 2:
@@ -129,11 +149,28 @@ def find_boxes(
                 break
             box.select(chosen)
             quasi_p = _quasi_p(box.qp[chosen])
-            for dim, p in quasi_p.items():
-                if p > QP_LEVEL:
-                    box.drop_restriction(dim)
+            _drop_insignificant(box, quasi_p, threshold)
             boxes.append(_box(box, finder.box_init, trajectory, chosen, quasi_p))
     return boxes
+
+
+def _drop_insignificant(box, quasi_p: dict, threshold: float) -> None:
+    """Drop restrictions not significant at :data:`QP_LEVEL`, least significant first.
+
+    One is dropped only when the box stays at ``threshold`` density or above without it.
+    """
+    finder = box.prim
+    remaining = finder.yi_remaining
+    x = finder.x.loc[remaining]
+    y = finder.y[remaining]
+    for dim in sorted(quasi_p, key=quasi_p.get, reverse=True):
+        if quasi_p[dim] <= QP_LEVEL:
+            break
+        lims = box.box_lim.copy()
+        lims[dim] = finder.box_init[dim]
+        inside = np.all((x >= lims.iloc[0]) & (x <= lims.iloc[1]), axis=1).to_numpy()
+        if inside.any() and y[inside].mean() >= threshold:
+            box.drop_restriction(dim)
 
 
 def _box(box, box_init: pd.DataFrame, trajectory: pd.DataFrame, chosen: int, qp: dict) -> Box:

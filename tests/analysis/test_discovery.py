@@ -58,8 +58,6 @@ def test_prim_finds_a_second_box_and_stops():
 
 
 def test_choose_takes_most_coverage_at_the_threshold():
-    trajectory = pd.DataFrame(
-        {"coverage": [1.0, 0.9, 0.7, 0.4], "density": [0.2, 0.6, 0.85, 0.95]}
-    )
+    trajectory = pd.DataFrame({"coverage": [1.0, 0.9, 0.7, 0.4], "density": [0.2, 0.6, 0.85, 0.95]})
     assert prim.choose(trajectory, 0.8) == 2
     assert prim.choose(trajectory, 0.99) == 3  # none dense enough: the densest

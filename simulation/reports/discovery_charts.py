@@ -1,0 +1,130 @@
+"""Charts of ``prevsim discover``: PRIM's peeling trajectory and the boxes found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import FuncFormatter
+
+from simulation.analysis.discovery import Discovery
+from simulation.analysis.prim import Box
+from simulation.model.catalogue import REGISTRY
+from simulation.reports.locale import percent
+from simulation.reports.style import PALETTE, STYLE, save
+
+TEXT = {
+    "en": {
+        "tradeoff": "Where does the policy pay? PRIM's trade-off between coverage and density",
+        "coverage": "Coverage: share of the paying draws inside the box",
+        "density": "Density: share of the draws inside the box that pay",
+        "box": "Box {i}",
+        "chosen": "chosen",
+        "restricted": "restricted dimensions",
+        "boxes": "{policy}: conditions under which it pays",
+        "range": "Share of the explored range",
+        "explored": "explored range",
+        "lever": "lever",
+    },
+    "lt": {
+        "tradeoff": "Kada politika atsiperka? PRIM aprėpties ir tankio kompromisas",
+        "coverage": "Aprėptis: atsiperkančių atvejų dalis srityje",
+        "density": "Tankis: srities atvejų, kurie atsiperka, dalis",
+        "box": "Sritis {i}",
+        "chosen": "pasirinkta",
+        "restricted": "apribotų matmenų",
+        "boxes": "{policy}: sąlygos, kuriomis atsiperka",
+        "range": "Tirto intervalo dalis",
+        "explored": "tirtas intervalas",
+        "lever": "svertas",
+    },
+}
+
+
+def _percent(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: percent(value, 0, lang))
+
+
+def tradeoff(boxes: list[Box], stem: Path, lang: str) -> list[str]:
+    """Coverage against density along each box's peeling trajectory, the chosen box marked."""
+    t = TEXT[lang]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 5.0))
+        for i, box in enumerate(boxes, start=1):
+            tr = box.trajectory
+            colour = PALETTE[i % len(PALETTE)]
+            points = ax.scatter(
+                tr["coverage"],
+                tr["density"],
+                c=tr["res_dim"],
+                cmap="viridis",
+                s=18,
+                marker="o" if i == 1 else "s",
+                zorder=2,
+            )
+            ax.plot(
+                tr["coverage"],
+                tr["density"],
+                color=colour,
+                lw=0.8,
+                zorder=1,
+                label=t["box"].format(i=i),
+            )
+            pick = tr[tr["chosen"]]
+            ax.scatter(
+                pick["coverage"],
+                pick["density"],
+                s=140,
+                facecolors="none",
+                edgecolors=colour,
+                linewidths=2,
+                zorder=3,
+            )
+            ax.annotate(
+                f"{t['box'].format(i=i)}: {t['chosen']}",
+                (pick["coverage"].iloc[0], pick["density"].iloc[0]),
+                xytext=(8, 8),
+                textcoords="offset points",
+                fontsize=8,
+            )
+        fig.colorbar(points, ax=ax, label=t["restricted"])
+        ax.set_xlabel(t["coverage"])
+        ax.set_ylabel(t["density"])
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(_percent(lang))
+        ax.set_title(t["tradeoff"], fontsize=10)
+        ax.legend(loc="lower left", fontsize=8)
+        return save(fig, stem)
+
+
+def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
+    """Each box's restrictions as bars over the explored range of each dimension (0-1)."""
+    t = TEXT[lang]
+    rows = [
+        (i, name, box) for i, box in enumerate(study.boxes, start=1) for name in box.limits.columns
+    ]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(rows) + 1.6))
+        for y, (i, name, box) in enumerate(rows):
+            column = study.x[name]
+            lo, hi = float(column.min()), float(column.max())
+            low, high = box.limits.loc["low", name], box.limits.loc["high", name]
+            left = 0.0 if np.isnan(low) else (low - lo) / (hi - lo)
+            right = 1.0 if np.isnan(high) else (high - lo) / (hi - lo)
+            ax.barh(y, 1.0, color="#dddddd", height=0.6)
+            ax.barh(y, right - left, left=left, color=PALETTE[i % len(PALETTE)], height=0.6)
+        labels = [
+            f"{t['box'].format(i=i)}: {REGISTRY[n].label(lang)}"
+            + (f" ({t['lever']})" if REGISTRY[n].kind == "lever" else "")
+            for i, n, _ in rows
+        ]
+        ax.set_yticks(range(len(rows)), labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(_percent(lang))
+        ax.set_xlabel(t["range"])
+        ax.set_title(t["boxes"].format(policy=study.scenario.display_title(lang)), fontsize=10)
+        return save(fig, stem)
