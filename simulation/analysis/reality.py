@@ -102,6 +102,16 @@ class CheckResult:
         return self.status == FAIL
 
 
+def rivals(programme: str) -> tuple[str, ...]:
+    """Own-budget levers of the other programmes of ``programme``'s line and target state.
+
+    They take families from the same group, in library order (:func:`services.serve`).
+    """
+    j = programme_index(programme)
+    group = np.flatnonzero(sv.SAME_GROUP[j])
+    return tuple(f"budget.{sv.PROGRAMME_NAMES[i]}" for i in group if i != j)
+
+
 # ---- 1. Fowler et al.: capacity, not referrals, cuts separations ------------------------------
 def fowler_capacity(scenario: Scenario) -> CheckResult:
     """More referrals to a capacity-constrained service avoid no more placements; capacity does.
@@ -116,15 +126,17 @@ def fowler_capacity(scenario: Scenario) -> CheckResult:
     compared with those it avoids at today's referrals, with its budget fixed and with its
     budget grown with the families referred (so that the served share, the model's time to
     service, holds). Placements avoided by the service are taken against the same world
-    without it, so that what referrals do by themselves cancels out.
+    without it, so that what referrals do by themselves cancels out. Other programmes that
+    serve the same families lose their own budgets from :data:`POLICY_YEAR` (:func:`rivals`):
+    the service would otherwise crowd them out, and its effect would be theirs too.
     """
-    sc = national(scenario)
+    sc = with_changes(national(scenario), POLICY_YEAR, dict.fromkeys(rivals(SERVICE), 0.0))
     detection = REGISTRY.resolve(sc.params)["detection_rate"]
     batch = {"detection_rate": np.array([detection, detection * REFERRAL_FACTOR])}
-    without = run_sd(sc, batch)
+    key = f"budget.{SERVICE}"
+    without = run_sd(with_changes(sc, POLICY_YEAR, {key: 0.0}), batch)
     eligible = target_families(without, SERVICE, POLICY_YEAR)[0]
     budget = budget_for(CONSTRAINED_SHARE * eligible, SERVICE, sc.params)
-    key = f"budget.{SERVICE}"
     fixed = run_sd(with_changes(sc, POLICY_YEAR, {key: budget}), batch)
     j = programme_index(SERVICE)
     state = sv.PROGRAMME_TARGET[j]
@@ -203,9 +215,9 @@ def capacity_adjustment(scenario: Scenario) -> tuple[CheckResult, CheckResult]:
     sc = national(scenario)
     j = programme_index(SERVICE)
     low, high = REGISTRY["capacity_delay"].range
-    without = run_sd(sc)
-    need = budget_for(target_families(without, SERVICE, POLICY_YEAR)[0], SERVICE, sc.params)
     key = f"budget.{SERVICE}"
+    without = run_sd(with_changes(sc, POLICY_YEAR, {key: 0.0}))
+    need = budget_for(target_families(without, SERVICE, POLICY_YEAR)[0], SERVICE, sc.params)
     batch = {"capacity_delay": np.array([low, high])}
     met = run_sd(with_changes(sc, POLICY_YEAR, {key: need}), batch, every=1)
     fast, slow = _waiting(met, j, POLICY_YEAR, WAITING_YEARS)
