@@ -1,0 +1,182 @@
+"""``prevsim optimise``: the best allocation of a service budget (issue 21)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulation.interfaces.cli.common import (
+    EXIT_OK,
+    Progress,
+    UsageError,
+    add_against,
+    add_output,
+    add_seed,
+    check_distinct,
+    command_parser,
+    default_targets,
+    float_in,
+    int_in,
+    load_scenario,
+    output,
+    scale,
+)
+from simulation.model.errors import InputError
+
+NAME = "optimise"
+OBJECTIVES = ("npv", "placements", "pareto")
+#: A national service budget above this (EUR a year) is not a Lithuanian question: the
+#: registry's budget levers stop at 60 million EUR a year per line, 240 in all.
+MAX_BUDGET = 1e9
+EXAMPLES = """examples:
+  prevsim optimise scenarios/early_intervention.toml --against scenarios/baseline.toml
+  prevsim optimise scenarios/early_intervention.toml --against scenarios/baseline.toml \\
+      --budget 40e6 --quantile 0.1
+  prevsim optimise scenarios/early_intervention.toml --against scenarios/baseline.toml \\
+      --objective pareto --samples 200 --abm-replicates 0"""
+
+
+def add_parser(sub) -> None:
+    """The command's options."""
+    p = command_parser(
+        sub,
+        NAME,
+        help="the allocation of a service budget across programmes and providers that "
+        "maximises expected NPV (or a quantile, or children placed avoided)",
+        examples=EXAMPLES,
+        description="From the scenario's policy year, share a national budget among the "
+        "programmes of the library and choose each funding line's NGO share, to maximise the "
+        "NPV against BASELINE over the history-matched draws (differential evolution on the "
+        "batched SD engine); compare with today's allocation and the uniform rule, per "
+        "municipality too, and check the difference with the agent-based engine.",
+    )
+    p.add_argument("file", metavar="SCENARIO", help="scenario TOML file (its levers stay)")
+    add_against(p, "baseline scenario (default: baseline.toml beside SCENARIO)")
+    p.add_argument(
+        "--budget",
+        type=float_in(1e4, MAX_BUDGET, "45e6"),
+        default=None,
+        metavar="EUR",
+        help="national service budget, EUR a year from the policy year (default: what "
+        "SCENARIO spends on services once ramped up)",
+    )
+    p.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        default="npv",
+        help="npv: maximise NPV; placements: minimise children placed at the budget; "
+        "pareto: the allocations no other beats on both (default: npv)",
+    )
+    p.add_argument(
+        "--quantile",
+        type=float_in(0.01, 0.99, "0.1"),
+        default=None,
+        metavar="Q",
+        help="optimise this quantile over the draws instead of the mean (default: the mean)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int_in(20, 100_000),
+        default=1000,
+        metavar="N",
+        help="history-matched draws the allocations are valued on (default 1000, as prevsim brief)",
+    )
+    p.add_argument(
+        "--search-draws",
+        type=int_in(1, 1000),
+        default=32,
+        metavar="M",
+        help="of those, the draws every candidate of the search is valued on (default 32)",
+    )
+    p.add_argument(
+        "--generations",
+        type=int_in(1, 1000),
+        default=50,
+        metavar="G",
+        help="differential-evolution generations at most (default 50)",
+    )
+    p.add_argument(
+        "--abm-replicates",
+        type=int_in(0, 200),
+        default=6,
+        metavar="R",
+        help="paired agent-based replicates of the optimal and today's allocation "
+        "(0: no check; default 6)",
+    )
+    p.add_argument(
+        "--scale",
+        type=scale,
+        default=0.1,
+        metavar="S",
+        help="share of families the agent-based check simulates (default 0.1)",
+    )
+    add_seed(p, default=20261122)
+    add_output(p)
+
+
+def handle(args) -> int:
+    """Draw, search, value, check and write."""
+    from simulation.analysis import monte_carlo as mc
+    from simulation.analysis import optimise as op
+    from simulation.reports.optimise import write_result
+
+    scenario = load_scenario(args.file, _no_overrides(), resolution="national")
+    against = args.against or str(Path(args.file).with_name("baseline.toml"))
+    baseline = load_scenario(against, _no_overrides(), resolution="national")
+    check_distinct(NAME, [scenario, baseline])
+    if args.search_draws > args.samples:
+        raise UsageError(
+            f"prevsim optimise: --search-draws {args.search_draws}: at most --samples "
+            f"({args.samples})"
+        )
+    targets = default_targets(None, NAME)
+    try:
+        problem = op.make_problem(scenario, baseline, _empty(), _million(args.budget))
+    except ValueError as exc:
+        raise UsageError(f"prevsim optimise: {args.file}: {exc} (against {against})") from None
+    print(f"History matching: drawing until {args.samples:,} draws match the national data...")
+    try:
+        kept = mc.plausible_draws(baseline, [scenario], args.samples, args.seed, targets)
+    except InputError:
+        raise
+    except ValueError as exc:
+        raise UsageError(f"prevsim optimise: --samples {args.samples}: {exc}") from None
+    problem.draws, problem.draws_note = kept.table, kept.describe()
+    settings = op.Settings(
+        objective=args.objective,
+        quantile=args.quantile,
+        search_draws=args.search_draws,
+        generations=args.generations,
+        seed=args.seed,
+    )
+    searches = 2 if args.objective == "pareto" else 1
+    bar = Progress(searches * (args.generations + 1) + 4, unit="step", label=NAME)
+    result = op.optimise(problem, settings, progress=bar.advance)
+    bar.close()
+    check = None
+    if args.abm_replicates:
+        print(f"Agent-based check: {args.abm_replicates} paired replicates at scale {args.scale:g}")
+        check = op.abm_check(
+            problem, result.allocations, args.abm_replicates, args.scale, args.seed
+        )
+    folder, lines = write_result(result, check, output(args), args.scale)
+    print("\n".join(lines))
+    print(f"\nResults: {folder}")
+    return EXIT_OK
+
+
+def _million(budget: float | None) -> float | None:
+    """EUR a year as the registry's unit, million EUR a year."""
+    return None if budget is None else budget / 1e6
+
+
+def _empty():
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
+def _no_overrides():
+    """The ``[run]`` overrides :func:`load_scenario` reads: none (the SD engine)."""
+    from argparse import Namespace
+
+    return Namespace(engine=None, seed=None, scale=None)

@@ -1,0 +1,204 @@
+"""What ``prevsim optimise`` writes: tables, summary, charts (allocations; a map and ranking)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.analysis import optimise as op
+from simulation.model.services import PROGRAMMES
+from simulation.reports import locale
+from simulation.workflow import store
+from simulation.workflow.store import Output
+
+#: Words of the optimisation's charts (to move into ``labels.py`` with the next label edit).
+WORDS = {
+    "lt": {
+        "allocations": "Paslaugų biudžeto paskirstymas nuo {year} m. ({budget} per metus)",
+        "million_eur_year": "mln. EUR per metus",
+        "optimal": "geriausias paskirstymas",
+        "today": "dabartinis paskirstymas",
+        "uniform": "po lygiai",
+        "scenario": "scenarijaus paskirstymas",
+        "million_eur": "mln. EUR",
+        "gain_map": "Geriausio paskirstymo nauda, palyginti su dabartiniu (GDV, mln. EUR)",
+        "ranking": "Savivaldybės pagal naudą",
+        "source": "Šaltinis: prevsim, sistemų dinamikos modelis; „{title}“, {draws} "
+        "parametrų rinkinių vidurkis.",
+    },
+    "en": {
+        "allocations": "The service budget from {year} ({budget} a year)",
+        "million_eur_year": "million EUR a year",
+        "optimal": "best allocation",
+        "today": "today's allocation",
+        "uniform": "equal shares",
+        "scenario": "the scenario's allocation",
+        "million_eur": "million EUR",
+        "gain_map": "Gain of the best allocation over today's (NPV, million EUR)",
+        "ranking": "Municipalities by gain",
+        "source": "Source: prevsim, system-dynamics model; '{title}', mean over {draws} "
+        "parameter draws.",
+    },
+}
+
+
+def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -> list[str]:
+    """The command's printed summary (English, like every command's console output)."""
+    p, s = result.problem, result.settings
+    table = op.summary_table(result)
+    aim = "mean" if s.quantile is None else f"{s.quantile:g} quantile"
+    objective = {"npv": f"the {aim} of NPV", "placements": f"the {aim} of children placed avoided"}
+    lines = [
+        f"Allocation of {p.budget:.2f} million EUR a year from {p.year} (reached over "
+        f"{p.ramp:g} years) across {len(PROGRAMMES)} programmes and the NGO share of 4 "
+        f"funding lines; NPV against '{p.baseline.name}', discounted to {p.year}.",
+        f"Search: differential evolution (SciPy) maximising "
+        f"{objective.get(s.objective, 'NPV and children placed avoided (Pareto)')} over "
+        f"{min(s.search_draws, len(p.draws))} draws; "
+        + ", ".join(
+            f"{x.generations} generations, {x.evaluations:,} candidates" for x in result.searches
+        )
+        + ".",
+        f"Valued on {len(p.draws):,} draws: {p.draws_note}.",
+        "",
+        f"{'allocation':<10} {'NPV mean':>9} {'90% interval':>17} {'P(NPV>0)':>8} "
+        f"{'placed avoided':>14} {'gain vs today':>16} {'gain vs equal':>16}",
+    ]
+    for name, row in table.iterrows():
+        lines.append(
+            f"{name:<10} {row.npv_mean / 1e6:9.1f} {row.npv_p05 / 1e6:8.1f} to "
+            f"{row.npv_p95 / 1e6:6.1f} {row.chance_npv_positive:8.0%} "
+            f"{row.placements_avoided_mean:14.0f} "
+            f"{row.gain_over_today / 1e6:9.1f} ± {row.gain_over_today_se / 1e6:4.1f} "
+            f"{row.gain_over_uniform / 1e6:9.1f} ± {row.gain_over_uniform_se / 1e6:4.1f}"
+        )
+    lines.append("M EUR; gains are paired over the same draws (± one standard error)")
+    lines += ["", "Best allocation, million EUR a year (NGO share of its funding line):"]
+    best = result.allocations["optimal"]
+    for prog, share in zip(PROGRAMMES, best.shares, strict=True):
+        ngo = best.ngo[["preventive", "basic", "integration", "mobile_team"].index(prog.line)]
+        lines.append(f"  {prog.label('en'):<48} {share * p.budget:6.2f}  ({ngo:.0%} NGO)")
+    if check is not None:
+        lines += ["", *abm_lines(result, check, scale)]
+    if result.front is not None:
+        lines += ["", f"Pareto front: {len(result.front)} allocations (pareto.csv)"]
+    return lines
+
+
+def abm_lines(result: op.Result, check: pd.DataFrame, scale: float) -> list[str]:
+    """The agent-based check against the SD engine's central run."""
+    sd = result.central["optimal"]["npv"] - result.central["today"]["npv"]
+    n = len(check)
+    mean = check["npv"].mean()
+    se = check["npv"].std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
+    placed = check["placements_avoided"].mean()
+    sd_placed = (
+        result.central["optimal"]["placements_avoided"]
+        - result.central["today"]["placements_avoided"]
+    )
+    return [
+        f"Agent-based check ({n} paired replicates at scale {scale:g}, central parameters): "
+        f"the best allocation against today's, NPV {mean / 1e6:.1f} ± {se / 1e6:.1f} M EUR "
+        f"(SD central run {sd / 1e6:.1f}); children placed avoided {placed:.0f} "
+        f"(SD {sd_placed:.0f}); difference ABM - SD {(mean - sd) / 1e6:.1f} M EUR",
+    ]
+
+
+def write_result(
+    result: op.Result, check: pd.DataFrame | None, out: Output, scale: float
+) -> tuple[Path, list[str]]:
+    """Write the tables, the summary, the charts and a manifest; the folder and summary."""
+    p = result.problem
+    lines = summary_lines(result, check, scale)
+    name = f"{p.scenario.name}-vs-{p.baseline.name}"
+    digest = hashlib.sha256(
+        f"{p.scenario.digest()}{p.baseline.digest()}{p.budget}{result.settings}".encode()
+    ).hexdigest()[:10]
+    folder = store.run_folder(out.root, "optimise", name, digest)
+    with store.atomic_folder(folder) as tmp:
+        tables = {
+            "summary.csv": op.summary_table(result),
+            "allocations.csv": op.allocations_table(result),
+            "municipalities.csv": op.by_municipality(result),
+        }
+        if result.front is not None:
+            tables["pareto.csv"] = result.front
+        if check is not None:
+            tables["abm_check.csv"] = check
+        for file, table in tables.items():
+            table.to_csv(tmp / file)
+        (tmp / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files = [*tables, "summary.txt"]
+        files += allocation_chart(result, tmp / "allocations", out.lang)
+        files += municipal_chart(result, tmp / "municipalities", out.lang)
+        store.write_manifest(
+            tmp,
+            files,
+            command=out.command,
+            scenario=p.scenario.to_dict(),
+            baseline=p.baseline.to_dict(),
+            budget_million_eur=p.budget,
+            policy_year=p.year,
+            settings=vars(result.settings),
+            draws=p.draws_note,
+        )
+    return folder, lines
+
+
+def allocation_chart(result: op.Result, stem: Path, lang: str) -> list[str]:
+    """Programme budgets of the best, today's and the uniform allocation (horizontal bars)."""
+    import matplotlib.pyplot as plt
+
+    from simulation.reports import style
+
+    w, p = WORDS[lang], result.problem
+    names = ("optimal", "today", "uniform")
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    y = np.arange(len(PROGRAMMES))
+    for i, name in enumerate(names):
+        money = result.allocations[name].shares * p.budget
+        ax.barh(y + (i - 1) * 0.27, money, 0.27, label=w[name], color=style.role_colour(i))
+    ax.set_yticks(y, [prog.label(lang) for prog in PROGRAMMES])
+    ax.invert_yaxis()
+    ax.set_xlabel(w["million_eur_year"])
+    ax.xaxis.set_major_formatter(style.decimals(lang, 0))
+    budget = locale.million_eur(p.budget * 1e6, 1, lang)
+    ax.set_title(w["allocations"].format(year=p.year, budget=budget))
+    ax.legend(loc="lower right")
+    fig.text(0.01, 0.0, _source(result, lang), fontsize=7)
+    return style.save(fig, stem)
+
+
+def _source(result: op.Result, lang: str) -> str:
+    title = result.problem.scenario.display_title(lang)
+    return WORDS[lang]["source"].format(
+        title=title, draws=locale.number(len(result.problem.draws), 0, lang)
+    )
+
+
+def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> list[str]:
+    """A map of each municipality's gain over today's allocation and its ranking."""
+    import matplotlib.pyplot as plt
+
+    from simulation.model.municipality_names import official_name
+    from simulation.reports import style
+    from simulation.reports.maps import draw_map
+
+    w = WORDS[lang]
+    table = op.by_municipality(result)
+    gain = table["gain_over_today"] / 1e6
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), width_ratios=(1.4, 1))
+    draw_map(left, gain.to_dict(), lang, label=w["million_eur"])
+    left.set_title(w["gain_map"], fontsize=10)
+    ranked = gain.sort_values(ascending=False).iloc[:top]
+    right.barh(np.arange(len(ranked)), ranked.to_numpy(), color=style.role_colour(1))
+    labels = [official_name(n, lang) for n in ranked.index]
+    right.set_yticks(np.arange(len(ranked)), labels, fontsize=8)
+    right.invert_yaxis()
+    right.xaxis.set_major_formatter(style.decimals(lang, 1))
+    right.set_title(w["ranking"], fontsize=10)
+    fig.text(0.01, 0.0, _source(result, lang), fontsize=7)
+    return style.save(fig, stem)
