@@ -17,9 +17,11 @@ import pandas as pd
 import pytest
 
 from simulation.interfaces.cli import main
+from simulation.interfaces.cli.common import default_targets
 from simulation.model import demography as dm
 from simulation.model.municipality_names import names as lithuanian_municipalities
 from simulation.model.municipality_names import official_name
+from simulation.workflow import shipped
 from simulation.workflow.runner import run_scenario, with_overrides
 from simulation.workflow.scenarios import ScenarioError, load
 
@@ -73,6 +75,20 @@ def test_regions_of_another_country_keep_their_names_and_typos_are_still_refused
         official_name("Corvalle", "en")
 
 
+def test_a_country_s_scenarios_are_valued_against_its_own_baseline_and_data(tmp_path, capsys):
+    out = tmp_path / "results"
+    # without --against, the Lithuanian baseline: refused in one line, nothing written
+    assert main(["brief", str(EARLY), "--lang", "en", "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "different countries" in line
+    assert "synthland_early_intervention (synthland)" in line
+    assert "baseline (lithuania)" in line
+    assert not out.exists()
+    # --samples history-matches to the country's own targets.toml by default
+    assert default_targets(None, "brief", "synthland") == TARGETS
+    assert default_targets(None, "brief", "lithuania") == shipped.targets_path()
+
+
 def _folder(root):
     (manifest,) = root.rglob("manifest.json")
     return manifest.parent
@@ -98,8 +114,9 @@ def test_synthland_calibrates_compares_and_briefs_end_to_end(tmp_path, capsys):
     assert np.isfinite(numbers).all()
     assert value["costs"].iloc[0] > 0  # the scenario buys services
 
-    brief = ["brief", str(EARLY), "--against", str(BASELINE), "--targets", str(TARGETS)]
-    brief += ["--lang", "en", "--format", "html", "--samples", "20", "--out", str(out / "b")]
+    # no --targets: the country's own
+    brief = ["brief", str(EARLY), "--against", str(BASELINE), "--lang", "en"]
+    brief += ["--format", "html", "--samples", "20", "--out", str(out / "b")]
     assert main(brief) == 0
     folder = _folder(out / "b")
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -107,6 +124,8 @@ def test_synthland_calibrates_compares_and_briefs_end_to_end(tmp_path, capsys):
     municipal = pd.read_csv(folder / "municipalities.csv")
     assert set(municipal["municipality"]) == REGIONS
     assert np.isfinite(municipal[["children_placed_avoided", "npv"]].to_numpy()).all()
+    data = pd.read_csv(folder / "data_points.csv")
+    assert set(data["source"]) == {"Synthetic assumption (Synthland, a fictional country)"}
     key = pd.read_csv(folder / "key_numbers.csv").set_index("measure")
     assert math.isfinite(key.loc["npv", "central"])
     assert key.loc["npv", "runs"] == 20

@@ -13,6 +13,7 @@ from simulation.interfaces.cli.common import (
     add_out,
     add_seed,
     both,
+    check_distinct,
     command_parser,
     default_targets,
     int_in,
@@ -72,7 +73,7 @@ def add_parser(sub) -> None:
         default=None,
         metavar="FILE",
         help="calibration targets whose national data the charts draw "
-        "(default: calibration/targets.toml when present)",
+        "(default: calibration/targets.toml when present; another country's own targets.toml)",
     )
     add_out(p)
 
@@ -91,7 +92,8 @@ def handle(args) -> int:
             "prevsim brief: each scenario must differ from the others and from the baseline "
             f"(names: {', '.join(names)})"
         )
-    targets = default_targets(args.targets, NAME)
+    check_distinct(NAME, [baseline, *scenarios])
+    targets = default_targets(args.targets, NAME, baseline.run.country)
     bar = Progress(5 + len(scenarios), "step", label=NAME)
     try:
         try:

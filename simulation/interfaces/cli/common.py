@@ -341,13 +341,20 @@ def check_base_year(command: str, base_year: int | None, scenarios) -> None:
 
 
 def check_distinct(command: str, scenarios) -> None:
-    """Refuse two scenarios with one name (results are kept by name)."""
+    """Refuse two scenarios with one name (results are kept by name), or of two countries."""
     names = [sc.name for sc in scenarios]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise UsageError(
             f"prevsim {command}: scenario {', '.join(twice)} is given more than once; results "
             "are kept by name: give different scenarios (or another [scenario] name)"
+        )
+    countries = {sc.run.country for sc in scenarios}
+    if len(countries) > 1:  # values of one country's policy against another's data
+        named = ", ".join(f"{sc.name} ({sc.run.country})" for sc in scenarios)
+        raise UsageError(
+            f"prevsim {command}: the scenarios are of different countries ({named}); "
+            "allowed: scenarios of one country (give its baseline with --against)"
         )
 
 
@@ -369,15 +376,21 @@ def scenario_dir(given: Path | None = None) -> Path:
     return given if given is not None else shipped.folder("scenarios")
 
 
-def default_targets(given: Path | None, command: str) -> Path | None:
+def default_targets(given: Path | None, command: str, country: str = "") -> Path | None:
     """The calibration targets file: the one given (which must exist), or the shipped one.
 
-    None if there is no shipped one.
+    The shipped one of a ``country`` other than Lithuania is its data folder's
+    ``targets.toml`` (docs/countries.md). None if there is no shipped one.
     """
     if given is not None:
         if not given.is_file():
             raise UsageError(f"prevsim {command}: --targets: {given}: no such file")
         return given
+    from simulation.model.demography import DEFAULT_COUNTRY, data_dir
+
+    if country and country != DEFAULT_COUNTRY:
+        path = data_dir(country) / "targets.toml"
+        return path if path.is_file() else None
     from simulation.workflow import shipped
 
     try:

@@ -107,7 +107,7 @@ def _draws(args, scenarios, rate: float, base_year: int):
     from simulation.reports.comparison import monte_carlo
     from simulation.reports.ensemble import DRAWS_SEED
 
-    targets = default_targets(None, NAME)
+    targets = default_targets(None, NAME, scenarios[0].run.country)
     print(f"History matching: drawing until {args.samples:,} draws match the national data...")
     try:
         return monte_carlo(scenarios, rate, base_year, args.samples, DRAWS_SEED, targets)

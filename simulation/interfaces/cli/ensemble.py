@@ -75,7 +75,7 @@ def add_parser(sub) -> None:
         default=None,
         metavar="FILE",
         help="calibration targets the draws are history-matched to "
-        "(default: calibration/targets.toml)",
+        "(default: calibration/targets.toml; another country's own targets.toml)",
     )
     p.add_argument(
         "--engine",
@@ -148,7 +148,7 @@ def _history_matched(args, scenario, baseline, settings):
             f"prevsim ensemble: --samples {samples}: history-matched draws need at least "
             f"{mc.MIN_PLAUSIBLE} (as prevsim brief); give more, or --draws ranges"
         )
-    targets = default_targets(args.targets, NAME)
+    targets = default_targets(args.targets, NAME, baseline.run.country)
     print(f"History matching: drawing until {samples:,} draws match the national data...")
     try:
         kept = mc.plausible_draws(baseline, [scenario], samples, args.seed, targets)
