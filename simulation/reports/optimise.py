@@ -160,7 +160,9 @@ def allocation_chart(result: op.Result, stem: Path, lang: str) -> list[str]:
     y = np.arange(len(PROGRAMMES))
     for i, name in enumerate(names):
         money = result.allocations[name].shares * p.budget
-        ax.barh(y + (i - 1) * 0.27, money, 0.27, label=w[name], color=style.role_colour(i))
+        ax.barh(
+            y + (i - 1) * 0.27, money, 0.27, label=w[name], color=style.role_colour((1, 0, 2)[i])
+        )
     ax.set_yticks(y, [prog.label(lang) for prog in PROGRAMMES])
     ax.invert_yaxis()
     ax.set_xlabel(w["million_eur_year"])
