@@ -103,10 +103,7 @@ class CheckResult:
 
 
 def rivals(programme: str) -> tuple[str, ...]:
-    """Own-budget levers of the other programmes of ``programme``'s line and target state.
-
-    They take families from the same group, in library order (:func:`services.serve`).
-    """
+    """Own-budget levers of the programmes serving ``programme``'s families (its group)."""
     j = programme_index(programme)
     group = np.flatnonzero(sv.SAME_GROUP[j])
     return tuple(f"budget.{sv.PROGRAMME_NAMES[i]}" for i in group if i != j)
