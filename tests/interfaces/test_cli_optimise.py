@@ -1,0 +1,72 @@
+"""``prevsim optimise``: a small run writes its folder; bad input is one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from simulation.interfaces.cli import main
+from tests.conftest import SCENARIOS
+
+SMALL = ["--samples", "20", "--search-draws", "2", "--generations", "2", "--abm-replicates", "0"]
+
+
+@pytest.mark.slow
+def test_a_small_run_writes_tables_charts_and_a_manifest(tmp_path, capsys):
+    argv = [
+        "optimise",
+        str(SCENARIOS / "early_intervention.toml"),
+        "--against",
+        str(SCENARIOS / "baseline.toml"),
+        *SMALL,
+        "--out",
+        str(tmp_path),
+        "--lang",
+        "en",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "gain vs today" in out
+    (folder,) = (tmp_path / "optimise" / "early_intervention-vs-baseline").iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name in ("summary.csv", "allocations.csv", "municipalities.csv", "municipalities.png"):
+        assert name in manifest["files"]
+    summary = pd.read_csv(folder / "summary.csv", index_col=0)
+    # the search starts from today's allocation and keeps its best: it cannot do worse on
+    # the draws it searched (the first two); the whole 20 are reported
+    assert list(summary.index) == ["optimal", "today", "uniform", "scenario"]
+    allocations = pd.read_csv(folder / "allocations.csv", index_col=0)
+    budgets = allocations.filter(like="budget.").sum(axis=1)
+    assert budgets.to_numpy() == pytest.approx([manifest["budget_million_eur"]] * 4)
+    assert len(pd.read_csv(folder / "municipalities.csv")) == 60
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--budget", "-5"], "--budget"),
+        (["--quantile", "1.5"], "--quantile"),
+        (["--samples", "20", "--search-draws", "40"], "--search-draws 40"),
+        (["--objective", "cost"], "--objective"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(extra, message, tmp_path, capsys):
+    argv = ["optimise", str(SCENARIOS / "early_intervention.toml"), *extra]
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert message in err[0]
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_scenario_equal_to_its_baseline_is_refused(tmp_path, capsys):
+    same = tmp_path / "same.toml"
+    base = (SCENARIOS / "baseline.toml").resolve()
+    same.write_text(f'[scenario]\nname = "same"\nextends = "{base}"\n', encoding="utf-8")
+    argv = ["optimise", str(same), "--against", str(base), "--out", str(tmp_path / "r")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "does not differ from the baseline" in err
+    assert not (tmp_path / "r").exists()
