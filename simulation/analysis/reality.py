@@ -75,6 +75,8 @@ BARELY = 0.25
 ROUNDING = 1e-9
 #: Years over which a waiting list builds after a budget rise (the check of slow capacity).
 WAITING_YEARS = 3
+#: Last year a scenario's horizon must reach for the checks (``[run] end_year``).
+MIN_END_YEAR = POLICY_YEAR + WAITING_YEARS - 1
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,18 @@ def test_abm_no_spending_and_doubled_costs_at_small_scale(baseline):
     served = [v for k, v in costs.numbers.items() if k.startswith("served_ratio.")]
     assert served
     assert max(served) < 1.0
+
+
+def test_command_refuses_a_horizon_too_short_for_the_checks(tmp_path, capsys):
+    short = tmp_path / "short.toml"
+    short.write_text(
+        f'[scenario]\nname = "short"\nextends = "{BASELINE.as_posix()}"\n'
+        'title = "Short / Trumpas"\n\n[run]\nend_year = 2027\n',
+        encoding="utf-8",
+    )
+    assert main(["reality-check", str(short), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "end_year 2027" in err[0]
+    assert str(reality.MIN_END_YEAR) in err[0]
+    assert not (tmp_path / "out").exists()

@@ -8,6 +8,7 @@ from simulation.interfaces.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     Progress,
+    UsageError,
     add_out,
     command_parser,
     scenario_dir,
@@ -68,6 +69,12 @@ def handle(args) -> int:
 
     path = args.file if args.file is not None else scenario_dir() / "baseline.toml"
     scenario = load(path)
+    if scenario.run.end_year < reality.MIN_END_YEAR:
+        raise UsageError(
+            f"prevsim reality-check: {path}: [run] end_year {scenario.run.end_year}: the checks "
+            f"need a horizon to at least {reality.MIN_END_YEAR} (policies from "
+            f"{reality.POLICY_YEAR}, a waiting list over {reality.WAITING_YEARS} years)"
+        )
     bar = Progress(len(reality.CHECKS) + int(args.abm), label=NAME)
     results = reality.run_checks(scenario, progress=bar.advance)
     if args.abm:
