@@ -28,8 +28,18 @@ def national(scenario: Scenario) -> Scenario:
 
 
 def with_changes(scenario: Scenario, year: int, values: Mapping[str, float]) -> Scenario:
-    """The scenario with lever ``values`` from January of ``year`` (after its own changes)."""
-    return replace(scenario, schedule=[*scenario.schedule, Change(year, dict(values))])
+    """The scenario with lever ``values`` from January of ``year`` to the end.
+
+    The scenario's own changes of those levers in later years are dropped, so the values
+    hold (a change in the same year is overridden: changes of one year apply in order).
+    """
+    kept = [
+        c
+        if c.year <= year
+        else replace(c, values={k: v for k, v in c.values.items() if k not in values})
+        for c in scenario.schedule
+    ]
+    return replace(scenario, schedule=[*kept, Change(year, dict(values))])
 
 
 def run_sd(

@@ -201,3 +201,11 @@ def test_command_refuses_a_horizon_too_short_for_the_checks(tmp_path, capsys):
     assert "end_year 2027" in err[0]
     assert str(reality.MIN_END_YEAR) in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_checks_change_holds_over_the_scenarios_later_changes(baseline):
+    """The checks' budgets hold to the end even where the scenario changes them later."""
+    later = with_changes(national(baseline), 2030, {"budget.home_visiting": 9.0})
+    sc = with_changes(later, 2027, {"budget.home_visiting": 1.0})
+    changes = [c for c in sc.schedule if "budget.home_visiting" in c.values]
+    assert [(c.year, c.values["budget.home_visiting"]) for c in changes] == [(2027, 1.0)]
