@@ -2,7 +2,7 @@
 
 Given a national budget from the policy year, the programme library and the calibrated model,
 find the programme shares and the NGO share of each funding line that maximise the expected
-NPV against the baseline (or a chosen quantile of it, or the children placed avoided), over the
+NPV against the baseline (or a chosen quantile of it, or the placements avoided), over the
 history-matched parameter draws the rest of the tool uses. The search is SciPy's differential
 evolution, vectorised: a whole population x the search draws is one batched SD integration
 (:class:`~simulation.analysis.allocation.AllocationEvaluator`). Today's allocation (the
@@ -38,7 +38,7 @@ class Settings:
     Attributes
     ----------
     objective : {"npv", "placements", "pareto"}
-        Maximise NPV, maximise children placed avoided at the budget, or both (the
+        Maximise NPV, maximise placements avoided (families) at the budget, or both (the
         non-dominated allocations among those both searches evaluated).
     quantile : float or None
         Optimise this quantile of the outcome over the draws instead of its mean.
@@ -141,7 +141,7 @@ def pareto_mask(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def front(searches: list[Search]) -> pd.DataFrame:
-    """The non-dominated allocations (NPV and children placed avoided) of the searches."""
+    """The non-dominated allocations (NPV and placements avoided (families)) of the searches."""
     x = np.concatenate([s.evaluated_x for s in searches])
     npv = np.concatenate([s.evaluated["npv"] for s in searches])
     placed = np.concatenate([s.evaluated["placements_avoided"] for s in searches])
@@ -257,7 +257,7 @@ def value_everywhere(problem: Problem, allocations: dict[str, al.Allocation], pr
 
 
 def summary_table(result: Result) -> pd.DataFrame:
-    """One row per allocation: NPV and children placed avoided over the draws, and gains.
+    """One row per allocation: NPV and placements avoided (families) over the draws, and gains.
 
     Money in EUR; ``gain_*`` are paired over the same draws, with the standard error of
     their mean (``*_se``).
@@ -333,7 +333,7 @@ def abm_check(
 
     Both run as scenarios (the allocation as a schedule change) with paired replicates
     (the same seeds), at every parameter's central value; one row per replicate with the NPV
-    of the optimal allocation against today's (EUR) and the children placed it avoids.
+    of the optimal allocation against today's (EUR) and the placements (families) it avoids.
     """
     from dataclasses import replace
 

@@ -50,13 +50,16 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
     p, s = result.problem, result.settings
     table = op.summary_table(result)
     aim = "mean" if s.quantile is None else f"{s.quantile:g} quantile"
-    objective = {"npv": f"the {aim} of NPV", "placements": f"the {aim} of children placed avoided"}
+    objective = {
+        "npv": f"the {aim} of NPV",
+        "placements": f"the {aim} of placements avoided (families)",
+    }
     lines = [
         f"Allocation of {p.budget:.2f} million EUR a year from {p.year} (reached over "
         f"{p.ramp:g} years) across {len(PROGRAMMES)} programmes and the NGO share of 4 "
         f"funding lines; NPV against '{p.baseline.name}', discounted to {p.year}.",
         f"Search: differential evolution (SciPy) maximising "
-        f"{objective.get(s.objective, 'NPV and children placed avoided (Pareto)')} over "
+        f"{objective.get(s.objective, 'NPV and placements avoided (families) (Pareto)')} over "
         f"{min(s.search_draws, len(p.draws))} draws; "
         + ", ".join(
             f"{x.generations} generations, {x.evaluations:,} candidates" for x in result.searches
@@ -65,13 +68,13 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         f"Valued on {len(p.draws):,} draws: {p.draws_note}.",
         "",
         f"{'allocation':<10} {'NPV mean':>9} {'90% interval':>17} {'P(NPV>0)':>8} "
-        f"{'placed avoided':>14} {'gain vs today':>16} {'gain vs equal':>16}",
+        f"{'placements avoided':>18} {'gain vs today':>16} {'gain vs equal':>16}",
     ]
     for name, row in table.iterrows():
         lines.append(
             f"{name:<10} {row.npv_mean / 1e6:9.1f} {row.npv_p05 / 1e6:8.1f} to "
             f"{row.npv_p95 / 1e6:6.1f} {row.chance_npv_positive:8.0%} "
-            f"{row.placements_avoided_mean:14.0f} "
+            f"{row.placements_avoided_mean:18.0f} "
             f"{row.gain_over_today / 1e6:9.1f} ± {row.gain_over_today_se / 1e6:4.1f} "
             f"{row.gain_over_uniform / 1e6:9.1f} ± {row.gain_over_uniform_se / 1e6:4.1f}"
         )
@@ -102,7 +105,7 @@ def abm_lines(result: op.Result, check: pd.DataFrame, scale: float) -> list[str]
     return [
         f"Agent-based check ({n} paired replicates at scale {scale:g}, central parameters): "
         f"the best allocation against today's, NPV {mean / 1e6:.1f} ± {se / 1e6:.1f} M EUR "
-        f"(SD central run {sd / 1e6:.1f}); children placed avoided {placed:.0f} "
+        f"(SD central run {sd / 1e6:.1f}); placements avoided (families) {placed:.0f} "
         f"(SD {sd_placed:.0f}); difference ABM - SD {(mean - sd) / 1e6:.1f} M EUR",
     ]
 

@@ -41,7 +41,7 @@ def add_parser(sub) -> None:
         sub,
         NAME,
         help="the allocation of a service budget across programmes and providers that "
-        "maximises expected NPV (or a quantile, or children placed avoided)",
+        "maximises expected NPV (or a quantile, or placements avoided (families))",
         examples=EXAMPLES,
         description="From the scenario's policy year, share a national budget among the "
         "programmes of the library and choose each funding line's NGO share, to maximise the "
@@ -63,8 +63,8 @@ def add_parser(sub) -> None:
         "--objective",
         choices=OBJECTIVES,
         default="npv",
-        help="npv: maximise NPV; placements: minimise children placed at the budget; "
-        "pareto: the allocations no other beats on both (default: npv)",
+        help="npv: maximise NPV; placements: minimise placements (families whose children "
+        "are placed) at the budget; pareto: the allocations no other beats on both (default: npv)",
     )
     p.add_argument(
         "--quantile",
