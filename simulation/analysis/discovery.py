@@ -118,12 +118,14 @@ class DiscoverySettings:
     levers: dict[str, tuple[float, float]]
     points: int = 40
     seed: int = 20261130
-    threshold: float = 0.8
+    threshold: float = 0.5
     max_boxes: int = 3
     workers: int = 1
     #: Uncertain parameters PRIM sees besides the levers: the most influential by extra-trees
     #: feature scores (:func:`simulation.analysis.prim.most_influential`).
     screen: int = 6
+    #: Conditions a box may name at most (one readable sentence).
+    max_restrictions: int = 4
 
 
 @dataclass(frozen=True)
@@ -183,5 +185,12 @@ def run(
     kept = list(design.columns) + prim.most_influential(
         draws.reset_index(drop=True), npv > 0, settings.screen, settings.seed
     )
-    boxes = prim.find_boxes(x[kept], npv > 0, settings.threshold, settings.max_boxes)
+    boxes = prim.find_boxes(
+        x[kept],
+        npv > 0,
+        settings.threshold,
+        settings.max_boxes,
+        max_restrictions=settings.max_restrictions,
+        keep_best=True,
+    )
     return Discovery(scenario, baseline, settings, x, npv, boxes, describe)

@@ -108,6 +108,8 @@ def find_boxes(
     max_boxes: int = 3,
     peel_alpha: float = 0.05,
     mass_min: float = 0.05,
+    max_restrictions: int | None = None,
+    keep_best: bool = False,
 ) -> list[Box]:
     """Boxes of ``x`` where ``interest`` is mostly true, one after another.
 
@@ -124,6 +126,12 @@ def find_boxes(
         Boxes at most; the search stops earlier when the points left hold no box this dense.
     peel_alpha, mass_min : float
         Share of the points peeled at each step, and the smallest mass a box may have.
+    max_restrictions : int, optional
+        Dimensions a box may restrict at most (:func:`_simplify`); its coverage, density and
+        mass are those of the simplified box.
+    keep_best : bool
+        When no box reaches ``threshold``, keep the densest one found (and stop): where the
+        cases of interest are most frequent, though not frequent enough.
 
     Returns
     -------
@@ -145,32 +153,50 @@ def find_boxes(
                 break  # nothing left, or EMA's "dump box" of every remaining point
             trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].copy()
             chosen = choose(trajectory, threshold)
-            if trajectory.loc[chosen, "density"] < threshold or chosen == 0:
+            dense = trajectory.loc[chosen, "density"] >= threshold
+            if chosen == 0 or not (dense or (keep_best and not boxes)):
                 break
             box.select(chosen)
             quasi_p = _quasi_p(box.qp[chosen])
-            _drop_insignificant(box, quasi_p, threshold)
+            _simplify(box, quasi_p, threshold, max_restrictions)
             boxes.append(_box(box, finder.box_init, trajectory, chosen, quasi_p))
+            if not dense:
+                break  # the best there is, kept for the record: nothing denser follows
     return boxes
 
 
-def _drop_insignificant(box, quasi_p: dict, threshold: float) -> None:
-    """Drop restrictions not significant at :data:`QP_LEVEL`, least significant first.
-
-    One is dropped only when the box stays at ``threshold`` density or above without it.
-    """
+def _density_without(box, dim: str) -> float:
+    """The box's density (among the points left) with ``dim`` unrestricted."""
     finder = box.prim
     remaining = finder.yi_remaining
     x = finder.x.loc[remaining]
-    y = finder.y[remaining]
+    lims = box.box_lim.copy()
+    lims[dim] = finder.box_init[dim]
+    inside = np.all((x >= lims.iloc[0]) & (x <= lims.iloc[1]), axis=1).to_numpy()
+    return float(finder.y[remaining][inside].mean()) if inside.any() else 0.0
+
+
+def _restricted(box) -> list[str]:
+    lims, init = box.box_lim, box.prim.box_init
+    return [c for c in lims.columns if not np.allclose(lims[c], init[c])]
+
+
+def _simplify(box, quasi_p: dict, threshold: float, max_restrictions: int | None) -> None:
+    """Drop restrictions a reader does not need, then those beyond ``max_restrictions``.
+
+    First those not significant at :data:`QP_LEVEL`, least significant first, each only while
+    the box stays at ``threshold`` density or above; then, while more than
+    ``max_restrictions`` are left, the one whose loss costs the least density (a box is read
+    as one sentence: Bryant and Lempert's interpretability).
+    """
     for dim in sorted(quasi_p, key=quasi_p.get, reverse=True):
         if quasi_p[dim] <= QP_LEVEL:
             break
-        lims = box.box_lim.copy()
-        lims[dim] = finder.box_init[dim]
-        inside = np.all((x >= lims.iloc[0]) & (x <= lims.iloc[1]), axis=1).to_numpy()
-        if inside.any() and y[inside].mean() >= threshold:
+        if _density_without(box, dim) >= threshold:
             box.drop_restriction(dim)
+    while max_restrictions is not None and len(_restricted(box)) > max_restrictions:
+        dims = _restricted(box)
+        box.drop_restriction(max(dims, key=lambda d: _density_without(box, d)))
 
 
 def _box(box, box_init: pd.DataFrame, trajectory: pd.DataFrame, chosen: int, qp: dict) -> Box:

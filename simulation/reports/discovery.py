@@ -20,24 +20,31 @@ from simulation.workflow.store import Output
 #: Sentence parts in each language.
 TEXT = {
     "en": {
-        "pays": "{policy} pays against {baseline} when {conditions}",
+        "pays": "{policy} pays against “{baseline}” when {conditions}",
         "and": " and ",
         "at_most": "{label} is at most {high}",
         "at_least": "{label} is at least {low}",
         "between": "{label} is between {low} and {high}",
+        "most": "{policy} pays against “{baseline}” most often when {conditions}",
         "stats": "(in {coverage} of the draws where it pays; it pays in {density} of the "
         "draws in this box, which holds {mass} of all draws).",
+        "below": "No box where it pays in at least {threshold} of the draws was found; this "
+        "is the densest (it pays in {share} of all draws).",
         "none": "No box where {policy} pays in at least {threshold} of the draws was found "
         "(it pays in {share} of all {n} draws).",
     },
     "lt": {
-        "pays": "{policy} atsiperka, palyginti su {baseline}, kai {conditions}",
+        "pays": "{policy}, palyginti su scenarijumi „{baseline}“, atsiperka, kai {conditions}",
         "and": " ir ",
         "at_most": "{label} ne daugiau kaip {high}",
         "at_least": "{label} ne mažiau kaip {low}",
         "between": "{label} nuo {low} iki {high}",
+        "most": "{policy}, palyginti su scenarijumi „{baseline}“, dažniausiai atsiperka, kai "
+        "{conditions}",
         "stats": "(tai {coverage} visų atvejų, kai atsiperka; šioje srityje atsiperka "
         "{density} atvejų, joje yra {mass} visų atvejų).",
+        "below": "Nerasta srities, kurioje atsipirktų bent {threshold} atvejų; ši – tankiausia "
+        "(iš visų atvejų atsiperka {share}).",
         "none": "Nerasta srities, kurioje {policy} atsipirktų bent {threshold} atvejų "
         "(atsiperka {share} iš visų {n} atvejų).",
     },
@@ -76,9 +83,10 @@ def sentence(study: Discovery, box: Box, lang: str) -> str:
         condition(n, box.limits.loc["low", n], box.limits.loc["high", n], lang)
         for n in box.limits.columns
     ]
-    head = t["pays"].format(
+    meets = box.density >= study.settings.threshold
+    head = t["pays" if meets else "most"].format(
         policy=study.scenario.display_title(lang),
-        baseline=study.baseline.display_title(lang).lower(),
+        baseline=study.baseline.display_title(lang),
         conditions=t["and"].join(parts),
     )
     stats = t["stats"].format(
@@ -86,7 +94,13 @@ def sentence(study: Discovery, box: Box, lang: str) -> str:
         density=percent(box.density, 0, lang),
         mass=percent(box.mass, 0, lang),
     )
-    return f"{head} {stats}"
+    text = f"{head} {stats}"
+    if not meets:
+        text += " " + t["below"].format(
+            threshold=percent(study.settings.threshold, 0, lang),
+            share=percent(float(study.pays.mean()), 0, lang),
+        )
+    return text
 
 
 def sentences(study: Discovery, lang: str) -> list[str]:

@@ -10,7 +10,7 @@ from simulation.analysis import prim
 
 
 def _known_box(n: int, noise: float, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """y = 1 inside [0.2, 0.5] x [0.6, 0.9] of the 4-D unit cube, 0 outside, plus noise."""
+    """An outcome, 1 inside [0.2, 0.5] x [0.6, 0.9] of the 4-D unit cube, else 0, plus noise."""
     rng = np.random.default_rng(seed)
     x = pd.DataFrame(rng.random((n, 4)), columns=["a", "b", "c", "d"])
     inside = x["a"].between(0.2, 0.5) & x["b"].between(0.6, 0.9)
@@ -49,7 +49,8 @@ def test_prim_finds_a_second_box_and_stops():
     boxes = prim.find_boxes(x, (first | second).to_numpy(), threshold=0.8, max_boxes=4)
     assert [sorted(b.limits.columns) for b in boxes] == [["a", "b"], ["a", "c"]]
     one, two = (b.limits for b in boxes)
-    assert np.isnan(one.loc["low", "a"]) and np.isnan(one.loc["high", "b"])  # open sides
+    assert np.isnan(one.loc["low", "a"])
+    assert np.isnan(one.loc["high", "b"])
     assert one.loc["low", "b"] == pytest.approx(0.6, abs=0.05)
     assert one.loc["high", "a"] == pytest.approx(0.4, abs=0.1)  # density 0.8 admits a slice
     assert two.loc["high", "c"] == pytest.approx(0.2, abs=0.05)
@@ -61,3 +62,47 @@ def test_choose_takes_most_coverage_at_the_threshold():
     trajectory = pd.DataFrame({"coverage": [1.0, 0.9, 0.7, 0.4], "density": [0.2, 0.6, 0.85, 0.95]})
     assert prim.choose(trajectory, 0.8) == 2
     assert prim.choose(trajectory, 0.99) == 3  # none dense enough: the densest
+
+
+def _shipped():
+    from simulation.workflow.scenarios import load
+
+    return load("scenarios/early_intervention.toml"), load("scenarios/baseline.toml")
+
+
+def test_levers_are_explored_from_the_baseline_to_twice_the_policy():
+    from simulation.analysis import discovery
+
+    scenario, baseline = _shipped()
+    ranges = discovery.lever_ranges(scenario, baseline)
+    # scenarios/early_intervention.toml: home visiting 0 -> 6.0, mobile teams 1.0 -> 2.0
+    assert ranges["budget.home_visiting"] == pytest.approx((0.0, 12.0))
+    assert ranges["budget.mobile_team"] == pytest.approx((1.0, 3.0))
+    assert discovery.lever_ranges(scenario, baseline, ["regional_coordinators"]) == {
+        "regional_coordinators": (0.0, 1.0)  # not in the policy: its registry range
+    }
+    with pytest.raises(ValueError, match="not a lever"):
+        discovery.lever_ranges(scenario, baseline, ["onset_rate"])
+
+
+def test_a_lever_setting_changes_the_policy_only():
+    from simulation.analysis import discovery
+    from simulation.analysis.evaluation import Question, evaluate
+    from simulation.workflow import ensembles as ens
+
+    scenario, baseline = _shipped()
+    same = discovery.with_levers(scenario, baseline, {"budget.home_visiting": 6.0})
+    assert same.schedule == scenario.schedule
+    more = discovery.with_levers(scenario, baseline, {"budget.home_visiting": 12.0})
+    (change,) = discovery.policy_changes(more, baseline)
+    assert change.values["budget.home_visiting"] == 12.0
+    assert change.values["budget.outreach_community"] == 3.0
+    names = ens.default_varied(scenario, "sd", baseline)
+    draws = ens.sample_parameters(names, 6, 5)[names]
+    settings = discovery.DiscoverySettings(
+        levers={"budget.home_visiting": (6.0, 6.0)}, points=2, screen=2
+    )
+    study = discovery.run(scenario, baseline, draws, settings)
+    direct = evaluate(names, draws.to_numpy(), Question(scenario, "npv", baseline))
+    np.testing.assert_allclose(study.npv, direct, rtol=1e-9)
+    assert list(study.x.columns[:1]) == ["budget.home_visiting"]

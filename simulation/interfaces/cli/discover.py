@@ -83,10 +83,18 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--density",
         type=float_in(0.05, 1.0, "0.8"),
-        default=0.8,
+        default=0.5,
         metavar="D",
         help="the share of a box's draws that must pay; on the trajectory the box with the "
-        "most coverage at this density is chosen (default 0.8)",
+        "most coverage at this density is chosen (default 0.5: pays more often than not)",
+    )
+    p.add_argument(
+        "--conditions",
+        type=int_in(1, 20),
+        default=4,
+        metavar="C",
+        help="conditions a box may name at most; the least needed are dropped, and the box's "
+        "coverage and density are those without them (default 4)",
     )
     p.add_argument(
         "--boxes", type=int_in(1, 10), default=3, metavar="B", help="boxes at most (default 3)"
@@ -202,6 +210,7 @@ def handle(args) -> int:
         max_boxes=args.boxes,
         workers=args.workers,
         screen=args.screen,
+        max_restrictions=args.conditions,
     )
     bar = Progress(len(draws), label=NAME)
     study = disc.run(scenario, baseline, draws, settings, describe, progress=bar.advance)

@@ -1,0 +1,64 @@
+"""``prevsim discover``: a small study end to end, and bad input refused in one line."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from simulation.interfaces.cli import main
+
+SCENARIO = "scenarios/early_intervention.toml"
+SMALL = ["--samples", "120", "--points", "6", "--draws", "ranges", "--workers", "1"]
+
+
+def test_a_small_discovery_writes_boxes_sentences_charts_and_a_manifest(tmp_path, capsys):
+    argv = ["discover", SCENARIO, "--against", "scenarios/baseline.toml", *SMALL]
+    assert main([*argv, "--density", "0.3", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    (folder,) = (tmp_path / "discovery").glob("*/*")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["points"] == 120
+    assert manifest["lever_settings"] == 6
+    for name in manifest["files"]:
+        assert (folder / name).is_file(), name
+    points = pd.read_parquet(folder / "points.parquet")
+    assert len(points) == 120
+    assert points["budget.home_visiting"].between(0, 12).all()  # twice the scenario's 6.0
+    assert points["budget.home_visiting"].nunique() == 6  # one value per lever setting
+    boxes = pd.read_csv(folder / "boxes.csv")
+    summary = (folder / "summary.txt").read_text(encoding="utf-8")
+    assert summary.strip() in out
+    share = float(manifest["share_paying"])
+    assert f"NPV > 0 in {share:.1%} of draws" in summary
+    if len(boxes):  # every box in both languages, in readers' words
+        assert {"trajectory.png", "trajectory.pdf", "boxes.png", "boxes.pdf"} <= set(
+            manifest["files"]
+        )
+        assert "Early intervention pays against “Status quo” when" in summary
+        assert "Ankstyvoji intervencija, palyginti su scenarijumi „Esama padėtis“" in summary
+        assert (boxes["density"] > 0).all()
+        assert (boxes["coverage"] <= 1).all()
+        assert "budget." not in summary.split("PRIM boxes")[1]  # labels, not code names
+    else:
+        assert "No box where Early intervention pays" in summary
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--levers", "budget.home_visitin"], "--levers"),
+        (["--levers", "onset_rate"], "not a lever"),
+        (["--levers", "budget.home_visiting=9:1"], "LOW < HIGH"),
+        (["--levers", "budget.home_visiting=a:b"], "NAME=LOW:HIGH"),
+        (["--points", "500"], "at most --samples"),
+        (["--params", "budget.preventive"], "--params"),
+    ],
+)
+def test_bad_input_is_refused_in_one_line_without_output(tmp_path, capsys, extra, message):
+    assert main(["discover", SCENARIO, *SMALL, *extra, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "discovery").exists()
