@@ -35,7 +35,8 @@ from simulation.workflow.scenarios import Scenario
 N_PROGRAMMES, N_LINES = len(PROGRAMME_NAMES), len(SERVICES)
 #: Decision variables: one weight per programme, then one NGO share per funding line.
 N_DECISIONS = N_PROGRAMMES + N_LINES
-#: Outcomes every evaluation returns (see :data:`simulation.analysis.evaluation.OUTCOMES`).
+#: Outcomes an evaluation values (see :data:`simulation.analysis.evaluation.OUTCOMES`); it
+#: also returns ``unspent``, EUR the programmes could not spend from the policy year.
 OUTCOMES = ("npv", "placements_avoided")
 #: One Runge-Kutta step a month, as the sensitivity study (NPV moves by ~1e-4 of its spread).
 STEPS_PER_MONTH = 1
@@ -213,12 +214,17 @@ class AllocationEvaluator:
         resolved = REGISTRY.resolve({**self.template.params, **self.template.levers, **sampled})
         scen = yearly_arrays(result, resolved)
         base = {k: np.tile(v, (1, c)) for k, v in self.base_yearly.items()}
-        return {
+        out = {
             name: outcome_by_year(name, scen, base, self.rate, self.base_year, START_YEAR)[
                 -1
             ].reshape(c, d)
             for name in OUTCOMES
         }
+        # money the allocation's programmes could not spend for lack of families (EUR,
+        # undiscounted, from the policy year): it costs nothing, so the NPV cannot see it
+        first = self.year - START_YEAR
+        out["unspent"] = scen["unspent"][first:].sum(axis=0).reshape(c, d)
+        return out
 
     def _write_paths(self, model: SDModel, allocations: list[Allocation], draws: int) -> None:
         """Each candidate's decision levers in the batch: the zero path + value x ramp weight."""

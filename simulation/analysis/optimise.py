@@ -273,6 +273,7 @@ def summary_table(result: Result) -> pd.DataFrame:
             "npv_p95": np.quantile(npv, 0.95),
             "chance_npv_positive": float((npv > 0).mean()),
             "placements_avoided_mean": placed.mean(),
+            "unspent_mean": v["unspent"].mean(),
             "npv_central": result.central[name]["npv"],
         }
         if q is not None:

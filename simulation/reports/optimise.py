@@ -68,7 +68,8 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         f"Valued on {len(p.draws):,} draws: {p.draws_note}.",
         "",
         f"{'allocation':<10} {'NPV mean':>9} {'90% interval':>17} {'P(NPV>0)':>8} "
-        f"{'placements avoided':>18} {'gain vs today':>16} {'gain vs equal':>16}",
+        f"{'placements avoided':>18} {'gain vs today':>16} {'gain vs equal':>16} "
+        f"{'unspent':>8}",
     ]
     for name, row in table.iterrows():
         lines.append(
@@ -76,9 +77,14 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
             f"{row.npv_p95 / 1e6:6.1f} {row.chance_npv_positive:8.0%} "
             f"{row.placements_avoided_mean:18.0f} "
             f"{row.gain_over_today / 1e6:9.1f} ± {row.gain_over_today_se / 1e6:4.1f} "
-            f"{row.gain_over_uniform / 1e6:9.1f} ± {row.gain_over_uniform_se / 1e6:4.1f}"
+            f"{row.gain_over_uniform / 1e6:9.1f} ± {row.gain_over_uniform_se / 1e6:4.1f} "
+            f"{row.unspent_mean / 1e6:8.1f}"
         )
-    lines.append("M EUR; gains are paired over the same draws (± one standard error)")
+    lines.append(
+        f"M EUR; gains are paired over the same draws (± one standard error); placements "
+        f"avoided in families; unspent: money the programmes could not spend for lack of "
+        f"families, {p.year}-{p.scenario.run.end_year}, undiscounted (it costs nothing)"
+    )
     lines += ["", "Best allocation, million EUR a year (NGO share of its funding line):"]
     best = result.allocations["optimal"]
     for prog, share in zip(PROGRAMMES, best.shares, strict=True):

@@ -98,6 +98,9 @@ def test_batched_paths_give_exactly_the_scenario_with_a_schedule_change(shipped)
         expected = evaluate_chunk(names, draws.to_numpy(), question)[-1]
         assert batched["npv"][i] == pytest.approx(expected, rel=1e-9, abs=1.0)
     assert not np.allclose(batched["npv"][0], batched["npv"][1])
+    assert (batched["unspent"] >= 0).all()
+    # all 30 million EUR a year in home visiting: more than its families can use (2027-2040)
+    assert batched["unspent"][1].min() > batched["unspent"][0].max()
 
 
 def test_municipal_allocations_add_up_to_the_national_one(shipped):
