@@ -142,13 +142,37 @@ GROUPINGS: dict[str, Callable[[Sequence[str]], dict[str, list[str]]]] = {
 }
 
 
+#: Held-out R^2 above which an interpolating regression is taken to have found a group
+#: that determines the net benefit (an assumption: a judgement, not a published threshold).
+EXACT_SKILL = 0.9
+
+
 # ---- estimators -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Estimate:
-    """A Monte Carlo estimate (EUR) and its standard error (EUR)."""
+    """A Monte Carlo estimate (EUR), its standard error (EUR) and the regression's skill.
+
+    ``skill`` is the held-out R^2 of the Gaussian process (how well the group's values
+    predict the incremental net benefit of draws it was not fitted to; NaN for EVPI and the
+    spline, whose penalty is chosen by cross-validation). An estimate is :attr:`estimable`
+    when the regression predicts held-out draws better than their mean, and does not pass
+    through every draw unless it also predicts held-out draws almost perfectly
+    (:data:`EXACT_SKILL`: the group then determines the net benefit). Otherwise the fitted
+    values are noise or the draws themselves, and the EVPPI would approach the EVPI by
+    construction, not by evidence (too few draws for the group's size).
+    """
 
     value: float
     standard_error: float
+    skill: float = float("nan")
+    interpolates: bool = False
+
+    @property
+    def estimable(self) -> bool:
+        """Whether the regression behind the estimate can be trusted (see above)."""
+        if self.skill <= 0:
+            return False
+        return not self.interpolates or self.skill >= EXACT_SKILL
 
 
 def _gain(conditional: np.ndarray) -> Estimate:
@@ -175,7 +199,7 @@ def evpi(net_benefit: np.ndarray) -> Estimate:
     return _gain(np.asarray(net_benefit, dtype=float))
 
 
-def smooth(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) -> np.ndarray:
+def smooth(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) -> Fit:
     """Nonparametric regression of ``y`` on ``x``: the fitted values at every row of ``x``.
 
     As Strong, Oakley and Brennan (2014) recommend: for one input a generalised additive
@@ -192,8 +216,9 @@ def smooth(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) 
 
     Returns
     -------
-    ndarray
-        Shape ``(n,)``: the estimate of ``E[y | x]`` at each row, in ``y``'s unit.
+    Fit
+        ``fitted``, shape ``(n,)``: the estimate of ``E[y | x]`` at each row, in ``y``'s
+        unit; the Gaussian process's held-out ``skill`` and whether it ``interpolates``.
     """
     y = np.asarray(y, dtype=float)
     x = np.asarray(x, dtype=float).reshape(len(y), -1)
@@ -201,10 +226,26 @@ def smooth(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) 
     x = (x[:, spread > 0] - x[:, spread > 0].mean(axis=0)) / spread[spread > 0]
     centre, scale = float(np.mean(y)), float(np.std(y))
     if x.shape[1] == 0 or scale == 0:
-        return np.full(len(y), centre)
+        return Fit(np.full(len(y), centre))
     z = (y - centre) / scale
-    fitted = spline_fit(x[:, 0], z) if x.shape[1] == 1 else gp_fit(x, z, hyper_n, seed)
-    return centre + scale * fitted
+    if x.shape[1] == 1:
+        return Fit(centre + scale * spline_fit(x[:, 0], z))
+    fit = gp_fit(x, z, hyper_n, seed)
+    return Fit(centre + scale * fit.fitted, fit.skill, fit.interpolates)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Fitted values of a regression, its held-out R^2 and whether it interpolates."""
+
+    fitted: np.ndarray
+    skill: float = float("nan")
+    interpolates: bool = False
+
+
+#: Noise variance of a standardised output below which a Gaussian process passes through
+#: every draw (its lower bound is 1e-6).
+INTERPOLATING = 1e-4
 
 
 def spline_fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -224,14 +265,16 @@ def spline_fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return spline(x)
 
 
-def gp_fit(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) -> np.ndarray:
+def gp_fit(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) -> Fit:
     """Gaussian-process regression of ``y`` on standardised ``x`` (n, k), fitted at ``x``.
 
     Strong, Oakley and Brennan (2014), section 3.2: a squared-exponential kernel with one
     length scale per column, a signal and a noise variance, hyperparameters by maximum
-    likelihood on at most ``hyper_n`` rows (chosen with ``seed``), then the posterior mean at
-    every row given all of them. The length scales start at ``sqrt(k)``, where a point's
-    neighbours still correlate whatever the number of inputs.
+    likelihood on a random subset of the rows (at most ``hyper_n`` and two thirds of them,
+    chosen with ``seed``), then the posterior mean at every row given all of them. The
+    length scales start at ``sqrt(k)``, where a point's neighbours still correlate whatever
+    the number of inputs. The skill is the R^2 of the subset's predictions at the rows left
+    out of it: honest, as neither the hyperparameters nor the fit saw them.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
@@ -240,36 +283,45 @@ def gp_fit(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) 
     k = x.shape[1]
     signal = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(k, np.sqrt(k)), (1e-2, 1e3))
     kernel = signal + WhiteKernel(0.1, (1e-6, 10.0))
-    rows = np.random.default_rng(seed).permutation(len(y))[:hyper_n]
+    order = np.random.default_rng(seed).permutation(len(y))
+    rows, held = order[: min(hyper_n, 2 * len(y) // 3)], order[min(hyper_n, 2 * len(y) // 3) :]
     with warnings.catch_warnings():
         # A length scale at its upper bound means the output does not vary with that input,
         # a finding, not a failure; scikit-learn warns of it.
         warnings.simplefilter("ignore", ConvergenceWarning)
         fitted = GaussianProcessRegressor(kernel, random_state=seed).fit(x[rows], y[rows])
+    error = y[held] - fitted.predict(x[held])
+    skill = 1.0 - np.mean(error**2) / np.var(y[held]) if np.var(y[held]) > 0 else float("nan")
     final = GaussianProcessRegressor(fitted.kernel_, optimizer=None).fit(x, y)
-    return final.predict(x)
+    noise = final.kernel_.k2.noise_level
+    return Fit(final.predict(x), float(skill), bool(noise < INTERPOLATING))
 
 
 def conditional_net_benefit(
     net_benefit: np.ndarray, x: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0
-) -> np.ndarray:
+) -> tuple[np.ndarray, float, bool]:
     """``E[NB_d | phi]`` at every sample point, shape ``(n, options)``, EUR.
 
     Each option's incremental net benefit against the first is regressed on the group's
     values ``x`` (shape ``(n, k)``) with :func:`smooth`; the first option's stays at its
     mean plus the fitted increments (Strong et al. 2014, eq. 10), so options that never
-    differ from the first are not fitted.
+    differ from the first are not fitted. Also returns the lowest skill of the regressions
+    and whether any interpolates (see :class:`Estimate`).
     """
     nb = np.asarray(net_benefit, dtype=float)
-    reference = nb[:, :1]
     fitted = np.zeros_like(nb)
+    skills, interpolates = [], False
     for d in range(1, nb.shape[1]):
         increment = nb[:, d] - nb[:, 0]
         if np.ptp(increment) > 0:
-            fitted[:, d] = smooth(x, increment, hyper_n, seed)
+            fit = smooth(x, increment, hyper_n, seed)
+            fitted[:, d] = fit.fitted
+            skills.append(fit.skill)
+            interpolates = interpolates or fit.interpolates
         else:
             fitted[:, d] = increment
-    return reference.mean() + fitted
+    finite = [v for v in skills if np.isfinite(v)]
+    return nb[:, 0].mean() + fitted, min(finite, default=float("nan")), interpolates
 
 
 def evppi(
@@ -287,9 +339,12 @@ def evppi(
     Returns
     -------
     Estimate
-        The EVPPI and its sampling standard error (the regression's own error is not in it).
+        The EVPPI, its sampling standard error (the regression's own error is not in it) and
+        the regression's diagnostics (:attr:`Estimate.estimable`).
     """
-    return _gain(conditional_net_benefit(net_benefit, x, hyper_n, seed))
+    conditional, skill, interpolates = conditional_net_benefit(net_benefit, x, hyper_n, seed)
+    gain = _gain(conditional)
+    return Estimate(gain.value, gain.standard_error, skill, interpolates)
 
 
 # ---- the decision on the model ----------------------------------------------------------------
@@ -343,7 +398,9 @@ class Study:
     evpi : Estimate
     groups : DataFrame
         One row per group: ``grouping``, ``group``, ``parameters`` (count), ``members``
-        (names joined by spaces), ``evppi`` and ``standard_error`` (EUR), ``share_of_evpi``.
+        (names joined by spaces), ``evppi`` and ``standard_error`` (EUR), ``share_of_evpi``,
+        the regression's ``skill`` and ``interpolates``, and whether it is ``estimable``
+        (see :class:`Estimate`).
     """
 
     options: list[str]
@@ -394,6 +451,9 @@ def group_values(
                     "evppi": estimate.value,
                     "standard_error": estimate.standard_error,
                     "share_of_evpi": share,
+                    "skill": estimate.skill,
+                    "interpolates": estimate.interpolates,
+                    "estimable": estimate.estimable,
                 }
             )
             progress(1)

@@ -29,6 +29,7 @@ WORDS = {
         "evpi": "visi neapibrėžti parametrai: {value}",
         "source": "Šaltinis: prevsim, sistemų dinamikos modelis; {draws} parametrų rinkinių; "
         "paklaidos – 95 % Monte Karlo intervalas. Pasirinkimas: {options}.",
+        "left_out": "Neįvertinama iš tiek rinkinių: {groups}.",
         "themes": {
             "hazards": "Šeimų būsenų kaitos dažniai",
             "programme_effects": "Programų poveikis",
@@ -49,6 +50,7 @@ WORDS = {
         "evpi": "every uncertain parameter: {value}",
         "source": "Source: prevsim, system-dynamics model; {draws} parameter sets; bars "
         "show 95% Monte Carlo intervals. Choice: {options}.",
+        "left_out": "Not estimable from this many sets: {groups}.",
         "themes": {
             "hazards": "Family transition rates",
             "programme_effects": "Programme effects",
@@ -124,7 +126,7 @@ def summary_lines(study: Study, context: Context) -> list[str]:
     for grouping, table in study.groups.groupby("grouping", sort=False):
         lines += ["", f"EVPPI {WORDS[en]['grouping'][grouping]} (largest first):"]
         for row in table.sort_values("evppi", ascending=False).itertuples():
-            lines.append("  " + group_sentence(row, total.value))
+            lines.append("  " + group_sentence(row, total.value, len(study.draws)))
     lines += [
         "",
         "EVPPI: Strong, Oakley & Brennan (2014) nonparametric regression (a smoothing spline "
@@ -135,33 +137,43 @@ def summary_lines(study: Study, context: Context) -> list[str]:
     return lines
 
 
-def group_sentence(row, evpi: float) -> str:
+def group_sentence(row, evpi: float, draws: int) -> str:
     """One sentence about one group (a row of :attr:`Study.groups`)."""
     label = group_label(row.grouping, row.group, "en")
-    value = row.evppi / 1e6
-    if value < 2 * row.standard_error / 1e6 or value < 0.005 * max(evpi, 0) / 1e6:
+    size = f"{label} ({row.parameters} parameter{'s' if row.parameters != 1 else ''})"
+    value, error = row.evppi / 1e6, row.standard_error / 1e6
+    if not row.estimable:
+        why = (
+            "the regression passes through every draw"
+            if row.interpolates
+            else "its values predict the net benefit of held-out draws no better than the mean"
+        )
         return (
-            f"{label} ({row.parameters} parameter(s)): worth about nothing to this decision "
-            f"(EUR {value:,.2f} million, SE {row.standard_error / 1e6:,.2f}): knowing them "
-            "exactly would not change the choice."
+            f"{size}: cannot be estimated from {draws:,} draws ({why}; held-out R2 "
+            f"{row.skill:.2f}); more draws, or a smaller group, are needed."
+        )
+    if value < 2 * error or value < 0.005 * max(evpi, 0) / 1e6:
+        return (
+            f"{size}: worth about nothing to this decision (EUR {value:,.2f} million, SE "
+            f"{error:,.2f}): knowing them exactly would not change the choice."
         )
     share = f", {row.share_of_evpi:.0%} of the EVPI" if np.isfinite(row.share_of_evpi) else ""
     return (
-        f"{label} ({row.parameters} parameter(s)): knowing them exactly is worth "
-        f"EUR {value:,.2f} million (SE {row.standard_error / 1e6:,.2f}{share}); a study "
-        "settling them is worth at most this."
+        f"{size}: knowing them exactly is worth EUR {value:,.2f} million (SE {error:,.2f}"
+        f"{share}); an evaluation study settling them is worth at most this."
     )
 
 
 def chart(study: Study, grouping: str, context: Context, stem: Path, lang: str) -> list[str]:
     """Horizontal bars of the EVPPI of each group, the EVPI as a line; PNG and PDF."""
     words = WORDS[lang]
-    table = study.groups[study.groups["grouping"] == grouping]
-    table = table.sort_values("evppi").tail(15)
+    every = study.groups[study.groups["grouping"] == grouping]
+    table = every[every["estimable"]].sort_values("evppi").tail(15)
+    left_out = [group_label(grouping, g, lang) for g in every.loc[~every["estimable"], "group"]]
     labels = [group_label(grouping, g, lang) for g in table["group"]]
     options = ", ".join(option_label(o, context, lang) for o in study.options)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(table) + 1.9))
+        fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(table) + 2.2))
         y = np.arange(len(table))
         ax.barh(
             y,
@@ -172,7 +184,9 @@ def chart(study: Study, grouping: str, context: Context, stem: Path, lang: str) 
         )
         ax.axvline(study.evpi.value / 1e6, color="#D55E00", lw=1.2, ls="--")
         evpi_text = words["evpi"].format(value=locale.million_eur(study.evpi.value, 1, lang))
-        ax.text(study.evpi.value / 1e6, len(table) - 0.4, evpi_text, ha="right", fontsize=8)
+        ax.text(
+            study.evpi.value / 1e6, len(table) - 0.6, evpi_text, ha="right", va="top", fontsize=8
+        )
         ax.set_yticks(y, labels)
         ax.set_xlim(left=0)
         ax.xaxis.set_major_formatter(locale.tick_formatter(1, lang))
@@ -182,6 +196,8 @@ def chart(study: Study, grouping: str, context: Context, stem: Path, lang: str) 
         source = words["source"].format(
             draws=locale.number(len(study.draws), 0, lang), options=options
         )
+        if left_out:
+            source += " " + words["left_out"].format(groups=", ".join(left_out))
         fig.text(0.01, 0.005, source, fontsize=7, color="#555555", wrap=True)
         fig.tight_layout(rect=(0, 0.05, 1, 1))
         return save(fig, stem)

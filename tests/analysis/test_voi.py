@@ -63,6 +63,8 @@ def test_evppi_of_everything_is_the_evpi_and_of_nothing_relevant_is_zero(textboo
     total = voi.evpi(net_benefit)
     everything = voi.evppi(net_benefit, np.column_stack([x1, x2, x3]), hyper_n=200)
     assert abs(everything.value - total.value) < 0.02 * total.value
+    assert everything.estimable
+    assert everything.skill > voi.EXACT_SKILL
     nothing = voi.evppi(net_benefit, x3[:, None])
     assert nothing.value < 0.02 * total.value
 
@@ -77,6 +79,20 @@ def test_three_options_and_a_nonlinear_net_benefit():
     first = voi.evppi(nb, x[:, :1])
     assert abs(both.value - total.value) < 0.03 * total.value
     assert 0 < first.value < both.value
+
+
+def test_a_group_too_large_for_its_draws_is_flagged_not_reported():
+    """30 irrelevant inputs, 60 draws: the regression can pass through every draw, and the
+    EVPPI would then be the EVPI; the estimate must say it cannot be trusted.
+    """
+    rng = np.random.default_rng(3)
+    n = 60
+    irrelevant = rng.uniform(0.0, 1.0, (n, 30))
+    nb = np.column_stack([np.zeros(n), rng.normal(0.0, 1.0, n)])
+    estimate = voi.evppi(nb, irrelevant, hyper_n=60)
+    assert estimate.interpolates
+    assert not estimate.estimable
+    assert estimate.value > 0.9 * voi.evpi(nb).value  # what an unflagged report would show
 
 
 def test_a_constant_net_benefit_gives_no_value():
