@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 
 from simulation.interfaces.cli.common import (
@@ -10,7 +11,10 @@ from simulation.interfaces.cli.common import (
     Progress,
     UsageError,
     add_out,
+    add_seed,
     command_parser,
+    default_targets,
+    int_in,
     scenario_dir,
 )
 
@@ -19,6 +23,7 @@ EXAMPLES = """examples:
   prevsim reality-check
   prevsim reality-check scenarios/early_intervention.toml
   prevsim reality-check --abm
+  prevsim reality-check --draws 100 --seed 1
   prevsim reality-check --out /tmp/results"""
 
 
@@ -48,9 +53,28 @@ def add_parser(sub) -> None:
         help="also the exact parts of the no-spending and unit-cost checks on the agent-based "
         "engine, at 1%% of the families (about half a minute; default: off)",
     )
+    p.add_argument(
+        "--draws",
+        type=draws,
+        default=0,
+        metavar="N",
+        help="also the Fowler check over N history-matched draws of the uncertain "
+        "parameters (the draws of prevsim brief; 100 take a few seconds; default 0: none)",
+    )
+    add_seed(p, default=20261122)  # the draws of prevsim brief and prevsim ensemble
     add_out(p)
 
 
+def draws(text: str) -> int:
+    """An argparse type: 0 (no draws) or 20 to 10,000 draws."""
+    value = int_in(0, 10_000)(text)
+    if 0 < value < MIN_DRAWS:
+        raise argparse.ArgumentTypeError(f"must be 0 (none) or at least {MIN_DRAWS}, got {value}")
+    return value
+
+
+#: Fewest draws (history matching needs 20 kept draws for an interval).
+MIN_DRAWS = 20
 #: How the command shows each status.
 SHOWN = {"pass": "PASS", "fail": "FAIL", "not representable": "N/A "}
 
@@ -75,8 +99,17 @@ def handle(args) -> int:
             f"need a horizon to at least {reality.MIN_END_YEAR} (policies from "
             f"{reality.POLICY_YEAR}, a waiting list over {reality.WAITING_YEARS} years)"
         )
-    bar = Progress(len(reality.CHECKS) + int(args.abm), label=NAME)
+    bar = Progress(len(reality.CHECKS) + int(args.abm) + int(args.draws > 0), label=NAME)
     results = reality.run_checks(scenario, progress=bar.advance)
+    if args.draws:
+        from simulation.analysis.reality_draws import fowler_over_draws
+
+        targets = default_targets(None, NAME)
+        try:
+            results.append(fowler_over_draws(scenario, args.draws, args.seed, targets))
+        except ValueError as exc:  # too few draws match the national data
+            raise UsageError(f"prevsim {NAME}: --draws {args.draws}: {exc}") from None
+        bar.advance(1)
     if args.abm:
         results += reality.abm_checks(scenario)
         bar.advance(1)
