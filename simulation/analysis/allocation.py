@@ -170,10 +170,16 @@ class AllocationEvaluator:
         Discount rate (default: the scenario's).
     base_year : int
         Year money is discounted to.
+    paid : bool
+        Count money the programmes cannot use as spent (a committed budget) instead of
+        returned (the engines' accounts, the default).
     """
 
-    def __init__(self, scenario, baseline, draws, budget, year, ramp, rate=None, base_year=2027):
+    def __init__(
+        self, scenario, baseline, draws, budget, year, ramp, rate=None, base_year=2027, paid=False
+    ):
         self.budget, self.year, self.ramp = float(budget), int(year), float(ramp)
+        self.paid = paid
         self.names = list(draws.columns)
         self.draws = draws[self.names].to_numpy(float)
         self.rate = float(scenario.resolved_parameters()["discount_rate"]) if rate is None else rate
@@ -187,7 +193,9 @@ class AllocationEvaluator:
         self.prefix = base.run(SAVED, stop_month=self.start, every=12)
         rest = base.run(SAVED, y0=self.prefix.final, start_month=self.start, every=12)
         resolved = REGISTRY.resolve({**baseline.params, **baseline.levers, **self._sampled(1)})
-        self.base_yearly = yearly_arrays(self.prefix.continued_by(rest), resolved)
+        self.base_yearly = self._accounts(
+            yearly_arrays(self.prefix.continued_by(rest), resolved), resolved
+        )
         n_months = base.n_months
         ramp_path = lever_paths({"x": 0.0}, [Change(year, {"x": 1.0}, ramp)], START_YEAR, n_months)
         self.weight = ramp_path["x"]  # (months,): 0 before the policy year, 1 after the ramp
@@ -212,7 +220,7 @@ class AllocationEvaluator:
         times = np.concatenate([self.prefix.times[before], rest.times])
         result = EngineResult(times, saved, rest.final, rest.municipalities)
         resolved = REGISTRY.resolve({**self.template.params, **self.template.levers, **sampled})
-        scen = yearly_arrays(result, resolved)
+        scen = self._accounts(yearly_arrays(result, resolved), resolved)
         base = {k: np.tile(v, (1, c)) for k, v in self.base_yearly.items()}
         out = {
             name: outcome_by_year(name, scen, base, self.rate, self.base_year, START_YEAR)[
@@ -225,6 +233,22 @@ class AllocationEvaluator:
         first = self.year - START_YEAR
         out["unspent"] = scen["unspent"][first:].sum(axis=0).reshape(c, d)
         return out
+
+    def _accounts(self, yearly: dict[str, np.ndarray], resolved: dict) -> dict[str, np.ndarray]:
+        """The yearly accounts; with ``paid``, unspent money is paid all the same.
+
+        A committed budget costs its whole amount: the money the programmes cannot use
+        is added to the service cost (and its deadweight cost of taxation).
+        """
+        if not self.paid:
+            return yearly
+        dwl = np.asarray(resolved["deadweight_cost_of_taxation"], float)
+        unspent = yearly["unspent"]
+        return {
+            **yearly,
+            "service_cost": yearly["service_cost"] + unspent,
+            "service_deadweight": yearly["service_deadweight"] + dwl * unspent,
+        }
 
     def _write_paths(self, model: SDModel, allocations: list[Allocation], draws: int) -> None:
         """Each candidate's decision levers in the batch: the zero path + value x ramp weight."""

@@ -50,6 +50,8 @@ class Settings:
         Generations at most.
     seed : int
         Seed of the search.
+    paid : bool
+        Count the money programmes cannot use as spent (a committed budget).
     """
 
     objective: str = "npv"
@@ -58,6 +60,7 @@ class Settings:
     population: int = 42
     generations: int = 50
     seed: int = 0
+    paid: bool = False
 
 
 @dataclass
@@ -197,7 +200,9 @@ def make_problem(
     )
 
 
-def evaluator_for(problem: Problem, draws: pd.DataFrame) -> al.AllocationEvaluator:
+def evaluator_for(
+    problem: Problem, draws: pd.DataFrame, paid: bool = False
+) -> al.AllocationEvaluator:
     """An evaluator of ``problem`` on ``draws``, discounted to the policy year."""
     return al.AllocationEvaluator(
         problem.scenario,
@@ -207,6 +212,7 @@ def evaluator_for(problem: Problem, draws: pd.DataFrame) -> al.AllocationEvaluat
         problem.year,
         problem.ramp,
         base_year=problem.year,
+        paid=paid,
     )
 
 
@@ -230,7 +236,9 @@ def optimise(
 
     ``progress`` is called once per generation and once per allocation valued at the end.
     """
-    evaluator = evaluator_for(problem, al.draws_frame(problem.draws, settings.search_draws))
+    evaluator = evaluator_for(
+        problem, al.draws_frame(problem.draws, settings.search_draws), settings.paid
+    )
     starts = list(problem.references.values())
     outcomes = ["npv", "placements"] if settings.objective == "pareto" else [settings.objective]
     searches = [
@@ -238,15 +246,17 @@ def optimise(
     ]
     table = front(searches) if settings.objective == "pareto" else None
     allocations = {"optimal": searches[0].best, **problem.references}
-    values, central = value_everywhere(problem, allocations, progress)
+    values, central = value_everywhere(problem, allocations, progress, settings.paid)
     return Result(problem, settings, allocations, values, central, searches, table)
 
 
-def value_everywhere(problem: Problem, allocations: dict[str, al.Allocation], progress):
+def value_everywhere(
+    problem: Problem, allocations: dict[str, al.Allocation], progress, paid: bool = False
+):
     """Each allocation's outcomes over every draw, and in the central run (defaults)."""
     from simulation.analysis.monte_carlo import with_central_row
 
-    evaluator = evaluator_for(problem, with_central_row(problem.draws))
+    evaluator = evaluator_for(problem, with_central_row(problem.draws), paid)
     values, central = {}, {}
     for name, allocation in allocations.items():
         out = evaluator.evaluate([allocation])

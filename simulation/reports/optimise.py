@@ -66,6 +66,8 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         )
         + ".",
         f"Valued on {len(p.draws):,} draws: {p.draws_note}.",
+        "Money the programmes cannot use is "
+        + ("paid all the same (a committed budget)." if s.paid else "returned (not a cost)."),
         "",
         f"{'allocation':<10} {'NPV mean':>9} {'90% interval':>17} {'P(NPV>0)':>8} "
         f"{'placements avoided':>18} {'gain vs today':>16} {'gain vs equal':>16} "

@@ -115,3 +115,27 @@ def test_municipal_allocations_add_up_to_the_national_one(shipped):
     assert table["budget"].sum() == pytest.approx(20.0)
     national = op.summary_table(result).loc["optimal", "gain_over_today"]
     assert table["gain_over_today"].sum() == pytest.approx(national)
+
+
+def test_a_committed_budget_charges_the_unspent_money_discounted(shipped):
+    """With ``paid``, the allocation that leaves more money unspent loses more NPV.
+
+    The loss difference is the extra unspent money with its deadweight cost, discounted to
+    2027 (so at most the undiscounted amount, and more than 0.3 of it at 5% over 14 years).
+    """
+    scenario, baseline = shipped
+    draws = with_central_row(pd.DataFrame({"onset_rate": [0.05]}))
+    allocations = [al.uniform(), al.Allocation.from_vector(np.r_[np.eye(10)[3], [1, 0, 0, 1]])]
+    free, paid = (
+        al.AllocationEvaluator(scenario, baseline, draws, 30.0, 2027, 3.0, paid=flag)
+        for flag in (False, True)
+    )
+    a, b = free.evaluate(allocations), paid.evaluate(allocations)
+    assert np.array_equal(a["unspent"], b["unspent"])
+    assert np.array_equal(a["placements_avoided"], b["placements_avoided"])
+    # only the unspent money moves the NPV: the allocation with more of it loses more
+    loss = a["npv"] - b["npv"]
+    assert (loss[1] - loss[0] > 0).all()
+    dwl = float(REGISTRY["deadweight_cost_of_taxation"].default)
+    undiscounted = (1 + dwl) * (a["unspent"][1] - a["unspent"][0])
+    assert 0.3 * undiscounted.max() < (loss[1] - loss[0]).max() <= undiscounted.max()

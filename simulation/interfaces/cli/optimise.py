@@ -74,6 +74,13 @@ def add_parser(sub) -> None:
         help="optimise this quantile over the draws instead of the mean (default: the mean)",
     )
     p.add_argument(
+        "--unspent",
+        choices=("returned", "paid"),
+        default="returned",
+        help="money a programme cannot use for lack of families: returned (not a cost, as "
+        "in every other command) or paid (the budget is committed) (default: returned)",
+    )
+    p.add_argument(
         "--samples",
         type=int_in(20, 100_000),
         default=1000,
@@ -147,6 +154,7 @@ def handle(args) -> int:
         search_draws=args.search_draws,
         generations=args.generations,
         seed=args.seed,
+        paid=args.unspent == "paid",
     )
     searches = 2 if args.objective == "pareto" else 1
     bar = Progress(searches * (args.generations + 1) + 4, unit="step", label=NAME)
