@@ -51,7 +51,7 @@ def add_parser(sub) -> None:
         "--abm",
         action="store_true",
         help="also the exact parts of the no-spending and unit-cost checks on the agent-based "
-        "engine, at 1%% of the families (about half a minute; default: off)",
+        "engine, at 1%% of the families (three runs of a few seconds; default: off)",
     )
     p.add_argument(
         "--draws",
