@@ -188,8 +188,12 @@ def make_problem(
     """The policy year, the budget (default: the scenario's) and the reference allocations.
 
     Today's allocation is the baseline's split in the policy year's January; the scenario's
-    own is its split in the horizon's last month (after its ramp).
+    own is its split in the horizon's last month (after its ramp). Both run to the earlier
+    of their end years.
     """
+    from simulation.analysis.monte_carlo import common_horizon
+
+    scenario, baseline = common_horizon([scenario, baseline])
     year, ramp = al.policy_start(scenario, baseline)
     today, _ = al.allocation_of(baseline, (year - START_YEAR) * 12)
     last = (scenario.run.end_year - START_YEAR + 1) * 12 - 1

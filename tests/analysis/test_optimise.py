@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -139,3 +141,13 @@ def test_a_committed_budget_charges_the_unspent_money_discounted(shipped):
     dwl = float(REGISTRY["deadweight_cost_of_taxation"].default)
     undiscounted = (1 + dwl) * (a["unspent"][1] - a["unspent"][0])
     assert 0.3 * undiscounted.max() < (loss[1] - loss[0]).max() <= undiscounted.max()
+
+
+def test_scenarios_of_different_horizons_are_valued_to_the_earlier_end(shipped):
+    scenario, baseline = shipped
+    short = replace(scenario, run=replace(scenario.run, end_year=2032))
+    draws = with_central_row(pd.DataFrame({"onset_rate": [0.05]}))
+    problem = op.make_problem(short, baseline, draws, 10.0)
+    assert problem.scenario.run.end_year == problem.baseline.run.end_year == 2032
+    values = op.evaluator_for(problem, draws).evaluate([al.uniform()])
+    assert np.isfinite(values["npv"]).all()

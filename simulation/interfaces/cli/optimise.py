@@ -140,9 +140,16 @@ def handle(args) -> int:
         problem = op.make_problem(scenario, baseline, _empty(), _million(args.budget))
     except ValueError as exc:
         raise UsageError(f"prevsim optimise: {args.file}: {exc} (against {against})") from None
+    if problem.budget <= 0:
+        raise UsageError(
+            f"prevsim optimise: {args.file}: the scenario spends nothing on services from "
+            f"{problem.year}: give the budget with --budget EUR"
+        )
     print(f"History matching: drawing until {args.samples:,} draws match the national data...")
     try:
-        kept = mc.plausible_draws(baseline, [scenario], args.samples, args.seed, targets)
+        kept = mc.plausible_draws(
+            problem.baseline, [problem.scenario], args.samples, args.seed, targets
+        )
     except InputError:
         raise
     except ValueError as exc:
