@@ -70,3 +70,18 @@ def test_a_scenario_equal_to_its_baseline_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "does not differ from the baseline" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_a_scenario_that_spends_nothing_needs_a_budget(tmp_path, capsys):
+    base = (SCENARIOS / "baseline.toml").resolve()
+    cut = tmp_path / "cut.toml"
+    lines = [f'[scenario]\nname = "cut"\nextends = "{base}"\n', "[[policy.schedule]]\nyear = 2027"]
+    lines += [f"budget.{line} = 0.0" for line in ("preventive", "basic", "integration")]
+    lines += ["budget.mobile_team = 0.0\n"]
+    cut.write_text("\n".join(lines), encoding="utf-8")
+    argv = ["optimise", str(cut), "--against", str(base), "--out", str(tmp_path / "r")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "--budget" in err[0]
+    assert not (tmp_path / "r").exists()
