@@ -405,9 +405,8 @@ def abm_checks(scenario: Scenario, scale: float = ABM_SCALE, seed: int = 1) -> l
 
     Three runs with the same seed: the scenario, every unit cost doubled, every preventive
     budget at zero. Zero budgets must leave no preventive capacity, no family served and
-    no preventive spending; doubled costs must leave the capacity as it is (so a place costs
-    twice as much: half the places). Families served are reported, not judged: the agents
-    are admitted one family at a time, so they need not halve exactly.
+    no preventive spending; doubled costs must leave the capacity as it is (half the places).
+    Families served are reported, not judged (they do not halve: cause not investigated).
     """
     from simulation.workflow.runner import simulate_scenario, with_overrides
 
@@ -454,7 +453,8 @@ def abm_checks(scenario: Scenario, scale: float = ABM_SCALE, seed: int = 1) -> l
             PASS if gap <= ROUNDING else FAIL,
             {"capacity_relative_gap": gap, **ratios},
             f"{where}: capacity differs by {gap:.1e} (relative), so places halve; "
-            "family-years served x " + ", ".join(f"{v:.2f}" for v in ratios.values()),
+            "family-years served x "
+            + ", ".join(f"{label(k[13:]).lower()} {v:.2f}" for k, v in ratios.items()),
         ),
     ]
 
