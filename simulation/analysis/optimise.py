@@ -29,6 +29,9 @@ from simulation.workflow.scenarios import Scenario
 OBJECTIVES = ("npv", "placements", "pareto")
 #: The reference allocations every result is compared with, in report order.
 REFERENCES = ("optimal", "today", "uniform", "scenario")
+#: Draws valued in one batched integration at most, so memory stays bounded (the default
+#: run, whose largest batch is 42 x 32 = 1,344 runs, peaked at 0.7 GB of memory).
+CHUNK = 2500
 
 
 @dataclass(frozen=True)
@@ -255,17 +258,30 @@ def optimise(
 
 
 def value_everywhere(
-    problem: Problem, allocations: dict[str, al.Allocation], progress, paid: bool = False
+    problem: Problem,
+    allocations: dict[str, al.Allocation],
+    progress,
+    paid: bool = False,
+    chunk: int = CHUNK,
 ):
-    """Each allocation's outcomes over every draw, and in the central run (defaults)."""
+    """Each allocation's outcomes over every draw, and in the central run (defaults).
+
+    Draws go in chunks of ``chunk`` (one batched integration each), so memory stays bounded
+    at any number of draws.
+    """
     from simulation.analysis.monte_carlo import with_central_row
 
-    evaluator = evaluator_for(problem, with_central_row(problem.draws), paid)
+    table = with_central_row(problem.draws)
+    parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in allocations}
+    for start in range(0, len(table), chunk):
+        evaluator = evaluator_for(problem, table.iloc[start : start + chunk], paid)
+        for name, allocation in allocations.items():
+            parts[name].append({k: v[0] for k, v in evaluator.evaluate([allocation]).items()})
     values, central = {}, {}
-    for name, allocation in allocations.items():
-        out = evaluator.evaluate([allocation])
-        values[name] = {k: v[0, 1:] for k, v in out.items()}
-        central[name] = {k: float(v[0, 0]) for k, v in out.items()}
+    for name, chunks in parts.items():
+        joined = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+        values[name] = {k: v[1:] for k, v in joined.items()}
+        central[name] = {k: float(v[0]) for k, v in joined.items()}
         progress(1)
     return values, central
 

@@ -111,6 +111,10 @@ def test_municipal_allocations_add_up_to_the_national_one(shipped):
     problem = op.make_problem(scenario, baseline, draws, 20.0)
     allocations = {"optimal": al.uniform(), **problem.references}
     values, central = op.value_everywhere(problem, allocations, lambda _: None)
+    chunked = op.value_everywhere(problem, allocations, lambda _: None, chunk=2)
+    for name in allocations:  # chunks of draws give the same values
+        assert chunked[0][name]["npv"] == pytest.approx(values[name]["npv"], rel=1e-12)
+        assert chunked[1][name]["npv"] == pytest.approx(central[name]["npv"], rel=1e-12)
     result = op.Result(problem, op.Settings(), allocations, values, central, [], None)
     table = op.by_municipality(result)
     assert len(table) == 60

@@ -27,6 +27,9 @@ OBJECTIVES = ("npv", "placements", "pareto")
 #: A national service budget above this (EUR a year) is not a Lithuanian question: the
 #: registry's budget levers stop at 60 million EUR a year per line, 240 in all.
 MAX_BUDGET = 1e9
+#: A generation of 42 candidates x 200 draws is 8,400 SD runs in one batch, six times the
+#: default's 1,344 (whose whole run peaked at 0.7 GB of memory).
+MAX_SEARCH_DRAWS = 200
 EXAMPLES = """examples:
   prevsim optimise scenarios/early_intervention.toml --against scenarios/baseline.toml
   prevsim optimise scenarios/early_intervention.toml --against scenarios/baseline.toml \\
@@ -89,7 +92,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--search-draws",
-        type=int_in(1, 1000),
+        type=int_in(1, MAX_SEARCH_DRAWS),
         default=32,
         metavar="M",
         help="of those, the draws every candidate of the search is valued on (default 32)",
