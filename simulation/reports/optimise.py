@@ -106,6 +106,7 @@ def abm_lines(result: op.Result, check: pd.DataFrame, scale: float) -> list[str]
     mean = check["npv"].mean()
     se = check["npv"].std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
     placed = check["placements_avoided"].mean()
+    placed_se = check["placements_avoided"].std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
     sd_placed = (
         result.central["optimal"]["placements_avoided"]
         - result.central["today"]["placements_avoided"]
@@ -113,8 +114,9 @@ def abm_lines(result: op.Result, check: pd.DataFrame, scale: float) -> list[str]
     return [
         f"Agent-based check ({n} paired replicates at scale {scale:g}, central parameters): "
         f"the best allocation against today's, NPV {mean / 1e6:.1f} ± {se / 1e6:.1f} M EUR "
-        f"(SD central run {sd / 1e6:.1f}); placements avoided (families) {placed:.0f} "
-        f"(SD {sd_placed:.0f}); difference ABM - SD {(mean - sd) / 1e6:.1f} M EUR",
+        f"(SD central run {sd / 1e6:.1f}); placements avoided (families) {placed:.0f} ± "
+        f"{placed_se:.0f} (SD {sd_placed:.0f}); difference ABM - SD {(mean - sd) / 1e6:.1f} "
+        "M EUR",
     ]
 
 
