@@ -88,12 +88,14 @@ class Box:
 def choose(trajectory: pd.DataFrame, threshold: float) -> int:
     """The box on a peeling trajectory with the most coverage among those dense enough.
 
-    The densest one when none reaches ``threshold`` (a share, 0-1).
+    Of boxes with equal coverage, the densest; the densest overall when none reaches
+    ``threshold`` (a share, 0-1).
     """
-    dense = trajectory.index[trajectory["density"].to_numpy() >= threshold]
+    dense = trajectory[trajectory["density"].to_numpy() >= threshold]
     if len(dense) == 0:
         return int(trajectory["density"].to_numpy().argmax())
-    return int(trajectory.loc[dense, "coverage"].idxmax())
+    # equal coverage (peels that only drop points that do not pay): the densest of them
+    return int(dense.sort_values(["coverage", "density"], kind="stable").index[-1])
 
 
 def _quasi_p(values: dict) -> dict:
@@ -159,6 +161,8 @@ def find_boxes(
             box.select(chosen)
             quasi_p = _quasi_p(box.qp[chosen])
             _simplify(box, quasi_p, threshold, max_restrictions)
+            if not _restricted(box):
+                break  # every restriction was chance: no box
             boxes.append(_box(box, finder.box_init, trajectory, chosen, quasi_p))
             if not dense:
                 break  # the best there is, kept for the record: nothing denser follows
@@ -185,14 +189,17 @@ def _simplify(box, quasi_p: dict, threshold: float, max_restrictions: int | None
     """Drop restrictions a reader does not need, then those beyond ``max_restrictions``.
 
     First those not significant at :data:`QP_LEVEL`, least significant first, each only while
-    the box stays at ``threshold`` density or above; then, while more than
+    the box stays at ``threshold`` density or above (a box below it: while its density falls
+    by less than one binomial standard error); then, while more than
     ``max_restrictions`` are left, the one whose loss costs the least density (a box is read
     as one sentence: Bryant and Lempert's interpretability).
     """
     for dim in sorted(quasi_p, key=quasi_p.get, reverse=True):
         if quasi_p[dim] <= QP_LEVEL:
             break
-        if _density_without(box, dim) >= threshold:
+        density, n = float(box.density), len(box.yi)
+        floor = min(threshold, density - np.sqrt(density * (1 - density) / n))
+        if _density_without(box, dim) >= floor:
             box.drop_restriction(dim)
     while max_restrictions is not None and len(_restricted(box)) > max_restrictions:
         dims = _restricted(box)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,8 @@ from simulation.analysis.discovery import Discovery
 from simulation.analysis.prim import Box
 from simulation.model.catalogue import REGISTRY
 from simulation.reports import discovery_charts as charts
-from simulation.reports.locale import million_eur, number, percent
+from simulation.reports.discovery_charts import value_text
+from simulation.reports.locale import number, percent
 from simulation.workflow import store
 from simulation.workflow.store import Output
 
@@ -49,17 +49,6 @@ TEXT = {
         "(atsiperka {share} iš visų {n} atvejų).",
     },
 }
-
-
-def value_text(name: str, value: float, lang: str) -> str:
-    """A parameter's value as readers read it: number and unit, in ``lang``."""
-    p = REGISTRY[name]
-    if p.unit == "million EUR/yr":
-        return million_eur(value * 1e6, 1, lang) + (" per metus" if lang == "lt" else " a year")
-    if p.unit.startswith("share"):
-        return percent(value, 0, lang)
-    digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
-    return f"{number(value, min(digits, 4), lang)} {p.unit_label(lang)}".strip()
 
 
 def condition(name: str, low: float, high: float, lang: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -11,7 +13,7 @@ from matplotlib.ticker import FuncFormatter
 from simulation.analysis.discovery import Discovery
 from simulation.analysis.prim import Box
 from simulation.model.catalogue import REGISTRY
-from simulation.reports.locale import percent
+from simulation.reports.locale import million_eur, number, percent
 from simulation.reports.style import PALETTE, STYLE, save
 
 TEXT = {
@@ -21,6 +23,7 @@ TEXT = {
         "density": "Density: share of the draws inside the box that pay",
         "box": "Box {i}",
         "chosen": "chosen",
+        "reported": "reported (fewer conditions)",
         "restricted": "restricted dimensions",
         "boxes": "{policy}: conditions under which it pays",
         "range": "Share of the explored range",
@@ -33,6 +36,7 @@ TEXT = {
         "density": "Tankis: srities atvejų, kurie atsiperka, dalis",
         "box": "Sritis {i}",
         "chosen": "pasirinkta",
+        "reported": "pateikta (mažiau sąlygų)",
         "restricted": "apribotų matmenų",
         "boxes": "{policy}: sąlygos, kuriomis atsiperka",
         "range": "Tirto intervalo dalis",
@@ -40,6 +44,17 @@ TEXT = {
         "lever": "svertas",
     },
 }
+
+
+def value_text(name: str, value: float, lang: str) -> str:
+    """A parameter's value as readers read it: number and unit, in ``lang``."""
+    p = REGISTRY[name]
+    if p.unit == "million EUR/yr":
+        return million_eur(value * 1e6, 1, lang) + (" per metus" if lang == "lt" else " a year")
+    if p.unit.startswith("share"):
+        return percent(value, 0, lang)
+    digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
+    return f"{number(value, min(digits, 4), lang)} {p.unit_label(lang)}".strip()
 
 
 def _percent(lang: str) -> FuncFormatter:
@@ -107,7 +122,7 @@ def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
         (i, name, box) for i, box in enumerate(study.boxes, start=1) for name in box.limits.columns
     ]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(rows) + 1.6))
+        fig, ax = plt.subplots(figsize=(8.0, 0.7 * len(rows) + 1.6))
         for y, (i, name, box) in enumerate(rows):
             column = study.x[name]
             lo, hi = float(column.min()), float(column.max())
@@ -116,9 +131,23 @@ def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
             right = 1.0 if np.isnan(high) else (high - lo) / (hi - lo)
             ax.barh(y, 1.0, color="#dddddd", height=0.6)
             ax.barh(y, right - left, left=left, color=PALETTE[i % len(PALETTE)], height=0.6)
+            for side, at, align in ((low, left, "right"), (high, right, "left")):
+                if not np.isnan(side):
+                    ax.text(
+                        at,
+                        y,
+                        f" {value_text(name, side, lang)} ",
+                        ha=align,
+                        va="center",
+                        fontsize=7,
+                        color="black",
+                    )
         labels = [
-            f"{t['box'].format(i=i)}: {REGISTRY[n].label(lang)}"
-            + (f" ({t['lever']})" if REGISTRY[n].kind == "lever" else "")
+            textwrap.fill(
+                f"{t['box'].format(i=i)}: {REGISTRY[n].label(lang)}"
+                + (f" ({t['lever']})" if REGISTRY[n].kind == "lever" else ""),
+                48,
+            )
             for i, n, _ in rows
         ]
         ax.set_yticks(range(len(rows)), labels, fontsize=8)

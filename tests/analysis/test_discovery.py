@@ -62,6 +62,8 @@ def test_choose_takes_most_coverage_at_the_threshold():
     trajectory = pd.DataFrame({"coverage": [1.0, 0.9, 0.7, 0.4], "density": [0.2, 0.6, 0.85, 0.95]})
     assert prim.choose(trajectory, 0.8) == 2
     assert prim.choose(trajectory, 0.99) == 3  # none dense enough: the densest
+    ties = pd.DataFrame({"coverage": [1.0, 1.0, 1.0, 0.9], "density": [0.4, 0.6, 0.9, 0.95]})
+    assert prim.choose(ties, 0.5) == 2  # equal coverage: the densest
 
 
 def _shipped():
@@ -106,3 +108,46 @@ def test_a_lever_setting_changes_the_policy_only():
     direct = evaluate(names, draws.to_numpy(), Question(scenario, "npv", baseline))
     np.testing.assert_allclose(study.npv, direct, rtol=1e-9)
     assert list(study.x.columns[:1]) == ["budget.home_visiting"]
+
+
+def test_a_box_is_written_as_one_sentence_in_both_languages(tmp_path):
+    """NPV > 0 exactly when home visiting gets at most 4 million EUR a year and onset is at
+    least 0.12 a year: the folder holds that box, said in readers' words.
+    """
+    import json
+
+    from simulation.analysis import discovery
+    from simulation.reports.discovery import write_study
+    from simulation.workflow.store import Output
+
+    scenario, baseline = _shipped()
+    rng = np.random.default_rng(11)
+    x = pd.DataFrame(
+        {
+            "budget.home_visiting": rng.uniform(0, 12, 3000),
+            "onset_rate": rng.uniform(0.05, 0.2, 3000),
+            "training_quality_gain": rng.uniform(0, 0.5, 3000),
+        }
+    )
+    pays = (x["budget.home_visiting"] <= 4.0) & (x["onset_rate"] >= 0.12)
+    npv = np.where(pays, 1e6, -1e6)
+    settings = discovery.DiscoverySettings(levers={"budget.home_visiting": (0.0, 12.0)})
+    boxes = prim.find_boxes(x, npv > 0, settings.threshold, max_restrictions=4)
+    study = discovery.Discovery(scenario, baseline, settings, x, npv, boxes, "synthetic")
+    folder, lines = write_study(study, Output(root=tmp_path, lang="en", command="test"))
+    table = pd.read_csv(folder / "boxes.csv")
+    first = table[table["box"] == 1].set_index("parameter")
+    assert sorted(first.index) == ["budget.home_visiting", "onset_rate"]
+    assert first.loc["budget.home_visiting", "high"] == pytest.approx(4.0, abs=0.4)
+    assert np.isnan(first.loc["budget.home_visiting", "low"])
+    assert first.loc["onset_rate", "low"] == pytest.approx(0.12, abs=0.01)
+    summary = (folder / "summary.txt").read_text(encoding="utf-8").replace("\xa0", " ")
+    assert "Early intervention pays against “Status quo” when home visiting" in summary
+    assert "is at most 4" in summary
+    assert "million EUR a year and onset of family difficulties is at least 0.11" in summary
+    assert "Ankstyvoji intervencija, palyginti su scenarijumi „Esama padėtis“, atsiperka" in summary
+    assert "namų lankymo programa" in summary.lower()
+    assert "mln. EUR per metus" in summary
+    assert "budget.home_visiting" not in "\n".join(lines[3:])  # no code names in the sentences
+    files = json.loads((folder / "manifest.json").read_text())["files"]
+    assert {"trajectory.png", "boxes.pdf", "boxes.csv", "summary.txt"} <= set(files)

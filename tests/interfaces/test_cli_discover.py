@@ -43,6 +43,7 @@ def test_a_small_discovery_writes_boxes_sentences_charts_and_a_manifest(tmp_path
         assert "budget." not in summary.split("PRIM boxes")[1]  # labels, not code names
     else:
         assert "No box where Early intervention pays" in summary
+    assert "pays against “Status quo” when  (" not in summary  # a box names its conditions
 
 
 @pytest.mark.parametrize(
