@@ -26,6 +26,10 @@ WORDS = {
         "million_eur": "mln. EUR",
         "gain_map": "Geriausio paskirstymo nauda, palyginti su dabartiniu (GDV, mln. EUR)",
         "ranking": "Savivaldybės pagal naudą",
+        "pareto": "GDV ir išvengti paėmimai į globą: neįveikiami paskirstymai",
+        "npv_axis": "GDV, mln. EUR",
+        "placements_axis": "išvengta šeimų, kurių vaikai paimami į globą",
+        "front": "neįveikiami paskirstymai",
         "source": "Šaltinis: prevsim, sistemų dinamikos modelis; „{title}“, {draws} "
         "parametrų rinkinių vidurkis.",
     },
@@ -39,6 +43,10 @@ WORDS = {
         "million_eur": "million EUR",
         "gain_map": "Gain of the best allocation over today's (NPV, million EUR)",
         "ranking": "Municipalities by gain",
+        "pareto": "NPV and placements avoided: the allocations nothing beats on both",
+        "npv_axis": "NPV, million EUR",
+        "placements_axis": "families whose children are placed, avoided",
+        "front": "allocations nothing beats on both",
         "source": "Source: prevsim, system-dynamics model; '{title}', mean over {draws} "
         "parameter draws.",
     },
@@ -61,8 +69,9 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         f"Search: differential evolution (SciPy) maximising "
         f"{objective.get(s.objective, 'NPV and placements avoided (families) (Pareto)')} over "
         f"{min(s.search_draws, len(p.draws))} draws; "
-        + ", ".join(
-            f"{x.generations} generations, {x.evaluations:,} candidates" for x in result.searches
+        + "; ".join(
+            f"{what}{x.generations} generations, {x.evaluations:,} candidates"
+            for what, x in zip(_search_names(s.objective), result.searches, strict=True)
         )
         + ".",
         f"Valued on {len(p.draws):,} draws: {p.draws_note}.",
@@ -85,7 +94,8 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
     lines.append(
         f"M EUR; gains are paired over the same draws (± one standard error); placements "
         f"avoided in families; unspent: money the programmes could not spend for lack of "
-        f"families, {p.year}-{p.scenario.run.end_year}, undiscounted (it costs nothing)"
+        f"families, {p.year}-{p.scenario.run.end_year}, undiscounted"
+        + (" (paid: counted in the NPV)" if s.paid else " (returned: not a cost)")
     )
     lines += ["", "Best allocation, million EUR a year (NGO share of its funding line):"]
     best = result.allocations["optimal"]
@@ -97,6 +107,11 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
     if result.front is not None:
         lines += ["", f"Pareto front: {len(result.front)} allocations (pareto.csv)"]
     return lines
+
+
+def _search_names(objective: str) -> tuple[str, ...]:
+    """What each search maximised, as the summary names it (none for a single search)."""
+    return ("NPV search: ", "placements search: ") if objective == "pareto" else ("",)
 
 
 def abm_lines(result: op.Result, check: pd.DataFrame, scale: float) -> list[str]:
@@ -147,6 +162,8 @@ def write_result(
         files = [*tables, "summary.txt"]
         files += allocation_chart(result, tmp / "allocations", out.lang)
         files += municipal_chart(result, tmp / "municipalities", out.lang)
+        if result.front is not None:
+            files += pareto_chart(result, tmp / "pareto", out.lang)
         store.write_manifest(
             tmp,
             files,
@@ -187,11 +204,11 @@ def allocation_chart(result: op.Result, stem: Path, lang: str) -> list[str]:
     return style.save(fig, stem)
 
 
-def _source(result: op.Result, lang: str) -> str:
+def _source(result: op.Result, lang: str, draws: int | None = None) -> str:
+    """The chart's source line: the model, the scenario's title and the draws averaged."""
     title = result.problem.scenario.display_title(lang)
-    return WORDS[lang]["source"].format(
-        title=title, draws=locale.number(len(result.problem.draws), 0, lang)
-    )
+    draws = len(result.problem.draws) if draws is None else draws
+    return WORDS[lang]["source"].format(title=title, draws=locale.number(draws, 0, lang))
 
 
 def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> list[str]:
@@ -216,4 +233,39 @@ def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> 
     right.xaxis.set_major_formatter(style.decimals(lang, 1))
     right.set_title(w["ranking"], fontsize=10)
     fig.text(0.01, 0.0, _source(result, lang), fontsize=7)
+    return style.save(fig, stem)
+
+
+def pareto_chart(result: op.Result, stem: Path, lang: str) -> list[str]:
+    """The non-dominated allocations and the references, as the search valued them.
+
+    Every point is a mean over the search's draws (the references are in the search's first
+    generation, in the order of ``problem.references``).
+    """
+    import matplotlib.pyplot as plt
+
+    from simulation.reports import style
+
+    w, front = WORDS[lang], result.front
+    first = result.searches[0].evaluated
+    fig, ax = plt.subplots(figsize=(7, 5))
+    ax.plot(front["placements_avoided"], front["npv"] / 1e6, "o-", color=style.role_colour(1))
+    ax.lines[-1].set_label(w["front"])
+    for i, name in enumerate(result.problem.references):
+        ax.scatter(
+            first["placements_avoided"][i],
+            first["npv"][i] / 1e6,
+            marker="s",
+            color=style.role_colour((0, 2, 3)[i]),
+            label=w[name],
+            zorder=3,
+        )
+    ax.set_xlabel(w["placements_axis"])
+    ax.set_ylabel(w["npv_axis"])
+    ax.xaxis.set_major_formatter(style.thousands(lang))
+    ax.yaxis.set_major_formatter(locale.tick_formatter(0, lang))
+    ax.set_title(w["pareto"], fontsize=10)
+    ax.legend(fontsize=8)
+    draws = min(result.settings.search_draws, len(result.problem.draws))
+    fig.text(0.01, 0.0, _source(result, lang, draws), fontsize=7)
     return style.save(fig, stem)
