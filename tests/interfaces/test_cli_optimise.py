@@ -85,3 +85,18 @@ def test_a_scenario_that_spends_nothing_needs_a_budget(tmp_path, capsys):
     assert len(err) == 1
     assert "--budget" in err[0]
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_pareto_writes_a_front_nothing_in_it_dominates(tmp_path, capsys):
+    argv = ["optimise", str(SCENARIOS / "early_intervention.toml"), *SMALL]
+    argv += ["--objective", "pareto", "--unspent", "paid", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    assert "paid all the same" in capsys.readouterr().out
+    (folder,) = (tmp_path / "optimise" / "early_intervention-vs-baseline").iterdir()
+    front = pd.read_csv(folder / "pareto.csv", index_col=0)
+    assert len(front) >= 1
+    # sorted by NPV, largest first: each next point must avoid more placements
+    assert front["npv"].is_monotonic_decreasing
+    assert front["placements_avoided"].is_monotonic_increasing
+    assert (folder / "pareto.png").is_file()
