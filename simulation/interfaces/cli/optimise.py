@@ -83,6 +83,13 @@ def add_parser(sub) -> None:
         help="money a programme cannot use for lack of families: returned (not a cost, as "
         "in every other command) or paid (the budget is committed) (default: returned)",
     )
+    _add_sizes(p)
+    add_seed(p, default=20261122)
+    add_output(p)
+
+
+def _add_sizes(p) -> None:
+    """The draws, the search's size and the agent-based check's."""
     p.add_argument(
         "--samples",
         type=int_in(20, 100_000),
@@ -119,8 +126,6 @@ def add_parser(sub) -> None:
         metavar="S",
         help="share of families the agent-based check simulates (default 0.1)",
     )
-    add_seed(p, default=20261122)
-    add_output(p)
 
 
 def handle(args) -> int:
