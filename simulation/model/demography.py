@@ -20,13 +20,13 @@ import io
 import reprlib
 import warnings
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulation.model import files
+from simulation.model.countries import COUNTRY_FILES, DEFAULT_COUNTRY, countries, data_dir
 from simulation.model.errors import InputError
 
 NATIONAL_COLUMNS = ("series", "year", "value", "unit", "quality", "source_title", "source_url")
@@ -57,28 +57,6 @@ _short = _REPR.repr
 
 class DataFileError(InputError):
     """A data file is missing columns or values; each line names the file and the key."""
-
-
-#: The country whose data a run reads unless its scenario names another (``[run] country``).
-DEFAULT_COUNTRY = "lithuania"
-#: The files that make a folder of ``simulation/data/`` a country (docs/countries.md).
-COUNTRY_FILES = ("national_series.csv", "municipal_children.csv")
-
-
-def data_dir(country: str = DEFAULT_COUNTRY) -> Path:
-    """Folder of a country's shipped data (default: the Lithuanian data)."""
-    return Path(str(resources.files("simulation") / "data" / country))
-
-
-@functools.cache
-def countries() -> tuple[str, ...]:
-    """The shipped countries: the folders of ``simulation/data/`` with :data:`COUNTRY_FILES`.
-
-    Named by folder; a scenario's ``[run] country`` is one of them.
-    """
-    root = Path(str(resources.files("simulation") / "data"))
-    found = (d.name for d in root.iterdir() if all((d / f).is_file() for f in COUNTRY_FILES))
-    return tuple(sorted(found))
 
 
 # ---- reading and checking a CSV table ------------------------------------------------------

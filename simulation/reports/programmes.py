@@ -9,10 +9,19 @@ import numpy as np
 from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.prices import PRICE_YEAR
-from simulation.reports.ensemble import chance_sentence
-from simulation.workflow import uncertainty as unc
 
 WIDTH = 100
+
+
+def _chance(net) -> str:
+    """The chance that benefits exceed costs over the draws' net values, said as everywhere.
+
+    Imported here: the library listing (``prevsim programmes`` alone) loads no pandas.
+    """
+    from simulation.reports.ensemble import chance_sentence
+    from simulation.workflow import uncertainty as unc
+
+    return chance_sentence(unc.chance_benefits_exceed_costs(net), "draws")
 
 
 def _eur(value: float) -> str:
@@ -97,10 +106,7 @@ def value_lines(value) -> list[str]:
             f"  net, median of draws {_eur(mid):>10}",
             f"  net, 90% interval    {_eur(lo)} to {_eur(hi)} ({drawn} draws of the "
             "programme's effect sizes and costs)",
-            "  "
-            + chance_sentence(
-                unc.chance_benefits_exceed_costs(benefits.iloc[1:] - costs.iloc[1:]), "draws"
-            ),
+            "  " + _chance(benefits.iloc[1:] - costs.iloc[1:]),
             "  (draws are uniform over each parameter's range, which need not be centred on the "
             "central value: `prevsim params` lists them)",
         ]

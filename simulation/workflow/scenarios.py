@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from simulation.model.catalogue import REGISTRY, RETIRED
-from simulation.model.demography import DEFAULT_COUNTRY, countries
+from simulation.model.countries import DEFAULT_COUNTRY, countries
 from simulation.model.errors import InputError
 from simulation.model.policy import RULES
 from simulation.model.schedule import Change
