@@ -80,6 +80,21 @@ def add_parser(sub) -> None:
         "to twice the scenario's change); a lever without a range: its registry range",
     )
     add_params(p, "uncertain parameters varied (default: every one the scenario files do not set)")
+    _add_prim_options(p)
+    p.add_argument(
+        "--targets",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="history-matched: the calibration targets (default: calibration/targets.toml)",
+    )
+    add_seed(p, default=20261130)
+    add_workers(p, "processes for the batched runs")
+    add_output(p)
+
+
+def _add_prim_options(p) -> None:
+    """How PRIM chooses and simplifies its boxes."""
     p.add_argument(
         "--density",
         type=float_in(0.05, 1.0, "0.8"),
@@ -107,16 +122,6 @@ def add_parser(sub) -> None:
         help="uncertain parameters PRIM sees besides the levers: the K most influential by "
         "extra-trees feature scores (default 6)",
     )
-    p.add_argument(
-        "--targets",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="history-matched: the calibration targets (default: calibration/targets.toml)",
-    )
-    add_seed(p, default=20261130)
-    add_workers(p, "processes for the batched runs")
-    add_output(p)
 
 
 def _lever_ranges(args, scenario, baseline) -> dict[str, tuple[float, float]]:
