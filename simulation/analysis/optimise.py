@@ -75,6 +75,7 @@ class Search:
     evaluated: dict[str, np.ndarray]  # outcome -> (n,) objective values
     generations: int
     evaluations: int
+    converged: bool = False  # the population's spread fell below the tolerance
 
 
 def objective_outcome(objective: str) -> str:
@@ -131,6 +132,7 @@ def search(
         evaluated={k: np.concatenate(v) for k, v in seen.items()},
         generations=int(found.nit),
         evaluations=int(sum(len(x) for x in seen_x)),
+        converged=bool(found.success),
     )
 
 

@@ -70,7 +70,8 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         f"{objective.get(s.objective, 'NPV and placements avoided (families) (Pareto)')} over "
         f"{min(s.search_draws, len(p.draws))} draws; "
         + "; ".join(
-            f"{what}{x.generations} generations, {x.evaluations:,} candidates"
+            f"{what}{x.generations} generations, {x.evaluations:,} candidates, "
+            + ("converged" if x.converged else "stopped at the generation limit")
             for what, x in zip(_search_names(s.objective), result.searches, strict=True)
         )
         + ".",
@@ -97,6 +98,9 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         f"families, {p.year}-{p.scenario.run.end_year}, undiscounted"
         + (" (paid: counted in the NPV)" if s.paid else " (returned: not a cost)")
     )
+    if s.quantile is not None:
+        quantiles = ", ".join(f"{n} {v / 1e6:.1f}" for n, v in table["npv_quantile"].items())
+        lines.append(f"{s.quantile:g} quantile of NPV over the draws, M EUR: {quantiles}")
     lines += ["", "Best allocation, million EUR a year (NGO share of its funding line):"]
     best = result.allocations["optimal"]
     for prog, share in zip(PROGRAMMES, best.shares, strict=True):
