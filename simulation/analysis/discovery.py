@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis import prim
-from simulation.analysis.evaluation import Question, evaluate
+from simulation.analysis.evaluation import Question, evaluate, evaluate_chunk
 from simulation.model.catalogue import REGISTRY
 from simulation.model.schedule import Change, lever_paths
 from simulation.model.vocabulary import START_YEAR
@@ -157,6 +157,30 @@ def lever_design(levers: Mapping[str, tuple[float, float]], points: int, seed: i
     return pd.DataFrame(low + unit * (high - low), columns=names)
 
 
+def _values(scenario, baseline, draws, design, block, workers, progress) -> np.ndarray:
+    """Every draw's NPV: one batch per lever setting, over ``workers`` processes."""
+    names, values = list(draws.columns), draws.to_numpy()
+    npv = np.empty(len(draws))
+    jobs = []
+    for i, setting in design.iterrows():
+        rows = np.flatnonzero(block == i)
+        policy = with_levers(scenario, baseline, setting.to_dict())
+        jobs.append((rows, Question(policy, "npv", baseline)))
+    if workers > 1 and len(jobs) > 1:
+        from simulation.workflow.pool import process_pool
+
+        with process_pool(workers) as pool:
+            futures = [pool.submit(evaluate_chunk, names, values[r], q) for r, q in jobs]
+            for (rows, _), future in zip(jobs, futures, strict=True):
+                npv[rows] = future.result()[-1]
+                progress(len(rows))
+        return npv
+    for rows, question in jobs:
+        npv[rows] = evaluate(names, values[rows], question)
+        progress(len(rows))
+    return npv
+
+
 def run(
     scenario: Scenario,
     baseline: Scenario,
@@ -173,14 +197,7 @@ def run(
     points = min(settings.points, len(draws))
     design = lever_design(settings.levers, points, settings.seed)
     block = np.arange(len(draws)) % points
-    names = list(draws.columns)
-    npv = np.empty(len(draws))
-    for i, setting in design.iterrows():
-        rows = np.flatnonzero(block == i)
-        policy = with_levers(scenario, baseline, setting.to_dict())
-        question = Question(policy, "npv", baseline)
-        npv[rows] = evaluate(names, draws.to_numpy()[rows], question, workers=settings.workers)
-        progress(len(rows))
+    npv = _values(scenario, baseline, draws, design, block, settings.workers, progress)
     x = pd.concat([design.iloc[block].reset_index(drop=True), draws.reset_index(drop=True)], axis=1)
     kept = list(design.columns) + prim.most_influential(
         draws.reset_index(drop=True), npv > 0, settings.screen, settings.seed

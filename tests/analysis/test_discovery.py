@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -107,6 +109,8 @@ def test_a_lever_setting_changes_the_policy_only():
     study = discovery.run(scenario, baseline, draws, settings)
     direct = evaluate(names, draws.to_numpy(), Question(scenario, "npv", baseline))
     np.testing.assert_allclose(study.npv, direct, rtol=1e-9)
+    pooled = discovery.run(scenario, baseline, draws, replace(settings, workers=2))
+    np.testing.assert_array_equal(pooled.npv, study.npv)  # the SD engine is deterministic
     assert list(study.x.columns[:1]) == ["budget.home_visiting"]
 
 

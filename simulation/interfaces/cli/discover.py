@@ -77,7 +77,8 @@ def add_parser(sub) -> None:
         metavar="NAME[=LOW:HIGH]",
         default=None,
         help="levers explored (default: those the scenario changes, from the baseline's value "
-        "to twice the scenario's change); a lever without a range: its registry range",
+        "to twice the scenario's change); a lever named without a range: that default if the "
+        "scenario changes it, else its registry range",
     )
     add_params(p, "uncertain parameters varied (default: every one the scenario files do not set)")
     _add_prim_options(p)
@@ -89,7 +90,7 @@ def add_parser(sub) -> None:
         help="history-matched: the calibration targets (default: calibration/targets.toml)",
     )
     add_seed(p, default=20261130)
-    add_workers(p, "processes for the batched runs")
+    add_workers(p, "processes valuing lever settings side by side")
     add_output(p)
 
 
