@@ -154,12 +154,12 @@ class Estimate:
 
     ``skill`` is the held-out R^2 of the Gaussian process (how well the group's values
     predict the incremental net benefit of draws it was not fitted to; NaN for EVPI and the
-    spline, whose penalty is chosen by cross-validation). An estimate is :attr:`estimable`
-    when the regression predicts held-out draws better than their mean, and does not pass
-    through every draw unless it also predicts held-out draws almost perfectly
-    (:data:`EXACT_SKILL`: the group then determines the net benefit). Otherwise the fitted
-    values are noise or the draws themselves, and the EVPPI would approach the EVPI by
-    construction, not by evidence (too few draws for the group's size).
+    spline, whose penalty is chosen by cross-validation; at or below 0 the group's values
+    carry no information on the net benefit detectable from these draws). An estimate is
+    :attr:`estimable` unless the regression passes through every draw without predicting
+    held-out draws almost perfectly (:data:`EXACT_SKILL`; when it does, the group determines
+    the net benefit): the fitted values are then the draws themselves, and the EVPPI the
+    EVPI by construction, not by evidence (too few draws for the group's size).
     """
 
     value: float
@@ -170,8 +170,6 @@ class Estimate:
     @property
     def estimable(self) -> bool:
         """Whether the regression behind the estimate can be trusted (see above)."""
-        if self.skill <= 0:
-            return False
         return not self.interpolates or self.skill >= EXACT_SKILL
 
 
@@ -272,17 +270,19 @@ def gp_fit(x: np.ndarray, y: np.ndarray, hyper_n: int = HYPER_N, seed: int = 0) 
     length scale per column, a signal and a noise variance, hyperparameters by maximum
     likelihood on a random subset of the rows (at most ``hyper_n`` and two thirds of them,
     chosen with ``seed``), then the posterior mean at every row given all of them. The
-    length scales start at ``sqrt(k)``, where a point's neighbours still correlate whatever
-    the number of inputs. The skill is the R^2 of the subset's predictions at the rows left
-    out of it: honest, as neither the hyperparameters nor the fit saw them.
+    optimiser starts where a group explains a tenth of the variance, with length scales of
+    ``2 sqrt(k)`` (neighbours still correlate whatever the number of inputs): started from a
+    close fit, it tends to stop in a local optimum that passes through every draw. The skill
+    is the R^2 of the subset's predictions at the rows left out of it: honest, as neither the
+    hyperparameters nor the fit saw them.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
     k = x.shape[1]
-    signal = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(k, np.sqrt(k)), (1e-2, 1e3))
-    kernel = signal + WhiteKernel(0.1, (1e-6, 10.0))
+    signal = ConstantKernel(0.1, (1e-3, 1e3)) * RBF(np.full(k, 2 * np.sqrt(k)), (1e-2, 1e3))
+    kernel = signal + WhiteKernel(0.9, (1e-6, 10.0))
     order = np.random.default_rng(seed).permutation(len(y))
     rows, held = order[: min(hyper_n, 2 * len(y) // 3)], order[min(hyper_n, 2 * len(y) // 3) :]
     with warnings.catch_warnings():

@@ -143,14 +143,16 @@ def group_sentence(row, evpi: float, draws: int) -> str:
     size = f"{label} ({row.parameters} parameter{'s' if row.parameters != 1 else ''})"
     value, error = row.evppi / 1e6, row.standard_error / 1e6
     if not row.estimable:
-        why = (
-            "the regression passes through every draw"
-            if row.interpolates
-            else "its values predict the net benefit of held-out draws no better than the mean"
-        )
         return (
-            f"{size}: cannot be estimated from {draws:,} draws ({why}; held-out R2 "
-            f"{row.skill:.2f}); more draws, or a smaller group, are needed."
+            f"{size}: cannot be estimated from {draws:,} draws (the regression passes through "
+            f"every draw; held-out R2 {row.skill:.2f}); more draws, or a smaller group, are "
+            "needed."
+        )
+    if row.skill <= 0:
+        return (
+            f"{size}: no value detectable from {draws:,} draws: its values predict the net "
+            f"benefit of held-out draws no better than the mean (R2 {row.skill:.2f}; estimate "
+            f"EUR {value:,.2f} million, SE {error:,.2f})."
         )
     if value < 2 * error or value < 0.005 * max(evpi, 0) / 1e6:
         return (
