@@ -28,8 +28,7 @@ TEXT = {
         "most": "{policy} pays against “{baseline}” most often when {conditions}",
         "stats": "(in {coverage} of the draws where it pays; it pays in {density} of the "
         "draws in this box, which holds {mass} of all draws).",
-        "below": "No box where it pays in at least {threshold} of the draws was found; this "
-        "is the densest (it pays in {share} of all draws).",
+        "below": "That is below the {threshold} asked for (it pays in {share} of all draws).",
         "none": "No box where {policy} pays in at least {threshold} of the draws was found "
         "(it pays in {share} of all {n} draws).",
     },
@@ -43,8 +42,7 @@ TEXT = {
         "{conditions}",
         "stats": "(tai {coverage} visų atvejų, kai atsiperka; šioje srityje atsiperka "
         "{density} atvejų, joje yra {mass} visų atvejų).",
-        "below": "Nerasta srities, kurioje atsipirktų bent {threshold} atvejų; ši – tankiausia "
-        "(iš visų atvejų atsiperka {share}).",
+        "below": "Tai mažiau nei prašyta {threshold} (iš visų atvejų atsiperka {share}).",
         "none": "Nerasta srities, kurioje {policy} atsipirktų bent {threshold} atvejų "
         "(atsiperka {share} iš visų {n} atvejų).",
     },
