@@ -26,6 +26,7 @@ TEXT = {
         "reported": "reported (fewer conditions)",
         "restricted": "restricted dimensions",
         "boxes": "{policy}: conditions under which it pays",
+        "boxes_most": "{policy}: conditions under which it pays most often",
         "range": "Share of the explored range",
         "explored": "explored range",
         "lever": "lever",
@@ -39,6 +40,7 @@ TEXT = {
         "reported": "pateikta (mažiau sąlygų)",
         "restricted": "apribotų matmenų",
         "boxes": "{policy}: sąlygos, kuriomis atsiperka",
+        "boxes_most": "{policy}: sąlygos, kuriomis dažniausiai atsiperka",
         "range": "Tirto intervalo dalis",
         "explored": "tirtas intervalas",
         "lever": "svertas",
@@ -103,6 +105,18 @@ def tradeoff(boxes: list[Box], stem: Path, lang: str) -> list[str]:
                 textcoords="offset points",
                 fontsize=8,
             )
+            # the box as reported: fewer conditions move it off the trajectory
+            ax.scatter(
+                [box.coverage],
+                [box.density],
+                marker="*",
+                s=180,
+                color=colour,
+                edgecolors="black",
+                linewidths=0.5,
+                zorder=4,
+                label=f"{t['box'].format(i=i)}: {t['reported']}",
+            )
         fig.colorbar(points, ax=ax, label=t["restricted"])
         ax.set_xlabel(t["coverage"])
         ax.set_ylabel(t["density"])
@@ -111,7 +125,7 @@ def tradeoff(boxes: list[Box], stem: Path, lang: str) -> list[str]:
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(_percent(lang))
         ax.set_title(t["tradeoff"], fontsize=10)
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="upper right", fontsize=8)
         return save(fig, stem)
 
 
@@ -155,5 +169,7 @@ def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(_percent(lang))
         ax.set_xlabel(t["range"])
-        ax.set_title(t["boxes"].format(policy=study.scenario.display_title(lang)), fontsize=10)
+        dense = all(b.density >= study.settings.threshold for b in study.boxes)
+        title = t["boxes" if dense else "boxes_most"]
+        ax.set_title(title.format(policy=study.scenario.display_title(lang)), fontsize=10)
         return save(fig, stem)
