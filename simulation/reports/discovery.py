@@ -29,6 +29,8 @@ TEXT = {
         "stats": "(in {coverage} of the draws where it pays; it pays in {density} of the "
         "draws in this box, which holds {mass} of all draws).",
         "below": "That is below the {threshold} asked for (it pays in {share} of all draws).",
+        "everywhere": "{policy} pays against “{baseline}” in {share} of all {n} draws, at "
+        "least the {threshold} asked for, without conditions.",
         "none": "No box where {policy} pays in at least {threshold} of the draws was found "
         "(it pays in {share} of all {n} draws).",
     },
@@ -43,6 +45,8 @@ TEXT = {
         "stats": "(tai {coverage} visų atvejų, kai atsiperka; šioje srityje atsiperka "
         "{density} atvejų, joje yra {mass} visų atvejų).",
         "below": "Tai mažiau nei prašyta {threshold} (iš visų atvejų atsiperka {share}).",
+        "everywhere": "{policy}, palyginti su scenarijumi „{baseline}“, atsiperka {share} iš "
+        "visų {n} atvejų – ne mažiau nei prašyta {threshold} – be jokių sąlygų.",
         "none": "Nerasta srities, kurioje {policy} atsipirktų bent {threshold} atvejų "
         "(atsiperka {share} iš visų {n} atvejų).",
     },
@@ -94,8 +98,10 @@ def sentences(study: Discovery, lang: str) -> list[str]:
     """Every box's sentence, or one saying none was found."""
     if study.boxes:
         return [sentence(study, b, lang) for b in study.boxes]
+    everywhere = study.pays.mean() >= study.settings.threshold
     return [
-        TEXT[lang]["none"].format(
+        TEXT[lang]["everywhere" if everywhere else "none"].format(
+            baseline=study.baseline.display_title(lang),
             policy=study.scenario.display_title(lang),
             threshold=percent(study.settings.threshold, 0, lang),
             share=percent(float(study.pays.mean()), 0, lang),

@@ -155,3 +155,22 @@ def test_a_box_is_written_as_one_sentence_in_both_languages(tmp_path):
     assert "budget.home_visiting" not in "\n".join(lines[3:])  # no code names in the sentences
     files = json.loads((folder / "manifest.json").read_text())["files"]
     assert {"trajectory.png", "boxes.pdf", "boxes.csv", "summary.txt"} <= set(files)
+
+
+def test_a_policy_that_pays_almost_everywhere_needs_no_box():
+    from simulation.analysis import discovery
+    from simulation.reports.discovery import sentences
+
+    scenario, baseline = _shipped()
+    rng = np.random.default_rng(2)
+    x = pd.DataFrame({"onset_rate": rng.uniform(0.05, 0.2, 500)})
+    npv = np.where(rng.random(500) < 0.9, 1e6, -1e6)  # pays in about 90% of draws, anywhere
+    settings = discovery.DiscoverySettings(levers={"budget.home_visiting": (0.0, 12.0)})
+    boxes = prim.find_boxes(x, npv > 0, settings.threshold)
+    assert boxes == []  # the whole space is dense enough: no peel is chosen over it
+    study = discovery.Discovery(scenario, baseline, settings, x, npv, boxes, "synthetic")
+    (en,) = sentences(study, "en")
+    assert en.startswith("Early intervention pays against “Status quo” in 88% of all 500 draws")
+    assert "without conditions" in en
+    (lt,) = sentences(study, "lt")
+    assert "be jokių sąlygų" in lt
