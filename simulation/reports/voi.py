@@ -184,6 +184,8 @@ def chart(study: Study, grouping: str, context: Context, stem: Path, lang: str) 
             color="#0072B2",
             error_kw={"lw": 0.8, "capsize": 2},
         )
+        for i, value in enumerate(table["evppi"] / 1e6):
+            ax.text(value, i, " " + locale.number(value, 2, lang), va="center", fontsize=7.5)
         ax.axvline(study.evpi.value / 1e6, color="#D55E00", lw=1.2, ls="--")
         evpi_text = words["evpi"].format(value=locale.million_eur(study.evpi.value, 1, lang))
         ax.text(
