@@ -13,7 +13,7 @@ in one batch over its own share of the uncertainty draws.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -126,6 +126,8 @@ class DiscoverySettings:
     screen: int = 6
     #: Conditions a box may name at most (one readable sentence).
     max_restrictions: int = 4
+    #: PRIM runs on half the draws, to tell which conditions recur (0: none).
+    resamples: int = 10
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ class Discovery:
     npv: np.ndarray
     boxes: list[prim.Box]
     draws: str
+    #: For each box, condition -> share of half-sample PRIM runs in which it recurs.
+    recurrence: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def pays(self) -> np.ndarray:
@@ -202,12 +206,12 @@ def run(
     kept = list(design.columns) + prim.most_influential(
         draws.reset_index(drop=True), npv > 0, settings.screen, settings.seed
     )
-    boxes = prim.find_boxes(
-        x[kept],
-        npv > 0,
-        settings.threshold,
-        settings.max_boxes,
-        max_restrictions=settings.max_restrictions,
-        keep_best=True,
-    )
-    return Discovery(scenario, baseline, settings, x, npv, boxes, describe)
+    options = {
+        "threshold": settings.threshold,
+        "max_boxes": settings.max_boxes,
+        "max_restrictions": settings.max_restrictions,
+        "keep_best": True,
+    }
+    boxes = prim.find_boxes(x[kept], npv > 0, **options)
+    recurs = prim.recurrence(x[kept], npv > 0, boxes, settings.resamples, settings.seed, **options)
+    return Discovery(scenario, baseline, settings, x, npv, boxes, describe, recurs)

@@ -145,6 +145,8 @@ def find_boxes(
     x = x.reset_index(drop=True).astype(float)
     y = np.asarray(interest, bool)
     boxes: list[Box] = []
+    if y.all() or not y.any():
+        return boxes  # every point, or none, is of interest: there is nothing to bound
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # see _prim_module
         # EMA drops a box whose densest step is below its threshold; the choice is made below.
@@ -223,3 +225,41 @@ def _box(box, box_init: pd.DataFrame, trajectory: pd.DataFrame, chosen: int, qp:
         chosen=chosen,
         quasi_p={d: p for d, p in qp.items() if d in restricted},
     )
+
+
+def recurrence(
+    x: pd.DataFrame,
+    interest: np.ndarray,
+    boxes: list[Box],
+    resamples: int,
+    seed: int,
+    **options,
+) -> list[dict[str, float]]:
+    """How often each box's restrictions recur when PRIM runs on half the points.
+
+    PRIM runs ``resamples`` times, each on a random half of the points (seeded; the same
+    ``options`` as :func:`find_boxes`); a restriction recurs in a run when any box found there
+    restricts the same dimension on the same side (from below, from above). After Bryant and
+    Lempert's (2010) resampling test of a box's reproducibility.
+
+    Returns
+    -------
+    list of dict
+        For each box, dimension -> share of runs (0-1) in which its restriction recurs.
+    """
+    rng = np.random.default_rng(seed)
+    y = np.asarray(interest, bool)
+    counts = [dict.fromkeys(b.limits.columns, 0) for b in boxes]
+    for _ in range(resamples):
+        half = rng.choice(len(x), size=len(x) // 2, replace=False)
+        found = find_boxes(x.iloc[half], y[half], **options)
+        sides = {(d, s) for b in found for d in b.limits for s in _sides(b.limits[d])}
+        for box, count in zip(boxes, counts, strict=True):
+            for dim in box.limits.columns:
+                count[dim] += set(_sides(box.limits[dim])) <= {s for d, s in sides if d == dim}
+    return [{d: c / max(resamples, 1) for d, c in count.items()} for count in counts]
+
+
+def _sides(limit: pd.Series) -> list[str]:
+    """The sides a restriction closes: "low" (from below) and/or "high" (from above)."""
+    return [side for side in ("low", "high") if not np.isnan(limit[side])]

@@ -31,6 +31,7 @@ TEXT = {
         "below": "That is below the {threshold} asked for (it pays in {share} of all draws).",
         "everywhere": "{policy} pays against “{baseline}” in {share} of all {n} draws, at "
         "least the {threshold} asked for, without conditions.",
+        "recurs": "On half the draws ({runs} PRIM runs) these conditions recur: {shares}.",
         "none": "No box where {policy} pays in at least {threshold} of the draws was found "
         "(it pays in {share} of all {n} draws).",
     },
@@ -47,6 +48,7 @@ TEXT = {
         "below": "Tai mažiau nei prašyta {threshold} (iš visų atvejų atsiperka {share}).",
         "everywhere": "{policy}, palyginti su scenarijumi „{baseline}“, atsiperka {share} iš "
         "visų {n} atvejų – ne mažiau nei prašyta {threshold} – be jokių sąlygų.",
+        "recurs": "Su puse atvejų ({runs} PRIM paleidimai) šios sąlygos pasikartoja: {shares}.",
         "none": "Nerasta srities, kurioje {policy} atsipirktų bent {threshold} atvejų "
         "(atsiperka {share} iš visų {n} atvejų).",
     },
@@ -94,10 +96,23 @@ def sentence(study: Discovery, box: Box, lang: str) -> str:
     return text
 
 
+def _with_recurrence(study: Discovery, i: int, lang: str) -> str:
+    """A box's sentence and how often its conditions recur on half the draws."""
+    text = sentence(study, study.boxes[i], lang)
+    if not study.recurrence:
+        return text
+    shares = ", ".join(
+        f"{REGISTRY[name].label(lang)} {percent(share, 0, lang)}"
+        for name, share in study.recurrence[i].items()
+    )
+    runs = study.settings.resamples
+    return f"{text} {TEXT[lang]['recurs'].format(runs=runs, shares=shares)}"
+
+
 def sentences(study: Discovery, lang: str) -> list[str]:
     """Every box's sentence, or one saying none was found."""
     if study.boxes:
-        return [sentence(study, b, lang) for b in study.boxes]
+        return [_with_recurrence(study, i, lang) for i in range(len(study.boxes))]
     everywhere = study.pays.mean() >= study.settings.threshold
     return [
         TEXT[lang]["everywhere" if everywhere else "none"].format(
@@ -125,6 +140,7 @@ def boxes_table(study: Discovery) -> pd.DataFrame:
                     "high": box.limits.loc["high", name],
                     "unit": REGISTRY[name].unit,
                     "quasi_p": box.quasi_p.get(name, np.nan),
+                    "recurs": study.recurrence[i - 1][name] if study.recurrence else np.nan,
                     "coverage": box.coverage,
                     "density": box.density,
                     "mass": box.mass,
@@ -139,6 +155,7 @@ def boxes_table(study: Discovery) -> pd.DataFrame:
         "high",
         "unit",
         "quasi_p",
+        "recurs",
         "coverage",
         "density",
         "mass",

@@ -66,6 +66,9 @@ def test_choose_takes_most_coverage_at_the_threshold():
     assert prim.choose(trajectory, 0.99) == 3  # none dense enough: the densest
     ties = pd.DataFrame({"coverage": [1.0, 1.0, 1.0, 0.9], "density": [0.4, 0.6, 0.9, 0.95]})
     assert prim.choose(ties, 0.5) == 2  # equal coverage: the densest
+    x = pd.DataFrame({"a": [0.1, 0.5, 0.9]})
+    assert prim.find_boxes(x, np.ones(3, bool)) == []
+    assert prim.find_boxes(x, np.zeros(3, bool)) == []
 
 
 def _shipped():
@@ -174,3 +177,22 @@ def test_a_policy_that_pays_almost_everywhere_needs_no_box():
     assert "without conditions" in en
     (lt,) = sentences(study, "lt")
     assert "be jokių sąlygų" in lt
+
+
+def test_the_known_box_recurs_on_half_samples_and_chance_restrictions_do_not():
+    x, interest = _known_box(4000, noise=0.2, seed=7)
+    boxes = prim.find_boxes(x, interest, threshold=0.8, max_boxes=1)
+    (shares,) = prim.recurrence(x, interest, boxes, 4, seed=1, threshold=0.8, max_boxes=1)
+    assert shares == {"a": 1.0, "b": 1.0}
+    # a restriction made up on a dimension PRIM never needs recurs in no resample
+    made_up = prim.Box(
+        limits=pd.DataFrame({"c": [0.3, np.nan]}, index=["low", "high"]),
+        coverage=0.0,
+        density=0.0,
+        mass=0.0,
+        trajectory=boxes[0].trajectory,
+        chosen=0,
+        quasi_p={},
+    )
+    (shares,) = prim.recurrence(x, interest, [made_up], 2, seed=1, threshold=0.8, max_boxes=1)
+    assert shares == {"c": 0.0}

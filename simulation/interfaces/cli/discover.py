@@ -116,6 +116,14 @@ def _add_prim_options(p) -> None:
         "--boxes", type=int_in(1, 10), default=3, metavar="B", help="boxes at most (default 3)"
     )
     p.add_argument(
+        "--resamples",
+        type=int_in(0, 100),
+        default=10,
+        metavar="R",
+        help="PRIM runs on half the draws, to tell how often each condition recurs "
+        "(boxes.csv's recurs; 0: none; default 10)",
+    )
+    p.add_argument(
         "--screen",
         type=int_in(0, 200),
         default=6,
@@ -217,6 +225,7 @@ def handle(args) -> int:
         workers=args.workers,
         screen=args.screen,
         max_restrictions=args.conditions,
+        resamples=args.resamples,
     )
     bar = Progress(len(draws), label=NAME)
     study = disc.run(scenario, baseline, draws, settings, describe, progress=bar.advance)
