@@ -305,23 +305,27 @@ def conditional_net_benefit(
     Each option's incremental net benefit against the first is regressed on the group's
     values ``x`` (shape ``(n, k)``) with :func:`smooth`; the first option's stays at its
     mean plus the fitted increments (Strong et al. 2014, eq. 10), so options that never
-    differ from the first are not fitted. Also returns the lowest skill of the regressions
-    and whether any interpolates (see :class:`Estimate`).
+    differ from the first are not fitted. Also returns the regressions' pooled skill (their
+    R^2 weighted by each increment's variance, so the options whose net benefit varies most,
+    which decide the value, count most) and whether any of them passes through every draw
+    without predicting held-out draws (see :class:`Estimate`).
     """
     nb = np.asarray(net_benefit, dtype=float)
     fitted = np.zeros_like(nb)
-    skills, interpolates = [], False
+    unexplained, variance, interpolates = 0.0, 0.0, False
     for d in range(1, nb.shape[1]):
         increment = nb[:, d] - nb[:, 0]
         if np.ptp(increment) > 0:
             fit = smooth(x, increment, hyper_n, seed)
             fitted[:, d] = fit.fitted
-            skills.append(fit.skill)
-            interpolates = interpolates or fit.interpolates
+            if np.isfinite(fit.skill):
+                unexplained += (1.0 - fit.skill) * np.var(increment)
+                variance += np.var(increment)
+            interpolates |= fit.interpolates and not fit.skill >= EXACT_SKILL
         else:
             fitted[:, d] = increment
-    finite = [v for v in skills if np.isfinite(v)]
-    return nb[:, 0].mean() + fitted, min(finite, default=float("nan")), interpolates
+    skill = 1.0 - unexplained / variance if variance > 0 else float("nan")
+    return nb[:, 0].mean() + fitted, skill, interpolates
 
 
 def evppi(
