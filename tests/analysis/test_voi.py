@@ -128,3 +128,16 @@ def test_study_tables(textbook):
     assert result.chosen == ("a" if MU > 0 else "baseline")
     with pytest.raises(ValueError, match="groupings"):
         voi.study(["baseline", "a"], net_benefit, draws, groupings=("nope",))
+
+
+def test_skill_is_pooled_by_the_variance_of_each_option():
+    """A large option the group determines and a small one it does not: the group is skilled."""
+    rng = np.random.default_rng(11)
+    n = 800
+    x = rng.uniform(0.0, 1.0, (n, 2))
+    decisive = 10.0 * (x[:, 0] - 0.5)
+    small_noise = rng.normal(0.0, 0.1, n)
+    nb = np.column_stack([np.zeros(n), decisive, small_noise])
+    estimate = voi.evppi(nb, x, hyper_n=200)
+    assert estimate.skill > 0.9
+    assert estimate.estimable
