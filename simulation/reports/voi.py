@@ -30,6 +30,7 @@ WORDS = {
         "source": "Šaltinis: prevsim, sistemų dinamikos modelis; {draws} parametrų rinkinių; "
         "paklaidos – 95 % Monte Karlo intervalas. Pasirinkimas: {options}.",
         "left_out": "Neįvertinama iš tiek rinkinių: {groups}.",
+        "undetectable": "Pilka – iš šių rinkinių vertė neaptinkama.",
         "themes": {
             "hazards": "Šeimų būsenų kaitos dažniai",
             "programme_effects": "Programų poveikis",
@@ -51,6 +52,7 @@ WORDS = {
         "source": "Source: prevsim, system-dynamics model; {draws} parameter sets; bars "
         "show 95% Monte Carlo intervals. Choice: {options}.",
         "left_out": "Not estimable from this many sets: {groups}.",
+        "undetectable": "Grey: no value detectable from these sets.",
         "themes": {
             "hazards": "Family transition rates",
             "programme_effects": "Programme effects",
@@ -167,44 +169,53 @@ def group_sentence(row, evpi: float, draws: int) -> str:
 
 
 def chart(study: Study, grouping: str, context: Context, stem: Path, lang: str) -> list[str]:
-    """Horizontal bars of the EVPPI of each group, the EVPI as a line; PNG and PDF."""
+    """Horizontal bars of the EVPPI of each group, the EVPI as a line; PNG and PDF.
+
+    Groups whose EVPPI cannot be estimated are left out (the source line names them); those
+    with no value detectable from the draws are grey.
+    """
+    import textwrap
+
     words = WORDS[lang]
     every = study.groups[study.groups["grouping"] == grouping]
     table = every[every["estimable"]].sort_values("evppi").tail(15)
     left_out = [group_label(grouping, g, lang) for g in every.loc[~every["estimable"], "group"]]
-    labels = [group_label(grouping, g, lang) for g in table["group"]]
     options = ", ".join(option_label(o, context, lang) for o in study.options)
+    source = words["source"].format(draws=locale.number(len(study.draws), 0, lang), options=options)
+    if (table["skill"] <= 0).any():
+        source += " " + words["undetectable"]
+    if left_out:
+        source += " " + words["left_out"].format(groups=", ".join(left_out))
+    source = textwrap.fill(source, 135)
+    bottom = 0.1 + 0.13 * (source.count("\n") + 1)  # inches for the source line
+    height = 0.38 * len(table) + 1.6 + bottom
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(table) + 2.2))
-        y = np.arange(len(table))
-        ax.barh(
-            y,
-            table["evppi"] / 1e6,
-            xerr=1.96 * table["standard_error"] / 1e6,
-            color="#0072B2",
-            error_kw={"lw": 0.8, "capsize": 2},
+        fig, ax = plt.subplots(figsize=(7.5, height))
+        _bars(ax, table, study.evpi.value, lang)
+        ax.set_yticks(
+            np.arange(len(table)), [group_label(grouping, g, lang) for g in table["group"]]
         )
-        for i, value in enumerate(table["evppi"] / 1e6):
-            ax.text(value, i, " " + locale.number(value, 2, lang), va="center", fontsize=7.5)
-        ax.axvline(study.evpi.value / 1e6, color="#D55E00", lw=1.2, ls="--")
-        evpi_text = words["evpi"].format(value=locale.million_eur(study.evpi.value, 1, lang))
-        ax.text(
-            study.evpi.value / 1e6, len(table) - 0.6, evpi_text, ha="right", va="top", fontsize=8
-        )
-        ax.set_yticks(y, labels)
-        ax.set_xlim(left=0)
-        ax.xaxis.set_major_formatter(locale.tick_formatter(1, lang))
         ax.set_xlabel(words["axis"])
-        ax.grid(axis="y", visible=False)
         ax.set_title(f"{words['title']} ({words['grouping'][grouping]})", loc="left")
-        source = words["source"].format(
-            draws=locale.number(len(study.draws), 0, lang), options=options
-        )
-        if left_out:
-            source += " " + words["left_out"].format(groups=", ".join(left_out))
-        fig.text(0.01, 0.005, source, fontsize=7, color="#555555", wrap=True)
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        fig.text(0.01, 0.01, source, fontsize=7, color="#555555", va="bottom")
+        fig.tight_layout(rect=(0, bottom / height, 1, 1))
         return save(fig, stem)
+
+
+def _bars(ax, table: pd.DataFrame, evpi: float, lang: str) -> None:
+    """The bars (grey without detectable value), their values and the EVPI's line."""
+    y = np.arange(len(table))
+    values, half = table["evppi"] / 1e6, 1.96 * table["standard_error"] / 1e6
+    colours = ["#BBBBBB" if skill <= 0 else "#0072B2" for skill in table["skill"]]
+    ax.barh(y, values, xerr=half, color=colours, error_kw={"lw": 0.8, "capsize": 2})
+    for i, (value, width) in enumerate(zip(values, half, strict=True)):
+        ax.text(value + width, i, "  " + locale.number(value, 2, lang), va="center", fontsize=7.5)
+    ax.axvline(evpi / 1e6, color="#D55E00", lw=1.2, ls="--")
+    text = WORDS[lang]["evpi"].format(value=locale.million_eur(evpi, 1, lang))
+    ax.text(evpi / 1e6, len(table) - 0.6, text + " ", ha="right", va="top", fontsize=8)
+    ax.set_xlim(left=0)
+    ax.xaxis.set_major_formatter(locale.tick_formatter(1, lang))
+    ax.grid(axis="y", visible=False)
 
 
 def write_study(study: Study, context: Context, out: Output) -> tuple[Path, list[str]]:
