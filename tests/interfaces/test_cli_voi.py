@@ -66,3 +66,12 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, tmp_path, capsys):
     assert message in err
     assert len(err.splitlines()) == 1
     assert not any(tmp_path.iterdir())  # no folder, not even an empty one
+
+
+def test_the_default_seed_is_the_briefings():
+    from simulation.interfaces.cli import build_parser
+    from simulation.reports.ensemble import DRAWS_SEED
+
+    args = build_parser().parse_args(["voi", SCENARIOS[0]])
+    assert args.seed == DRAWS_SEED
+    assert args.samples == 1000  # the briefing's kept draws

@@ -90,6 +90,8 @@ def add_parser(sub) -> None:
         help="calibration targets the draws are history-matched to "
         "(default: calibration/targets.toml)",
     )
+    # the briefing's seed (simulation.reports.ensemble.DRAWS_SEED; not imported here, as
+    # that module loads pandas and Matplotlib): the same draws as `prevsim brief`
     add_seed(p, default=20261122)
     add_workers(p, "processes for the batched runs")
     add_output(p)
