@@ -75,3 +75,36 @@ def test_the_default_seed_is_the_briefings():
     args = build_parser().parse_args(["voi", SCENARIOS[0]])
     assert args.seed == DRAWS_SEED
     assert args.samples == 1000  # the briefing's kept draws
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "label"),
+    [
+        ("lt", "Tobulos informacijos vertė", "Šeimų sunkumų atsiradimo dažnis"),
+        ("en", "Value of perfect information", "Onset of family difficulties"),
+    ],
+)
+def test_the_chart_speaks_the_readers_language(lang, title, label, tmp_path):
+    """Title, group names (the registry's labels, not code names) and numbers per language."""
+    import numpy as np
+    from pypdf import PdfReader
+
+    from simulation.analysis import voi
+    from simulation.model.catalogue import REGISTRY
+    from simulation.workflow.scenarios import load
+
+    assert REGISTRY["onset_rate"].label(lang) == label
+    rng = np.random.default_rng(5)
+    draws = pd.DataFrame(
+        {"onset_rate": rng.normal(0, 1, 200), "detection_rate": rng.normal(0, 1, 200)}
+    )
+    nb = np.column_stack([np.zeros(200), 2e6 * (draws["onset_rate"] + draws["detection_rate"])])
+    study = voi.study(["baseline", "early_intervention"], nb, draws, ("parameters",))
+    scenarios = [load("scenarios/early_intervention.toml")]
+    context = report.Context(scenarios, load("scenarios/baseline.toml"), True, 2027, "x", 0)
+    files = report.chart(study, "parameters", context, tmp_path / "evppi", lang)
+    assert files == ["evppi.png", "evppi.pdf"]
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "evppi.pdf").pages)
+    assert title in text
+    assert label in text
+    assert "onset_rate" not in text
