@@ -15,10 +15,12 @@ EVPPI is estimated by the nonparametric regression method of Strong, Oakley and 
 probabilistic sensitivity analysis sample: a nonparametric regression approach", Medical
 Decision Making 34(3):311-326: the incremental net benefit of each option against the first
 is regressed on the group's values, and the fitted values stand for ``E[NB_d | phi]`` at every
-sample point. The regression is their Gaussian process (a squared-exponential kernel with one
-length scale per parameter, and a noise term), fitted with scikit-learn; as in their paper the
-hyperparameters are found by maximum likelihood on a subset of the sample
-(:data:`HYPER_N` points) and the fit then uses every point.
+sample point. For one parameter the regression is a smoothing spline (a GAM's single smooth
+term), for a group their Gaussian process (a squared-exponential kernel with one length scale
+per parameter, and a noise term), fitted with scikit-learn: to keep the cost down the
+hyperparameters are found by maximum likelihood on a subset of the sample (:data:`HYPER_N`
+points at most), the fit then uses every point, and the draws left out of the subset tell
+whether the regression can be trusted (:class:`Estimate`).
 
 Every value is for the whole decision: the model is national, so the net benefit is already
 the population's (every family in Lithuania over the horizon, discounted to the base year).
@@ -39,9 +41,9 @@ from simulation.model.vocabulary import START_YEAR
 from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
 
-#: Sample points the Gaussian process's hyperparameters are fitted on at most (Strong et al.
-#: fit them on a subset too: the likelihood costs O(n^3) for each of many optimiser steps,
-#: while the length scales settle with a few hundred points).
+#: Sample points the Gaussian process's hyperparameters are fitted on at most: the likelihood
+#: costs O(n^3) for each of many optimiser steps (a choice for speed on two cores, not a
+#: published figure; the rest of the draws check the fit).
 HYPER_N = 300
 
 # ---- parameter groups -------------------------------------------------------------------------
