@@ -147,8 +147,8 @@ def group_sentence(row, evpi: float, draws: int) -> str:
     if not row.estimable:
         return (
             f"{size}: cannot be estimated from {draws:,} draws (the regression passes through "
-            f"every draw; held-out R2 {row.skill:.2f}); more draws, or a smaller group, are "
-            "needed."
+            f"every draw; held-out R2 {row.skill:.2f}); smaller groups (--groups programmes "
+            "or parameters) can be."
         )
     if row.skill <= 0:
         return (
