@@ -7,11 +7,9 @@ NGOs (``ngo_share.<line>``). It reaches its values over the scenario's ramp, as 
 change would.
 
 :class:`AllocationEvaluator` values many allocations x many parameter draws in one batched SD
-integration. A schedule change sets one value for every set of a batch, so each candidate's
-lever path is written into the batch directly: the path a change to 0 gives plus the value
-times the change's ramp weight (the same linear ramp :func:`simulation.model.schedule.
-lever_paths` draws; a test checks the two agree). The baseline and the shared months before
-the policy year are integrated once per set of draws, not once per candidate.
+integration: the batch's schedule change carries each candidate's lever values, one per
+parameter set (:func:`simulation.model.schedule.lever_paths`). The baseline and the shared
+months before the policy year are integrated once per set of draws, not once per candidate.
 """
 
 from __future__ import annotations
@@ -23,9 +21,8 @@ import pandas as pd
 
 from simulation.analysis.evaluation import SAVED, divergence_month, outcome_by_year
 from simulation.engines.results import EngineResult
-from simulation.engines.sd import SDModel
 from simulation.model.catalogue import REGISTRY
-from simulation.model.schedule import Change, lever_paths
+from simulation.model.schedule import Change
 from simulation.model.services import PROGRAMME_LINE, PROGRAMME_NAMES, SERVICES, mix_shares
 from simulation.model.vocabulary import START_YEAR
 from simulation.workflow.economics import yearly_arrays
@@ -196,9 +193,6 @@ class AllocationEvaluator:
         self.base_yearly = self._accounts(
             yearly_arrays(self.prefix.continued_by(rest), resolved), resolved
         )
-        n_months = base.n_months
-        ramp_path = lever_paths({"x": 0.0}, [Change(year, {"x": 1.0}, ramp)], START_YEAR, n_months)
-        self.weight = ramp_path["x"]  # (months,): 0 before the policy year, 1 after the ramp
 
     def _sampled(self, copies: int) -> dict[str, np.ndarray]:
         return {n: np.tile(self.draws[:, j], copies) for j, n in enumerate(self.names)}
@@ -207,8 +201,10 @@ class AllocationEvaluator:
         """Each outcome for every allocation and draw, shape ``(len(allocations), draws)``."""
         c, d = len(allocations), len(self.draws)
         sampled = self._sampled(c)
-        model = sd_model(self.template, {**self.template.params, **sampled})
-        self._write_paths(model, allocations, d)
+        values = [a.levers(self.budget) for a in allocations]
+        columns = {n: np.repeat([v[n] for v in values], d) for n in values[0]}  # candidate-major
+        batch = with_allocation(self.template, self.year, self.ramp, columns, self.template.name)
+        model = sd_model(batch, {**batch.params, **sampled})
         rest = model.run(
             SAVED, y0=np.tile(self.prefix.final, (c, 1, 1)), start_month=self.start, every=12
         )
@@ -249,16 +245,6 @@ class AllocationEvaluator:
             "service_cost": yearly["service_cost"] + unspent,
             "service_deadweight": yearly["service_deadweight"] + dwl * unspent,
         }
-
-    def _write_paths(self, model: SDModel, allocations: list[Allocation], draws: int) -> None:
-        """Each candidate's decision levers in the batch: the zero path + value x ramp weight."""
-        values = [a.levers(self.budget) for a in allocations]
-        for name in values[0]:
-            column = np.repeat([v[name] for v in values], draws)  # (K,), candidate-major
-            zero = model.lever_paths[name].reshape(model.n_months, -1)[:, :1]
-            path = zero + self.weight[:, None] * column[None, :]
-            model.inputs.lever_paths[name] = path.reshape(model.n_months, -1, 1)
-        model.lever_paths = model.inputs.lever_paths
 
 
 def summarise(values: np.ndarray, quantile: float | None) -> np.ndarray:

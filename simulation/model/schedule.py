@@ -19,7 +19,7 @@ class Change:
     """New lever values from January of ``year``, reached after ``ramp_years`` (linear)."""
 
     year: int
-    values: Mapping[str, float] = field(default_factory=dict)
+    values: Mapping[str, float | np.ndarray] = field(default_factory=dict)
     ramp_years: float = 0.0
 
 
@@ -37,8 +37,8 @@ def lever_paths(
         Lever values at ``start_year`` (every lever the engine needs); scalars, or 1-D
         arrays of length K for a batch of parameter sets.
     changes : sequence of Change
-        Applied in order of year (stable for equal years); a change sets the same value in
-        every set of a batch.
+        Applied in order of year (stable for equal years); a change sets a scalar, the same
+        in every set of a batch, or a 1-D array of length K, a value per set.
     start_year : int
         Calendar year of month 0.
     n_months : int
@@ -59,10 +59,13 @@ def lever_paths(
             continue
         ramp = max(round(change.ramp_years * 12), 1)
         for name, new in change.values.items():
+            new = np.asarray(new, float)
             path = paths[name]
+            if new.ndim == 1 and path.ndim == 1:  # values per set: the path gains a batch axis
+                path = paths[name] = np.repeat(path[:, None], new.size, axis=1)
             begin = max(first, 0)
             before = path[begin - 1] if begin > 0 else path[0]
             steps = np.arange(begin - first + 1, n_months - first + 1)
             weight = np.minimum(steps / ramp, 1.0).reshape((-1,) + (1,) * (path.ndim - 1))
-            path[begin:] = before + (float(new) - before) * weight
+            path[begin:] = before + (new - before) * weight
     return paths

@@ -43,3 +43,13 @@ def test_changes_after_the_horizon_are_ignored_and_batches_are_supported():
     assert paths["x"].shape == (24, 2)
     np.testing.assert_array_equal(paths["x"][0], [1.0, 2.0])
     np.testing.assert_array_equal(paths["x"][12], [4.0, 4.0])
+
+
+def test_a_change_may_set_a_value_per_set_of_a_batch():
+    """Values per set give, set by set, the path of that value alone (a batch of candidates)."""
+    values = np.array([0.2, 0.5, 0.9])
+    batch = lever_paths({"x": 0.4}, [Change(2012, {"x": values}, 1.5)], 2009, 72)["x"]
+    assert batch.shape == (72, 3)
+    for k, v in enumerate(values):
+        alone = lever_paths({"x": 0.4}, [Change(2012, {"x": float(v)}, 1.5)], 2009, 72)["x"]
+        np.testing.assert_array_equal(batch[:, k], alone)
