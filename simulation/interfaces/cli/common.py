@@ -376,6 +376,26 @@ def scenario_dir(given: Path | None = None) -> Path:
     return given if given is not None else shipped.folder("scenarios")
 
 
+def history_matched(baseline, scenarios, samples: int, seed: int, given: Path | None, command: str):
+    """Draws kept by history matching (:func:`simulation.analysis.monte_carlo.plausible_draws`).
+
+    The targets are ``given`` or the baseline country's shipped ones (:func:`default_targets`).
+    A file's problem stays its own line naming the file and key; a number of draws the data
+    cannot give becomes a usage error naming ``--samples``.
+    """
+    from simulation.analysis import monte_carlo as mc
+    from simulation.model.errors import InputError
+
+    targets = default_targets(given, command, baseline.run.country)
+    print(f"History matching: drawing until {samples:,} draws match the national data...")
+    try:
+        return mc.plausible_draws(baseline, list(scenarios), samples, seed, targets)
+    except InputError:  # a file's problems: already one line naming the file and key
+        raise
+    except ValueError as exc:
+        raise UsageError(f"prevsim {command}: --samples {samples}: {exc}") from None
+
+
 def default_targets(given: Path | None, command: str, country: str = "") -> Path | None:
     """The calibration targets file: the one given (which must exist), or the shipped one.
 

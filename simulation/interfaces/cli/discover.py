@@ -16,12 +16,11 @@ from simulation.interfaces.cli.common import (
     add_workers,
     check_distinct,
     command_parser,
-    default_targets,
     float_in,
+    history_matched,
     int_in,
     output,
 )
-from simulation.model.errors import InputError
 
 NAME = "discover"
 DRAWS = ("history-matched", "ranges")
@@ -172,7 +171,6 @@ def _lever_ranges(args, scenario, baseline) -> dict[str, tuple[float, float]]:
 
 def _draws(args, scenario, baseline):
     """The uncertainty draws and one line describing them."""
-    from simulation.analysis import monte_carlo as mc
     from simulation.analysis.sensitivity import problem
     from simulation.workflow import ensembles as ens
 
@@ -180,14 +178,7 @@ def _draws(args, scenario, baseline):
     if kind == "history-matched":
         if args.params:
             raise UsageError("prevsim discover: --params varies ranges: use --draws ranges")
-        targets = default_targets(args.targets, NAME)
-        print(f"History matching: drawing until {args.samples:,} draws match the national data...")
-        try:
-            kept = mc.plausible_draws(baseline, [scenario], args.samples, args.seed, targets)
-        except InputError:
-            raise
-        except ValueError as exc:
-            raise UsageError(f"prevsim discover: --samples {args.samples}: {exc}") from None
+        kept = history_matched(baseline, [scenario], args.samples, args.seed, args.targets, NAME)
         return kept.table, kept.describe()
     if args.params:
         try:

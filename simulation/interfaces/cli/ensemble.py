@@ -20,7 +20,7 @@ from simulation.interfaces.cli.common import (
     check_base_year,
     check_distinct,
     command_parser,
-    default_targets,
+    history_matched,
     load_scenario,
     samples,
     scheduler,
@@ -148,14 +148,7 @@ def _history_matched(args, scenario, baseline, settings):
             f"prevsim ensemble: --samples {samples}: history-matched draws need at least "
             f"{mc.MIN_PLAUSIBLE} (as prevsim brief); give more, or --draws ranges"
         )
-    targets = default_targets(args.targets, NAME, baseline.run.country)
-    print(f"History matching: drawing until {samples:,} draws match the national data...")
-    try:
-        kept = mc.plausible_draws(baseline, [scenario], samples, args.seed, targets)
-    except InputError:  # a file's problems: already one line naming the file and key
-        raise
-    except ValueError as exc:
-        raise UsageError(f"prevsim ensemble: --samples {samples}: {exc}") from None
+    kept = history_matched(baseline, [scenario], samples, args.seed, args.targets, NAME)
     return replace(settings, table=kept.table, draws=kept.describe())
 
 

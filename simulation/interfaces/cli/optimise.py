@@ -13,14 +13,13 @@ from simulation.interfaces.cli.common import (
     add_seed,
     check_distinct,
     command_parser,
-    default_targets,
     float_in,
+    history_matched,
     int_in,
     load_scenario,
     output,
     scale,
 )
-from simulation.model.errors import InputError
 
 NAME = "optimise"
 OBJECTIVES = ("npv", "placements", "pareto")
@@ -130,7 +129,6 @@ def _add_sizes(p) -> None:
 
 def handle(args) -> int:
     """Draw, search, value, check and write."""
-    from simulation.analysis import monte_carlo as mc
     from simulation.analysis import optimise as op
     from simulation.reports.optimise import write_result
 
@@ -143,7 +141,6 @@ def handle(args) -> int:
             f"prevsim optimise: --search-draws {args.search_draws}: at most --samples "
             f"({args.samples})"
         )
-    targets = default_targets(None, NAME)
     try:
         problem = op.make_problem(scenario, baseline, _empty(), _million(args.budget))
     except ValueError as exc:
@@ -153,15 +150,9 @@ def handle(args) -> int:
             f"prevsim optimise: {args.file}: the scenario spends nothing on services from "
             f"{problem.year}: give the budget with --budget EUR"
         )
-    print(f"History matching: drawing until {args.samples:,} draws match the national data...")
-    try:
-        kept = mc.plausible_draws(
-            problem.baseline, [problem.scenario], args.samples, args.seed, targets
-        )
-    except InputError:
-        raise
-    except ValueError as exc:
-        raise UsageError(f"prevsim optimise: --samples {args.samples}: {exc}") from None
+    kept = history_matched(
+        problem.baseline, [problem.scenario], args.samples, args.seed, None, NAME
+    )
     problem.draws, problem.draws_note = kept.table, kept.describe()
     settings = op.Settings(
         objective=args.objective,

@@ -14,11 +14,10 @@ from simulation.interfaces.cli.common import (
     add_workers,
     check_distinct,
     command_parser,
-    default_targets,
+    history_matched,
     int_in,
     output,
 )
-from simulation.model.errors import InputError
 
 NAME = "voi"
 DRAWS = ("history-matched", "ranges")
@@ -116,21 +115,13 @@ def _options(args):
 
 def _draws(args, scenarios, baseline):
     """The parameter draws (a table) and a line saying which they are."""
-    from simulation.analysis import monte_carlo as mc
     from simulation.workflow import ensembles as ens
 
     if args.draws == "ranges":
         names = ens.default_varied(baseline, "sd", *scenarios)
         table = ens.sample_parameters(names, args.samples, args.seed)[names]
         return table, f"{args.samples:,} Latin-hypercube draws over the registry ranges"
-    targets = default_targets(args.targets, NAME)
-    print(f"History matching: drawing until {args.samples:,} draws match the national data...")
-    try:
-        kept = mc.plausible_draws(baseline, scenarios, args.samples, args.seed, targets)
-    except InputError:  # a file's problems: already one line naming the file and key
-        raise
-    except ValueError as exc:
-        raise UsageError(f"prevsim voi: --samples {args.samples}: {exc}") from None
+    kept = history_matched(baseline, scenarios, args.samples, args.seed, args.targets, NAME)
     return kept.table, kept.describe()
 
 
