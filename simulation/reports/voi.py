@@ -212,7 +212,10 @@ def _bars(ax, table: pd.DataFrame, evpi: float, lang: str) -> None:
         ax.text(value + width, i, "  " + locale.number(value, 2, lang), va="center", fontsize=7.5)
     ax.axvline(evpi / 1e6, color="#D55E00", lw=1.2, ls="--")
     text = WORDS[lang]["evpi"].format(value=locale.million_eur(evpi, 1, lang))
-    ax.text(evpi / 1e6, len(table) - 0.6, text + " ", ha="right", va="top", fontsize=8)
+    # at the foot of the line, beside the smallest bars (largest first), not over the largest
+    ax.text(
+        evpi / 1e6, 0.02, text + " ", transform=ax.get_xaxis_transform(), ha="right", fontsize=8
+    )
     ax.set_xlim(left=0)
     ax.xaxis.set_major_formatter(locale.tick_formatter(1, lang))
     ax.grid(axis="y", visible=False)
