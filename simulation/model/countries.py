@@ -32,3 +32,25 @@ def countries() -> tuple[str, ...]:
     root = Path(str(resources.files("simulation") / "data"))
     found = (d.name for d in root.iterdir() if all((d / f).is_file() for f in COUNTRY_FILES))
     return tuple(sorted(found))
+
+
+#: Readers' names of the default country; another country's are in its folder's
+#: ``country.toml`` (``[name]``: ``en``, ``lt`` and the Lithuanian genitive ``lt_genitive``).
+DEFAULT_NAMES = {"en": "Lithuania", "lt": "Lietuva", "lt_genitive": "Lietuvos"}
+
+
+@functools.cache
+def display_name(country: str = DEFAULT_COUNTRY, form: str = "en") -> str:
+    """The country's name as readers read it: ``form`` is ``en``, ``lt`` or ``lt_genitive``.
+
+    Read from the country folder's ``country.toml``; without one, the default country's
+    :data:`DEFAULT_NAMES`, and another country's folder name capitalised.
+    """
+    import tomllib
+
+    path = data_dir(country) / "country.toml"
+    if path.is_file():
+        names = tomllib.loads(path.read_text(encoding="utf-8")).get("name", {})
+    else:
+        names = DEFAULT_NAMES if country == DEFAULT_COUNTRY else {}
+    return str(names.get(form) or names.get("en") or country.capitalize())
