@@ -11,6 +11,7 @@ import pandas as pd
 
 from simulation.analysis import briefing_numbers as br
 from simulation.model.catalogue import REGISTRY
+from simulation.model.countries import DEFAULT_COUNTRY, display_name
 from simulation.model.municipality_names import official_name
 from simulation.reports.briefing.document import (
     Bullets,
@@ -52,6 +53,21 @@ class Context:
         """The display title of the baseline or scenario ``name`` in the context's language."""
         sc = next(s for s in [self.results.baseline, *self.results.scenarios] if s.name == name)
         return sc.display_title(self.lang)
+
+    @property
+    def country(self) -> dict[str, str]:
+        """The baseline's country as the templates' ``{country}`` and ``{country_gen}``."""
+        code = self.results.baseline.run.country
+        genitive = "lt_genitive" if self.lang == "lt" else self.lang
+        return {
+            "country": display_name(code, self.lang),
+            "country_gen": display_name(code, genitive),
+        }
+
+    @property
+    def municipal(self) -> bool:
+        """Whether the units are Lithuania's municipalities (another country's are regions)."""
+        return self.results.baseline.run.country == DEFAULT_COUNTRY
 
 
 def _interval(n: Numbers, t: dict, name: str, measure: str, scale: float, decimals: int) -> Para:
@@ -219,9 +235,11 @@ def _municipal_para(ctx: Context, n: Numbers, name: str) -> Para:
             parts.append(Para(t["municipal_item"], {"name": official, "value": value}))
         return listing(parts, t)
 
-    top = items(ranked.head(NAMED_MUNICIPALITIES))
-    bottom = items(ranked.tail(NAMED_MUNICIPALITIES).iloc[::-1])
-    return Para(t["municipal_text"], {"title": ctx.title(name), "top": top, "bottom": bottom})
+    named = min(NAMED_MUNICIPALITIES, len(ranked) // 2)  # five regions: two and two
+    top = items(ranked.head(named))
+    bottom = items(ranked.tail(named).iloc[::-1])
+    template = t["municipal_text" if ctx.municipal else "regional_text"]
+    return Para(template, {"title": ctx.title(name), "top": top, "bottom": bottom})
 
 
 def leaders_separated(sens: pd.DataFrame) -> bool:
@@ -347,12 +365,11 @@ def _municipalities_section(ctx: Context, n: Numbers) -> list[object]:
     """The municipal ranking beside its map (a page of its own: 60 names)."""
     t, first = ctx.t, ctx.results.scenarios[0].name
     title = ctx.title(first)
+    caption = t["fig_municipal" if ctx.municipal else "fig_regional"]
     return [
-        Heading(t["municipalities"]),
+        Heading(t["municipalities" if ctx.municipal else "regions"]),
         _municipal_para(ctx, n, first),
-        Figure(
-            ctx.charts["municipalities"], _facts_para(n, t["fig_municipal"], ["end"], title=title)
-        ),
+        Figure(ctx.charts["municipalities"], _facts_para(n, caption, ["end"], title=title)),
     ]
 
 
@@ -365,7 +382,7 @@ def _assumptions(ctx: Context, n: Numbers) -> list[object]:
     fixed = listing([n.ref("parameters.csv", {"parameter": p}, column) for p in ordered], t)
     items = [
         _facts_para(n, t["assume_money"], ["price", "rate", "base", "start", "end"]),
-        Para(t["assume_accounts"]),
+        Para(t["assume_accounts"], ctx.country),
         Para(t["assume_fixed"], {"names": fixed}),
     ]
     for sc in res.scenarios:
@@ -401,7 +418,7 @@ def _sources(ctx: Context, n: Numbers) -> list[object]:
         Para(t["sources_intro"]),
         Bullets([*items, Para(t["sources_params"])]),
         Heading(t["method"]),
-        _facts_para(n, t["method_text"], ["samples", "cutoff", "discrepancy"]),
+        _facts_para(n, t["method_text"], ["samples", "cutoff", "discrepancy"], **ctx.country),
     ]
 
 

@@ -103,6 +103,13 @@ TEXT = {
         "kiekvienoje savivaldybėje: eilė ir žemėlapis (scenarijus „{title}“, centrinis "
         "skaičiavimas, savivaldybių lygmens modelis). Žemėlapio ribos: © OpenStreetMap "
         "bendraautoriai, ODbL licencija.",
+        "regions": "Regionai",
+        "regional_text": "Skaičiuojant tūkstančiui vaikų, scenarijus „{title}“ daugiausia "
+        "paėmimų į globą išvengia šiuose regionuose: {top}; mažiausiai – {bottom} (vaikų "
+        "tūkstančiui vaikų).",
+        "fig_regional": "Išvengti vaikų paėmimai į globą iki {end} m. tūkstančiui vaikų "
+        "kiekviename regione (scenarijus „{title}“, centrinis skaičiavimas, regionų lygmens "
+        "modelis).",
         "drivers": "Kas lemia vertę",
         "drivers_text": "GDV neapibrėžtumą labiausiai lemia šie parametrai: {top}. Jų pirmos "
         "eilės jautrumo indeksai rodo, kokią GDV dispersijos dalį paaiškina kiekvienas "
@@ -125,7 +132,7 @@ TEXT = {
         "mokesčių naštos kaina; išlaidos – papildomos paslaugų ir mokymų išlaidos. Taikomas "
         "Vašingtono valstijos viešosios politikos instituto (WSIPP) naudos ir išlaidų metodas; "
         "santykinės rizikos paimtos iš Šiaurės šalių kohortų tyrimų, bazinės reikšmės ir "
-        "kainos – Lietuvos.",
+        "kainos – {country_gen}.",
         "assume_fixed": "Scenarijų failuose nustatyti parametrai, tarp jų pagal nacionalinius "
         "duomenis kalibruoti, neapibrėžtumo skaičiavimuose nekeičiami: {names}.",
         "assume_scenario": "Scenarijus „{title}“: {description}",
@@ -138,7 +145,7 @@ TEXT = {
         "sources_params": "Visų neapibrėžtumo skaičiavimuose keičiamų parametrų reikšmės, "
         "intervalai ir šaltiniai pateikti šio pranešimo aplanko parametrų lentelėje.",
         "method": "Metodo pastaba",
-        "method_text": "Skaičiuota prevsim sistemų dinamikos modeliu: šalies šeimos, "
+        "method_text": "Skaičiuota prevsim sistemų dinamikos modeliu: {country_gen} šeimos, "
         "auginančios vaikus, pereina tarp gerovės, pažeidžiamumo, ankstyvosios pagalbos, "
         "sunkumų, krizės, globos šeimoje ir institucinės globos būsenų. Savivaldybių ir "
         "ministerijos sprendimai (paslaugų biudžetai, NVO dalis, mobiliosios komandos, "
@@ -238,6 +245,11 @@ TEXT = {
         "fig_municipal": "Children not placed in care by {end} per thousand children in each "
         "municipality: ranking and map (scenario “{title}”, central run, municipal "
         "resolution). Map boundaries: © OpenStreetMap contributors, ODbL.",
+        "regions": "Regions",
+        "regional_text": "Per thousand children, the scenario “{title}” avoids the most "
+        "placements in {top}; the fewest in {bottom} (children per thousand children).",
+        "fig_regional": "Children not placed in care by {end} per thousand children in each "
+        "region (scenario “{title}”, central run, regional resolution).",
         "drivers": "What drives the value",
         "drivers_text": "The uncertainty of the NPV is driven most by: {top}. A first-order "
         "index is the share of the NPV's variance a parameter explains on its own; these are "
@@ -257,7 +269,7 @@ TEXT = {
         "psychiatric hospital care, imprisonment and crime victims' losses, with the "
         "deadweight cost of taxes; costs are the extra spending on services and training (the "
         "WSIPP benefit-cost method; relative risks from Nordic cohort studies, base rates and "
-        "prices Lithuanian).",
+        "prices of {country}).",
         "assume_fixed": "Parameters set in the scenario files, including those calibrated to "
         "national data, stay fixed in the uncertainty runs: {names}.",
         "assume_scenario": "Scenario “{title}”: {description}",
@@ -270,8 +282,8 @@ TEXT = {
         "sources_params": "Values, ranges and sources of every parameter varied in the "
         "uncertainty runs: the parameter table in this briefing's folder.",
         "method": "Method note",
-        "method_text": "Computed with the prevsim system-dynamics model: the country's families "
-        "raising children move between wellbeing, vulnerability, early support, difficulty, "
+        "method_text": "Computed with the prevsim system-dynamics model: families raising "
+        "children in {country} move between wellbeing, vulnerability, early support, difficulty, "
         "crisis, family-based care and institutional care. Municipal and ministry decisions "
         "(service budgets, NGO share, mobile teams, training, closing institutions) change "
         "the rates of those moves. The rates are calibrated to national data. Uncertainty is "
