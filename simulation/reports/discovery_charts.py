@@ -13,6 +13,7 @@ from matplotlib.ticker import FuncFormatter
 from simulation.analysis.discovery import Discovery
 from simulation.analysis.prim import Box
 from simulation.model.catalogue import REGISTRY
+from simulation.reports.labels import per_year
 from simulation.reports.locale import million_eur, number, percent
 from simulation.reports.style import PALETTE, STYLE, save
 
@@ -52,7 +53,7 @@ def value_text(name: str, value: float, lang: str) -> str:
     """A parameter's value as readers read it: number and unit, in ``lang``."""
     p = REGISTRY[name]
     if p.unit == "million EUR/yr":
-        return million_eur(value * 1e6, 1, lang) + (" per metus" if lang == "lt" else " a year")
+        return per_year(million_eur(value * 1e6, 1, lang), lang)
     if p.unit.startswith("share"):
         return percent(value, 0, lang)
     digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0

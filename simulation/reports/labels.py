@@ -27,6 +27,8 @@ LABELS: dict[str, dict[str, dict]] = {
             "net_benefit": "Sukaupta grynoji nauda, palyginti su „{first}“ (diskontuota, mln. EUR)",
             "break_even": "atsiperka {year} m.",
             "million_eur": "mln. EUR",
+            "per_year": "{amount} per metus",
+            "source_of": "Šaltinis: prevsim, {engine}",
             "sensitivity": "Jautrumo indeksai: {outcome}",
             "first_order": "pirmos eilės (S1)",
             "total_order": "bendrasis (ST)",
@@ -164,6 +166,8 @@ LABELS: dict[str, dict[str, dict]] = {
             "net_benefit": "Cumulative net benefit against “{first}” (discounted, million EUR)",
             "break_even": "breaks even {year}",
             "million_eur": "million EUR",
+            "per_year": "{amount} a year",
+            "source_of": "Source: prevsim, {engine}",
             "sensitivity": "Sensitivity indices: {outcome}",
             "first_order": "first order (S1)",
             "total_order": "total (ST)",
@@ -300,6 +304,20 @@ def words(lang: str, section: str) -> dict:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     return LABELS[lang][section]
+
+
+def sd_source(lang: str) -> str:
+    """The head of a source line of the system-dynamics model's results, in ``lang``.
+
+    The decision commands (optimise, voi) write what they averaged after it, "; ...".
+    """
+    charts = words(lang, "charts")
+    return charts["source_of"].format(engine=charts["sd"])
+
+
+def per_year(amount: str, lang: str) -> str:
+    """``amount`` (already formatted, e.g. "46,9 mln. EUR") a year, in ``lang``."""
+    return words(lang, "charts")["per_year"].format(amount=amount)
 
 
 def scenario_title(title: str, name: str, lang: str) -> str:

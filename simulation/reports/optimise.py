@@ -10,45 +10,40 @@ import pandas as pd
 
 from simulation.analysis import optimise as op
 from simulation.model.services import PROGRAMMES
-from simulation.reports import locale
+from simulation.reports import labels, locale
 from simulation.workflow import store
 from simulation.workflow.store import Output
 
-#: Words of the optimisation's charts (to move into ``labels.py`` with the next label edit).
+#: Words only the optimisation's charts use; the shared ones (million EUR, "a year", the
+#: source line's head) are in :mod:`simulation.reports.labels`.
 WORDS = {
     "lt": {
-        "allocations": "Paslaugų biudžeto paskirstymas nuo {year} m. ({budget} per metus)",
-        "million_eur_year": "mln. EUR per metus",
+        "allocations": "Paslaugų biudžeto paskirstymas nuo {year} m. ({budget})",
         "optimal": "geriausias paskirstymas",
         "today": "dabartinis paskirstymas",
         "uniform": "po lygiai",
         "scenario": "scenarijaus paskirstymas",
-        "million_eur": "mln. EUR",
         "gain_map": "Geriausio paskirstymo nauda, palyginti su dabartiniu (GDV, mln. EUR)",
         "ranking": "Savivaldybės pagal naudą",
         "pareto": "GDV ir išvengti paėmimai į globą: neįveikiami paskirstymai",
         "npv_axis": "GDV, mln. EUR",
         "placements_axis": "išvengta šeimų, kurių vaikai paimami į globą",
         "front": "neįveikiami paskirstymai",
-        "source": "Šaltinis: prevsim, sistemų dinamikos modelis; „{title}“, {draws} "
-        "parametrų rinkinių vidurkis.",
+        "source": "„{title}“, {draws} parametrų rinkinių vidurkis.",
     },
     "en": {
-        "allocations": "The service budget from {year} ({budget} a year)",
-        "million_eur_year": "million EUR a year",
+        "allocations": "The service budget from {year} ({budget})",
         "optimal": "best allocation",
         "today": "today's allocation",
         "uniform": "equal shares",
         "scenario": "the scenario's allocation",
-        "million_eur": "million EUR",
         "gain_map": "Gain of the best allocation over today's (NPV, million EUR)",
         "ranking": "Municipalities by gain",
         "pareto": "NPV and placements avoided: the allocations nothing beats on both",
         "npv_axis": "NPV, million EUR",
         "placements_axis": "families whose children are placed, avoided",
         "front": "allocations nothing beats on both",
-        "source": "Source: prevsim, system-dynamics model; '{title}', mean over {draws} "
-        "parameter draws.",
+        "source": "'{title}', mean over {draws} parameter draws.",
     },
 }
 
@@ -199,9 +194,9 @@ def allocation_chart(result: op.Result, stem: Path, lang: str) -> list[str]:
         )
     ax.set_yticks(y, [prog.label(lang) for prog in PROGRAMMES])
     ax.invert_yaxis()
-    ax.set_xlabel(w["million_eur_year"])
+    ax.set_xlabel(labels.per_year(labels.words(lang, "charts")["million_eur"], lang))
     ax.xaxis.set_major_formatter(style.decimals(lang, 0))
-    budget = locale.million_eur(p.budget * 1e6, 1, lang)
+    budget = labels.per_year(locale.million_eur(p.budget * 1e6, 1, lang), lang)
     ax.set_title(w["allocations"].format(year=p.year, budget=budget))
     ax.legend(loc="lower right")
     fig.text(0.01, 0.0, _source(result, lang), fontsize=7)
@@ -212,7 +207,8 @@ def _source(result: op.Result, lang: str, draws: int | None = None) -> str:
     """The chart's source line: the model, the scenario's title and the draws averaged."""
     title = result.problem.scenario.display_title(lang)
     draws = len(result.problem.draws) if draws is None else draws
-    return WORDS[lang]["source"].format(title=title, draws=locale.number(draws, 0, lang))
+    rest = WORDS[lang]["source"].format(title=title, draws=locale.number(draws, 0, lang))
+    return f"{labels.sd_source(lang)}; {rest}"
 
 
 def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> list[str]:
@@ -227,12 +223,12 @@ def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> 
     table = op.by_municipality(result)
     gain = table["gain_over_today"] / 1e6
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), width_ratios=(1.4, 1))
-    draw_map(left, gain.to_dict(), lang, label=w["million_eur"])
+    draw_map(left, gain.to_dict(), lang, label=labels.words(lang, "charts")["million_eur"])
     left.set_title(w["gain_map"], fontsize=10)
     ranked = gain.sort_values(ascending=False).iloc[:top]
     right.barh(np.arange(len(ranked)), ranked.to_numpy(), color=style.role_colour(1))
-    labels = [official_name(n, lang) for n in ranked.index]
-    right.set_yticks(np.arange(len(ranked)), labels, fontsize=8)
+    names = [official_name(n, lang) for n in ranked.index]
+    right.set_yticks(np.arange(len(ranked)), names, fontsize=8)
     right.invert_yaxis()
     right.xaxis.set_major_formatter(style.decimals(lang, 1))
     right.set_title(w["ranking"], fontsize=10)

@@ -1,7 +1,7 @@
 """The written results of ``prevsim voi``: tables, a summary and a bar chart in lt or en.
 
-The words of the chart are kept in :data:`WORDS` (both languages, the same keys; a test
-checks it) until they join the shared table in :mod:`simulation.reports.labels`.
+The words only this chart uses are in :data:`WORDS` (both languages, the same keys; a test
+checks it); the source line's head is the shared one of :mod:`simulation.reports.labels`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 from simulation.analysis.voi import Study
 from simulation.model.catalogue import REGISTRY
 from simulation.reports import locale
+from simulation.reports.labels import sd_source
 from simulation.reports.style import STYLE, save
 from simulation.workflow import store
 from simulation.workflow.scenarios import Scenario
@@ -27,8 +28,8 @@ WORDS = {
         "title": "Tobulos informacijos vertė: kiek verta tiksliai žinoti",
         "axis": "Tikėtina vertė sprendimui, mln. EUR",
         "evpi": "visi neapibrėžti parametrai: {value}",
-        "source": "Šaltinis: prevsim, sistemų dinamikos modelis; {draws} parametrų rinkinių; "
-        "paklaidos – 95 % Monte Karlo intervalas. Pasirinkimas: {options}.",
+        "source": "{draws} parametrų rinkinių; paklaidos – 95 % Monte Karlo intervalas. "
+        "Pasirinkimas: {options}.",
         "left_out": "Neįvertinama iš tiek rinkinių: {groups}.",
         "undetectable": "Pilka – iš šių rinkinių vertė neaptinkama.",
         "themes": {
@@ -49,8 +50,7 @@ WORDS = {
         "title": "Value of perfect information: what knowing exactly is worth",
         "axis": "Expected value to the decision, million EUR",
         "evpi": "every uncertain parameter: {value}",
-        "source": "Source: prevsim, system-dynamics model; {draws} parameter sets; bars "
-        "show 95% Monte Carlo intervals. Choice: {options}.",
+        "source": "{draws} parameter sets; bars show 95% Monte Carlo intervals. Choice: {options}.",
         "left_out": "Not estimable from this many sets: {groups}.",
         "undetectable": "Grey: no value detectable from these sets.",
         "themes": {
@@ -181,7 +181,8 @@ def chart(study: Study, grouping: str, context: Context, stem: Path, lang: str) 
     table = every[every["estimable"]].sort_values("evppi").tail(15)
     left_out = [group_label(grouping, g, lang) for g in every.loc[~every["estimable"], "group"]]
     options = ", ".join(option_label(o, context, lang) for o in study.options)
-    source = words["source"].format(draws=locale.number(len(study.draws), 0, lang), options=options)
+    rest = words["source"].format(draws=locale.number(len(study.draws), 0, lang), options=options)
+    source = f"{sd_source(lang)}; {rest}"
     if (table["skill"] <= 0).any():
         source += " " + words["undetectable"]
     if left_out:

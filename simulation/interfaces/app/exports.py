@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 
 from simulation.interfaces.app.model import TeachingModel, load_scenario, scenario_path
+from simulation.interfaces.app.text import text as page_text
 from simulation.model.catalogue import LEVERS, REGISTRY
 from simulation.model.policy import prevention_first
 from simulation.model.schedule import lever_paths
@@ -25,12 +26,10 @@ from simulation.model.states import STATES
 from simulation.model.vocabulary import START_YEAR
 from simulation.reports.app_charts import Bands
 
-#: Headings of the CSV besides the state names.
+#: Headings of the CSV besides the state names and the page's "your policy" and "status quo".
 CSV_WORDS = {
     "lt": {
         "month": "mėnuo",
-        "mine": "jūsų politika",
-        "quo": "esama padėtis",
         "low": "mažiausia iš {k} kartojimų",
         "high": "didžiausia iš {k} kartojimų",
         "families": "šeimos",
@@ -38,8 +37,6 @@ CSV_WORDS = {
     },
     "en": {
         "month": "month",
-        "mine": "your policy",
-        "quo": "status quo",
         "low": "lowest of {k} replicates",
         "high": "highest of {k} replicates",
         "families": "families",
@@ -128,7 +125,8 @@ def series_csv(model: TeachingModel, lang: str, bands: Bands | None = None) -> s
     run stepped so far, the status quo and (with ``bands``) the replicates' range. Values
     are whole numbers (estimates at the model's scale; more digits would be noise).
     """
-    words = CSV_WORDS[lang]
+    page = page_text(lang)
+    words = {**CSV_WORDS[lang], "mine": page["your_policy"], "quo": page["status_quo"]}
     states = [s.label(lang) for s in STATES]
     mine = model.families_now()
     quo = model.in_area(model.reference.families)

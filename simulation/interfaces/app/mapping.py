@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulation.interfaces.app.model import TeachingModel
-from simulation.interfaces.app.text import MAP_WORDS, MONTHS
+from simulation.interfaces.app.text import MAP_WORDS, MONTHS, text
 from simulation.model.states import CARE_STATES, State
 from simulation.model.vocabulary import START_YEAR
 from simulation.reports.maps import map_figure
@@ -45,7 +45,9 @@ def map_chart(model: TeachingModel, indicator: str, lang: str):
     return map_figure(
         values,
         lang,
-        words["title"].format(indicator=words[indicator], month=when),
+        words["title"].format(
+            indicator=words[indicator], month=when, policy=text(lang)["your_policy"]
+        ),
         words[indicator],
         formatter=thousands(lang) if top >= 10 else None,
     )

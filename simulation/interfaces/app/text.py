@@ -2,7 +2,8 @@
 
 Slider labels of registry parameters are the registry's readers' labels
 (``REGISTRY[name].label(lang)``); the rest is here. Chart texts are in
-``simulation.reports.labels`` (section ``app``) and ``simulation.reports.app_charts``.
+``simulation.reports.labels`` (section ``app``) and ``simulation.reports.app_charts``; the
+words the page shares with them ("your policy", "status quo") are read from the labels.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from babel.numbers import format_decimal
 from simulation.model.catalogue import REGISTRY
 from simulation.model.municipality_names import official_name
 from simulation.model.vocabulary import LANGS
+from simulation.reports.labels import words
 
 LOCALES = {"lt": "lt_LT", "en": "en_GB"}
 #: The "whole country" choice of the area selector (the model's key, never shown).
@@ -66,8 +68,6 @@ TEXT: dict[str, dict[str, str]] = {
         "seed": "Atsitiktinių skaičių sėkla",
         "assumption": "Prielaida",
         "speed": "diegimo sparta, 0–1",
-        "your_policy": "jūsų politika",
-        "status_quo": "esama padėtis",
         "difference": "skirtumas: {k} porinių kartojimų intervalas",
         "band_wait": "Skaičiuojami {k} poriniai kartojimai (keletas sekundžių)…",
         "download_scenario": "Atsisiųsti scenarijų (TOML)",
@@ -115,8 +115,6 @@ TEXT: dict[str, dict[str, str]] = {
         "seed": "Random seed",
         "assumption": "Assumption",
         "speed": "deployment speed, 0–1",
-        "your_policy": "your policy",
-        "status_quo": "status quo",
         "difference": "difference: range of {k} paired replicates",
         "band_wait": "Computing {k} paired replicates (a few seconds)…",
         "download_scenario": "Download the scenario (TOML)",
@@ -145,11 +143,16 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+#: Keys of the page's texts that are the charts' words (``labels`` section ``app``).
+SHARED = ("your_policy", "status_quo")
+
+
 def text(lang: str) -> dict[str, str]:
-    """The page's texts in ``lang``."""
+    """The page's texts in ``lang``, with the words it shares with the charts."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-    return TEXT[lang]
+    shared = words(lang, "app")
+    return {**TEXT[lang], **{key: shared[key] for key in SHARED}}
 
 
 def input_label(name: str, lang: str) -> str:
@@ -191,13 +194,13 @@ MAP_WORDS = {
     "lt": {
         "care": "Vaikai globoje 1 000 vaikų",
         "risk": "Sunkumų patiriančios šeimos 1 000 šeimų",
-        "title": "{indicator}: {month}, jūsų politika",
+        "title": "{indicator}: {month}, {policy}",
         "note": "Mažoje savivaldybėje modeliuojama nedaug šeimų, todėl jos spalva triukšminga.",
     },
     "en": {
         "care": "Children in care per 1,000 children",
         "risk": "Families in difficulty (risk) per 1,000 families",
-        "title": "{indicator}: {month}, your policy",
+        "title": "{indicator}: {month}, {policy}",
         "note": "A small municipality has few simulated families: its colour is noisy.",
     },
 }
