@@ -35,16 +35,26 @@ except ImportError:  # Windows: msvcrt instead
 from simulation.model.errors import InputError
 from simulation.model.vocabulary import LANGS
 
+#: The distributions whose versions a manifest records: those that shape a result's numbers
+#: (numba compiles the SD engine; scikit-learn fits voi's Gaussian processes and discover's
+#: screening and PRIM; ema_workbench is PRIM) or its texts (babel formats the numbers of the
+#: charts; openpyxl writes the workbooks of export, reportlab the briefing's PDF).
 PACKAGES = (
     "prevsim",
     "numpy",
     "scipy",
+    "numba",
     "pandas",
     "pyarrow",
     "matplotlib",
     "mesa",
     "SALib",
     "emcee",
+    "scikit-learn",
+    "ema_workbench",
+    "babel",
+    "openpyxl",
+    "reportlab",
 )
 
 

@@ -298,3 +298,16 @@ def test_two_concurrent_ensembles_give_one_correct_result_or_a_clean_refusal(tmp
     assert len(values) == 6
     assert values["task"].is_unique
     assert list(folder.rglob(".*")) == []  # no temporary, no lock file left
+
+
+def test_the_manifest_records_every_package_that_shapes_results():
+    """Each recorded package is a dependency and installed; the decision commands' are there."""
+    import tomllib
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {d.split(">")[0].split("[")[0].split("<")[0].strip().lower() for d in deps}
+    recorded = st.package_versions()
+    for package in st.PACKAGES[1:]:
+        assert package.lower() in names, package
+        assert recorded[package] != "not installed", package
+    assert {"scikit-learn", "ema_workbench", "babel", "openpyxl"} <= set(st.PACKAGES)
