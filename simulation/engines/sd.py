@@ -233,6 +233,7 @@ class SDModel:
         """
         if self._cached_month != month:
             p = {**self.static, **self.levers_at(month)}
+            p["onset_rate"] = self.inputs.onset_rates(p["onset_rate"])  # x each unit's need
             target = self.inputs.budget_by_provider(p, month)
             self._cached = (p, target)
             self._cached_month = month
