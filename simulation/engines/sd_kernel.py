@@ -390,13 +390,15 @@ def _lane_tables(tables, ks, n_prog, n_eff):
 def _month(month, ks, ms, scalars, inputs, out):
     """Gather the lanes' inputs of ``month`` into ``out = (sc, work, growth, entry, target)``."""
     static, levers, is_lever = scalars
-    working, growth, entries, target = inputs
+    working, growth, entries, target, need = inputs
     sc, work, grow, entry, tgt = out
     for ln in range(ks.shape[0]):
         k, m = ks[ln], ms[ln]
         ks_, kl = _row(static.shape[0], k), _row(levers.shape[1], k)
         for i in range(N_SCALARS):
             sc[i, ln] = levers[month, kl, i] if is_lever[i] else static[ks_, i]
+        # the unit's onset hazard: onset_rate x its need (the reference's order)
+        sc[ONSET, ln] = sc[ONSET, ln] * need[0, 0, _row(need.shape[2], m)]
         work[ln] = working[month, _row(working.shape[1], k), _row(working.shape[2], m)]
         grow[ln] = growth[month, _row(growth.shape[1], k), _row(growth.shape[2], m)]
         entry[ln] = entries[month, _row(entries.shape[1], k), _row(entries.shape[2], m)]
@@ -430,8 +432,8 @@ def integrate(y, start, stop, steps, h, saving, scalars, inputs, tables, st, fir
         ``(static, levers, is_lever)``: :data:`SCALARS` that do not change, ``(K|1, N)``;
         every month's values, ``(months, K|1, N)``; and which to take from the second.
     inputs : tuple
-        ``(working, growth, entries, target)``, shapes ``(months, K|1, M|1)`` and
-        ``(months, K|1, M|1, N_PROG, 2)``.
+        ``(working, growth, entries, target, need)``, shapes ``(months, K|1, M|1)``,
+        ``(months, K|1, M|1, N_PROG, 2)`` and ``(1, 1, M|1)`` (each unit's onset multiplier).
     tables : tuple
         The programme table ``(costs, duration, relapse, gaps, scale_up, care_cost)``, each
         with a leading ``K|1`` axis.

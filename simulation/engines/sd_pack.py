@@ -133,6 +133,7 @@ def pack(model) -> tuple[tuple, tuple, tuple]:
         _contiguous(model.training_growth),
         _contiguous(i.entries),
         _contiguous(i.budget_paths()),
+        _contiguous(i.need[None]),  # (1, 1, M|1): the onset multiplier of each unit
     )
     tables = (
         _contiguous(table.costs[:, 0]),
@@ -212,7 +213,8 @@ def fastest_rates(packed: tuple, k: int) -> np.ndarray:
         1/yr, in the order of :data:`RATE_SOURCES`.
     """
     scalars, inputs, tables = packed
-    sc = _largest_scalars(scalars, k)
+    sc = _largest_scalars(scalars, k).copy()
+    sc[:, kn.ONSET] *= inputs[4].max()  # the onset hazard of the neediest unit
     # the model's own hazards at these bounds, summed into each state's total outflow
     rates = fl.hazard_rates(
         dict(zip(kn.SCALARS, sc.T, strict=True)), _effect_bounds(sc, inputs, tables, k)
