@@ -133,6 +133,9 @@ class EngineInputs:
         EUR per place-year of each programme and provider.
     working : ndarray, shape ``(n_months, K|1, 1)``
         Share of each unit where the cooperation model works.
+    need : ndarray, shape ``(1, M)``
+        Each unit's relative need index (:mod:`simulation.model.need`): its onset hazard is
+        ``onset_rate`` times it. All 1 at national resolution and without a need file.
     """
 
     def __init__(
@@ -169,6 +172,27 @@ class EngineInputs:
             None if initial_families is None else np.asarray(initial_families, float)
         )
         self.working = self._working()
+        self.has_need = resolution == "municipal" and self.demography.need is not None
+        m = len(self.municipalities)
+        self.need = self.demography.relative_need[None, :] if self.has_need else np.ones((1, m))
+
+    def onset_rates(self, onset_rate: np.ndarray) -> np.ndarray:
+        """``onset_rate`` (``(K|1, 1)``, 1/yr) in each unit: times its need, ``(K|1, M)``.
+
+        Unchanged (the same array) without a need, so that such runs stay bit for bit.
+        """
+        return onset_rate * self.need if self.has_need else onset_rate
+
+    def _need_weights(self, share: np.ndarray) -> np.ndarray:
+        """Each unit's part of the families beyond wellbeing: children x need, sum 1.
+
+        ``share`` is ``(1, M, 1)``; without a need the same ``share`` (no renormalising, so
+        runs without a need file stay bit for bit).
+        """
+        if not self.has_need:
+            return share
+        weights = share * self.need[..., None]
+        return weights / weights.sum()
 
     def _municipal_shares(self) -> np.ndarray:
         if self.resolution == "national":
@@ -257,7 +281,8 @@ class EngineInputs:
             p["initial_family_care_children"] / p["children_per_risk_family"]
         )
         stocks[..., State.VULNERABLE] = p["initial_vulnerable_share"] * total
-        stocks = stocks * share
+        # Families beyond wellbeing go where need per child is higher; all families by size.
+        stocks = stocks * self._need_weights(share)
         families = total * share[..., 0]  # (K|1, M)
         room = families - stocks.sum(axis=-1)  # families not in the given states
         _check_room(room)

@@ -353,6 +353,9 @@ class Demography:
         Each municipality's share of the country's children; rows sum to 1.
     children_0_17 : dict of int to float
         National children aged 0-17 at the beginning of each year.
+    need : ndarray, shape ``(n_municipalities,)``, optional
+        Relative need index per child of each municipality (children-weighted mean 1,
+        :mod:`simulation.model.need`); None when the country has no need file (all 1).
     """
 
     birth_years: np.ndarray
@@ -361,6 +364,14 @@ class Demography:
     share_years: np.ndarray
     shares: np.ndarray
     children_0_17: dict[int, float]
+    need: np.ndarray | None = None
+
+    @property
+    def relative_need(self) -> np.ndarray:
+        """The need index along the municipal axis, ``(n_municipalities,)`` (ones without one)."""
+        if self.need is None:
+            return np.ones(len(self.municipalities))
+        return self.need
 
     def births_in(self, years: np.ndarray, growth: np.ndarray | float) -> np.ndarray:
         """Live births per year for each of ``years``.
@@ -395,23 +406,33 @@ class Demography:
 def lithuania(national: Path | None = None, municipal: Path | None = None) -> Demography:
     """The Lithuanian demography from the shipped data (or from the files given).
 
+    The optional need file (:data:`simulation.model.need.NEED_FILE`) is read from the folder
+    of the municipal file (the shipped data folder by default).
+
     Raises
     ------
     DataFileError
-        If a file fails its checks (see :func:`yearly` and :func:`municipal_children`).
+        If a file fails its checks (see :func:`yearly`, :func:`municipal_children` and
+        :func:`simulation.model.need.read_need`).
     """
+    from simulation.model.need import need_index  # it reads its file with this module
+
     births = yearly("live_births", national)
     children = yearly("children_0_17_population", national)
     wide = municipal_children(municipal)
     years = np.array(sorted(wide.columns), dtype=int)
     counts = wide[years].to_numpy().T
+    names = tuple(wide.index)
+    shares = counts / counts.sum(axis=1, keepdims=True)
+    folder = Path(municipal).parent if municipal else data_dir()
     return Demography(
         birth_years=births.index.to_numpy(dtype=int),
         births=births.to_numpy(),
-        municipalities=tuple(wide.index),
+        municipalities=names,
         share_years=years,
-        shares=counts / counts.sum(axis=1, keepdims=True),
+        shares=shares,
         children_0_17={int(y): float(v) for y, v in children.items()},
+        need=need_index(folder, names, years, shares),
     )
 
 

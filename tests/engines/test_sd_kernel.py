@@ -8,6 +8,8 @@ municipalities, the cooperation model, batches and runs continued from a saved s
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from simulation.engines import sd_kernel, sd_pack
 from simulation.engines.results import BLOCKS
 from simulation.engines.sd import SDModel
+from simulation.model import demography as dm
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.catalogue import LEVERS, REGISTRY
@@ -94,6 +97,23 @@ def test_kernel_equals_the_reference_for_a_shipped_municipal_scenario(name):
         return model
 
     assert_same_run(make, every=12)
+
+
+def test_kernel_equals_the_reference_with_municipalities_that_differ_in_need():
+    # each unit's onset hazard times its need (simulation.model.need), in both engines' order
+    need = np.array([0.6, 1.6, 1.0, 0.8, 1.3])
+    demography = dataclasses.replace(dm.country_demography("synthland"), need=need)
+
+    def make(compiled):
+        return SDModel(
+            params={"onset_rate": [0.05, 0.08]},
+            resolution="municipal",
+            demography=demography,
+            end_year=START_YEAR + 3,
+            compiled=compiled,
+        )
+
+    assert_same_run(make)
 
 
 def test_kernel_continues_a_stopped_run_like_the_reference():

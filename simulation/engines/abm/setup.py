@@ -35,6 +35,10 @@ class Setup:
         kernels.load()  # the compiled passes, loaded while setting up rather than running
         events.load()
         queues.load()
+        if inputs.has_need:
+            # each municipality's onset hazard times its need, as in the SD engine: an (M,)
+            # array that flows.hazard_rates broadcasts over the municipal tables
+            self.p["onset_rate"] = inputs.onset_rates(np.array([[self.p["onset_rate"]]]))[0]
         stocks, capacity, graduates = inputs.initial_state()
         expected = stocks[0] * self.scale
         rng = self.rngs["population"]
