@@ -26,7 +26,10 @@ EXAMPLES = """examples:
   prevsim brief scenarios/early_intervention.toml
   prevsim brief scenarios/early_intervention.toml scenarios/full_reform.toml --lang both \\
       --format both
-  prevsim brief scenarios/early_intervention.toml --lang en --samples 2000"""
+  prevsim brief scenarios/early_intervention.toml --lang en --samples 2000
+  prevsim brief scenarios/early_intervention.toml --lang both \\
+      --decisions results/optimise/early_intervention-vs-baseline/<run> \\
+      results/discovery/early_intervention-vs-baseline/<run> results/voi/<options>/<run>"""
 
 
 def add_parser(sub) -> None:
@@ -75,6 +78,16 @@ def add_parser(sub) -> None:
         help="calibration targets whose national data the charts draw "
         "(default: calibration/targets.toml when present; another country's own targets.toml)",
     )
+    p.add_argument(
+        "--decisions",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="results folders written by `prevsim optimise`, `discover` or `voi` (their "
+        "manifest.json says which): each adds a section with its chart, its numbers read "
+        "from its tables, which are copied beside the briefing (default: none)",
+    )
     add_out(p)
 
 
@@ -82,7 +95,13 @@ def handle(args) -> int:
     """Compute the briefing's numbers, write its folder, list its files."""
     from simulation.analysis import briefing_numbers
     from simulation.reports import briefing
+    from simulation.reports.briefing import decisions as dec
     from simulation.workflow.scenarios import load
+
+    try:  # checked before anything is computed or written
+        decisions = dec.read_all(args.decisions)
+    except dec.DecisionError as exc:
+        raise UsageError(str(exc)) from None
 
     baseline = load(args.against or scenario_dir() / BASELINE)
     scenarios = [load(path) for path in args.files]
@@ -109,6 +128,7 @@ def handle(args) -> int:
             langs=both(args.lang, briefing.LANGS),
             formats=both(args.format, briefing.FORMATS),
             command=args.command_line,
+            decisions=decisions,
         )
     finally:
         bar.close()

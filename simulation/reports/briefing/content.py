@@ -13,6 +13,8 @@ from simulation.analysis import briefing_numbers as br
 from simulation.model.catalogue import REGISTRY
 from simulation.model.countries import DEFAULT_COUNTRY, display_name
 from simulation.model.municipality_names import official_name
+from simulation.reports.briefing import decision_content
+from simulation.reports.briefing.decisions import Decision
 from simulation.reports.briefing.document import (
     Bullets,
     Figure,
@@ -43,6 +45,7 @@ class Context:
     results: br.BriefResults
     charts: dict[str, Path]
     lang: str
+    decisions: Sequence[Decision] = ()  # results folders of optimise, discover, voi
 
     @property
     def t(self) -> dict:
@@ -422,6 +425,11 @@ def _sources(ctx: Context, n: Numbers) -> list[object]:
     ]
 
 
+def _decisions(ctx: Context, n: Numbers) -> list[object]:
+    """A section for each results folder of optimise, discover or voi (none without)."""
+    return decision_content.sections(list(ctx.decisions), ctx.charts, n, ctx.t)
+
+
 #: The sections of a briefing, in reading order.
 #: The parameter table (in the assumptions) follows the drivers it details; the municipal
 #: ranking, a page of its own, comes after them so that no page is left half empty.
@@ -429,6 +437,7 @@ SECTIONS = (
     _front,
     _shows,
     _drivers_section,
+    _decisions,
     _assumptions,
     _municipalities_section,
     _sources,

@@ -94,6 +94,8 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
             "title", parent=base, fontName=bold, fontSize=16, leading=20, spaceAfter=4
         ),
         "subtitle": ParagraphStyle("subtitle", parent=base, textColor=grey, spaceAfter=10),
+        # a paragraph that stays with the next (a section's opening lines)
+        "intro": ParagraphStyle("intro", parent=base, keepWithNext=1),
         "h": ParagraphStyle(
             "h",
             parent=base,

@@ -18,8 +18,11 @@ from simulation.analysis.monte_carlo import CUTOFF, DISCREPANCY
 from simulation.model.catalogue import REGISTRY
 from simulation.model.lifecourse import RETIREMENT_AGE
 from simulation.model.vocabulary import LANGS, START_YEAR
+from simulation.reports.briefing import decision_content
+from simulation.reports.briefing import decisions as dec
 from simulation.reports.briefing.charts import draw_charts
 from simulation.reports.briefing.content import MIN_DRAWS, Context, build
+from simulation.reports.briefing.decisions import Decision
 from simulation.reports.briefing.html import to_html
 from simulation.reports.briefing.numbers import Numbers
 from simulation.reports.briefing.pdf import to_pdf
@@ -148,10 +151,14 @@ def write_briefing(
     langs: Sequence[str] = ("lt",),
     formats: Sequence[str] = ("pdf",),
     command: str | None = None,
+    decisions: Sequence[Decision] = (),
 ) -> tuple[Path, list[str]]:
     """Write the briefing folder atomically; return it and the briefing files written.
 
     The folder is ``<root>/briefings/<scenarios>-vs-<baseline>/<timestamp>-<digest>/``.
+    ``decisions`` (results folders of optimise, discover or voi, checked by
+    :func:`~simulation.reports.briefing.decisions.read_all`) each add a section; the tables
+    they quote are copied into ``decisions/<i>-<kind>/``.
     """
     names = [s.name for s in results.scenarios]
     digest = hashlib.sha256(
@@ -159,6 +166,7 @@ def write_briefing(
             results.baseline.digest()
             + "".join(s.digest() for s in results.scenarios)
             + f"{results.samples}{results.seed}{sorted(langs)}{sorted(formats)}"
+            + "".join(str(d.source.resolve()) for d in decisions)
         ).encode()
     ).hexdigest()[:10]
     label = "-".join(names) if len(names) <= 3 else f"{names[0]}-and-{len(names) - 1}-more"
@@ -175,11 +183,14 @@ def write_briefing(
         for name, frame in extra.items():
             frame.to_csv(tmp / name, index=False)
         files += list(extra)
+        scenarios = [s.to_dict() for s in results.scenarios]
+        files += dec.write(decisions, tmp, results.baseline.to_dict(), scenarios)
         tables = _read_back(tmp, files)
         for lang in langs:
             charts = draw_charts(results, tmp / "charts", lang)
+            charts.update(decision_content.draw(list(decisions), tmp, lang))
             numbers = Numbers(tables, lang)
-            blocks = build(Context(results, charts, lang), numbers)
+            blocks = build(Context(results, charts, lang, decisions), numbers)
             if "html" in formats:
                 (tmp / f"briefing-{lang}.html").write_text(to_html(blocks, lang), encoding="utf-8")
                 written.append(f"briefing-{lang}.html")
@@ -200,5 +211,8 @@ def write_briefing(
             seed=results.seed,
             languages=list(langs),
             formats=list(formats),
+            decisions=[
+                {"kind": d.kind, "folder": str(d.source), "copies": d.prefix} for d in decisions
+            ],
         )
     return folder, written
