@@ -236,6 +236,7 @@ class Result:
     central: dict[str, dict[str, float]]  # allocation -> outcome -> central run's value
     searches: list[Search]
     front: pd.DataFrame | None
+    bands: object = None  # optimise_need.NeedBands: the need bands' searches, if run
 
 
 def optimise(
@@ -332,11 +333,16 @@ def by_municipality(result: Result, demography=None) -> pd.DataFrame:
     children (its municipalities differ in size, not in need), so each municipality's
     allocation is its share of the national one, and so is its part of the gain (an
     apportionment, not a separate optimisation). One row per municipality, budgets in
-    million EUR a year, gains in EUR, largest first.
+    million EUR a year, gains in EUR, largest first. With need bands
+    (:mod:`simulation.analysis.optimise_need`), each municipality gets its band's mix.
     """
-    from simulation.model.demography import lithuania
+    from simulation.model.demography import country_demography
 
-    demography = demography or lithuania()
+    if result.bands is not None and demography is None:
+        from simulation.analysis.optimise_need import municipal_table
+
+        return municipal_table(result)
+    demography = demography or country_demography(result.problem.scenario.run.country)
     share = demography.shares_in(np.array([result.problem.year]))[0]
     summary = summary_table(result)
     optimal = result.allocations["optimal"]
