@@ -14,15 +14,29 @@ say "barely" are assumptions, named in :data:`BARELY` and in ``docs/reality_chec
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulation.analysis.reality_beds import (
+    BED_SUPPLY,
+    WAITING_YEARS,
+    capacity_adjustment,
+)
 from simulation.analysis.reality_runs import (
+    FAIL,
+    NOT_REPRESENTABLE,  # noqa: F401 (re-exported: the statuses of every check)
+    PASS,
+    POLICY_YEAR,
+    PREVENTIVE,
+    PROPERTY,
+    ROUNDING,
+    SERVICE,
+    CheckResult,
     between,
     budget_for,
     capacity_of,
     final_effects,
+    label,
     national,
     neutral_effects,
     placements,
@@ -35,7 +49,6 @@ from simulation.analysis.reality_runs import (
     with_changes,
     without_spending,
 )
-from simulation.engines.results import EngineResult
 from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.model.flows import EFFECT_SOURCE, EFFECTS
@@ -43,26 +56,11 @@ from simulation.model.states import State
 from simulation.model.vocabulary import START_YEAR
 from simulation.workflow.scenarios import Scenario
 
-PASS, FAIL, NOT_REPRESENTABLE = "pass", "fail", "not representable"
-
 FOWLER = (
     "Fowler PJ, Marcal KE, Chung S, Brown DS, Jonson-Reid M, Hovmand PS (2020). Scaling up "
     "housing services within the child welfare system: policy insights from simulation "
     "modeling. Child Maltreatment 25(1): 51-60, doi:10.1177/1077559519846431"
 )
-BED_SUPPLY = (
-    "Agent-based model of residential care utilisation (bed supply by linear partial "
-    "adjustment), symposium 'The Hidden Hand' (organiser A. E. Zinn), Society for Social "
-    "Work and Research 15th Annual Conference, Tampa, January 2011, paper 14742 "
-    "(sswr.confex.com/sswr/2011/webprogram/Paper14742.html)"
-)
-PROPERTY = "a property of the model"
-
-#: The first year of the policy experiments (the shipped scenarios' policies start in 2027).
-POLICY_YEAR = 2027
-#: The capacity-constrained prevention service of the Fowler check: home visiting serves
-#: families in early support (known to services), the analogue of referred families.
-SERVICE = "home_visiting"
 #: Test condition: referrals (the detection hazard, vulnerable -> early support) doubled.
 REFERRAL_FACTOR = 2.0
 #: Test condition: the service's places, at the caseload ceiling, hold this share of its
@@ -71,37 +69,8 @@ CONSTRAINED_SHARE = 0.5
 #: Assumption: "barely moves" = the referrals alone add less than this share of the
 #: placements avoided that capacity following the referrals adds.
 BARELY = 0.25
-#: Relative difference read as rounding (stocks of identical runs, places x 2).
-ROUNDING = 1e-9
-#: Years over which a waiting list builds after a budget rise (the check of slow capacity).
-WAITING_YEARS = 3
 #: Last year a scenario's horizon must reach for the checks (``[run] end_year``).
 MIN_END_YEAR = POLICY_YEAR + WAITING_YEARS - 1
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one reality check.
-
-    ``name`` identifies it, ``claim`` says in one sentence what the model must show,
-    ``source`` is the published source or :data:`PROPERTY`, ``status`` one of :data:`PASS`,
-    :data:`FAIL`, :data:`NOT_REPRESENTABLE`; ``numbers`` are the figures the verdict rests
-    on (units in their names), ``summary`` one line of them, and ``note``, for a behaviour
-    the model cannot show, what it lacks and what would be needed.
-    """
-
-    name: str
-    claim: str
-    source: str
-    status: str
-    numbers: dict[str, float] = field(default_factory=dict)
-    summary: str = ""
-    note: str = ""
-
-    @property
-    def failed(self) -> bool:
-        """True when the model does not show a behaviour it can represent."""
-        return self.status == FAIL
 
 
 def rivals(programme: str) -> tuple[str, ...]:
@@ -180,104 +149,7 @@ def fowler_capacity(scenario: Scenario) -> CheckResult:
     )
 
 
-# ---- 2. Residential bed supply: slow adjustment, waiting lists; surplus, placements ----------
-def _waiting(result: EngineResult, j: int, start: int, years: int) -> np.ndarray:
-    """Family-years in programme ``j``'s target state neither served nor graduated, ``(K,)``.
-
-    Over ``years`` from January ``start``: the waiting list the model has (monthly saves;
-    graduates summed month by month).
-    """
-    state = sv.PROGRAMME_TARGET[j]
-    eligible = between(result, "stock_years", start, start + years)[:, state]
-    served = between(result, "served_years", start, start + years)[:, j]
-    t = result.times
-    months = (t >= start - 1e-9) & (t < start + years - 1e-9)
-    graduated = result.saved["graduates"][months][..., j].sum(axis=(0, 2)) / 12.0
-    return eligible - served - graduated
-
-
-def capacity_adjustment(scenario: Scenario) -> tuple[CheckResult, CheckResult]:
-    """Slow capacity adjustment builds waiting lists; surplus capacity and placements.
-
-    Source: the residential-care bed-supply model (SSWR 2011, paper 14742): slow
-    adjustment of supply to need builds waiting lists; fast adjustment leaves surplus beds
-    that draw placements up (supply-induced demand).
-
-    The model's supply that adjusts with a delay is service capacity: it follows the budget
-    with a first-order delay ``capacity_delay``. Home visiting is funded from
-    :data:`POLICY_YEAR` with places for every family in early support; the waiting list
-    (families in early support neither served nor graduated) over :data:`WAITING_YEARS`
-    years is compared at the two ends of the registry's range of ``capacity_delay``. The
-    second half is not representable (see the second result's note); its numbers show what
-    surplus places do in the model: twice the places the families need, at the fast delay.
-    """
-    sc = national(scenario)
-    j = programme_index(SERVICE)
-    low, high = REGISTRY["capacity_delay"].range
-    key = f"budget.{SERVICE}"
-    without = run_sd(with_changes(sc, POLICY_YEAR, {key: 0.0}))
-    need = budget_for(target_families(without, SERVICE, POLICY_YEAR)[0], SERVICE, sc.params)
-    batch = {"capacity_delay": np.array([low, high])}
-    met = run_sd(with_changes(sc, POLICY_YEAR, {key: need}), batch, every=1)
-    fast, slow = _waiting(met, j, POLICY_YEAR, WAITING_YEARS)
-    surplus = run_sd(with_changes(sc, POLICY_YEAR, {key: 2.0 * need}), batch)
-    at_need, at_surplus = placements(met, POLICY_YEAR)[0], placements(surplus, POLICY_YEAR)[0]
-    end = sc.run.end_year
-    waiting = CheckResult(
-        "bed_supply_waiting",
-        "Slow adjustment of capacity to a budget that meets need leaves a longer waiting "
-        "list than fast adjustment.",
-        BED_SUPPLY,
-        PASS if slow > fast else FAIL,
-        {
-            "budget_million_eur": need,
-            "capacity_delay_fast_yr": low,
-            "capacity_delay_slow_yr": high,
-            "waiting_family_years_fast": float(fast),
-            "waiting_family_years_slow": float(slow),
-        },
-        f"families waiting for {label(SERVICE).lower()} in "
-        f"{POLICY_YEAR}-{POLICY_YEAR + WAITING_YEARS - 1}: "
-        f"{fast:.0f} family-years at a {low:g}-year capacity delay, {slow:.0f} at {high:g} years",
-    )
-    supply = CheckResult(
-        "bed_supply_surplus",
-        "Surplus capacity (beds) draws placements up (supply-induced demand).",
-        BED_SUPPLY,
-        NOT_REPRESENTABLE,
-        {
-            "placements_at_need": float(at_need),
-            "placements_at_twice_need": float(at_surplus),
-        },
-        f"twice the places the families need changes placements {POLICY_YEAR}-{end} by "
-        f"{at_surplus - at_need:+.1f} ({at_need:.1f} -> {at_surplus:.1f}): surplus places "
-        "draw no families",
-        SURPLUS_NOTE,
-    )
-    return waiting, supply
-
-
-SURPLUS_NOTE = (
-    "Not representable: no hazard reads free capacity. Placements are crisis exits x "
-    "placement_probability x service effects x (1 - temporary_care_share); the split "
-    "between institutions and families is the institutional_placement_share lever. Service "
-    "places beyond the families in the target state are reported as unspent and serve no "
-    "one. Capacity follows the budget, not the gap between supply and use. The agent-based "
-    "engine's institution places (institution_closure_rate) only send placements beyond "
-    "them to family-based care; no child waits and free places draw none. Needed: a stock "
-    "of care places per municipality adjusted towards use over an adjustment time (linear "
-    "partial adjustment), a waiting state for children assessed for care when no place is "
-    "free, and a placement probability that rises with free places, with a sourced "
-    "elasticity."
-)
-
-
 # ---- 3. No prevention spending, no prevention effect ------------------------------------------
-PREVENTIVE = tuple(
-    name
-    for name, line in zip(sv.PROGRAMME_NAMES, sv.PROGRAMME_LINE, strict=True)
-    if line == sv.PREVENTIVE
-)
 #: Effects on the states prevention serves (wellbeing, vulnerable, early support).
 PREVENTIVE_EFFECTS = tuple(
     i
@@ -479,11 +351,6 @@ def run_checks(
         out.extend(found if isinstance(found, tuple) else (found,))
         progress(1)
     return out
-
-
-def label(programme: str) -> str:
-    """A programme's English name for readers (never its code name)."""
-    return sv.PROGRAMMES[programme_index(programme)].label("en")
 
 
 #: Short citations for one line of output.

@@ -2,13 +2,14 @@
 
 Variants of a scenario (levers changed from a year, budgets removed, effects neutralised),
 national SD runs of them, and what the checks read from the runs (placements, family-years,
-served shares), every array summed over municipalities.
+served shares), every array summed over municipalities; and what every check shares: its
+result (:class:`CheckResult`), statuses and the year its policies start.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,6 +21,48 @@ from simulation.model.flows import PLACEMENTS
 from simulation.model.schedule import Change
 from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
+
+PASS, FAIL, NOT_REPRESENTABLE = "pass", "fail", "not representable"
+PROPERTY = "a property of the model"
+#: The first year of the policy experiments (the shipped scenarios' policies start in 2027).
+POLICY_YEAR = 2027
+#: The capacity-constrained prevention service of the Fowler check: home visiting serves
+#: families in early support (known to services), the analogue of referred families.
+SERVICE = "home_visiting"
+#: Relative difference read as rounding (stocks of identical runs, places x 2).
+ROUNDING = 1e-9
+#: The preventive programmes (the preventive funding line).
+PREVENTIVE = tuple(
+    name
+    for name, line in zip(sv.PROGRAMME_NAMES, sv.PROGRAMME_LINE, strict=True)
+    if line == sv.PREVENTIVE
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one reality check.
+
+    ``name`` identifies it, ``claim`` says in one sentence what the model must show,
+    ``source`` is the published source or :data:`PROPERTY`, ``status`` one of :data:`PASS`,
+    :data:`FAIL`, :data:`NOT_REPRESENTABLE`; ``numbers`` are the figures the verdict rests
+    on (units in their names), ``summary`` one line of them, and ``note``, for a behaviour
+    the model cannot show, what it lacks and what would be needed (or what the verdict
+    rests on besides its source, such as an assumed parameter).
+    """
+
+    name: str
+    claim: str
+    source: str
+    status: str
+    numbers: dict[str, float] = field(default_factory=dict)
+    summary: str = ""
+    note: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """True when the model does not show a behaviour it can represent."""
+        return self.status == FAIL
 
 
 def national(scenario: Scenario) -> Scenario:
@@ -47,7 +90,7 @@ def run_sd(
 ) -> EngineResult:
     """A national SD run of ``scenario`` (parameters in ``batch`` as length-K arrays)."""
     sc = national(scenario)
-    blocks = ("stocks", "capacity", "graduates", "flows", "stock_years", "served_years")
+    blocks = ("stocks", "capacity", "graduates", "places", "flows", "stock_years", "served_years")
     return sd_model(sc, {**sc.params, **(batch or {})}).run(blocks, every=every)
 
 
@@ -77,6 +120,11 @@ def capacity_of(result: EngineResult) -> np.ndarray:
 def programme_index(name: str) -> int:
     """Position of a programme in the library."""
     return sv.PROGRAMME_NAMES.index(name)
+
+
+def label(programme: str) -> str:
+    """A programme's English name for readers (never its code name)."""
+    return sv.PROGRAMMES[programme_index(programme)].label("en")
 
 
 def budget_for(families: float, programme: str, params: Mapping[str, float]) -> float:

@@ -19,6 +19,8 @@ import numpy as np
 
 from simulation.engines.inputs import EngineInputs
 from simulation.engines.results import BLOCKS, EngineResult
+from simulation.engines.sd_layout import LAYOUT, SD_BLOCKS
+from simulation.model import bed_supply as bs
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.demography import Demography
@@ -38,39 +40,14 @@ assert COST_ITEMS[CARE_ITEMS] == tuple(State(i).key for i in range(N_STATES)[CAR
 #: whose radius of absolute monotonicity is 1: for h x (the largest outflow hazard) <= 1 no
 #: stock goes negative, however the states are chained (Kraaijevanger 1991, BIT 31: 482-528;
 #: Hundsdorfer & Verwer 2003, ch. I.7). The capacity and the graduates each decay towards a
-#: non-negative target: non-negative and stable while R(-hr) is in (0, 1), i.e. hr < 2.785.
+#: non-negative target: non-negative and stable while R(-hr) is in (0, 1), i.e. hr < 2.785;
+#: so do the institutional care places (:mod:`simulation.model.bed_supply`).
 #: Inside the registry's ranges the default two steps a month suffice (crisis: h x 12 = 0.5).
-STEP_LIMITS = np.array([1.0] * N_STATES + [2.5, 2.5])
+STEP_LIMITS = np.array([1.0] * N_STATES + [2.5, 2.5, 2.5])
 #: Most Runge-Kutta steps a month (a set that needs more raises an InputError).
 MAX_STEPS_PER_MONTH = 4096
 #: Most negative stock accepted, as a share of the families in the unit (rounding only).
 NEGATIVE_TOLERANCE = 1e-9
-
-
-class Layout:
-    """Slices of the packed state vector (last axis), in the order of :data:`BLOCKS`."""
-
-    def __init__(self) -> None:
-        widths = {
-            "stocks": N_STATES,
-            "capacity": sv.N_PROGRAMMES * sv.N_PROVIDERS,
-            "graduates": sv.N_PROGRAMMES,
-            "flows": fl.N_FLOWS,
-            "stock_years": N_STATES,
-            "costs": len(COST_ITEMS),
-            "programme_costs": sv.N_PROGRAMMES,
-            "served_years": sv.N_PROGRAMMES,
-            "unspent": sv.N_PROGRAMMES,
-        }
-        assert tuple(widths) == BLOCKS
-        start = 0
-        for name, width in widths.items():
-            setattr(self, name, slice(start, start + width))
-            start += width
-        self.size = start
-
-
-LAYOUT = Layout()
 
 
 def _unphysical(stocks: np.ndarray, final: np.ndarray) -> np.ndarray:
@@ -172,13 +149,15 @@ class SDModel:
         """Packed state on 1 January of the first year, shape ``(K, M, LAYOUT.size)``.
 
         The stocks, capacity and graduates of :meth:`EngineInputs.initial_state`,
-        accumulators at zero.
+        institutional care places full (the children in institutions), accumulators at zero.
         """
         stocks, capacity, graduates = self.inputs.initial_state()
         y = np.zeros((self.k, len(self.municipalities), LAYOUT.size))
         y[..., LAYOUT.stocks] = stocks
         y[..., LAYOUT.capacity] = capacity.reshape(*y.shape[:2], -1)
         y[..., LAYOUT.graduates] = graduates
+        children = self.static["children_per_risk_family"]  # (K|1, 1)
+        y[..., LAYOUT.places] = (stocks[..., State.INSTITUTIONAL_CARE] * children)[..., None]
         return y
 
     def derivatives(self, y: np.ndarray, month: int) -> np.ndarray:
@@ -195,6 +174,12 @@ class SDModel:
         table = self.inputs.programme_table
         services = sv.service_state(capacity, positive, graduates, p, self.working[month], table)
         rates = fl.hazard_rates(p, services.effects)
+        places = y[..., LAYOUT.places.start]
+        in_institutions = positive[..., State.INSTITUTIONAL_CARE] * p["children_per_risk_family"]
+        elasticity = p["bed_supply_elasticity"]
+        rates[..., bs.PLACEMENT_INSTITUTION] *= bs.placement_multiplier(
+            places, in_institutions, elasticity
+        )
         flow = np.empty((*y.shape[:-1], fl.N_FLOWS))
         sources = np.take(positive, fl.HAZARD_SOURCE, axis=-1)
         np.multiply(rates, sources, out=flow[..., : fl.N_HAZARD_FLOWS])
@@ -214,6 +199,9 @@ class SDModel:
         )
         dy[..., LAYOUT.capacity] = cap_rate.reshape(*cap_rate.shape[:-2], -1)
         dy[..., LAYOUT.graduates] = sv.graduate_change(graduates, services.served, rates, p, table)
+        dy[..., LAYOUT.places.start] = bs.places_change(
+            places, in_institutions, p["bed_adjustment_time"], p["institution_closure_rate"]
+        )
         dy[..., LAYOUT.flows] = flow
         dy[..., LAYOUT.stock_years] = stocks
         costs = dy[..., LAYOUT.costs]  # a view: fill it in place, in COST_ITEMS order
@@ -261,7 +249,8 @@ class SDModel:
         Parameters
         ----------
         save : sequence of str
-            Blocks of the state saved at every month start (others only at the end).
+            Blocks of the state saved at every month start (others only at the end):
+            :data:`~simulation.engines.results.BLOCKS`, and ``places``.
         y0 : ndarray, optional
             Packed state at ``start_month`` (default :meth:`initial_state`, for month 0).
         start_month, stop_month : int
@@ -282,9 +271,9 @@ class SDModel:
         InputError
             A set that goes wrong even at :data:`MAX_STEPS_PER_MONTH` steps a month.
         """
-        unknown = sorted(set(save) - set(BLOCKS))
+        unknown = sorted(set(save) - set(SD_BLOCKS))
         if unknown:
-            raise ValueError(f"unknown blocks {unknown}; allowed: {BLOCKS}")
+            raise ValueError(f"unknown blocks {unknown}; allowed: {SD_BLOCKS}")
         stop = self.n_months if stop_month is None else stop_month
         if not 0 <= start_month <= stop <= self.n_months:
             raise ValueError(f"need 0 <= start_month <= stop_month <= {self.n_months}")

@@ -1,25 +1,19 @@
 """The SD engine's right-hand side and Runge-Kutta loop, compiled with numba.
 
 :meth:`simulation.engines.sd.SDModel.derivatives` is the reference: the model written once
-in numpy over the shared functions of :mod:`simulation.model.services` and
-:mod:`simulation.model.flows`, readable and shared with the agent-based engine. Called from
-a Python loop it spends about 200 microseconds a call in some 150 small-array operations,
-whatever the batch size, which made calibration (11 million calls) take most of an hour.
-This module computes the same derivative in compiled code for eight points (parameter sets x
-units) side by side, each array with a trailing lane axis, and integrates every group of
-eight through all its months in one call: the per-call overhead disappears, and the lanes'
-innermost loops run about 1.5 times faster than one point at a time.
-``tests/engines/test_sd_kernel.py`` checks it against the reference on random parameters,
-schedules, municipalities and states (bit for bit for batches). The first compilation takes
-about 20 seconds; numba caches it on disk (``__pycache__``) for every later process.
+in numpy over the shared functions of :mod:`simulation.model.services`,
+:mod:`simulation.model.flows` and :mod:`simulation.model.bed_supply`. Called from a Python
+loop it spends about 200 microseconds a call in some 150 small-array operations, which made
+calibration (11 million calls) take most of an hour. This module computes the same
+derivative in compiled code for eight points (parameter sets x units) side by side, each
+array with a trailing lane axis, and integrates every group of eight through all its months
+in one call (the lanes' innermost loops run about 1.5 times faster than one point at a time).
+``tests/engines/test_sd_kernel.py`` checks it against the reference, bit for bit for
+batches. The first compilation takes about 20 seconds; numba caches it on disk.
 
-Everything the derivative reads that does not depend on the state is computed in numpy
-before the call (:mod:`simulation.engines.sd_pack`): the scalar parameters and levers of
-each month, the services' target capacity, entries, the cooperation model's reach, and the
-programme table. Nothing model-specific is frozen into the compiled code: the programme
-library's structure is passed as arrays, so changing the library needs no recompilation.
-
-The scalar parameters arrive packed in the order of :data:`SCALARS`.
+What does not depend on the state is computed in numpy before the call (:mod:`sd_pack`),
+the library's structure included (no recompilation when it changes), scalars in the order of
+:data:`SCALARS`.
 """
 
 from __future__ import annotations
@@ -59,6 +53,9 @@ SCALARS: tuple[str, ...] = (
     "caseload_norm",
     "staff_turnover",
     "cost.training_per_person",
+    "bed_adjustment_time",
+    "bed_supply_elasticity",
+    "institution_closure_rate",
 )
 (
     NGO_Q,
@@ -91,6 +88,9 @@ SCALARS: tuple[str, ...] = (
     NORM,
     TURNOVER,
     TRAINING_COST,
+    BED_TIME,
+    BED_ELASTICITY,
+    CLOSURE,
 ) = range(len(SCALARS))
 N_SCALARS = len(SCALARS)
 
@@ -98,6 +98,7 @@ N_SCALARS = len(SCALARS)
 E_ONSET, E_DETECTION, E_PLACEMENT, E_REUNIFICATION = 0, 2, 8, 9
 N_HAZARDS = 21
 FAMILY_CARE_STATE = 5
+INSTITUTION_STATE, H_PLACEMENT_INSTITUTION = 6, 10  # the state; its placement's hazard
 
 
 #: Points (parameter set x unit) integrated together, one per lane of every array: the
@@ -205,6 +206,19 @@ def _services(y, sc, work, costs, gaps, scale_up, st, buf, live):
 
 
 @njit(**INLINE)
+def _bed_supply(y, dy, sc, st, buf):
+    """Places draw placements; places follow use (simulation.model.bed_supply)."""
+    positive, rates = buf[0], buf[4]
+    for ln in range(y.shape[1]):
+        places = y[st.places, ln]
+        children = positive[INSTITUTION_STATE, ln] * sc[CHILDREN, ln]
+        free = max(places - children, 0.0)
+        share = free / places if places > 0 else 0.0
+        rates[H_PLACEMENT_INSTITUTION, ln] *= 1.0 + sc[BED_ELASTICITY, ln] * share
+        dy[st.places, ln] = (children - places) / sc[BED_TIME, ln] - sc[CLOSURE, ln] * places
+
+
+@njit(**INLINE)
 def _flows(y, dy, entry, st, buf):
     """The flows, their effect on the stocks, and each state's total outflow hazard."""
     positive, _, _, _, rates, out_rate, _, _, _, _, _ = buf
@@ -295,6 +309,7 @@ def derivative(y, dy, month_inputs, tab, st, buf, live):
             positive[s, ln] = max(y[s, ln], 0.0)
     _services(y, sc, work, tab[0], tab[3], tab[4], st, buf, live)
     _hazards(sc, buf[3], buf[4])
+    _bed_supply(y, dy, sc, st, buf)
     _flows(y, dy, entry, st, buf)
     _spending(y, dy, sc, growth, tab, st, buf, live)
 
@@ -306,8 +321,7 @@ def _rk4_step(y, h, month_inputs, tab, st, buf, k, stage, total, live):
     The four stages share one call of :func:`derivative`, so that it is inlined once.
     """
     n, lanes = y.shape
-    # Only the model's states are read by the derivative; the integrals after them (flows,
-    # family-years, costs) need no intermediate stage.
+    # the integrals after the states (flows, family-years, costs) need no intermediate stage
     dynamic = st.offsets[3]
     for i in range(4):
         derivative(y if i == 0 else stage, k, month_inputs, tab, st, buf, live)
@@ -348,10 +362,7 @@ def _row(n, k):
 
 @njit(**FAST)
 def _buffers(n, n_prog, n_eff, n_lines, lanes):
-    """Scratch arrays of :func:`derivative` for ``lanes`` points.
-
-    A programme's rows stay zero while it is not live (:func:`integrate`).
-    """
+    """Scratch arrays of :func:`derivative` (a programme's rows stay 0 until it is live)."""
     return (
         np.empty((n, lanes)),  # positive stocks
         np.zeros((n_prog, lanes)),  # served

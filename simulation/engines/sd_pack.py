@@ -16,7 +16,8 @@ import numpy as np
 
 from simulation.engines import sd_kernel as kn
 from simulation.engines.results import BLOCKS
-from simulation.engines.sd import LAYOUT
+from simulation.engines.sd_layout import LAYOUT
+from simulation.model import bed_supply as bs
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.catalogue import LEVERS
@@ -41,6 +42,7 @@ Structure = namedtuple(
         "n_lines",  # funding lines
         "training_item",  # position of training among the cost items
         "entry_state",  # state new families enter
+        "places",  # position of the institutional care places in the packed state
     ],
 )
 
@@ -58,6 +60,10 @@ def _check_vocabulary() -> None:
     assert fl.N_HAZARD_FLOWS == kn.N_HAZARDS
     assert fl.ENTRY == kn.N_HAZARDS
     assert kn.FAMILY_CARE_STATE == State.FAMILY_CARE == State.INSTITUTIONAL_CARE - 1
+    assert kn.INSTITUTION_STATE == State.INSTITUTIONAL_CARE
+    assert kn.H_PLACEMENT_INSTITUTION == bs.PLACEMENT_INSTITUTION
+    # the places are read by the derivative: a state before the integrals (Runge-Kutta stages)
+    assert LAYOUT.graduates.stop == LAYOUT.places.start < LAYOUT.flows.start
     assert slice(sv.TRAINING_ITEM + 1, sv.TRAINING_ITEM + 3) == sv.CARE_ITEMS
     assert sv.COST_ITEMS[: 2 * sv.N_SERVICES] == tuple(
         f"{s}.{p}" for s in sv.SERVICES for p in sv.PROVIDERS
@@ -83,6 +89,7 @@ def structure() -> Structure:
         n_lines=int(sv.N_SERVICES),
         training_item=int(sv.TRAINING_ITEM),
         entry_state=int(fl.FLOWS[fl.ENTRY].target),
+        places=int(LAYOUT.places.start),
     )
 
 
@@ -159,6 +166,7 @@ RATE_SOURCES: tuple[str, ...] = (
     "deinstitutionalisation_rate + reunification_rate x institution_reunification_ratio",
     "1 / capacity_delay",
     "programme relapse_rate + 1 / programme duration",
+    "1 / bed_adjustment_time + institution_closure_rate",
 )
 
 
@@ -219,6 +227,8 @@ def fastest_rates(packed: tuple, k: int) -> np.ndarray:
     rates = fl.hazard_rates(
         dict(zip(kn.SCALARS, sc.T, strict=True)), _effect_bounds(sc, inputs, tables, k)
     )
+    # free places multiply the placement into an institution by at most 1 + the elasticity
+    rates[:, bs.PLACEMENT_INSTITUTION] *= 1.0 + np.maximum(sc[:, kn.BED_ELASTICITY], 0.0)
     states = np.stack([rates[:, fl.OUTFLOWS[s]].sum(axis=1) for s in State], axis=1)
     relapse = np.broadcast_to(tables[2], (k, sv.N_PROGRAMMES))
     # Families finish at served / duration, and served falls one for one as graduates rise
@@ -226,7 +236,8 @@ def fastest_rates(packed: tuple, k: int) -> np.ndarray:
     duration = np.broadcast_to(tables[1], (k, sv.N_PROGRAMMES))
     finish = np.divide(1.0, duration, out=np.zeros_like(duration), where=duration > 0)
     graduates = relapse + finish + states[:, sv.PROGRAMME_TARGET]
-    return np.column_stack([states, 1.0 / sc[:, kn.DELAY], graduates.max(axis=1)])
+    places = 1.0 / sc[:, kn.BED_TIME] + np.maximum(sc[:, kn.CLOSURE], 0.0)
+    return np.column_stack([states, 1.0 / sc[:, kn.DELAY], graduates.max(axis=1), places])
 
 
 def subset(packed: tuple, ks: np.ndarray) -> tuple:

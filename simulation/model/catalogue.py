@@ -762,9 +762,58 @@ _POLICY_LEVERS = [
         "lever",
         "Zero before the 2014 transition (seed 004); care-home places fell from about 4,400 "
         "children (2009) to about 1,100 (2025).",
-        "Relative yearly fall of institutional care places (agent-based engine: placements "
-        "go to family-based care when institutions are full).",
-        engines=ABM,
+        "Relative yearly fall of institutional care places. Both engines: closes the places "
+        "that free places draw placements into (bed_supply_elasticity), at this rate a year "
+        "on top of their adjustment to use; agent-based engine also: from the first year it "
+        "is positive, places fall by this share each January and placements go to "
+        "family-based care when institutions are full.",
+        engines=BOTH,
+    ),
+]
+
+_BED_SOURCE = (
+    "the residential-care bed-supply model (agent-based, bed supply by linear partial "
+    "adjustment: 'slow response times produce large waiting lists whereas fast response times "
+    "lead to surplus capacity, which drives placements up'; SSWR 2011, paper 14742, "
+    "symposium 'The Hidden Hand'); linear partial adjustment: Tuma and Hannan (1983), Social "
+    "Dynamics"
+)
+_BED_SUPPLY = [
+    Parameter(
+        "bed_adjustment_time",
+        2.0,
+        "yr",
+        (0.05, 100.0),
+        (0.5, 5.0),
+        "structural",
+        f"Assumption: the structure is that of {_BED_SOURCE}; neither publishes a response "
+        "time for child welfare. Range: a budget year to a planning cycle.",
+        "Time for institutional care places to follow the children in them (linear partial "
+        "adjustment: a share 1 / this time of the gap closes each year).",
+        assumption=True,
+        engines=BOTH,
+    ),
+    Parameter(
+        "bed_supply_elasticity",
+        0.0,
+        "elasticity",
+        (0.0, 5.0),
+        (0.0, 1.0),
+        "structural",
+        "Assumption: no published figure. Free places drawing placements up is the behaviour "
+        f"of {_BED_SOURCE}; Wulczyn (Chapin Hall), 'Supply-induced demand and Black/White "
+        "differences in the use of congregate care' (APPAM 2019, paper 32800; SSWR 2020, paper "
+        "38929): counties where the supply effect (a convergent cross-mapping coefficient of "
+        "admissions and discharges) is strong place more children in congregate care, with no "
+        "elasticity; Wulczyn, 'State of the U.S. foster care system' (ch. 1): the evidence is "
+        "'not per se conclusive'. Range by analogy only (hospitals, not child welfare: "
+        "Roemer's law): hospital days rise 0.4-0.53% per 1% more beds (Ginsburg and Koretz "
+        "1983, Health Care Financing Review 5(1): 87-92; Feldstein 1971), and published "
+        "estimates span no effect to one-to-one. Default 0: the mechanism off.",
+        "Relative rise of the hazard of placement in an institution per unit of free-place "
+        "share: the hazard x (1 + this x free places / places).",
+        assumption=True,
+        engines=BOTH,
     ),
 ]
 
@@ -845,6 +894,7 @@ _BASE = [
     *_LEVERS,
     *_AGENT_BASED,
     *_POLICY_LEVERS,
+    *_BED_SUPPLY,
     *_ECONOMICS,
     *_LIFECOURSE,
 ]

@@ -7,6 +7,7 @@ national, on the shipped baseline: a few seconds for all of them.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -76,18 +77,51 @@ def test_bed_supply_slow_capacity_builds_a_waiting_list(results):
     assert r.numbers["waiting_family_years_fast"] > 0
 
 
-def test_bed_supply_surplus_is_reported_not_representable(results):
+def test_bed_supply_surplus_draws_placements_up(results):
     """Residential bed-supply model (SSWR 2011, paper 14742): supply-induced demand.
 
-    The model has no mechanism by which free places draw placements: the check says so and
-    what would be needed, and its numbers show surplus places drawing no placements up.
+    With prevention lowering use, places that follow use slowly (5 years) keep many more
+    free places than fast ones (6 months) and, at the top of the assumed elasticity's range,
+    draw more placements; at the default elasticity (0) fast and slow give the same
+    placements (the control). The note says the elasticity is an assumption, 0 by default.
     """
     r = results["bed_supply_surplus"]
-    assert r.status == reality.NOT_REPRESENTABLE
-    assert not r.failed
-    assert "Needed:" in r.note
-    assert "waiting state" in r.note
-    assert r.numbers["placements_at_twice_need"] <= r.numbers["placements_at_need"]
+    n = r.numbers
+    assert r.status == reality.PASS
+    assert r.source == reality.BED_SUPPLY
+    assert n["free_places_slow"] > 5 * n["free_places_fast"]
+    assert n["placements_with_prevention_slow"] > n["placements_with_prevention_fast"]
+    assert n["placements_with_prevention_fast"] > n["placements_with_prevention_elasticity_0"]
+    assert n["avoided_elasticity_0_fast"] == n["avoided_elasticity_0_slow"]
+    assert n["avoided_elasticity_0_fast"] > 10  # prevention does lower use
+    assert "assumption" in r.note
+    assert "0" in r.note
+
+
+class _NoSupplyEffect:
+    """The registry with the elasticity's range at 0 (the mechanism off everywhere)."""
+
+    def __getitem__(self, name):
+        p = reality.REGISTRY[name]
+        return replace(p, range=(0.0, 0.0)) if name == "bed_supply_elasticity" else p
+
+    def resolve(self, values):
+        return reality.REGISTRY.resolve(values)
+
+
+def test_bed_supply_surplus_fails_without_the_supply_effect(baseline, monkeypatch):
+    """Residential bed-supply model (SSWR 2011): the check can fail.
+
+    With the elasticity tested at 0, slow places still keep a surplus but draw nobody.
+    """
+    from simulation.analysis import reality_beds
+
+    monkeypatch.setattr(reality_beds, "REGISTRY", _NoSupplyEffect())
+    r = reality_beds.surplus_places(baseline)
+    assert r.status == reality.FAIL
+    n = r.numbers
+    assert n["free_places_slow"] > n["free_places_fast"]
+    assert n["placements_with_prevention_slow"] == n["placements_with_prevention_fast"]
 
 
 def test_no_prevention_spending_no_prevention_effect(results):
@@ -151,7 +185,7 @@ def test_command_prints_one_line_per_check_with_its_source(tmp_path, capsys):
     assert "home_visiting" not in out  # programmes by their labels
     (folder,) = (tmp_path / "reality" / "baseline").iterdir()
     written = json.loads((folder / "checks.json").read_text())
-    assert [c["status"] for c in written["checks"]].count("pass") == 4
+    assert [c["status"] for c in written["checks"]].count("pass") == 5
     manifest = json.loads((folder / "manifest.json").read_text())
     assert sorted(manifest["files"]) == ["checks.csv", "checks.json", "manifest.json"]
 

@@ -544,6 +544,7 @@ def test_hazard_rates_has_one_column_per_hazard_flow():
         and n.endswith("_rate")
         and "sd" in p.engines
         and not n.startswith("programme.")  # relapse rates: tests/model/test_services.py
+        and n != "institution_closure_rate"  # closes care places: tests/engines/test_bed_supply.py
     }
     assert rate_params == set(RATE_FLOWS)
 

@@ -46,6 +46,8 @@ def shared_mechanisms_only(schedule):
     closure of care-home places): the mean-field comparison needs the same model in both.
     """
     abm_only = {n for n in REGISTRY.names("lever") if "sd" not in REGISTRY[n].engines}
+    # both engines close places, but only the agent-based one refuses placements beyond them
+    abm_only.add("institution_closure_rate")
     changes = [
         Change(c.year, {k: v for k, v in c.values.items() if k not in abm_only}, c.ramp_years)
         for c in schedule
