@@ -7,9 +7,10 @@ first-order build-up as the SD engine, exact over the month) and places, and the
 - with heterogeneity, it runs each programme family by family: a family of the target state
   waits for a free place (the most vulnerable first in preventive programmes, the longest
   waiting first in casework and integration services, at random in crises), stays
-  ``duration`` years, keeps the effect afterwards until it relapses (a monthly draw at
-  ``relapse_rate``) or leaves the state, and gets the programme's full effect meanwhile
-  (hazard tables per combination of programmes);
+  ``duration`` years (or leaves early when the programme's places fall below its
+  participants: the most recently admitted first), keeps the effect afterwards until it
+  relapses (a monthly draw at ``relapse_rate``) or leaves the state, and gets the
+  programme's full effect meanwhile (hazard tables per combination of programmes);
 - without it, every family of a state gets the population effect of the SD engine, from the
   served families and graduates counted as the SD engine counts them (the mean-field limit).
 """
@@ -220,9 +221,10 @@ class Budgets:
         grad = fam.columns[f"graduate_{key}"][: fam.n]
         participants = np.zeros((self.n_muni, sv.N_PROGRAMMES))
         kernels.count_held(holding, prog, grad, fam.municipality, False, participants)
-        ratio = p["max_caseload_ratio"]
+        most = slots * p["max_caseload_ratio"]
+        self._discharge(line, holding, participants, most)
         for i in sv.LINE_PROGRAMMES[line]:
-            free = np.maximum(slots[:, i] * ratio - participants[:, i], 0.0)
+            free = np.maximum(most[:, i] - participants[:, i], 0.0)
             if not free.any():
                 continue
             waiting = self._waiting(sv.PROGRAMME_TARGET[i], line, prog)
@@ -233,6 +235,37 @@ class Budgets:
             self._admitted.append(chosen)
             np.add.at(participants[:, i], fam.municipality[chosen], 1.0)
         return participants
+
+    def _discharge(
+        self, line: int, holding: np.ndarray, participants: np.ndarray, most: np.ndarray
+    ) -> None:
+        """Participants beyond their programme's places leave it; ``participants`` follows.
+
+        Admission fills at most ``ceil(places x max_caseload_ratio)`` (the last place is
+        rounded stochastically), so more participants than that means the places fell since
+        they were admitted (a budget cut): the excess leaves, the most recently admitted
+        first, without its effect. Without this, a programme whose budget was cut kept its
+        families and their full effect, beyond the caseload staff take on and at no cost
+        (spending is capped at the capacity), until they left the state: for years in
+        casework, whose families stay while in risk.
+
+        ``most``: places times ``max_caseload_ratio``, ``(M, N_PROGRAMMES)``.
+        """
+        excess = participants - np.ceil(most)
+        if not (excess > 0).any():
+            return
+        fam = self.families
+        prog = self._programme_column(line)
+        grad = fam.columns[f"graduate_{sv.SERVICES[line]}"][: fam.n]
+        months = fam.columns[f"months_{sv.SERVICES[line]}"][: fam.n]
+        rows = holding[(prog[holding] >= 0) & ~grad[holding]]
+        leaving = []
+        for muni, i in zip(*np.nonzero(excess > 0), strict=True):
+            theirs = rows[(fam.municipality[rows] == muni) & (prog[rows] == i)]
+            latest = np.argsort(months[theirs], kind="stable")[: int(excess[muni, i])]
+            leaving.append(theirs[latest])
+        self._leave_programme(np.sort(np.concatenate(leaving)), line)
+        participants -= np.maximum(excess, 0.0)
 
     def _waiting(self, target: int, line: int, prog: np.ndarray) -> np.ndarray:
         """Rows in state ``target`` and in no programme of ``line`` (column ``prog``), ascending.
