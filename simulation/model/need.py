@@ -53,7 +53,7 @@ NEED = Bounds(0.0, 1e15, above=True, why="a positive figure per child, any scale
 
 
 def read_need(path: Path, municipalities: tuple[str, ...]) -> pd.DataFrame:
-    """The checked rows of a need file: ``municipality``, ``need`` (float), ``year`` (int).
+    """The checked rows of a need file: ``municipality``, ``need``, ``year``, ``source_title``.
 
     Parameters
     ----------
@@ -102,7 +102,10 @@ def read_need(path: Path, municipalities: tuple[str, ...]) -> pd.DataFrame:
             f"{path}: need: largest {need.max():g} is more than {MAX_RATIO:g} times the "
             f"smallest {need.min():g}; allowed: figures per child on one scale"
         )
-    return pd.DataFrame({"municipality": names, "need": need, "year": year.astype(int)})
+    titles = frame["source_title"].str.strip()
+    return pd.DataFrame(
+        {"municipality": names, "need": need, "year": year.astype(int), "source_title": titles}
+    )
 
 
 def relative_need(

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis import optimise as op
+from simulation.analysis.optimise_need import need_lines
 from simulation.model.services import PROGRAMMES
 from simulation.reports import labels, locale
+from simulation.reports.optimise_need import write_need
 from simulation.workflow import store
 from simulation.workflow.store import Output
 
@@ -105,6 +107,8 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         lines += ["", *abm_lines(result, check, scale)]
     if result.front is not None:
         lines += ["", f"Pareto front: {len(result.front)} allocations (pareto.csv)"]
+    if result.bands is not None:
+        lines += ["", *need_lines(result)]
     return lines
 
 
@@ -161,6 +165,7 @@ def write_result(
         files = [*tables, "summary.txt"]
         files += allocation_chart(result, tmp / "allocations", out.lang)
         files += municipal_chart(result, tmp / "municipalities", out.lang)
+        files += write_need(result, tmp, out.lang)  # bands.csv and chart, with a need file
         if result.front is not None:
             files += pareto_chart(result, tmp / "pareto", out.lang)
         store.write_manifest(
@@ -217,14 +222,17 @@ def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> 
 
     from simulation.model.municipality_names import official_name
     from simulation.reports import style
-    from simulation.reports.maps import draw_map
+    from simulation.reports.maps import draw_map, on_map
 
     w = WORDS[lang]
     table = op.by_municipality(result)
     gain = table["gain_over_today"] / 1e6
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), width_ratios=(1.4, 1))
-    draw_map(left, gain.to_dict(), lang, label=labels.words(lang, "charts")["million_eur"])
-    left.set_title(w["gain_map"], fontsize=10)
+    if on_map(gain.to_dict()):
+        draw_map(left, gain.to_dict(), lang, label=labels.words(lang, "charts")["million_eur"])
+        left.set_title(w["gain_map"], fontsize=10)
+    else:
+        left.remove()  # another country's regions have no map: the ranking only
     ranked = gain.sort_values(ascending=False).iloc[:top]
     right.barh(np.arange(len(ranked)), ranked.to_numpy(), color=style.role_colour(1))
     names = [official_name(n, lang) for n in ranked.index]

@@ -82,6 +82,15 @@ def add_parser(sub) -> None:
         help="money a programme cannot use for lack of families: returned (not a cost, as "
         "in every other command) or paid (the budget is committed) (default: returned)",
     )
+    p.add_argument(
+        "--need-bands",
+        type=int_in(1, 20),
+        default=3,
+        metavar="G",
+        help="with a need file (municipal_need.csv in the country's data folder), search "
+        "each of G bands of municipalities by need (children-weighted quantiles) for its "
+        "own mix; without one, one band (default 3)",
+    )
     _add_sizes(p)
     add_seed(p, default=20261122)
     add_output(p)
@@ -130,6 +139,7 @@ def _add_sizes(p) -> None:
 def handle(args) -> int:
     """Draw, search, value, check and write."""
     from simulation.analysis import optimise as op
+    from simulation.analysis import optimise_need as on
     from simulation.reports.optimise import write_result
 
     scenario = load_scenario(args.file, _no_overrides(), resolution="national")
@@ -163,8 +173,9 @@ def handle(args) -> int:
         paid=args.unspent == "paid",
     )
     searches = 2 if args.objective == "pareto" else 1
-    bar = Progress(searches * (args.generations + 1) + 4, unit="step", label=NAME)
-    result = op.optimise(problem, settings, progress=bar.advance)
+    extra = on.steps(on.plan(problem, args.need_bands), args.generations)
+    bar = Progress(searches * (args.generations + 1) + 4 + extra, unit="step", label=NAME)
+    result = on.optimise_by_need(problem, settings, args.need_bands, progress=bar.advance)
     bar.close()
     check = None
     if args.abm_replicates:
