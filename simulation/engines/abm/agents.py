@@ -10,6 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from simulation.model import bed_supply as bs
 from simulation.model import policy
 from simulation.model.states import CARE_STATES, State
 
@@ -112,12 +113,23 @@ class Ministry(mesa.Agent):
     It co-finances municipal services, trains staff, funds regional coordinators and runs
     the deinstitutionalisation schedule: from the first year with a positive
     ``institution_closure_rate``, institutional care places start at the children then in
-    institutions and fall by that rate each January.
+    institutions and fall by that rate each January (``institution_places``, a cap: the
+    placements beyond it go to family-based care).
+
+    Apart from that cap it keeps the supply of institutional care places that draws
+    placements (``bed_places``, children, national; :mod:`simulation.model.bed_supply`, as
+    the system-dynamics engine): full in the first month, then following the children in
+    institutions by linear partial adjustment over ``bed_adjustment_time`` and lowered by
+    ``institution_closure_rate``, advanced a month at a time (the equation's exact solution
+    with the month's use held). Free places multiply the hazard of placement in an
+    institution by :meth:`placement_multiplier` (exactly 1 at the default elasticity, 0).
     """
 
     def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         self.institution_places: float = np.inf
+        self.bed_places: float | None = None
+        self._bed_month: tuple[float, float] = (0.0, 0.0)  # last month's use and closure rate
         self.cofinancing_share = 0.0
         self.trained_share = 0.0
         self.coordinators = 0.0
@@ -130,6 +142,7 @@ class Ministry(mesa.Agent):
         (set to the children then in institutional care the first time) fall by that rate.
         """
         m = self.model
+        self._adjust_bed_places()
         self.cofinancing_share = m.lever("state_cofinancing_share")
         self.trained_share = m.lever("trained_staff_share")
         self.coordinators = m.lever("regional_coordinators")
@@ -139,3 +152,21 @@ class Ministry(mesa.Agent):
                 if not np.isfinite(self.institution_places):
                     self.institution_places = m.children_in(State.INSTITUTIONAL_CARE)
                 self.institution_places *= 1.0 - rate
+
+    def _adjust_bed_places(self) -> None:
+        """Advance the places that draw placements over last month (full in the first)."""
+        m = self.model
+        use = m.children_in(State.INSTITUTIONAL_CARE)
+        if self.bed_places is None:
+            self.bed_places = use
+        else:
+            last_use, closure = self._bed_month
+            time = m.p["bed_adjustment_time"]
+            self.bed_places = float(bs.places_after(self.bed_places, last_use, m.dt, time, closure))
+        self._bed_month = (use, m.lever("institution_closure_rate"))
+
+    def placement_multiplier(self) -> float:
+        """The multiplier of the hazard of placement in an institution this month (>= 1)."""
+        use = self.model.children_in(State.INSTITUTIONAL_CARE)
+        elasticity = self.model.p["bed_supply_elasticity"]
+        return float(bs.placement_multiplier(self.bed_places, use, elasticity))

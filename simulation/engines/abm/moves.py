@@ -14,6 +14,7 @@ import numpy as np
 from simulation.engines.abm import events, kernels
 from simulation.engines.abm import transitions as tr
 from simulation.engines.abm.layout import LOCAL_COMBO, N_DURATIONS, N_LOCAL, SLOTS
+from simulation.model import bed_supply as bs
 from simulation.model import flows as fl
 from simulation.model import services as sv
 from simulation.model.states import N_STATES, State
@@ -33,6 +34,10 @@ MOVE_RULES = (
     int(State.INSTITUTIONAL_CARE),
     int(State.FAMILY_CARE),
     int(fl.FLOW_INDEX["placement_family"]),
+)
+#: The crisis state's option of placement in an institution (free places multiply it).
+INSTITUTION_OPTION = int(
+    np.flatnonzero(tr.OPTION_FLOW[State.CRISIS] == bs.PLACEMENT_INSTITUTION)[0]
 )
 
 
@@ -102,6 +107,9 @@ class FamilyMoves:
             relative = np.where(tr.VULNERABILITY_OPTIONS, 1.0 / mean[:, None], 1.0)
         full = np.zeros((N_DURATIONS, self.table_combos, self.n_muni, SLOTS, tr.MAX_OUT))
         monthly = tables * self.dt  # per year -> per month
+        supply = self.ministry.placement_multiplier()  # free places draw placements
+        if supply != 1.0:  # (exactly 1 at the default elasticity: the tables as they were)
+            monthly[..., State.CRISIS, INSTITUTION_OPTION] *= supply
         np.multiply(monthly[None], duration[:, None, None], out=full[..., :N_STATES, :])
         full[..., :N_STATES, :] *= relative
         vuln = np.zeros((SLOTS, tr.MAX_OUT), bool)
