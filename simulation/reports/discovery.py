@@ -96,10 +96,15 @@ def sentence(study: Discovery, box: Box, lang: str) -> str:
     return text
 
 
+def _recurrence_measured(study: Discovery) -> bool:
+    """Whether PRIM ran on halves of the draws (``--resamples 0``: no share is measured)."""
+    return bool(study.recurrence) and study.settings.resamples > 0
+
+
 def _with_recurrence(study: Discovery, i: int, lang: str) -> str:
     """A box's sentence and how often its conditions recur on half the draws."""
     text = sentence(study, study.boxes[i], lang)
-    if not study.recurrence:
+    if not _recurrence_measured(study):
         return text
     shares = ", ".join(
         f"{REGISTRY[name].label(lang)} {percent(share, 0, lang)}"
@@ -140,7 +145,9 @@ def boxes_table(study: Discovery) -> pd.DataFrame:
                     "high": box.limits.loc["high", name],
                     "unit": REGISTRY[name].unit,
                     "quasi_p": box.quasi_p.get(name, np.nan),
-                    "recurs": study.recurrence[i - 1][name] if study.recurrence else np.nan,
+                    "recurs": study.recurrence[i - 1][name]
+                    if _recurrence_measured(study)
+                    else np.nan,
                     "coverage": box.coverage,
                     "density": box.density,
                     "mass": box.mass,

@@ -193,12 +193,15 @@ def _draws(args, scenario, baseline):
 def handle(args) -> int:
     """Check the options, draw, value, find the boxes, write them, print the summary."""
     from simulation.analysis import discovery as disc
+    from simulation.analysis.monte_carlo import common_horizon
     from simulation.reports.discovery import write_study
     from simulation.workflow.scenarios import load
 
     scenario = load(args.file)
     baseline = load(args.against or str(Path(args.file).with_name("baseline.toml")))
     check_distinct(NAME, [scenario, baseline])
+    # valued over the years both run (as voi and optimise do): two horizons crashed the NPV
+    scenario, baseline = common_horizon([scenario, baseline])
     if not disc.policy_changes(scenario, baseline):
         raise UsageError(
             f"prevsim discover: {args.file}: the scenario changes no lever against the baseline"
