@@ -104,7 +104,7 @@ def handle(args) -> int:
     if args.draws:
         from simulation.analysis.reality_draws import fowler_over_draws
 
-        targets = default_targets(None, NAME)
+        targets = default_targets(None, NAME, scenario.run.country)
         try:
             results.append(fowler_over_draws(scenario, args.draws, args.seed, targets))
         except ValueError as exc:  # too few draws match the national data
