@@ -10,7 +10,7 @@ argument vectors. Each case runs through the CLI's ``main(argv)`` in a fresh fol
 - write nothing outside ``--out`` (the whole temporary tree and the working folder are
   compared before and after), and leave no hidden temporary folder.
 
-The default sizes (:data:`COUNTS`, 520 cases) keep the file under a minute or two in CI;
+The default sizes (:data:`COUNTS`, 540 cases) keep the file under a minute or two in CI;
 ``PREVSIM_FUZZ_SCALE=10`` runs ten times as many, and ``PREVSIM_FUZZ_SHRINK=1`` shrinks a
 failure to a minimal example. Examples are derandomised, so a failure
 reproduces; the distinct bugs this suite found while it was written are listed in the
@@ -42,15 +42,16 @@ BASELINE = (SCENARIOS / "baseline.toml").as_posix()
 TARGETS = ROOT / "calibration" / "targets.toml"
 SCALE = max(1, int(os.environ.get("PREVSIM_FUZZ_SCALE", "1")))
 #: Examples per test in CI (their sum is the suite's case count).
-COUNTS = {"scenario": 200, "valid": 20, "raw": 100, "argv": 100, "targets": 50, "posterior": 40}
+COUNTS = {"scenario": 200, "valid": 20, "raw": 100, "argv": 130, "targets": 50, "posterior": 40}
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
 SHRINK = (*NO_SHRINK, Phase.shrink)
 #: Longest line a refusal may print, characters.
 LONGEST = 400
 SHORT_RUN = {"end_year": 2010}
 EARLY = (SCENARIOS / "early_intervention.toml").as_posix()
-#: The command lines' scenario and baseline: they differ from 2027, so a value exists.
-PAIR = {"s.toml": EARLY, "base.toml": BASELINE}
+#: The command lines' scenarios and baseline, the file each extends and its last year: they
+#: differ from 2027, so a value exists; ``short.toml`` ends a year before the baseline.
+PAIR = {"s.toml": (EARLY, 2029), "base.toml": (BASELINE, 2029), "short.toml": (EARLY, 2028)}
 
 
 def fuzz(kind: str):
@@ -260,6 +261,9 @@ OPTION_VALUES = {
     "rate": ["0.03", "0.05", "0", "0.035", "-0.1", "1", "nan", "inf", "x"],
     "scale": ["0.002", "0.001", "0.003", "0", "1.5", "nan", "x"],
     "text": ["sd", "sd", "lt", "en", "sobol", "morris", "npv", "onset_rate", "x", "", "a\x00b"],
+    "money": ["45e6", "1e4", "2e5", "0", "-1", "1e12", "nan", "inf", "x"],
+    "choice": ["themes", "programmes", "ranges", "history-matched", "paid", "returned", "x", ""],
+    "lever": ["budget.preventive", "budget.preventive=0:20", "budget.preventive=5:1", "x=0:1"],
 }
 OPTIONS = {
     "validate": {},
@@ -277,6 +281,35 @@ OPTIONS = {
     },
     "lifecourse": {"--samples": "size"},
     "programmes": {"--families": "rate", "--years": "size", "--samples": "size"},
+    "voi": {
+        "--samples": "size",
+        "--draws": "choice",
+        "--groups": "choice",
+        "--exclude-baseline": None,
+        "--seed": "size",
+        "--lang": "text",
+    },
+    "discover": {
+        "--samples": "size",
+        "--points": "size",
+        "--draws": "choice",
+        "--levers": "lever",
+        "--params": "text",
+        "--density": "rate",
+        "--conditions": "size",
+        "--screen": "size",
+    },
+    "optimise": {
+        "--budget": "money",
+        "--objective": "text",
+        "--quantile": "rate",
+        "--unspent": "choice",
+        "--search-draws": "size",
+        "--generations": "size",
+        "--abm-replicates": "size",
+        "--scale": "scale",
+    },
+    "reality-check": {"--draws": "size", "--abm": None, "--seed": "size"},
 }
 #: Small sizes first, so that a valid command line costs a second (options drawn later may
 #: still replace them with other small or invalid values).
@@ -285,8 +318,27 @@ CHEAP = {
     "ensemble": ["--samples", "2", "--scheduler", "serial", "--draws", "ranges"],
     "lifecourse": ["--samples", "20"],
     "programmes": ["--samples", "2"],
+    "voi": ["--samples", "20", "--draws", "ranges", "--groups", "themes", "--workers", "1"],
+    "discover": ["--samples", "50", "--points", "2", "--draws", "ranges", "--resamples", "0"],
+    "optimise": [
+        "--samples",
+        "20",
+        "--search-draws",
+        "2",
+        "--generations",
+        "1",
+        "--scale",
+        "0.002",
+    ],
 }
 FILES = ["s.toml"] * 6 + ["/dev/zero", ".", "missing.toml", "../a/b/out"]
+#: The decision commands' files also include a scenario ending before its baseline (discover
+#: crashed on one; ``sensitivity --against`` still does, so it is not given one yet).
+DECISION_FILES = [*FILES[1:], "short.toml"]
+#: Commands whose first argument is a scenario file (reality-check's is optional), and those
+#: of them whose baseline is ``--against``.
+WITH_FILE = ("validate", "run", "compare", "sensitivity", "ensemble", "voi", "discover", "optimise")
+AGAINST = ("sensitivity", "ensemble", "voi", "discover", "optimise")
 
 
 @st.composite
@@ -294,10 +346,13 @@ def argument_vectors(draw) -> list[str]:
     """A command, its files and two to five options with hostile or valid values."""
     command = draw(st.sampled_from(sorted(OPTIONS)))
     argv = [command]
-    if command in ("validate", "run", "compare", "sensitivity", "ensemble"):
-        argv.append(draw(st.sampled_from(FILES)))
-    if command in ("sensitivity", "ensemble", "compare"):
-        argv += ["--against", "base.toml"] if command != "compare" else ["base.toml"]
+    files = DECISION_FILES if command in ("voi", "discover", "optimise", "reality-check") else FILES
+    if command in WITH_FILE or (command == "reality-check" and draw(st.booleans())):
+        argv.append(draw(st.sampled_from(files)))
+    if command in AGAINST:
+        argv += ["--against", "base.toml"]
+    elif command == "compare":
+        argv.append("base.toml")
     argv += CHEAP.get(command, [])
     options = st.sampled_from(sorted(OPTIONS[command]) or ["--help"])
     for option in draw(st.lists(options, max_size=3)):
@@ -313,8 +368,8 @@ def argument_vectors(draw) -> list[str]:
 @given(argv=argument_vectors())
 def test_generated_command_lines(argv):
     with sandbox() as (root, inputs, out):
-        for name, parent in PAIR.items():
-            _write_toml(inputs / name, {"scenario": {"extends": parent}, "run": {"end_year": 2029}})
+        for name, (parent, end) in PAIR.items():
+            _write_toml(inputs / name, {"scenario": {"extends": parent}, "run": {"end_year": end}})
         paths = [str(inputs / a) if a.endswith(".toml") else a for a in argv]
         if paths[0] in ("params", "validate", "programmes", "lifecourse") or "--help" in argv:
             run_case(paths, root, out)
