@@ -34,12 +34,10 @@ def draw(decisions: list[Decision], folder: Path, lang: str) -> dict[str, Path]:
         stem = out / f"{lang}-decision{d.index}-{d.kind}"
         if d.kind == "optimise":
             paths[d.prefix] = charts.allocations(d, folder, lang, stem)
-        elif d.kind == "discovery":
-            has_boxes = len(pd.read_csv(folder / d.file("boxes.csv"))) > 0
-            draw_one = charts.boxes if has_boxes else None
-            paths[d.prefix] = (
-                draw_one(d, folder, lang, stem) if draw_one else charts.npv_histogram(d, lang, stem)
-            )
+        elif d.kind == "discovery" and len(pd.read_csv(folder / d.file("boxes.csv"))):
+            paths[d.prefix] = charts.boxes(d, folder, lang, stem)
+        elif d.kind == "discovery":  # no box: the NPV over the draws, paying or not
+            paths[d.prefix] = charts.npv_histogram(d, lang, stem)
         else:
             paths[d.prefix] = charts.evppi(d, folder, lang, stem, _grouping(folder, d))
     return paths

@@ -21,7 +21,7 @@ TEXT = {
         "„{baseline}“. Tai ne tie patys scenarijai (arba jų nuostatos skiriasi) kaip kitose "
         "pranešimo dalyse, todėl šio "
         "skyriaus skaičiai su jų skaičiais tiesiogiai nepalyginami.",
-        "item": "{name} ({value})",
+        "item": "{name}: {value}",
         # optimise
         "opt_lead": "Nuo {year} m. paskirsčius {budget}" + M_LT + " per metus paslaugų biudžetą "
         "tarp programų (ir kiekvienos finansavimo linijos NVO dalį), geriausio rasto "
@@ -33,8 +33,8 @@ TEXT = {
         "lygiai (lyginant su tais pačiais parametrų rinkiniais; ± standartinė paklaida). "
         "Nauda viršija išlaidas {chance}" + NB + "% rinkinių, dabartinio paskirstymo – "
         "{chance_today}" + NB + "%.",
-        "opt_money": "Geriausias paskirstymas daugiausia lėšų skiria šioms programoms: {top}; "
-        "dabartinis – {today_top} (mln." + NB + "EUR per metus).",
+        "opt_money": "Daugiausia lėšų (mln." + NB + "EUR per metus) geriausias paskirstymas "
+        "skiria šioms programoms – {top}; dabartinis – {today_top}.",
         "opt_abm": "Agentinis modelis (porinių pakartojimų: {replicates}; centrinės parametrų "
         "reikšmės) geriausio ir dabartinio paskirstymo GDV skirtumą įvertina {abm}"
         + NB
@@ -127,7 +127,7 @@ TEXT = {
         "about_other": "Computed for {scenarios} against “{baseline}”: not the scenarios (or "
         "not the settings) valued in the rest of this briefing, so this section's numbers do "
         "not compare directly with theirs.",
-        "item": "{name} ({value})",
+        "item": "{name}: {value}",
         "opt_lead": "Sharing a service budget of {budget}" + M_EN + " a year among the "
         "programmes from {year} (with each funding line's NGO share), the best allocation "
         "found has an expected NPV of {npv}"
@@ -144,8 +144,8 @@ TEXT = {
         "allocation and {gain_u}" + NB + "±" + NB + "{gain_u_se}" + M_EN + " more than equal "
         "shares (paired over the same parameter draws, ± one standard error). Benefits exceed "
         "costs in {chance}% of the draws, against {chance_today}% for today's allocation.",
-        "opt_money": "The best allocation puts most money into {top}; today's into {today_top} "
-        "(million EUR a year).",
+        "opt_money": "The best allocation puts most money (million EUR a year) into {top}; "
+        "today's into {today_top}.",
         "opt_abm": "The agent-based model ({replicates} paired replicates, central parameter "
         "values) puts the NPV difference between the best and today's allocation at {abm}"
         + NB
