@@ -217,7 +217,10 @@ def _source(result: op.Result, lang: str, draws: int | None = None) -> str:
 
 
 def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> list[str]:
-    """A map of each municipality's gain over today's allocation and its ranking."""
+    """A map of each municipality's gain over today's allocation and its ranking.
+
+    Another country's regions have no map: the ranking alone, titled by what it ranks.
+    """
     import matplotlib.pyplot as plt
 
     from simulation.model.municipality_names import official_name
@@ -227,19 +230,20 @@ def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> 
     w = WORDS[lang]
     table = op.by_municipality(result)
     gain = table["gain_over_today"] / 1e6
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), width_ratios=(1.4, 1))
+    ranked = gain.sort_values(ascending=False).iloc[:top]
     if on_map(gain.to_dict()):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), width_ratios=(1.4, 1))
         draw_map(left, gain.to_dict(), lang, label=labels.words(lang, "charts")["million_eur"])
         left.set_title(w["gain_map"], fontsize=10)
-    else:
-        left.remove()  # another country's regions have no map: the ranking only
-    ranked = gain.sort_values(ascending=False).iloc[:top]
+        right.set_title(w["ranking"], fontsize=10)
+    else:  # another country's regions have no map: the ranking alone, titled by the gain
+        fig, right = plt.subplots(figsize=(7, 0.35 * len(ranked) + 1.8))
+        right.set_title(w["gain_map"], fontsize=10)
     right.barh(np.arange(len(ranked)), ranked.to_numpy(), color=style.role_colour(1))
     names = [official_name(n, lang) for n in ranked.index]
     right.set_yticks(np.arange(len(ranked)), names, fontsize=8)
     right.invert_yaxis()
     right.xaxis.set_major_formatter(style.decimals(lang, 1))
-    right.set_title(w["ranking"], fontsize=10)
     fig.text(0.01, 0.0, _source(result, lang), fontsize=7)
     return style.save(fig, stem)
 

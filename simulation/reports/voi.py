@@ -16,6 +16,7 @@ import pandas as pd
 
 from simulation.analysis.voi import Study
 from simulation.model.catalogue import REGISTRY
+from simulation.model.countries import display_name
 from simulation.reports import locale
 from simulation.reports.labels import sd_source
 from simulation.reports.style import STYLE, save
@@ -104,10 +105,11 @@ def summary_lines(study: Study, context: Context) -> list[str]:
     """The summary: the decision, EVPI, and one sentence per group (English)."""
     en = "en"
     options = study.option_table()
+    country = display_name(context.baseline.run.country, en)
     lines = [
         f"Value of information for the choice among {len(study.options)} options "
         f"(NPV against '{context.baseline.name}', EUR, discounted to {context.base_year}; "
-        "the whole decision: every family in Lithuania over the horizon)",
+        f"the whole decision: every family in {country} over the horizon)",
         f"Draws: {context.draws} (seed {context.seed}); n = {len(study.draws):,}",
         "",
         "option: expected NPV, million EUR (SD); chance it is the best option",

@@ -100,3 +100,18 @@ def test_pareto_writes_a_front_nothing_in_it_dominates(tmp_path, capsys):
     assert front["npv"].is_monotonic_decreasing
     assert front["placements_avoided"].is_monotonic_increasing
     assert (folder / "pareto.png").is_file()
+
+
+def test_another_countrys_regions_are_ranked_without_a_map(tmp_path, capsys):
+    """Synthland's regions are not on the Lithuanian map: one ranking, titled by the gain."""
+    from pypdf import PdfReader
+
+    synth = "simulation/data/synthland/"
+    argv = ["optimise", synth + "early_intervention.toml", "--against", synth + "baseline.toml"]
+    assert main([*argv, *SMALL, "--out", str(tmp_path), "--lang", "en"]) == 0
+    capsys.readouterr()
+    (chart,) = (tmp_path / "optimise").glob("*/*/municipalities.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(chart).pages)
+    assert "Gain of the best allocation over today's" in text
+    assert "Municipalities by gain" not in text
+    assert "Aldmere" in text  # a region's name

@@ -12,6 +12,7 @@ from simulation.reports import voi as report
 
 SCENARIOS = ["scenarios/early_intervention.toml", "scenarios/full_reform.toml"]
 BASELINE = ["--against", "scenarios/baseline.toml"]
+SYNTH = "simulation/data/synthland"
 
 
 def test_a_small_study_writes_its_folder(tmp_path, capsys):
@@ -108,3 +109,24 @@ def test_the_chart_speaks_the_readers_language(lang, title, label, tmp_path):
     assert title in text
     assert label in text
     assert "onset_rate" not in text
+
+
+@pytest.mark.parametrize(("folder", "country"), [("scenarios", "Lithuania"), (SYNTH, "Synthland")])
+def test_the_summary_names_the_baselines_country(folder, country):
+    """The decision's scope is the baseline country's families, by its readers' name."""
+    import numpy as np
+
+    from simulation.analysis import voi
+    from simulation.workflow.scenarios import load
+
+    rng = np.random.default_rng(3)
+    draws = pd.DataFrame({"onset_rate": rng.normal(0, 1, 60)})
+    nb = np.column_stack([np.zeros(60), 1e6 * draws["onset_rate"]])
+    scenarios, baseline = (
+        [load(f"{folder}/early_intervention.toml")],
+        load(f"{folder}/baseline.toml"),
+    )
+    study = voi.study([baseline.name, scenarios[0].name], nb, draws, ("parameters",))
+    context = report.Context(scenarios, baseline, True, 2027, "x", 0)
+    head = report.summary_lines(study, context)[0]
+    assert f"every family in {country} over the horizon" in head

@@ -11,6 +11,7 @@ from __future__ import annotations
 from babel.numbers import format_decimal
 
 from simulation.model.catalogue import REGISTRY
+from simulation.model.countries import DEFAULT_COUNTRY, display_name
 from simulation.model.municipality_names import official_name
 from simulation.model.vocabulary import LANGS
 from simulation.reports.labels import words
@@ -59,8 +60,7 @@ TEXT: dict[str, dict[str, str]] = {
         "inputs": "Politika ir prielaidos",
         "inputs_help": "Paspauskite „Iš naujo“, kad pakeitimai įsigaliotų.",
         "area": "Rodoma teritorija",
-        "national": "Lietuva (visos savivaldybės)",
-        "lithuania": "Lietuva",
+        "national": "{country} (visos savivaldybės)",
         "policy_year": "Politika pradedama",
         "ngo_share": "NVO dalis visose paslaugose",
         "cooperation": "Diegti bendradarbiavimo modelį",
@@ -106,8 +106,7 @@ TEXT: dict[str, dict[str, str]] = {
         "inputs": "Policy and assumptions",
         "inputs_help": "Press Reset to apply them.",
         "area": "Area shown",
-        "national": "Lithuania (all municipalities)",
-        "lithuania": "Lithuania",
+        "national": "{country} (all municipalities)",
         "policy_year": "Policy starts in",
         "ngo_share": "NGO share of every service",
         "cooperation": "Deploy the cooperation model",
@@ -172,15 +171,20 @@ def input_label(name: str, lang: str) -> str:
 
 
 def area_name(area: str, lang: str) -> str:
-    """An area as readers see it: the country, or the municipality's official name."""
+    """An area as readers see it: the country, or the municipality's official name.
+
+    The app runs the default country's data (Lithuania's), whatever its scenario's country.
+    """
     if area == NATIONAL:
-        return text(lang)["lithuania"]
+        return display_name(DEFAULT_COUNTRY, lang)
     return official_name(area, lang)
 
 
 def area_choice(area: str, lang: str) -> str:
     """An area as the selector lists it."""
-    return text(lang)["national"] if area == NATIONAL else official_name(area, lang)
+    if area == NATIONAL:
+        return text(lang)["national"].format(country=area_name(area, lang))
+    return official_name(area, lang)
 
 
 def number(value: float, lang: str, decimals: int = 0) -> str:
