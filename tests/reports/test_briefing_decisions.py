@@ -233,3 +233,107 @@ def test_decision_words_have_both_languages_with_the_same_keys():
     for lang in ("lt", "en"):
         assert not re.search(r"\d", json.dumps(TEXT[lang], ensure_ascii=False))  # no digits
     assert "ų" in TEXT["lt"]["voi_best"]  # Lithuanian letters, not ASCII stand-ins
+
+
+# ---- the sections' branches, on small folders written here ----------------------------------
+def _text(blocks) -> str:
+    from simulation.reports.briefing.document import Para
+    from simulation.reports.briefing.numbers import Num
+
+    paras = [b for b in blocks if isinstance(b, Para)]
+    return " ".join(
+        "".join(p.text if isinstance(p, Num) else str(p) for p in para.parts()) for para in paras
+    )
+
+
+def _sections(source: Path, tmp_path: Path, lang: str):
+    """The section of ``source`` as the briefing builds it (copies written and read back)."""
+    from simulation.reports.briefing import decision_content, decisions
+    from simulation.reports.briefing.numbers import Numbers
+
+    baseline = load(SCENARIOS / "baseline.toml")
+    scenario = load(SCENARIOS / "early_intervention.toml")
+    (d,) = decisions.read_all([source])
+    out = tmp_path / f"brief-{lang}"
+    files = decisions.write([d], out, baseline.to_dict(), [scenario.to_dict()])
+    tables = {name: pd.read_csv(out / name) for name in files}
+    n = Numbers(tables, lang)
+    blocks = decision_content.sections([d], {d.prefix: Path("chart.png")}, n, MAIN[lang])
+    return blocks, n
+
+
+def _voi_folder(tmp_path: Path) -> Path:
+    """A voi folder whose programme groups have a clear leader (the shipped model's sizes)."""
+    folder = tmp_path / "voi"
+    folder.mkdir()
+    reform = load(SCENARIOS / "full_reform.toml")
+    manifest = {"kind": "voi", "scenarios": [reform.to_dict()], "samples": 1000, "seed": 1}
+    manifest["baseline"] = load(SCENARIOS / "baseline.toml").to_dict()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    pd.DataFrame({"evpi": [40.1e6], "standard_error": [2.1e6]}).to_csv(
+        folder / "evpi.csv", index=False
+    )
+    options = {"option": ["baseline", "full_reform"], "mean_net_benefit": [0.0, 37.2e6]}
+    options |= {"sd_net_benefit": [0.0, 167.8e6], "chance_best": [0.47, 0.53]}
+    pd.DataFrame(options).to_csv(folder / "options.csv", index=False)
+    groups = pd.DataFrame(
+        {
+            "grouping": ["programmes"] * 3,
+            "group": ["integration_services", "day_centres", "family_preservation"],
+            "parameters": [4, 3, 3],
+            "members": ["a", "b", "c"],
+            "evppi": [18.6e6, 0.1e6, 40.1e6],
+            "standard_error": [0.9e6, 0.2e6, 2.1e6],
+            "share_of_evpi": [0.46, 0.0025, 1.0],
+            "skill": [0.3, -0.1, 0.2],
+            "interpolates": [False, False, True],
+            "estimable": [True, True, False],
+        }
+    )
+    groups.to_csv(folder / "evppi.csv", index=False)
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["lt", "en"])
+def test_the_study_worth_most_is_named_with_its_value_and_the_others_as_they_are(tmp_path, lang):
+    blocks, n = _sections(_voi_folder(tmp_path), tmp_path, lang)
+    text = _text(blocks)
+    words = {**MAIN[lang], **TEXT[lang]}
+    first = words["voi_best"].split("{")[0]
+    assert first in text
+    best = text[text.index(first) :]
+    assert best.startswith(first + ("integracijos paslaugos" if lang == "lt" else "integration"))
+    assert ("18,60" if lang == "lt" else "18.60") in best  # the group's EVPPI, million EUR
+    assert "46" in best  # its share of the EVPI
+    undetectable = words["voi_undetectable"].split("{")[0]
+    assert undetectable + ("vaikų dienos" if lang == "lt" else "children's day") in text
+    assert words["voi_not_estimable"].split("{")[0] + "intensyvi" * (lang == "lt") in text
+    assert words["about_other"].split("{")[0] in text  # full reform is not the briefing's
+    sources = {u.source for u in n.used}
+    assert {"decisions/1-voi/evppi.csv", "decisions/1-voi/evpi.csv"} <= sources
+
+
+def _discovery_folder(tmp_path: Path, share: float, threshold: float) -> Path:
+    """A discovery folder where PRIM found no box; ``share`` of 100 draws pay."""
+    folder = tmp_path / f"discovery-{share}"
+    folder.mkdir(parents=True)
+    manifest = {"kind": "discovery", "threshold": threshold, "lever_settings": 4, "levers": {}}
+    manifest["scenario"] = load(SCENARIOS / "early_intervention.toml").to_dict()
+    manifest["baseline"] = load(SCENARIOS / "baseline.toml").to_dict()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    columns = "box,parameter,label,kind,low,high,unit,quasi_p,recurs,coverage,density,mass"
+    (folder / "boxes.csv").write_text(columns + "\n", encoding="utf-8")
+    paying = round(100 * share)
+    npv = [1e6] * paying + [-1e6] * (100 - paying)
+    pd.DataFrame({"npv": npv}).to_parquet(folder / "points.parquet", index=False)
+    return folder
+
+
+@pytest.mark.parametrize(("share", "key"), [(0.2, "none"), (0.7, "everywhere")])
+def test_a_discovery_without_a_box_says_how_often_it_pays_and_why(tmp_path, share, key):
+    for lang in ("lt", "en"):
+        blocks, _ = _sections(_discovery_folder(tmp_path / lang, share, 0.5), tmp_path, lang)
+        text = _text(blocks)
+        assert TEXT[lang][key].split("{")[0] in text
+        assert (f"{share:.0%}" if lang == "en" else f"{share * 100:.0f}\u00a0%") in text
+        assert TEXT[lang]["about_same"].split("{")[0] in text

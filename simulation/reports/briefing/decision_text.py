@@ -100,8 +100,12 @@ TEXT = {
         "voi_item": "{name} – {value} ({se})",
         "voi_undetectable": "Iš šių rinkinių vertė neaptinkama: {names}.",
         "voi_not_estimable": "Iš tiek rinkinių neįvertinama: {names}.",
-        "voi_best": "Vertingiausia būtų tiksliai ištirti: {group} (iki {value}" + M_LT + ", "
-        "{share}" + NB + "% EVPI). Nacionalinė šeimų ir tėvų asociacija ministrui "
+        "voi_best": "Vertingiausias būtų tyrimas, tiksliai nustatantis šią grupę – {group}: iki "
+        "{value}"
+        + M_LT
+        + " ({share}"
+        + NB
+        + "% EVPI). Nacionalinė šeimų ir tėvų asociacija ministrui "
         "rekomendavo bendradarbiauti su universitetais atliekant vertinamuosius tyrimus; "
         "toks bendradarbiavimas geriausiai pradėtų nuo šio tyrimo. Tikro tyrimo vertė mažesnė "
         "už šią ribą: jis tik iš dalies sumažina neapibrėžtumą ir kainuoja.",
@@ -202,7 +206,7 @@ TEXT = {
         "voi_item": "{name}, {value} ({se})",
         "voi_undetectable": "No value detectable from these draws: {names}.",
         "voi_not_estimable": "Cannot be estimated from this many draws: {names}.",
-        "voi_best": "The study worth most would settle {group}: at most {value}" + M_EN + " "
+        "voi_best": "The study worth most would be one of {group}: at most {value}" + M_EN + " "
         "({share}% of the EVPI). The National Association of Families and Parents recommended "
         "to the Minister cooperation with universities on evaluation research; this is the "
         "study such a cooperation would do best to start with. A real study is worth less "
