@@ -22,8 +22,9 @@ WIDTH = 6.85  # inches: the briefing's text width, as its other charts
 WRAP = 44  # characters of a label's line
 
 
-def _wrap(label: str) -> str:
-    return "\n".join(textwrap.wrap(label, WRAP, max_lines=2, placeholder=" …"))
+def _wrap(label: str, lines: int = 2) -> str:
+    """A row's label on at most ``lines`` lines of :data:`WRAP` characters."""
+    return "\n".join(textwrap.wrap(label, WRAP, max_lines=lines, placeholder=" …"))
 
 
 def allocations(d: Decision, folder: Path, lang: str, stem: Path) -> Path:
@@ -57,7 +58,7 @@ def boxes(d: Decision, folder: Path, lang: str, stem: Path) -> Path:
     labels = pd.read_csv(folder / d.file("labels.csv")).set_index("name")
     rows = list(table.itertuples())
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(rows) + 1.2))
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.55 * len(rows) + 1.2))
         ticks = []
         for i, row in enumerate(rows):
             lo, hi = labels.loc[row.parameter, ["explored_low", "explored_high"]]
@@ -67,7 +68,8 @@ def boxes(d: Decision, folder: Path, lang: str, stem: Path) -> Path:
             colour = PALETTE[(int(row.box) % (len(PALETTE) - 1)) + 1]
             ax.barh(i, 1.0, color="#EEEEEE", height=0.6)
             ax.barh(i, max(b - a, 0.01), left=a, color=colour, height=0.6)
-            ticks.append(_wrap(labels.loc[row.parameter, f"label_{lang}"]))
+            # a programme's effect reads "programme: effect", often three lines
+            ticks.append(_wrap(labels.loc[row.parameter, f"label_{lang}"], 3))
             ax.text(1.01, i, w["box"].format(i=int(row.box)), va="center", fontsize=7.5)
         ax.set_yticks(np.arange(len(rows)), ticks, fontsize=8)
         ax.invert_yaxis()
