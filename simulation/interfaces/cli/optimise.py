@@ -34,7 +34,8 @@ EXAMPLES = """examples:
   prevsim optimise scenarios/early_intervention.toml --against scenarios/baseline.toml \\
       --budget 40e6 --quantile 0.1
   prevsim optimise scenarios/early_intervention.toml --against scenarios/baseline.toml \\
-      --objective pareto --samples 200 --abm-replicates 0"""
+      --objective pareto --samples 200 --abm-replicates 0
+  prevsim optimise simulation/data/synthland/early_intervention.toml --need-bands 3"""
 
 
 def add_parser(sub) -> None:
