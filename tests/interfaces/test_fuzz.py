@@ -307,6 +307,7 @@ OPTIONS = {
         "--search-draws": "size",
         "--generations": "size",
         "--abm-replicates": "size",
+        "--need-bands": "size",
         "--scale": "scale",
     },
     "reality-check": {"--draws": "size", "--abm": None, "--seed": "size"},
