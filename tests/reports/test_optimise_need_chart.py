@@ -1,0 +1,58 @@
+"""The need bands' chart: in Lithuanian and English, with the registry's labels, no code names."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.analysis import optimise as op
+from simulation.analysis import optimise_need as on
+from simulation.model.services import PROGRAMMES
+from simulation.reports import optimise_need as chart
+from simulation.reports import style
+from simulation.workflow.scenarios import load
+
+SYNTHLAND = "simulation/data/synthland/"
+
+
+@pytest.fixture(scope="module")
+def result():
+    sc, base = load(SYNTHLAND + "early_intervention.toml"), load(SYNTHLAND + "baseline.toml")
+    sc, base = (replace(s, run=replace(s.run, resolution="national")) for s in (sc, base))
+    draws = pd.DataFrame({"onset_rate": np.linspace(0.03, 0.07, 4)})
+    problem = op.make_problem(sc, base, draws, None)
+    settings = op.Settings(search_draws=2, population=6, generations=1, seed=2)
+    return on.optimise_by_need(problem, settings, 2)
+
+
+@pytest.mark.parametrize("lang", ["lt", "en"])
+def test_the_chart_names_bands_and_programmes_in_the_language(result, lang, tmp_path, monkeypatch):
+    texts = []
+
+    def capture(fig, stem, tight=True):
+        for text in fig.findobj(lambda a: hasattr(a, "get_text")):
+            texts.append(text.get_text())
+        return ["need_bands.png", "need_bands.pdf"]
+
+    monkeypatch.setattr(style, "save", capture)
+    assert chart.write_need(result, tmp_path, lang) == [
+        "bands.csv",
+        "need_bands.png",
+        "need_bands.pdf",
+    ]
+    joined = "\n".join(texts)
+    assert chart.WORDS[lang]["mix"] in joined
+    assert chart.WORDS[lang]["ranking"] in joined
+    for prog in PROGRAMMES:
+        assert prog.label(lang) in joined
+        if "_" in prog.name:  # a code name ("casework" is also an English word)
+            assert prog.name not in joined
+    band = "Grupė 1" if lang == "lt" else "band 1"
+    assert band in joined
+    decimal = "," if lang == "lt" else "."
+    assert f"{result.bands.need[0]:.2f}".replace(".", decimal) in joined
+    assert "Synthetic assumption" in joined  # the need file's source
+    assert (tmp_path / "bands.csv").is_file()
