@@ -130,6 +130,24 @@ def tradeoff(boxes: list[Box], stem: Path, lang: str) -> list[str]:
         return save(fig, stem)
 
 
+#: How a bound's value is written beside its bar.
+_VALUE = {"va": "center", "fontsize": 7, "color": "black"}
+
+
+def _inside_when_cut(fig, ax) -> None:
+    """Move lower bounds' values that would run into the dimensions' names into their bars.
+
+    Written left of its coloured bar, a value near the range's start runs past the axis over
+    the names; inside the bar it is written in white.
+    """
+    renderer = fig.canvas.get_renderer()
+    start = ax.get_window_extent(renderer).x0
+    for text in ax.texts:
+        if text.get_ha() == "right" and text.get_window_extent(renderer).x0 < start:
+            text.set_ha("left")
+            text.set_color("white")
+
+
 def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
     """Each box's restrictions as bars over the explored range of each dimension (0-1)."""
     t = TEXT[lang]
@@ -148,15 +166,8 @@ def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
             ax.barh(y, right - left, left=left, color=PALETTE[i % len(PALETTE)], height=0.6)
             for side, at, align in ((low, left, "right"), (high, right, "left")):
                 if not np.isnan(side):
-                    ax.text(
-                        at,
-                        y,
-                        f" {value_text(name, side, lang)} ",
-                        ha=align,
-                        va="center",
-                        fontsize=7,
-                        color="black",
-                    )
+                    ax.text(at, y, f" {value_text(name, side, lang)} ", ha=align, **_VALUE)
+        _inside_when_cut(fig, ax)
         labels = [
             textwrap.fill(
                 f"{t['box'].format(i=i)}: {REGISTRY[n].label(lang)}"
@@ -168,6 +179,7 @@ def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
         ax.set_yticks(range(len(rows)), labels, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
+        ax.grid(axis="y", visible=False)  # a line through every bar would cross its values
         ax.xaxis.set_major_formatter(_percent(lang))
         ax.set_xlabel(t["range"])
         dense = all(b.density >= study.settings.threshold for b in study.boxes)
