@@ -82,7 +82,8 @@ def lever_ranges(
     for name in names if names is not None else changed:
         p = REGISTRY[name]
         if p.kind != "lever":
-            raise ValueError(f"{name} is a {p.kind} parameter, not a lever")
+            article = "an" if p.kind[0] in "aeiou" else "a"
+            raise ValueError(f"{name} is {article} {p.kind} parameter, not a lever")
         if name not in changed:
             out[name] = (float(p.range[0]), float(p.range[1]))
             continue

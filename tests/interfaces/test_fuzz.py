@@ -333,8 +333,8 @@ CHEAP = {
     ],
 }
 FILES = ["s.toml"] * 6 + ["/dev/zero", ".", "missing.toml", "../a/b/out"]
-#: The decision commands' files also include a scenario ending before its baseline (discover
-#: crashed on one; ``sensitivity --against`` still does, so it is not given one yet).
+#: The decision commands' and the sensitivity study's files also include a scenario ending
+#: before its baseline (discover and ``sensitivity --against`` crashed on one).
 DECISION_FILES = [*FILES[1:], "short.toml"]
 #: Commands whose first argument is a scenario file (reality-check's is optional), and those
 #: of them whose baseline is ``--against``.
@@ -347,7 +347,8 @@ def argument_vectors(draw) -> list[str]:
     """A command, its files and two to five options with hostile or valid values."""
     command = draw(st.sampled_from(sorted(OPTIONS)))
     argv = [command]
-    files = DECISION_FILES if command in ("voi", "discover", "optimise", "reality-check") else FILES
+    decisions = ("voi", "discover", "optimise", "reality-check", "sensitivity")
+    files = DECISION_FILES if command in decisions else FILES
     if command in WITH_FILE or (command == "reality-check" and draw(st.booleans())):
         argv.append(draw(st.sampled_from(files)))
     if command in AGAINST:

@@ -180,6 +180,16 @@ def test_sensitivity_of_an_outcome_that_never_varies_is_one_line(tmp_path, capsy
     )
 
 
+def test_sensitivity_against_a_baseline_that_runs_longer(tmp_path, write_scenario, capsys):
+    """The study values both over their common years (it raised a broadcast error)."""
+    short = write_scenario(
+        "short.toml", f'[scenario]\nextends = "{EARLY}"\n[run]\nend_year = 2028\n'
+    )
+    argv = ["sensitivity", str(short), "--against", BASELINE, "--n", "2"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    assert "Results:" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("out", ["", " ", "a\x00b"])
 def test_an_empty_out_is_refused(out, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -97,6 +97,11 @@ def handle(args) -> int:
 
     scenario = load(args.file)
     baseline = load(args.against) if args.against else None
+    if baseline is not None:
+        from simulation.analysis.monte_carlo import common_horizon
+
+        # valued over the years both scenarios run (a shorter one would not broadcast)
+        scenario, baseline = common_horizon([scenario, baseline])
     if NEEDS[args.outcome][0] and baseline is None:
         raise UsageError(f"prevsim sensitivity: outcome {args.outcome} needs --against BASELINE")
     if args.engine == "abm" and args.method != "morris":
