@@ -337,3 +337,38 @@ def test_a_discovery_without_a_box_says_how_often_it_pays_and_why(tmp_path, shar
         assert TEXT[lang][key].split("{")[0] in text
         assert (f"{share:.0%}" if lang == "en" else f"{share * 100:.0f}\u00a0%") in text
         assert TEXT[lang]["about_same"].split("{")[0] in text
+
+
+def _optimise_folder(tmp_path: Path, **settings) -> Path:
+    """An optimise folder with made-up values (no agent-based check) and ``settings``."""
+    from simulation.model.services import PROGRAMMES
+
+    folder = tmp_path / "optimise"
+    folder.mkdir(parents=True)
+    manifest = {"command": "prevsim optimise x.toml", "budget_million_eur": 40.0}
+    manifest |= {"policy_year": 2027, "settings": {"objective": "npv", "quantile": None}}
+    manifest["settings"].update(settings)
+    manifest["scenario"] = load(SCENARIOS / "early_intervention.toml").to_dict()
+    manifest["baseline"] = load(SCENARIOS / "baseline.toml").to_dict()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    names = ["optimal", "today", "uniform", "scenario"]
+    columns = ["npv_mean", "npv_p05", "npv_p95", "gain_over_today", "gain_over_today_se"]
+    columns += ["gain_over_uniform", "gain_over_uniform_se", "chance_npv_positive"]
+    values = pd.DataFrame(1e6, index=names, columns=columns).assign(chance_npv_positive=0.5)
+    values.to_csv(folder / "summary.csv")
+    budgets = {f"budget.{p.name}": 40.0 / len(PROGRAMMES) for p in PROGRAMMES}
+    pd.DataFrame(budgets, index=names).to_csv(folder / "allocations.csv")
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["lt", "en"])
+def test_an_allocation_chosen_otherwise_than_for_its_mean_npv_says_so(tmp_path, lang):
+    plain, _ = _sections(_optimise_folder(tmp_path / "a"), tmp_path / "a", lang)
+    assert TEXT[lang]["opt_no_abm"] in _text(plain)
+    for key in ("opt_aim_quantile", "opt_paid", "opt_aim_placements"):
+        assert TEXT[lang][key].split("{")[0] not in _text(plain)
+    folder = _optimise_folder(tmp_path / "b", quantile=0.1, paid=True, objective="placements")
+    text = _text(_sections(folder, tmp_path / "b", lang)[0])
+    assert TEXT[lang]["opt_paid"] in text
+    assert TEXT[lang]["opt_aim_placements"] in text
+    assert TEXT[lang]["opt_aim_quantile"].split("{")[0] + "10" in text

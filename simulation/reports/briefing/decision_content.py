@@ -101,8 +101,23 @@ def _optimise(n: Numbers, d: Decision, t: dict) -> list[Para]:
     }
     paras.append(Para(t["opt_money"], tops))
     paras.append(_abm(n, d, t))
+    paras += _aim(n, d, t)
     paras.append(Para(t["opt_caveat"]))
     return paras
+
+
+def _aim(n: Numbers, d: Decision, t: dict) -> list[Para]:
+    """What the search maximised and how unspent money counts, when not the defaults."""
+    settings = d.manifest.get("settings", {})
+    aims = []
+    if settings.get("objective", "npv") != "npv":
+        key = "opt_aim_placements" if settings["objective"] == "placements" else "opt_aim_pareto"
+        aims.append(Para(t[key]))
+    if "quantile" in set(n.tables[d.file("facts.csv")]["fact"]):
+        aims.append(Para(t["opt_aim_quantile"], {"q": _fact(n, d, "quantile", 0.01)}))
+    if settings.get("paid"):
+        aims.append(Para(t["opt_paid"]))
+    return aims
 
 
 def _top_programmes(n: Numbers, d: Decision, name: str, t: dict) -> Para:

@@ -48,6 +48,14 @@ TEXT = {
         "geriausio ir dabartinio paskirstymo GDV skirtumą įvertina {abm}" + M_LT + ", sistemų "
         "dinamikos modelio centrinis skaičiavimas – {sd}" + M_LT + ".",
         "opt_no_abm": "Agentinio modelio patikra nebuvo atlikta.",
+        "opt_aim_placements": "Paskirstymas parinktas pagal išvengtų paėmimų į globą skaičių, "
+        "ne pagal GDV.",
+        "opt_aim_pareto": "Ieškota ir didžiausios GDV, ir daugiausia išvengtų paėmimų į globą "
+        "(neįveikiamų paskirstymų aibė); čia pateiktas didžiausios GDV paskirstymas.",
+        "opt_aim_quantile": "Paskirstymas parinktas atsargiai: pagal GDV {q}" + NB + "% kvantilį "
+        "per parametrų rinkinius, ne pagal vidurkį.",
+        "opt_paid": "Lėšos, kurių programos negali panaudoti dėl šeimų trūkumo, laikomos "
+        "išleistomis (įsipareigotas biudžetas).",
         "opt_caveat": "Tai modelio įrodymų išvada, ne planas: neįvertintos programos centriniame "
         "skaičiavime poveikio neturi, o NVO dalys priklauso nuo neapibrėžtų NVO kainos ir "
         "kokybės santykių.",
@@ -165,6 +173,14 @@ TEXT = {
         "the NPV difference between the best and today's allocation at {abm}" + M_EN + ", "
         "against {sd}" + M_EN + " in the system-dynamics model's central run.",
         "opt_no_abm": "The agent-based check was not run.",
+        "opt_aim_placements": "The allocation was chosen for the placements it avoids, not "
+        "for its NPV.",
+        "opt_aim_pareto": "The search sought both the highest NPV and the most placements "
+        "avoided (the allocations nothing beats on both); the highest NPV's is the one shown.",
+        "opt_aim_quantile": "The allocation was chosen cautiously: for the {q}% quantile of its "
+        "NPV over the parameter draws, not its mean.",
+        "opt_paid": "Money the programmes cannot spend for lack of families counts as spent (a "
+        "committed budget).",
         "opt_caveat": "Read it as what the model's evidence implies, not as a plan: programmes "
         "without an evaluation have no effect in the central run, and the NGO shares follow "
         "the uncertain NGO cost and quality ratios.",

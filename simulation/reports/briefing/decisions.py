@@ -166,6 +166,9 @@ def _facts(d: Decision) -> dict[str, object]:
             "policy_year": m["policy_year"],
             "interval_level": 0.9,  # summary.csv's npv_p05 and npv_p95
         }
+        settings = m.get("settings", {})
+        if settings.get("quantile") is not None:  # a cautious aim: a low quantile of NPV
+            facts["quantile"] = settings["quantile"]
         check = d.source / "abm_check.csv"
         if check.is_file():
             abm = pd.read_csv(check)["npv"]
