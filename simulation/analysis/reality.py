@@ -278,7 +278,9 @@ def abm_checks(scenario: Scenario, scale: float = ABM_SCALE, seed: int = 1) -> l
     Three runs with the same seed: the scenario, every unit cost doubled, every preventive
     budget at zero. Zero budgets must leave no preventive capacity, no family served and
     no preventive spending; doubled costs must leave the capacity as it is (half the places).
-    Families served are reported, not judged (they do not halve: cause not investigated).
+    Families served are reported, not judged: at small scales a municipality's places are a
+    fraction of one family, so they halve only as the scale grows (``docs/abm.md``, "Small
+    scales").
     """
     from simulation.workflow.runner import simulate_scenario, with_overrides
 
