@@ -158,6 +158,9 @@ def test_a_folder_of_other_scenarios_is_said_to_be_so_and_labels_not_code_names(
     assert "the scenarios valued in the rest of this briefing" in optimise
     assert "not the scenarios (or not the settings) valued" in voi
     assert "Full reform" in voi
+    # voi and discover drew over the ranges, optimise the briefing's history-matched draws
+    assert TEXT["en"]["draws_ranges"] in voi
+    assert TEXT["en"]["draws_ranges"] not in optimise
     for lang in ("lt", "en"):
         text = (folder / f"briefing-{lang}.html").read_text(encoding="utf-8")
         text = re.sub(r"data:image/png;base64,\S+", "", text)

@@ -340,6 +340,8 @@ def sections(decisions: list[Decision], charts_: dict[str, Path], n: Numbers, ma
     for d in decisions:
         blocks.append(Heading(t[d.kind]))
         about, *paras = [_about(n, d, t), *SENTENCES[d.kind](n, d, t)]
+        if "history matching" not in str(d.manifest.get("draws", "")):
+            about = Para("{a} {r}", {"a": about, "r": Para(t["draws_ranges"])})
         about.style = paras[0].style = "intro"  # the heading never ends a page alone
         blocks += [about, *paras]
         blocks.append(Figure(charts_[d.prefix], _caption(n, d, t)))

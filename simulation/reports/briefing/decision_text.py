@@ -21,6 +21,8 @@ TEXT = {
         "„{baseline}“. Tai ne tie patys scenarijai (arba jų nuostatos skiriasi) kaip kitose "
         "pranešimo dalyse, todėl šio "
         "skyriaus skaičiai su jų skaičiais tiesiogiai nepalyginami.",
+        "draws_ranges": "Parametrų rinkiniai imti iš visų pagrįstų intervalų, o ne tik tie, "
+        "kurių praeitis atitinka nacionalinius duomenis, kaip kitose pranešimo dalyse.",
         "item": "{name}: {value}",
         # optimise
         "opt_lead": "Nuo {year} m. paskirsčius {budget}" + M_LT + " per metus paslaugų biudžetą "
@@ -139,6 +141,8 @@ TEXT = {
         "about_other": "Computed for {scenarios} against “{baseline}”: not the scenarios (or "
         "not the settings) valued in the rest of this briefing, so this section's numbers do "
         "not compare directly with theirs.",
+        "draws_ranges": "Its parameter draws span the full plausible ranges, not only those "
+        "whose past matches the national data as in the rest of this briefing.",
         "item": "{name}: {value}",
         "opt_lead": "Sharing a service budget of {budget}" + M_EN + " a year among the "
         "programmes from {year} (with each funding line's NGO share), the best allocation "
