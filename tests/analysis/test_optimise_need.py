@@ -3,7 +3,9 @@
 Bands are children-weighted quantiles of the need index; a band's search runs on a
 national-sized unit of its need, which stands for its municipalities within a few percent
 (the model is homogeneous in a unit's size); each municipality gets its band's mix and its
-share of the band's gain; the bands' total is the sum of the municipalities' rows.
+share of the band's gain; the bands' total is the sum of the municipalities' rows; the
+national budget is split between the bands by need
+(:mod:`simulation.analysis.budget_split`) and the rows still add up to it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.interpolate import PchipInterpolator
 
 from simulation.analysis import allocation as al
+from simulation.analysis import budget_split as bs
 from simulation.analysis import optimise as op
 from simulation.analysis import optimise_need as on
 from simulation.engines.sd import SDModel
@@ -120,7 +124,7 @@ def test_each_band_is_searched_and_the_rows_add_up_to_the_national_total(synthla
     assert not np.allclose(mixes[0], mixes[-1], atol=0.01)  # the bands' mixes differ
     lines = on.need_lines(result)
     assert lines[0].startswith("Municipalities by need")
-    assert "national total" in lines[-1]
+    assert any("national total" in line for line in lines)
 
 
 def test_without_a_need_file_the_national_search_is_the_only_one(monkeypatch):
@@ -154,3 +158,90 @@ def test_without_a_need_file_the_national_search_is_the_only_one(monkeypatch):
     pd.testing.assert_frame_equal(banded[plain.columns], plain)
     assert banded["need"].eq(1.0).all()
     assert banded["band"].eq(1).all()
+
+
+def test_money_goes_where_it_pays_within_the_bounds():
+    """Two bands, one whose value does not depend on its budget.
+
+    All the money that can move goes to the other, up to its upper bound or to the first
+    band's lower bound.
+    """
+    grid = np.array(bs.GRID)
+    flat, rising = np.full(len(grid), 5.0), 3.0 * grid
+    # 30% of the children in the rising band: it reaches 2, the flat band keeps 0.4/0.7
+    m = bs.best_split(np.array([0.7, 0.3]), grid, np.array([flat, rising]))
+    np.testing.assert_allclose(m, [0.4 / 0.7, 2.0], atol=1e-6)
+    # half the children: the flat band falls to its lower bound, 0.5, the other gets 1.5
+    m = bs.best_split(np.array([0.5, 0.5]), grid, np.array([flat, rising]))
+    np.testing.assert_allclose(m, [0.5, 1.5], atol=1e-6)
+    # both flat: nothing to gain, the children-proportional split stays
+    np.testing.assert_array_equal(bs.best_split(np.array([0.5, 0.5]), grid, [flat, flat]), 1)
+    # concave returns: equal marginal value; f_b = a_b log m -> a_b / m_b equal, m ~ a
+    shares, a = np.array([0.5, 0.5]), np.array([1.0, 1.5])
+    fine = np.linspace(0.5, 2.0, 61)  # a dense grid, so PCHIP follows the log closely
+    m = bs.best_split(shares, fine, a[:, None] * np.log(fine)[None, :])
+    np.testing.assert_allclose(m, [0.8, 1.2], atol=2e-3)
+    assert shares @ m == pytest.approx(1.0, abs=1e-12)
+
+
+def test_a_point_is_brought_onto_the_budget_within_bounds():
+    shares = np.array([0.2, 0.3, 0.5])
+    for start in ([2.0, 2.0, 2.0], [0.5, 0.5, 0.5], [0.1, 1.0, 3.0]):
+        m = bs._feasible(np.array(start), shares, 0.5, 2.0)
+        assert shares @ m == pytest.approx(1.0, abs=1e-12)
+        assert np.all((m >= 0.5) & (m <= 2.0))
+
+
+def test_a_scaled_allocation_funds_its_multiple_of_the_budget():
+    scaled = bs.Scaled(al.uniform(), 1.5)
+    assert scaled.levers(10.0) == al.uniform().levers(15.0)
+
+
+def test_the_split_is_on_the_budget_and_its_gain_is_paired(synthland_result):
+    result = synthland_result
+    nb, budget = result.bands, result.problem.budget
+    sp = nb.split
+    assert sp is not None
+    assert sp.outcome == "npv"
+    assert np.all((sp.multiples >= bs.GRID[0]) & (sp.multiples <= bs.GRID[-1]))
+    assert nb.shares @ sp.multiples == pytest.approx(1.0, abs=1e-12)
+    assert not np.allclose(sp.multiples, 1.0)  # Synthland's bands differ enough to move money
+    # a band's curve at the national budget is its mix's valuation on the search draws
+    k = bs.GRID.index(1.0)
+    for curve, res in zip(sp.curves, nb.results, strict=True):
+        seen = res.values["optimal"]["npv"][: TINY.search_draws].mean()
+        assert curve[k] == pytest.approx(seen, rel=1e-9)
+    # the chosen split is at least as good as the proportional one on the curves
+    curves = [PchipInterpolator(sp.grid, c) for c in sp.curves]
+    chosen = sum(s * f(m) for s, f, m in zip(nb.shares, curves, sp.multiples, strict=True))
+    assert chosen >= nb.shares @ sp.curves[:, k] - 1e-6
+    table, frame = op.by_municipality(result), on.bands_frame(result)
+    assert table["budget"].sum() == pytest.approx(budget, rel=1e-12)
+    assert frame["budget"].iloc[:-1].sum() == pytest.approx(budget, rel=1e-12)
+    assert frame.loc["total", "budget_multiplier"] == pytest.approx(1.0, rel=1e-12)
+    for _, row in table.iterrows():
+        m = sp.multiples[int(row["band"]) - 1]
+        assert row["budget"] == pytest.approx(row["children_share"] * m * budget, rel=1e-12)
+    # the national gain is the children-weighted per-draw difference, paired over the draws
+    diff = sum(
+        s * (v["npv"] - r.values["optimal"]["npv"])
+        for s, v, r in zip(nb.shares, sp.values, nb.results, strict=True)
+    )
+    assert frame.loc["total", "gain_of_split"] == pytest.approx(diff.mean(), rel=1e-9)
+    se = diff.std(ddof=1) / np.sqrt(len(diff))
+    assert frame.loc["total", "gain_of_split_se"] == pytest.approx(se, rel=1e-9)
+    lines = on.need_lines(result)
+    assert sum(line.startswith(f"  band {b} gets") for b in (1, 2, 3) for line in lines) == 3
+    assert "children-proportional" in lines[-1]
+
+
+def test_without_the_split_every_band_gets_the_national_budget_per_child(synthland_result):
+    result = replace(synthland_result, bands=replace(synthland_result.bands, split=None))
+    frame = on.bands_frame(result)
+    np.testing.assert_array_equal(frame["budget_multiplier"], 1.0)
+    np.testing.assert_array_equal(frame["gain_of_split"], 0.0)
+    table = op.by_municipality(result)
+    np.testing.assert_allclose(
+        table["budget"], table["children_share"] * result.problem.budget, rtol=1e-15
+    )
+    assert "the split was not searched" in on.need_lines(result)[-1]
