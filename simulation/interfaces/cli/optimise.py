@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import BooleanOptionalAction
 from pathlib import Path
 
 from simulation.interfaces.cli.common import (
@@ -92,6 +93,16 @@ def add_parser(sub) -> None:
         "each of G bands of municipalities by need (children-weighted quantiles) for its "
         "own mix; without one, one band (default 3)",
     )
+    p.add_argument(
+        "--split-budget",
+        action=BooleanOptionalAction,
+        default=True,
+        help="with a need file and more than one band, also split the national budget "
+        "between the bands (each band's budget per child 0.5 to 2 times the national, its mix "
+        "kept) to maximise the national NPV, and value the split against the "
+        "children-proportional one; --no-split-budget: the same budget per child everywhere "
+        "(default: on; without a need file there is nothing to split)",
+    )
     _add_sizes(p)
     add_seed(p, default=20261122)
     add_output(p)
@@ -174,9 +185,11 @@ def handle(args) -> int:
         paid=args.unspent == "paid",
     )
     searches = 2 if args.objective == "pareto" else 1
-    extra = on.steps(on.plan(problem, args.need_bands), args.generations)
+    extra = on.steps(on.plan(problem, args.need_bands), args.generations, args.split_budget)
     bar = Progress(searches * (args.generations + 1) + 4 + extra, unit="step", label=NAME)
-    result = on.optimise_by_need(problem, settings, args.need_bands, progress=bar.advance)
+    result = on.optimise_by_need(
+        problem, settings, args.need_bands, progress=bar.advance, split=args.split_budget
+    )
     bar.close()
     check = None
     if args.abm_replicates:
