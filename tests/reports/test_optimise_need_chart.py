@@ -1,4 +1,6 @@
-"""The need bands' chart: in Lithuanian and English, with the registry's labels, no code names."""
+"""The need bands' chart: in Lithuanian and English, with the registry's labels, no code names,
+and each band's budget per child (the national budget split by need).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ import pytest
 from simulation.analysis import optimise as op
 from simulation.analysis import optimise_need as on
 from simulation.model.services import PROGRAMMES
+from simulation.reports import locale, style
 from simulation.reports import optimise_need as chart
-from simulation.reports import style
 from simulation.workflow.scenarios import load
 
 SYNTHLAND = "simulation/data/synthland/"
@@ -44,8 +46,16 @@ def test_the_chart_names_bands_and_programmes_in_the_language(result, lang, tmp_
         "need_bands.pdf",
     ]
     joined = "\n".join(texts)
-    assert chart.WORDS[lang]["mix"] in joined
-    assert chart.WORDS[lang]["ranking"] in joined
+    assert chart.WORDS[lang]["mix"] in joined.replace("\n", " ")
+    assert chart.WORDS[lang]["ranking"] in joined.replace("\n", " ")
+    assert chart.WORDS[lang]["per_child"] in joined.replace("\n", " ")
+    # each band's budget per child and its multiple of the national, in the language's digits
+    frame = on.bands_frame(result)
+    for b in (1, 2):
+        m = locale.number(frame.loc[b, "budget_multiplier"], 2, lang)
+        assert f"{locale.number(frame.loc[b, 'budget_per_child'], 0, lang)}\n(× {m})" in joined
+    same = locale.number(frame.loc["total", "budget_per_child"], 0, lang)
+    assert chart.WORDS[lang]["same"].format(value=same) in joined
     for prog in PROGRAMMES:
         assert prog.label(lang) in joined
         if "_" in prog.name:  # a code name ("casework" is also an English word)
