@@ -241,13 +241,14 @@ def _children(result: op.Result) -> float:
 
 
 def band_gains(result: op.Result) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Each band's gains (EUR; a national-sized unit's x its children share) and per draw.
+    """Each band's unit's gains (EUR, a national-sized unit) and the national ones per draw.
 
     ``gain_over_today`` and ``gain_over_uniform``: the band's mix at its budget against the
     reference at the children-proportional budget; ``gain_of_split``: against its own mix
-    at the children-proportional budget (0 without a split). Returns the bands' means and
-    standard errors (one row a band) and, per gain, the national gain on each draw (the
-    bands' gains on the same draws summed: they are paired).
+    at the children-proportional budget (0 without a split). Returns the units' means and
+    standard errors (one row a band; a band's part is times its children share) and, per
+    gain, the national gain on each draw (the bands' parts on the same draws summed: they
+    are paired).
     """
     nb: NeedBands = result.bands
     rows, national = [], {}
@@ -257,7 +258,6 @@ def band_gains(result: op.Result) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
             key = f"gain_of_{name}" if name == "split" else f"gain_over_{name}"
             diff = npv - res.values[ref]["npv"]
             row[key], row[f"{key}_se"] = bs.mean_se(diff)
-            row[key], row[f"{key}_se"] = row[key] * s, row[f"{key}_se"] * s
             national[key] = national.get(key, 0.0) + s * diff
         rows.append(row)
     return pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1, name="band")), national
@@ -285,7 +285,7 @@ def bands_frame(result: op.Result) -> pd.DataFrame:
         row.update({f"ngo_share.{line}": v for line, v in zip(SERVICES, best.ngo, strict=True)})
         rows[b] = row
     gains, national = band_gains(result)
-    frame = pd.DataFrame.from_dict(rows, orient="index").join(gains)
+    frame = pd.DataFrame.from_dict(rows, orient="index").join(gains.mul(nb.shares, axis=0))
     frame.index.name = "band"
     total = {"need": float(frame["need"] @ frame["children_share"])}
     total.update({k: frame[k].sum() for k in ("children_share", "budget")})
@@ -318,9 +318,8 @@ def municipal_table(result: op.Result) -> pd.DataFrame:
     out.insert(0, "budget", budget)
     out.insert(0, "children_share", share)
     gains, _ = band_gains(result)
-    per_unit = gains.div(nb.shares, axis=0)  # per national-sized unit
     for ref in ("today", "uniform"):
-        out[f"gain_over_{ref}"] = per_unit[f"gain_over_{ref}"].to_numpy()[band] * share
+        out[f"gain_over_{ref}"] = gains[f"gain_over_{ref}"].to_numpy()[band] * share
     out["need"] = table["need"].to_numpy()
     out["band"] = table["band"].to_numpy()
     return out.sort_values("children_share", ascending=False)
