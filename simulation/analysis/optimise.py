@@ -9,6 +9,7 @@ evolution, vectorised: a whole population x the search draws is one batched SD i
 baseline's split of its money, scaled to the budget), the uniform rule and the scenario's own
 allocation seed the population, so the search starts from them. The result is then valued on
 every draw (the search uses the first few only, so its gain is measured out of sample too).
+The Pareto front of NPV and placements avoided is NSGA-II's (:mod:`simulation.analysis.pareto`).
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ class Settings:
     Attributes
     ----------
     objective : {"npv", "placements", "pareto"}
-        Maximise NPV, maximise placements avoided (families) at the budget, or both (the
-        non-dominated allocations among those both searches evaluated).
+        Maximise NPV, maximise placements avoided (families) at the budget (differential
+        evolution), or both (the Pareto front by NSGA-II, :mod:`simulation.analysis.pareto`;
+        the optimal allocation is the front's highest NPV).
     quantile : float or None
         Optimise this quantile of the outcome over the draws instead of its mean.
     search_draws : int
@@ -148,19 +150,6 @@ def pareto_mask(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return mask
 
 
-def front(searches: list[Search]) -> pd.DataFrame:
-    """The non-dominated allocations (NPV and placements avoided (families)) of the searches."""
-    x = np.concatenate([s.evaluated_x for s in searches])
-    npv = np.concatenate([s.evaluated["npv"] for s in searches])
-    placed = np.concatenate([s.evaluated["placements_avoided"] for s in searches])
-    keep = pareto_mask(npv, placed)
-    rows = [allocation_row(al.Allocation.from_vector(v)) for v in x[keep]]
-    table = pd.DataFrame(rows)
-    table.insert(0, "placements_avoided", placed[keep])
-    table.insert(0, "npv", npv[keep])
-    return table.sort_values("npv", ascending=False).reset_index(drop=True)
-
-
 def allocation_row(allocation: al.Allocation, budget: float = 1.0) -> dict[str, float]:
     """An allocation as columns: programme budgets (M EUR/yr, or shares) and NGO shares."""
     row = {
@@ -244,20 +233,25 @@ def optimise(
 ) -> Result:
     """Search, then value the best allocation and the references on every draw.
 
-    ``progress`` is called once per generation and once per allocation valued at the end.
+    ``progress`` is called once per generation, once for the Pareto front's valuation (with
+    ``objective="pareto"``) and once per allocation valued at the end.
     """
     evaluator = evaluator_for(
         problem, al.draws_frame(problem.draws, settings.search_draws), settings.paid
     )
     starts = list(problem.references.values())
-    outcomes = ["npv", "placements"] if settings.objective == "pareto" else [settings.objective]
-    searches = [
-        search(evaluator, objective_outcome(o), settings, starts, progress) for o in outcomes
-    ]
-    table = front(searches) if settings.objective == "pareto" else None
-    allocations = {"optimal": searches[0].best, **problem.references}
+    table = None
+    if settings.objective == "pareto":  # NSGA-II (pymoo); its front valued on every draw
+        from simulation.analysis import pareto
+
+        found, points = pareto.search_front(evaluator, settings, starts, progress)
+        table = pareto.front_table(problem, points, settings.quantile, settings.paid)
+        progress(1)
+    else:
+        found = search(evaluator, objective_outcome(settings.objective), settings, starts, progress)
+    allocations = {"optimal": found.best, **problem.references}
     values, central = value_everywhere(problem, allocations, progress, settings.paid)
-    return Result(problem, settings, allocations, values, central, searches, table)
+    return Result(problem, settings, allocations, values, central, [found], table)
 
 
 def value_everywhere(

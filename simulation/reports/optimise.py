@@ -31,6 +31,7 @@ WORDS = {
         "npv_axis": "GDV, mln. EUR",
         "placements_axis": "išvengta šeimų, kurių vaikai paimami į globą",
         "front": "neįveikiami paskirstymai",
+        "front_zoom": "Neįveikiami paskirstymai iš arti",
         "source": "„{title}“, {draws} parametrų rinkinių vidurkis.",
     },
     "en": {
@@ -45,6 +46,7 @@ WORDS = {
         "npv_axis": "NPV, million EUR",
         "placements_axis": "families whose children are placed, avoided",
         "front": "allocations nothing beats on both",
+        "front_zoom": "The allocations nothing beats on both, enlarged",
         "source": "'{title}', mean over {draws} parameter draws.",
     },
 }
@@ -63,15 +65,7 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         f"Allocation of {p.budget:.2f} million EUR a year from {p.year} (reached over "
         f"{p.ramp:g} years) across {len(PROGRAMMES)} programmes and the NGO share of 4 "
         f"funding lines; NPV against '{p.baseline.name}', discounted to {p.year}.",
-        f"Search: differential evolution (SciPy) maximising "
-        f"{objective.get(s.objective, 'NPV and placements avoided (families) (Pareto)')} over "
-        f"{min(s.search_draws, len(p.draws))} draws; "
-        + "; ".join(
-            f"{what}{x.generations} generations, {x.evaluations:,} candidates, "
-            + ("converged" if x.converged else "stopped at the generation limit")
-            for what, x in zip(_search_names(s.objective), result.searches, strict=True)
-        )
-        + ".",
+        _search_line(result, objective.get(s.objective)),
         f"Valued on {len(p.draws):,} draws: {p.draws_note}.",
         "Money the programmes cannot use is "
         + ("paid all the same (a committed budget)." if s.paid else "returned (not a cost)."),
@@ -106,15 +100,47 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
     if check is not None:
         lines += ["", *abm_lines(result, check, scale)]
     if result.front is not None:
-        lines += ["", f"Pareto front: {len(result.front)} allocations (pareto.csv)"]
+        lines += ["", *front_lines(result.front, len(p.draws))]
     if result.bands is not None:
         lines += ["", *need_lines(result)]
     return lines
 
 
-def _search_names(objective: str) -> tuple[str, ...]:
-    """What each search maximised, as the summary names it (none for a single search)."""
-    return ("NPV search: ", "placements search: ") if objective == "pareto" else ("",)
+def _search_line(result: op.Result, aim: str | None) -> str:
+    """The summary's line on the search: the algorithm, its aim, draws and generations."""
+    s, x = result.settings, result.searches[0]
+    draws = min(s.search_draws, len(result.problem.draws))
+    done = f"{x.generations} generations, {x.evaluations:,} candidates"
+    if aim is None:  # the Pareto front
+        what = "the mean" if s.quantile is None else f"the {s.quantile:g} quantile"
+        return (
+            f"Search: NSGA-II (pymoo) for the allocations no other beats on both NPV and "
+            f"placements avoided (families) ({what} of each) over {draws} draws; {done}; "
+            "the best allocation is the front's highest NPV."
+        )
+    stop = "converged" if x.converged else "stopped at the generation limit"
+    return (
+        f"Search: differential evolution (SciPy) maximising {aim} over {draws} draws; "
+        f"{done}, {stop}."
+    )
+
+
+def front_lines(front: pd.DataFrame, draws: int, most: int = 12) -> list[str]:
+    """The Pareto front's table as printed: at most ``most`` points, evenly spread."""
+    shown = np.unique(np.linspace(0, len(front) - 1, min(most, len(front))).round().astype(int))
+    every = " has every one" if len(shown) < len(front) else ""
+    lines = [
+        f"Pareto front: {len(front)} allocations (pareto.csv{every}), "
+        f"valued on {draws:,} draws (M EUR; ± one standard error of the mean):",
+        f"  {'NPV mean':>14} {'90% interval':>17} {'placements avoided':>20}",
+    ]
+    for _, row in front.iloc[shown].iterrows():
+        lines.append(
+            f"  {row.npv_mean / 1e6:8.1f} ± {row.npv_mean_se / 1e6:3.1f} "
+            f"{row.npv_p05 / 1e6:8.1f} to {row.npv_p95 / 1e6:6.1f} "
+            f"{row.placements_avoided_mean:13.0f} ± {row.placements_avoided_mean_se:4.0f}"
+        )
+    return lines
 
 
 def abm_lines(result: op.Result, check: pd.DataFrame, scale: float) -> list[str]:
@@ -249,35 +275,60 @@ def municipal_chart(result: op.Result, stem: Path, lang: str, top: int = 15) -> 
 
 
 def pareto_chart(result: op.Result, stem: Path, lang: str) -> list[str]:
-    """The non-dominated allocations and the references, as the search valued them.
+    """The Pareto front (NSGA-II) and today's, the uniform and the scenario's allocation.
 
-    Every point is a mean over the search's draws (the references are in the search's first
-    generation, in the order of ``problem.references``).
+    Every point is its mean over every draw (the front's points were chosen on the search
+    draws, so a few may fall behind another out of sample). The right panel enlarges the
+    front; its highest-NPV point (the best allocation) is starred.
     """
     import matplotlib.pyplot as plt
 
     from simulation.reports import style
 
-    w, front = WORDS[lang], result.front
-    first = result.searches[0].evaluated
-    fig, ax = plt.subplots(figsize=(7, 5))
-    ax.plot(front["placements_avoided"], front["npv"] / 1e6, "o-", color=style.role_colour(1))
-    ax.lines[-1].set_label(w["front"])
+    w = WORDS[lang]
+    fig, (ax, zoom) = plt.subplots(1, 2, figsize=(10, 4.6), width_ratios=(1.2, 1))
     for i, name in enumerate(result.problem.references):
+        v = result.values[name]
         ax.scatter(
-            first["placements_avoided"][i],
-            first["npv"][i] / 1e6,
+            v["placements_avoided"].mean(),
+            v["npv"].mean() / 1e6,
             marker="s",
             color=style.role_colour((0, 2, 3)[i]),
             label=w[name],
             zorder=3,
         )
-    ax.set_xlabel(w["placements_axis"])
+    for axes in (ax, zoom):
+        _front_points(axes, result.front, w, style)
+        axes.xaxis.set_major_formatter(style.thousands(lang))
+        axes.yaxis.set_major_formatter(locale.tick_formatter(0, lang))
+        axes.set_xlabel(w["placements_axis"], fontsize=9)
     ax.set_ylabel(w["npv_axis"])
-    ax.xaxis.set_major_formatter(style.thousands(lang))
-    ax.yaxis.set_major_formatter(locale.tick_formatter(0, lang))
-    ax.set_title(w["pareto"], fontsize=10)
     ax.legend(fontsize=8)
-    draws = min(result.settings.search_draws, len(result.problem.draws))
-    fig.text(0.01, 0.0, _source(result, lang, draws), fontsize=7)
+    zoom.set_title(w["front_zoom"], fontsize=9)
+    fig.suptitle(w["pareto"], fontsize=10)
+    fig.text(0.01, 0.0, _source(result, lang), fontsize=7)
     return style.save(fig, stem)
+
+
+def _front_points(ax, front: pd.DataFrame, w: dict, style) -> None:
+    """The front's points (means over every draw, M EUR) and its best allocation, starred."""
+    ax.scatter(
+        front["placements_avoided_mean"],
+        front["npv_mean"] / 1e6,
+        s=14,
+        color=style.role_colour(1),
+        label=w["front"],
+        zorder=2,
+    )
+    best = front.iloc[0]  # the highest NPV on the search draws: the best allocation
+    ax.scatter(
+        best["placements_avoided_mean"],
+        best["npv_mean"] / 1e6,
+        marker="*",
+        s=120,
+        color=style.role_colour(1),
+        edgecolor="black",
+        linewidth=0.5,
+        label=w["optimal"],
+        zorder=3,
+    )

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from simulation.analysis import optimise as op
 from simulation.interfaces.cli import main
 from tests.conftest import SCENARIOS
 
@@ -95,11 +96,24 @@ def test_pareto_writes_a_front_nothing_in_it_dominates(tmp_path, capsys):
     assert "paid all the same" in capsys.readouterr().out
     (folder,) = (tmp_path / "optimise" / "early_intervention-vs-baseline").iterdir()
     front = pd.read_csv(folder / "pareto.csv", index_col=0)
-    assert len(front) >= 1
-    # sorted by NPV, largest first: each next point must avoid more placements
+    assert 1 <= len(front) <= 42  # at most a population of NSGA-II (42)
+    # as the search valued them (the first two draws), no point beats another on both ...
+    assert op.pareto_mask(front["npv"].to_numpy(), front["placements_avoided"].to_numpy()).all()
+    # ... and sorted by NPV, largest first, each next point avoids more placements
     assert front["npv"].is_monotonic_decreasing
     assert front["placements_avoided"].is_monotonic_increasing
-    assert (folder / "pareto.png").is_file()
+    # each valued on all 20 draws, its money the budget (million EUR a year)
+    assert (front["npv_p05"] <= front["npv_mean"]).all()
+    assert (front["npv_mean"] <= front["npv_p95"]).all()
+    assert (front["npv_mean_se"] > 0).all()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    budgets = front.filter(like="budget.").sum(axis=1).to_numpy()
+    assert budgets == pytest.approx([manifest["budget_million_eur"]] * len(front))
+    # the best allocation is the front's highest NPV, valued on the same draws
+    summary = pd.read_csv(folder / "summary.csv", index_col=0)
+    assert summary.loc["optimal", "npv_mean"] == pytest.approx(front["npv_mean"].iloc[0])
+    for name in ("pareto.png", "pareto.pdf"):
+        assert name in manifest["files"]
 
 
 def test_another_countrys_regions_are_ranked_without_a_map(tmp_path, capsys):
