@@ -12,6 +12,7 @@ from pathlib import Path
 from textwrap import fill
 
 import numpy as np
+import pandas as pd
 
 from simulation.analysis import optimise as op
 from simulation.analysis import optimise_need as on
@@ -46,12 +47,26 @@ WORDS = {
 
 
 def write_need(result: op.Result, folder: Path, lang: str) -> list[str]:
-    """``bands.csv`` and the bands chart when bands were searched; the files written."""
+    """``bands.csv``, the split's curves and the bands chart when bands were searched.
+
+    ``budget_curves.csv`` (with a split): each band's mean outcome on the search draws at
+    each multiple of the national budget per child, the band's part (times its children
+    share). Returns the files written.
+    """
     nb = result.bands
     if nb is None or nb.source == on.SIZE_ONLY:
         return []
     on.bands_frame(result).to_csv(folder / "bands.csv")
-    return ["bands.csv", *need_chart(result, folder / "need_bands", lang)]
+    files = ["bands.csv"]
+    if nb.split is not None:
+        curves = pd.DataFrame(
+            nb.split.curves * nb.shares[:, None],
+            index=pd.RangeIndex(1, len(nb.need) + 1, name="band"),
+            columns=[f"{nb.split.outcome}_at_{m:g}" for m in nb.split.grid],
+        )
+        curves.to_csv(folder / "budget_curves.csv")
+        files.append("budget_curves.csv")
+    return [*files, *need_chart(result, folder / "need_bands", lang)]
 
 
 def need_chart(result: op.Result, stem: Path, lang: str) -> list[str]:

@@ -23,7 +23,7 @@ def test_synthland_s_bands_are_searched_and_written(tmp_path, capsys):
     assert "national total of the bands" in out
     (folder,) = (tmp_path / "optimise").glob("*/*")
     manifest = json.loads((folder / "manifest.json").read_text())
-    for name in ("bands.csv", "need_bands.png", "need_bands.pdf", "municipalities.png"):
+    for name in ("bands.csv", "budget_curves.csv", "need_bands.png", "municipalities.png"):
         assert name in manifest["files"]
     bands = pd.read_csv(folder / "bands.csv", index_col=0)
     assert list(bands.index) == ["1", "2", "total"]

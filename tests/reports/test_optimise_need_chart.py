@@ -42,6 +42,7 @@ def test_the_chart_names_bands_and_programmes_in_the_language(result, lang, tmp_
     monkeypatch.setattr(style, "save", capture)
     assert chart.write_need(result, tmp_path, lang) == [
         "bands.csv",
+        "budget_curves.csv",
         "need_bands.png",
         "need_bands.pdf",
     ]
@@ -66,3 +67,14 @@ def test_the_chart_names_bands_and_programmes_in_the_language(result, lang, tmp_
     assert f"{result.bands.need[0]:.2f}".replace(".", decimal) in joined
     assert "Synthetic assumption" in joined  # the need file's source
     assert (tmp_path / "bands.csv").is_file()
+    curves = pd.read_csv(tmp_path / "budget_curves.csv", index_col=0)
+    assert list(curves.columns) == [
+        "npv_at_0.5",
+        "npv_at_0.75",
+        "npv_at_1",
+        "npv_at_1.25",
+        "npv_at_1.5",
+        "npv_at_2",
+    ]
+    nb = result.bands
+    np.testing.assert_allclose(curves.to_numpy(), nb.split.curves * nb.shares[:, None])
