@@ -100,7 +100,7 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
     if check is not None:
         lines += ["", *abm_lines(result, check, scale)]
     if result.front is not None:
-        lines += ["", *front_lines(result.front, len(p.draws))]
+        lines += ["", *front_lines(result.front, len(p.draws), s.quantile)]
     if result.bands is not None:
         lines += ["", *need_lines(result)]
     return lines
@@ -125,20 +125,26 @@ def _search_line(result: op.Result, aim: str | None) -> str:
     )
 
 
-def front_lines(front: pd.DataFrame, draws: int, most: int = 12) -> list[str]:
-    """The Pareto front's table as printed: at most ``most`` points, evenly spread."""
+def front_lines(front: pd.DataFrame, draws: int, quantile: float | None, most: int = 12):
+    """The Pareto front's table as printed: at most ``most`` points, evenly spread.
+
+    With ``quantile`` (the search's objective), a column gives that quantile of NPV too.
+    """
     shown = np.unique(np.linspace(0, len(front) - 1, min(most, len(front))).round().astype(int))
     every = " has every one" if len(shown) < len(front) else ""
+    head = f"{'NPV mean':>14} {'90% interval':>17} {'placements avoided':>20}"
     lines = [
-        f"Pareto front: {len(front)} allocations (pareto.csv{every}), "
-        f"valued on {draws:,} draws (M EUR; ± one standard error of the mean):",
-        f"  {'NPV mean':>14} {'90% interval':>17} {'placements avoided':>20}",
+        f"Pareto front: {len(front)} allocation{'s' if len(front) != 1 else ''} "
+        f"(pareto.csv{every}), valued on {draws:,} draws (M EUR; ± one standard error "
+        "of the mean):",
+        f"  {head}" + (f" {f'NPV q{quantile:g}':>9}" if quantile is not None else ""),
     ]
     for _, row in front.iloc[shown].iterrows():
         lines.append(
             f"  {row.npv_mean / 1e6:8.1f} ± {row.npv_mean_se / 1e6:3.1f} "
             f"{row.npv_p05 / 1e6:8.1f} to {row.npv_p95 / 1e6:6.1f} "
             f"{row.placements_avoided_mean:13.0f} ± {row.placements_avoided_mean_se:4.0f}"
+            + (f" {row.npv_quantile / 1e6:9.1f}" if quantile is not None else "")
         )
     return lines
 
