@@ -80,6 +80,9 @@ class Batched(Problem):
         self.seen: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _evaluate(self, x, out, *args, **kwargs):
+        if len(x) == 0:  # every offspring a duplicate: nothing to integrate
+            out["F"] = np.empty((0, self.n_obj))
+            return
         values = np.asarray(self.objectives(x), float).reshape(len(x), self.n_obj)
         self.seen.append((np.array(x, float), values))
         self.progress(1)
