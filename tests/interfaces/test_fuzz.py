@@ -308,6 +308,7 @@ OPTIONS = {
         "--generations": "size",
         "--abm-replicates": "size",
         "--need-bands": "size",
+        "--no-split-budget": None,
         "--scale": "scale",
     },
     "reality-check": {"--draws": "size", "--abm": None, "--seed": "size"},
