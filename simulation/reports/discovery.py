@@ -13,7 +13,7 @@ from simulation.analysis.prim import Box
 from simulation.model.catalogue import REGISTRY
 from simulation.reports import discovery_charts as charts
 from simulation.reports.discovery_charts import value_text
-from simulation.reports.locale import number, percent
+from simulation.reports.locale import number, percent, plural_form
 from simulation.workflow import store
 from simulation.workflow.store import Output
 
@@ -31,7 +31,7 @@ TEXT = {
         "below": "That is below the {threshold} asked for (it pays in {share} of all draws).",
         "everywhere": "{policy} pays against “{baseline}” in {share} of all {n} draws, at "
         "least the {threshold} asked for, without conditions.",
-        "recurs": "On half the draws ({runs} PRIM runs) these conditions recur: {shares}.",
+        "recurs": "On half the draws ({runs} PRIM {runs_word}) these conditions recur: {shares}.",
         "none": "No box where {policy} pays in at least {threshold} of the draws was found "
         "(it pays in {share} of all {n} draws).",
     },
@@ -48,7 +48,7 @@ TEXT = {
         "below": "Tai mažiau nei prašyta {threshold} (iš visų atvejų atsiperka {share}).",
         "everywhere": "{policy}, palyginti su scenarijumi „{baseline}“, atsiperka {share} iš "
         "visų {n} atvejų – ne mažiau nei prašyta {threshold} – be jokių sąlygų.",
-        "recurs": "Su puse atvejų ({runs} PRIM paleidimai) šios sąlygos pasikartoja: {shares}.",
+        "recurs": "Su puse atvejų ({runs} PRIM {runs_word}) šios sąlygos pasikartoja: {shares}.",
         "none": "Nerasta srities, kurioje {policy} atsipirktų bent {threshold} atvejų "
         "(atsiperka {share} iš visų {n} atvejų).",
     },
@@ -111,7 +111,15 @@ def _with_recurrence(study: Discovery, i: int, lang: str) -> str:
         for name, share in study.recurrence[i].items()
     )
     runs = study.settings.resamples
-    return f"{text} {TEXT[lang]['recurs'].format(runs=runs, shares=shares)}"
+    word = RUNS[lang].get(plural_form(runs, lang), RUNS[lang]["other"])
+    return f"{text} {TEXT[lang]['recurs'].format(runs=runs, runs_word=word, shares=shares)}"
+
+
+#: "PRIM run(s)" after a number, by CLDR plural category (Lithuanian has three forms).
+RUNS = {
+    "en": {"one": "run", "other": "runs"},
+    "lt": {"one": "paleidimas", "few": "paleidimai", "many": "paleidimo", "other": "paleidimų"},
+}
 
 
 def sentences(study: Discovery, lang: str) -> list[str]:

@@ -61,6 +61,15 @@ def percent(share: float, decimals: int = 0, lang: str = "lt") -> str:
     return _clean(format_percent(rounded or 0.0, format=pattern, locale=_locale(lang)))
 
 
+def plural_form(count: int, lang: str = "lt") -> str:
+    """CLDR plural category of ``count`` in ``lang``: ``one``, ``few``, ``many`` or ``other``.
+
+    Lithuanian nouns after a number take three forms: 1, 21 ``one`` (paleidimas); 2-9, 22-29
+    ``few`` (paleidimai); 0, 10-20, 30 ``other`` (paleidimų).
+    """
+    return Locale.parse(_locale(lang)).plural_form(count)
+
+
 def million_eur(eur: float, decimals: int = 1, lang: str = "lt") -> str:
     """Euros as millions with the unit: lt ``−122,2 mln. EUR``, en ``−122.2 million EUR``."""
     return f"{number(eur / 1e6, decimals, lang)}{NBSP}{MILLION_EUR[lang]}"

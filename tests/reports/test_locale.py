@@ -39,3 +39,20 @@ def test_an_unknown_language_is_refused():
 def test_chart_ticks_are_written_like_the_text():
     assert locale.tick_formatter(0, "lt")(12000.0, 0) == f"12{NBSP}000"
     assert locale.tick_formatter(1, "en")(-0.26, 0) == "\u22120.3"
+
+
+@pytest.mark.parametrize(
+    ("count", "lang", "word"),
+    [
+        (1, "lt", "paleidimas"),
+        (3, "lt", "paleidimai"),
+        (10, "lt", "paleidimų"),
+        (21, "lt", "paleidimas"),
+        (1, "en", "run"),
+        (10, "en", "runs"),
+    ],
+)
+def test_runs_after_a_number_take_the_language_s_plural_form(count, lang, word):
+    from simulation.reports.discovery import RUNS
+
+    assert RUNS[lang].get(locale.plural_form(count, lang), RUNS[lang]["other"]) == word
