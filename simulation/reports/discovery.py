@@ -12,7 +12,7 @@ from simulation.analysis.discovery import Discovery
 from simulation.analysis.prim import Box
 from simulation.model.catalogue import REGISTRY
 from simulation.reports import discovery_charts as charts
-from simulation.reports.discovery_charts import value_text
+from simulation.reports.discovery_charts import unit_follows_number, value_text
 from simulation.reports.locale import number, percent, plural_form
 from simulation.workflow import store
 from simulation.workflow.store import Output
@@ -60,13 +60,16 @@ def condition(name: str, low: float, high: float, lang: str) -> str:
     t = TEXT[lang]
     label = REGISTRY[name].label(lang)
     label = label[0].lower() + label[1:] if not label[:2].isupper() else label
-    lo = None if np.isnan(low) else value_text(name, low, lang)
-    hi = None if np.isnan(high) else value_text(name, high, lang)
+    lo = None if np.isnan(low) else value_text(name, low, lang, unit=False)
+    hi = None if np.isnan(high) else value_text(name, high, lang, unit=False)
     if lo is None:
-        return t["at_most"].format(label=label, high=hi)
-    if hi is None:
-        return t["at_least"].format(label=label, low=lo)
-    return t["between"].format(label=label, low=lo, high=hi)
+        text = t["at_most"].format(label=label, high=hi)
+    elif hi is None:
+        text = t["at_least"].format(label=label, low=lo)
+    else:
+        text = t["between"].format(label=label, low=lo, high=hi)
+    unit = REGISTRY[name].unit_label(lang)
+    return text if unit_follows_number(name) or not unit else f"{text} ({unit})"
 
 
 def sentence(study: Discovery, box: Box, lang: str) -> str:

@@ -49,15 +49,30 @@ TEXT = {
 }
 
 
-def value_text(name: str, value: float, lang: str) -> str:
-    """A parameter's value as readers read it: number and unit, in ``lang``."""
+def unit_follows_number(name: str) -> bool:
+    """Whether a parameter's unit reads after a number: money, rates and shares.
+
+    Other units are nouns ("hazard multiplier", lt "rizikos daugiklis") that a Lithuanian
+    number would put in another case (0,43 rizikos daugiklio): sentences name them once, in
+    parentheses after the condition, instead.
+    """
+    unit = REGISTRY[name].unit
+    return unit.startswith(("EUR", "million EUR", "share")) or unit == "1/yr"
+
+
+def value_text(name: str, value: float, lang: str, unit: bool = True) -> str:
+    """A parameter's value as readers read it: number and unit, in ``lang``.
+
+    ``unit=False`` leaves out a unit that is a noun (:func:`unit_follows_number`).
+    """
     p = REGISTRY[name]
     if p.unit == "million EUR/yr":
         return per_year(million_eur(value * 1e6, 1, lang), lang)
     if p.unit.startswith("share"):
         return percent(value, 0, lang)
     digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
-    return f"{number(value, min(digits, 4), lang)} {p.unit_label(lang)}".strip()
+    shown = p.unit_label(lang) if unit or unit_follows_number(name) else ""
+    return f"{number(value, min(digits, 4), lang)} {shown}".strip()
 
 
 def _percent(lang: str) -> FuncFormatter:

@@ -161,8 +161,15 @@ def _value(n: Numbers, d: Decision, box: int, name: str, column: str, t: dict) -
         return Para(t["percent"].format("{v}"), {"v": n.num(src, row, column, 0.01, 0)})
     digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
     v = n.num(src, row, column, 1.0, min(digits, 4))
+    if not _unit_follows_number(unit):
+        return Para("{v}", {"v": v})  # the unit is a noun: named once after the condition
     unit_label = n.ref(d.file("labels.csv"), {"name": name}, f"unit_{n.lang}")
     return Para("{v} {u}", {"v": v, "u": unit_label}) if unit_label.text else Para("{v}", {"v": v})
+
+
+def _unit_follows_number(unit: str) -> bool:
+    """Money, rates and shares read after a number; other units are nouns (as in discover)."""
+    return unit.startswith(("EUR", "million EUR", "share")) or unit == "1/yr"
 
 
 def _box(n: Numbers, d: Decision, box: int, t: dict) -> list[Para]:
@@ -174,7 +181,12 @@ def _box(n: Numbers, d: Decision, box: int, t: dict) -> list[Para]:
         lo = None if pd.isna(r.low) else _value(n, d, box, r.parameter, "low", t)
         hi = None if pd.isna(r.high) else _value(n, d, box, r.parameter, "high", t)
         key = "at_most" if lo is None else "at_least" if hi is None else "between"
-        parts.append(Para(t[key], {"label": label, "low": lo, "high": hi}))
+        part = Para(t[key], {"label": label, "low": lo, "high": hi})
+        unit = str(n.tables[d.file("labels.csv")].set_index("name").loc[r.parameter, "unit"])
+        unit_label = n.ref(d.file("labels.csv"), {"name": r.parameter}, f"unit_{n.lang}")
+        if not _unit_follows_number(unit) and unit_label.text:
+            part = Para("{c} ({u})", {"c": part, "u": unit_label})
+        parts.append(part)
     first = {"box": box, "parameter": rows["parameter"].iloc[0]}
     stats = {k: n.num(src, first, k, 0.01, 0) for k in ("coverage", "density", "mass")}
     threshold = float(n.tables[d.file("facts.csv")].set_index("fact").loc["threshold", "value"])
