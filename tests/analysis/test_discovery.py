@@ -196,3 +196,20 @@ def test_the_known_box_recurs_on_half_samples_and_chance_restrictions_do_not():
     )
     (shares,) = prim.recurrence(x, interest, [made_up], 2, seed=1, threshold=0.8, max_boxes=1)
     assert shares == {"c": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("lt", "nuo 0,430 iki 0,719 (rizikos daugiklis)"),
+        ("en", "between 0.430 and 0.719 (hazard multiplier)"),
+    ],
+)
+def test_a_unit_that_is_a_noun_is_named_once_after_the_condition(lang, expected):
+    """'0,430 rizikos daugiklis' puts a Lithuanian noun in the wrong case after a number."""
+    from simulation.reports.discovery import condition
+
+    text = condition("programme.day_centres.effect.escalation", 0.43, 0.719, lang)
+    assert text.replace("\xa0", " ").endswith(expected)
+    rate = condition("onset_rate", 0.178, np.nan, lang).replace("\xa0", " ")
+    assert rate.endswith("0,178 per metus" if lang == "lt" else "0.178 a year")
