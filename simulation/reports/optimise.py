@@ -94,9 +94,10 @@ def summary_lines(result: op.Result, check: pd.DataFrame | None, scale: float) -
         lines.append(f"{s.quantile:g} quantile of NPV over the draws, M EUR: {quantiles}")
     lines += ["", "Best allocation, million EUR a year (NGO share of its funding line):"]
     best = result.allocations["optimal"]
+    width = max(len(prog.label("en")) for prog in PROGRAMMES)
     for prog, share in zip(PROGRAMMES, best.shares, strict=True):
         ngo = best.ngo[["preventive", "basic", "integration", "mobile_team"].index(prog.line)]
-        lines.append(f"  {prog.label('en'):<48} {share * p.budget:6.2f}  ({ngo:.0%} NGO)")
+        lines.append(f"  {prog.label('en'):<{width}} {share * p.budget:6.2f}  ({ngo:.0%} NGO)")
     if check is not None:
         lines += ["", *abm_lines(result, check, scale)]
     if result.front is not None:
