@@ -26,7 +26,6 @@ from simulation.model.services import stack_last
 from simulation.model.states import N_STATES, State
 from simulation.model.vocabulary import (
     DEFAULT_END_YEAR,
-    NATIONAL_UNIT,
     RESOLUTIONS,
     START_YEAR,
 )
@@ -224,7 +223,7 @@ class EngineInputs:
     def municipalities(self) -> tuple[str, ...]:
         """Names of the units along the M axis."""
         if self.resolution == "national":
-            return (NATIONAL_UNIT,)
+            return (self.demography.national_name,)
         return self.demography.municipalities
 
     def levers_at(self, month: int) -> dict[str, np.ndarray]:

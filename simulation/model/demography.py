@@ -19,15 +19,22 @@ import functools
 import io
 import reprlib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulation.model import files
-from simulation.model.countries import COUNTRY_FILES, DEFAULT_COUNTRY, countries, data_dir
+from simulation.model.countries import (
+    COUNTRY_FILES,
+    DEFAULT_COUNTRY,
+    countries,
+    data_dir,
+    display_name,
+)
 from simulation.model.errors import InputError
+from simulation.model.vocabulary import NATIONAL_UNIT
 
 NATIONAL_COLUMNS = ("series", "year", "value", "unit", "quality", "source_title", "source_url")
 MUNICIPAL_COLUMNS = ("municipality", "year", "children_0_17")
@@ -356,6 +363,8 @@ class Demography:
     need : ndarray, shape ``(n_municipalities,)``, optional
         Relative need index per child of each municipality (children-weighted mean 1,
         :mod:`simulation.model.need`); None when the country has no need file (all 1).
+    national_name : str
+        Name of the single unit of a national run (the country's English name).
     """
 
     birth_years: np.ndarray
@@ -365,6 +374,7 @@ class Demography:
     shares: np.ndarray
     children_0_17: dict[int, float]
     need: np.ndarray | None = None
+    national_name: str = NATIONAL_UNIT
 
     @property
     def relative_need(self) -> np.ndarray:
@@ -451,7 +461,8 @@ def country_demography(country: str = DEFAULT_COUNTRY) -> Demography:
             f"{data_dir(country)}: no such country; allowed: {', '.join(countries())}"
         )
     folder = data_dir(country)
-    return lithuania(folder / COUNTRY_FILES[0], folder / COUNTRY_FILES[1])
+    demography = lithuania(folder / COUNTRY_FILES[0], folder / COUNTRY_FILES[1])
+    return replace(demography, national_name=display_name(country, "en"))
 
 
 def country_children(country: str = DEFAULT_COUNTRY) -> pd.DataFrame:

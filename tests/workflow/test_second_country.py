@@ -135,3 +135,20 @@ def test_synthland_calibrates_compares_and_briefs_end_to_end(tmp_path, capsys):
     assert not [m for m in lithuanian_municipalities() if m in html]
     assert "Synthland" in html
     capsys.readouterr()
+
+
+def test_a_national_run_of_another_country_is_named_after_it():
+    """The single unit of a national run is the country's name in both engines, not Lithuania."""
+    from simulation.engines.abm import FamilyWelfareModel
+    from simulation.engines.sd import SDModel
+    from simulation.model.demography import country_demography
+
+    synth = country_demography("synthland")
+    assert synth.national_name == "Synthland"
+    assert country_demography().national_name == "Lithuania"
+    sd = SDModel(end_year=2010, demography=synth).run()
+    assert sd.municipalities == ("Synthland",)
+    abm = FamilyWelfareModel(scale=0.002, end_year=2010, demography=synth)
+    abm.run()
+    assert abm.result().municipalities == ("Synthland",)
+    assert abm.result(resolution="municipal").municipalities == synth.municipalities

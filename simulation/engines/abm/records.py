@@ -17,7 +17,7 @@ from simulation.engines.results import BLOCKS, EngineResult
 from simulation.model import flows as fl
 from simulation.model.services import COST_ITEMS
 from simulation.model.states import N_STATES, STATE_KEYS, State
-from simulation.model.vocabulary import NATIONAL_UNIT, START_YEAR
+from simulation.model.vocabulary import START_YEAR
 
 
 class Recording:
@@ -123,7 +123,7 @@ class Recording:
         names = self.names
         if resolution == "national":
             saved = {k: v.sum(axis=2, keepdims=True) for k, v in saved.items()}
-            names = (NATIONAL_UNIT,)
+            names = (self.demography.national_name,)
         times = START_YEAR + np.arange(end) / 12.0
         final = np.concatenate([saved[b][-1, 0] for b in BLOCKS], -1)
         return EngineResult(times, saved, final[None], names)
