@@ -56,8 +56,17 @@ def unit_follows_number(name: str) -> bool:
     number would put in another case (0,43 rizikos daugiklio): sentences name them once, in
     parentheses after the condition, instead.
     """
-    unit = REGISTRY[name].unit
+    return reads_after_number(REGISTRY[name].unit)
+
+
+def reads_after_number(unit: str) -> bool:
+    """Whether a registry unit string reads after a number (:func:`unit_follows_number`)."""
     return unit.startswith(("EUR", "million EUR", "share")) or unit == "1/yr"
+
+
+def value_digits(value: float) -> int:
+    """Decimals that show a value to three significant figures (at most 4)."""
+    return min(max(0, 2 - math.floor(math.log10(abs(value)))), 4) if value else 0
 
 
 def value_text(name: str, value: float, lang: str, unit: bool = True) -> str:
@@ -70,9 +79,8 @@ def value_text(name: str, value: float, lang: str, unit: bool = True) -> str:
         return per_year(million_eur(value * 1e6, 1, lang), lang)
     if p.unit.startswith("share"):
         return percent(value, 0, lang)
-    digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
     shown = p.unit_label(lang) if unit or unit_follows_number(name) else ""
-    return f"{number(value, min(digits, 4), lang)} {shown}".strip()
+    return f"{number(value, value_digits(value), lang)} {shown}".strip()
 
 
 def _percent(lang: str) -> FuncFormatter:

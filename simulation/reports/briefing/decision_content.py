@@ -17,6 +17,7 @@ from simulation.reports.briefing.decision_text import TEXT
 from simulation.reports.briefing.decisions import Decision, worth
 from simulation.reports.briefing.document import Figure, Heading, Para, listing
 from simulation.reports.briefing.numbers import Numbers
+from simulation.reports.discovery_charts import reads_after_number, value_digits
 
 MONEY = 1e6  # EUR printed as million EUR
 TOP = 3  # programmes named per allocation
@@ -159,17 +160,11 @@ def _value(n: Numbers, d: Decision, box: int, name: str, column: str, t: dict) -
         return Para(t["per_year"].format("{v}"), {"v": n.num(src, row, column, 1.0, 1)})
     if unit.startswith("share"):
         return Para(t["percent"].format("{v}"), {"v": n.num(src, row, column, 0.01, 0)})
-    digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
-    v = n.num(src, row, column, 1.0, min(digits, 4))
-    if not _unit_follows_number(unit):
+    v = n.num(src, row, column, 1.0, value_digits(value))
+    if not reads_after_number(unit):
         return Para("{v}", {"v": v})  # the unit is a noun: named once after the condition
     unit_label = n.ref(d.file("labels.csv"), {"name": name}, f"unit_{n.lang}")
     return Para("{v} {u}", {"v": v, "u": unit_label}) if unit_label.text else Para("{v}", {"v": v})
-
-
-def _unit_follows_number(unit: str) -> bool:
-    """Money, rates and shares read after a number; other units are nouns (as in discover)."""
-    return unit.startswith(("EUR", "million EUR", "share")) or unit == "1/yr"
 
 
 def _box(n: Numbers, d: Decision, box: int, t: dict) -> list[Para]:
@@ -184,7 +179,7 @@ def _box(n: Numbers, d: Decision, box: int, t: dict) -> list[Para]:
         part = Para(t[key], {"label": label, "low": lo, "high": hi})
         unit = str(n.tables[d.file("labels.csv")].set_index("name").loc[r.parameter, "unit"])
         unit_label = n.ref(d.file("labels.csv"), {"name": r.parameter}, f"unit_{n.lang}")
-        if not _unit_follows_number(unit) and unit_label.text:
+        if not reads_after_number(unit) and unit_label.text:
             part = Para("{c} ({u})", {"c": part, "u": unit_label})
         parts.append(part)
     first = {"box": box, "parameter": rows["parameter"].iloc[0]}
