@@ -28,6 +28,7 @@ from simulation.analysis.reality_runs import (
     PASS,
     POLICY_YEAR,
     PREVENTIVE,
+    PREVENTIVE_BUDGETS,
     PROPERTY,
     ROUNDING,
     SERVICE,
@@ -40,11 +41,13 @@ from simulation.analysis.reality_runs import (
     national,
     neutral_effects,
     placements,
+    preventive_funding,
     programme_index,
     relative_gap,
     run_sd,
     served_share,
     target_families,
+    target_years,
     unit_costs,
     with_changes,
     without_spending,
@@ -80,6 +83,11 @@ def rivals(programme: str) -> tuple[str, ...]:
     return tuple(f"budget.{sv.PROGRAMME_NAMES[i]}" for i in group if i != j)
 
 
+def fowler_setting(scenario: Scenario) -> Scenario:
+    """The Fowler check's setting: national, the service's :func:`rivals` unfunded from 2027."""
+    return with_changes(national(scenario), POLICY_YEAR, dict.fromkeys(rivals(SERVICE), 0.0))
+
+
 # ---- 1. Fowler et al.: capacity, not referrals, cuts separations ------------------------------
 def fowler_capacity(scenario: Scenario) -> CheckResult:
     """More referrals to a capacity-constrained service avoid no more placements; capacity does.
@@ -98,7 +106,7 @@ def fowler_capacity(scenario: Scenario) -> CheckResult:
     serve the same families lose their own budgets from :data:`POLICY_YEAR` (:func:`rivals`):
     the service would otherwise crowd them out, and its effect would be theirs too.
     """
-    sc = with_changes(national(scenario), POLICY_YEAR, dict.fromkeys(rivals(SERVICE), 0.0))
+    sc = fowler_setting(scenario)
     detection = REGISTRY.resolve(sc.params)["detection_rate"]
     batch = {"detection_rate": np.array([detection, detection * REFERRAL_FACTOR])}
     key = f"budget.{SERVICE}"
@@ -107,8 +115,7 @@ def fowler_capacity(scenario: Scenario) -> CheckResult:
     budget = budget_for(CONSTRAINED_SHARE * eligible, SERVICE, sc.params)
     fixed = run_sd(with_changes(sc, POLICY_YEAR, {key: budget}), batch)
     j = programme_index(SERVICE)
-    state = sv.PROGRAMME_TARGET[j]
-    years = between(without, "stock_years", POLICY_YEAR)[:, state]
+    years = target_years(without, SERVICE, POLICY_YEAR)
     growth = float(years[1] / years[0])
     grown = run_sd(with_changes(sc, POLICY_YEAR, {key: budget * growth}), batch)
     base_placed = placements(without, POLICY_YEAR)
@@ -171,15 +178,9 @@ def no_prevention_spending(scenario: Scenario) -> CheckResult:
     """
     sc = national(scenario)
     start = run_sd(sc)
-    funding = {
-        f"budget.{p}": budget_for(
-            CONSTRAINED_SHARE * target_families(start, p, POLICY_YEAR)[0], p, sc.params
-        )
-        for p in PREVENTIVE
-    }
+    funding = preventive_funding(start, sc.params, CONSTRAINED_SHARE)
     funded = with_changes(sc, POLICY_YEAR, funding)
-    budgets = ("budget.preventive", *(f"budget.{p}" for p in PREVENTIVE))
-    zero = without_spending(funded, budgets)
+    zero = without_spending(funded, PREVENTIVE_BUDGETS)
     runs = [run_sd(s, every=1) for s in (funded, zero, neutral_effects(funded, PREVENTIVE))]
     stocks = [r.saved["stocks"] for r in runs]
     gap = relative_gap(stocks[2], stocks[1])
@@ -286,11 +287,10 @@ def abm_checks(scenario: Scenario, scale: float = ABM_SCALE, seed: int = 1) -> l
 
     sc = national(scenario)
     p = REGISTRY.resolve(sc.params)
-    budgets = ("budget.preventive", *(f"budget.{q}" for q in PREVENTIVE))
     variants = (
         sc,
         sc.with_values({n: 2.0 * p[n] for n in unit_costs()}),
-        without_spending(sc, budgets),
+        without_spending(sc, PREVENTIVE_BUDGETS),
     )
     runs = [
         simulate_scenario(with_overrides(v, engine="abm", scale=scale, seed=seed)) for v in variants

@@ -21,7 +21,6 @@ from simulation.analysis.reality_runs import (
     FAIL,
     PASS,
     POLICY_YEAR,
-    PREVENTIVE,
     ROUNDING,
     SERVICE,
     CheckResult,
@@ -30,6 +29,7 @@ from simulation.analysis.reality_runs import (
     label,
     national,
     placements,
+    preventive_funding,
     programme_index,
     relative_gap,
     run_sd,
@@ -151,10 +151,7 @@ def surplus_places(scenario: Scenario) -> CheckResult:
         "bed_adjustment_time": np.array([fast, slow, fast, slow]),
     }
     without = run_sd(sc, batch)
-    funding = {
-        f"budget.{p}": budget_for(target_families(without, p, POLICY_YEAR)[0], p, sc.params)
-        for p in PREVENTIVE
-    }
+    funding = preventive_funding(without, sc.params)
     funded = run_sd(with_changes(sc, POLICY_YEAR, funding), batch)
     placed = placements(funded, POLICY_YEAR)
     avoided = placements(without, POLICY_YEAR) - placed

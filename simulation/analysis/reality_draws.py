@@ -21,15 +21,12 @@ import numpy as np
 from simulation.analysis import reality as rc
 from simulation.analysis.monte_carlo import plausible_draws
 from simulation.analysis.reality_runs import (
-    between,
-    national,
     placements,
-    programme_index,
     run_sd,
     target_families,
+    target_years,
     with_changes,
 )
-from simulation.model import services as sv
 from simulation.model.catalogue import REGISTRY
 from simulation.workflow.scenarios import Scenario
 
@@ -46,7 +43,7 @@ def fowler_over_draws(
     criterion holds in every draw; the numbers give the share of draws where it holds (with
     its binomial standard error) and the spread of the placements avoided.
     """
-    sc = with_changes(national(scenario), rc.POLICY_YEAR, dict.fromkeys(rc.rivals(rc.SERVICE), 0.0))
+    sc = rc.fowler_setting(scenario)
     table = plausible_draws(scenario, [], samples, seed, targets).table
     k = len(table)
     p = REGISTRY.resolve({**sc.params, **{n: table[n].to_numpy(float) for n in table}})
@@ -57,8 +54,7 @@ def fowler_over_draws(
     )
     key, cost = f"budget.{rc.SERVICE}", f"programme.{rc.SERVICE}.cost"
     without = run_sd(with_changes(sc, rc.POLICY_YEAR, {key: 0.0}), batch)
-    state = sv.PROGRAMME_TARGET[programme_index(rc.SERVICE)]
-    years = between(without, "stock_years", rc.POLICY_YEAR)[:, state]
+    years = target_years(without, rc.SERVICE, rc.POLICY_YEAR)
     growth = years[k:] / years[:k]
     eligible = target_families(without, rc.SERVICE, rc.POLICY_YEAR)[:k]
     ceiling = np.tile(np.asarray(p["max_caseload_ratio"], float), 2)

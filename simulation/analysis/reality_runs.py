@@ -37,6 +37,8 @@ PREVENTIVE = tuple(
     for name, line in zip(sv.PROGRAMME_NAMES, sv.PROGRAMME_LINE, strict=True)
     if line == sv.PREVENTIVE
 )
+#: Every preventive budget lever: the line's and each preventive programme's own.
+PREVENTIVE_BUDGETS = ("budget.preventive", *(f"budget.{p}" for p in PREVENTIVE))
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,25 @@ def target_families(result: EngineResult, programme: str, year: int) -> np.ndarr
     i = int(np.searchsorted(result.times, year - 1e-9))
     state = sv.PROGRAMME_TARGET[programme_index(programme)]
     return result.saved["stocks"][i].sum(axis=1)[:, state]
+
+
+def target_years(result: EngineResult, programme: str, start: int) -> np.ndarray:
+    """Family-years in a programme's target state from January ``start`` on, ``(K,)``."""
+    state = sv.PROGRAMME_TARGET[programme_index(programme)]
+    return between(result, "stock_years", start)[:, state]
+
+
+def preventive_funding(
+    result: EngineResult, params: Mapping[str, float], share: float = 1.0
+) -> dict[str, float]:
+    """Each preventive programme's budget lever for places holding ``share`` of its families.
+
+    Its target families in January of :data:`POLICY_YEAR` in ``result`` (the first set).
+    """
+    return {
+        f"budget.{p}": budget_for(share * target_families(result, p, POLICY_YEAR)[0], p, params)
+        for p in PREVENTIVE
+    }
 
 
 def served_share(result: EngineResult, j: int, start: int) -> np.ndarray:
