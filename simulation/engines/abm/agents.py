@@ -129,7 +129,6 @@ class Ministry(mesa.Agent):
         super().__init__(model)
         self.institution_places: float = np.inf
         self.bed_places: float | None = None
-        self._bed_month: tuple[float, float] = (0.0, 0.0)  # last month's use and closure rate
         self.cofinancing_share = 0.0
         self.trained_share = 0.0
         self.coordinators = 0.0
@@ -156,14 +155,15 @@ class Ministry(mesa.Agent):
     def _adjust_bed_places(self) -> None:
         """Advance the places that draw placements over last month (full in the first)."""
         m = self.model
-        use = m.children_in(State.INSTITUTIONAL_CARE)
         if self.bed_places is None:
-            self.bed_places = use
-        else:
-            last_use, closure = self._bed_month
-            time = m.p["bed_adjustment_time"]
-            self.bed_places = float(bs.places_after(self.bed_places, last_use, m.dt, time, closure))
-        self._bed_month = (use, m.lever("institution_closure_rate"))
+            self.bed_places = m.children_in(State.INSTITUTIONAL_CARE)
+            return
+        # last month's use (as recorded at its start) and closure rate
+        last = m.month - 1
+        use = float(m.children[last, :, State.INSTITUTIONAL_CARE].sum())
+        closure = float(m.paths["institution_closure_rate"][last])
+        time = m.p["bed_adjustment_time"]
+        self.bed_places = float(bs.places_after(self.bed_places, use, m.dt, time, closure))
 
     def placement_multiplier(self) -> float:
         """The multiplier of the hazard of placement in an institution this month (>= 1)."""
