@@ -15,6 +15,8 @@ from simulation.interfaces.cli.progress import Progress as Progress  # for the c
 from simulation.model.vocabulary import ENGINES, LANGS, LAST_YEAR, REPLICATE_SCALE, START_YEAR
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: ``--draws`` of the commands valuing uncertainty draws (ensemble, discover, voi).
+DRAWS = ("history-matched", "ranges")
 
 
 class UsageError(Exception):
@@ -167,6 +169,11 @@ def command_parser(sub, name: str, help: str, examples: str, description: str | 
 def add_against(p: argparse.ArgumentParser, help: str, type=str) -> None:
     """``--against BASELINE``: the scenario valued against."""
     p.add_argument("--against", type=type, default=None, metavar="BASELINE", help=help)
+
+
+def against_or_beside(against: str | None, scenario: str | Path) -> str:
+    """``--against``, or by default ``baseline.toml`` beside the (first) ``scenario`` file."""
+    return against or str(Path(scenario).with_name("baseline.toml"))
 
 
 def add_params(p: argparse.ArgumentParser, help: str) -> None:

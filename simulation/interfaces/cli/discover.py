@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulation.interfaces.cli.common import (
+    DRAWS,
     EXIT_OK,
     MAX_SAMPLES,
     Progress,
@@ -14,6 +15,7 @@ from simulation.interfaces.cli.common import (
     add_params,
     add_seed,
     add_workers,
+    against_or_beside,
     check_distinct,
     command_parser,
     float_in,
@@ -23,7 +25,6 @@ from simulation.interfaces.cli.common import (
 )
 
 NAME = "discover"
-DRAWS = ("history-matched", "ranges")
 EXAMPLES = """examples:
   prevsim discover scenarios/early_intervention.toml --against scenarios/baseline.toml
   prevsim discover scenarios/early_intervention.toml --samples 4000 --points 80
@@ -198,7 +199,7 @@ def handle(args) -> int:
     from simulation.workflow.scenarios import load
 
     scenario = load(args.file)
-    baseline = load(args.against or str(Path(args.file).with_name("baseline.toml")))
+    baseline = load(against_or_beside(args.against, args.file))
     check_distinct(NAME, [scenario, baseline])
     # valued over the years both run (as voi and optimise do): two horizons crashed the NPV
     scenario, baseline = common_horizon([scenario, baseline])

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from simulation.interfaces.cli.common import (
+    DRAWS,
     EXIT_FAILURE,
     EXIT_OK,
     Progress,
@@ -17,6 +18,7 @@ from simulation.interfaces.cli.common import (
     add_params,
     add_seed,
     add_workers,
+    against_or_beside,
     check_base_year,
     check_distinct,
     command_parser,
@@ -29,7 +31,6 @@ from simulation.model.errors import InputError
 from simulation.model.vocabulary import ENGINES
 
 NAME = "ensemble"
-DRAWS = ("history-matched", "ranges")
 EXAMPLES = """examples:
   prevsim ensemble scenarios/early_intervention.toml
   prevsim ensemble scenarios/early_intervention.toml --draws ranges --samples 200
@@ -165,7 +166,7 @@ def handle(args) -> int:
     except ValueError as exc:
         raise UsageError(f"prevsim ensemble: --scheduler {exc}") from None
     scenario = load_scenario(args.file, args, resolution="national")
-    against = args.against or str(Path(args.file).with_name("baseline.toml"))
+    against = against_or_beside(args.against, args.file)
     baseline = load_scenario(against, args, resolution="national")
     check_distinct(NAME, [scenario, baseline])
     check_base_year(NAME, args.base_year, [scenario, baseline])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from argparse import BooleanOptionalAction
-from pathlib import Path
 
 from simulation.interfaces.cli.common import (
     EXIT_OK,
@@ -12,12 +11,12 @@ from simulation.interfaces.cli.common import (
     add_against,
     add_output,
     add_seed,
+    against_or_beside,
     check_distinct,
     command_parser,
     float_in,
     history_matched,
     int_in,
-    load_scenario,
     output,
     scale,
 )
@@ -157,9 +156,9 @@ def handle(args) -> int:
     from simulation.analysis import optimise_need as on
     from simulation.reports.optimise import write_result
 
-    scenario = load_scenario(args.file, _no_overrides(), resolution="national")
-    against = args.against or str(Path(args.file).with_name("baseline.toml"))
-    baseline = load_scenario(against, _no_overrides(), resolution="national")
+    scenario = _national(args.file)
+    against = against_or_beside(args.against, args.file)
+    baseline = _national(against)
     check_distinct(NAME, [scenario, baseline])
     if args.search_draws > args.samples:
         raise UsageError(
@@ -217,8 +216,9 @@ def _empty():
     return pd.DataFrame()
 
 
-def _no_overrides():
-    """The ``[run]`` overrides :func:`load_scenario` reads: none (the SD engine)."""
-    from argparse import Namespace
+def _national(path: str):
+    """A scenario file run at national resolution, its other ``[run]`` settings kept."""
+    from simulation.workflow.runner import with_overrides
+    from simulation.workflow.scenarios import load
 
-    return Namespace(engine=None, seed=None, scale=None)
+    return with_overrides(load(path), resolution="national")

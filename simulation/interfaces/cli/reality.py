@@ -17,6 +17,7 @@ from simulation.interfaces.cli.common import (
     int_in,
     scenario_dir,
 )
+from simulation.workflow.shipped import BASELINE
 
 NAME = "reality-check"
 EXAMPLES = """examples:
@@ -91,7 +92,7 @@ def handle(args) -> int:
     from simulation.analysis import reality
     from simulation.workflow.scenarios import load
 
-    path = args.file if args.file is not None else scenario_dir() / "baseline.toml"
+    path = args.file if args.file is not None else scenario_dir() / BASELINE
     scenario = load(path)
     if scenario.run.end_year < reality.MIN_END_YEAR:
         raise UsageError(

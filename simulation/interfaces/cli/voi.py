@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulation.interfaces.cli.common import (
+    DRAWS,
     EXIT_OK,
     Progress,
     UsageError,
@@ -12,6 +13,7 @@ from simulation.interfaces.cli.common import (
     add_output,
     add_seed,
     add_workers,
+    against_or_beside,
     check_distinct,
     command_parser,
     history_matched,
@@ -20,7 +22,6 @@ from simulation.interfaces.cli.common import (
 )
 
 NAME = "voi"
-DRAWS = ("history-matched", "ranges")
 GROUPINGS = ("themes", "programmes", "parameters")
 #: Most draws: the Gaussian process factorises an n x n matrix per group and option.
 MAX_VOI_SAMPLES = 5000
@@ -102,7 +103,7 @@ def _options(args):
     from simulation.workflow.scenarios import load
 
     scenarios = [load(f) for f in args.files]
-    against = args.against or str(Path(args.files[0]).with_name("baseline.toml"))
+    against = against_or_beside(args.against, args.files[0])
     baseline = load(against)
     check_distinct(NAME, [*scenarios, baseline])
     if args.exclude_baseline and len(scenarios) < 2:
