@@ -320,6 +320,13 @@ def per_year(amount: str, lang: str) -> str:
     return words(lang, "charts")["per_year"].format(amount=amount)
 
 
+def in_text(label: str) -> str:
+    """A label as it reads inside a sentence: first letter in lower case, acronyms kept."""
+    if len(label) > 1 and label[1].isupper():  # "NVO ir ...", "NGO share ..."
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def scenario_title(title: str, name: str, lang: str) -> str:
     """The scenario's title in ``lang``: scenario files write ``"English / Lietuviškai"``."""
     if not title:

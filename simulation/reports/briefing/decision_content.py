@@ -40,12 +40,14 @@ def draw(decisions: list[Decision], folder: Path, lang: str) -> dict[str, Path]:
         elif d.kind == "discovery":  # no box: the NPV over the draws, paying or not
             paths[d.prefix] = charts.npv_histogram(d, lang, stem)
         else:
-            paths[d.prefix] = charts.evppi(d, folder, lang, stem, _grouping(folder, d))
+            grouping = _grouping(pd.read_csv(folder / d.file("evppi.csv")))
+            paths[d.prefix] = charts.evppi(d, folder, lang, stem, grouping)
     return paths
 
 
-def _grouping(folder: Path, d: Decision) -> str:
-    present = set(pd.read_csv(folder / d.file("evppi.csv"))["grouping"])
+def _grouping(evppi: pd.DataFrame) -> str:
+    """The grouping a voi section and its chart show: the first of :data:`GROUPINGS` present."""
+    present = set(evppi["grouping"])
     return next(g for g in GROUPINGS if g in present)
 
 
@@ -269,8 +271,7 @@ def _voi_groups(n: Numbers, d: Decision, t: dict) -> list[Para]:
     """The groups of the first grouping present: values, and the study worth most."""
     src = d.file("evppi.csv")
     evpi = float(n.tables[d.file("evpi.csv")]["evpi"].iloc[0])
-    present = set(n.tables[src]["grouping"])
-    grouping = next(g for g in GROUPINGS if g in present)
+    grouping = _grouping(n.tables[src])
     table = n.tables[src][n.tables[src]["grouping"] == grouping].sort_values(
         "evppi", ascending=False
     )
@@ -323,8 +324,7 @@ def _caption(n: Numbers, d: Decision, t: dict) -> Para:
         if n.tables[d.file("boxes.csv")].empty:
             return Para(t["fig_npv"], {**fields, "share": _fact(n, d, "share_paying", 0.01)})
         return Para(t["fig_boxes"], fields)
-    present = set(n.tables[d.file("evppi.csv")]["grouping"])
-    grouping = next(g for g in GROUPINGS if g in present)
+    grouping = _grouping(n.tables[d.file("evppi.csv")])
     fields = {
         "grouping": t["grouping"][grouping],
         "level": _fact(n, d, "interval_level", 0.01),

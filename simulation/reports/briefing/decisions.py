@@ -22,7 +22,7 @@ import pandas as pd
 from simulation.model.catalogue import REGISTRY
 from simulation.model.services import PROGRAMMES
 from simulation.model.vocabulary import LANGS
-from simulation.reports.labels import scenario_title
+from simulation.reports.labels import in_text, scenario_title
 
 #: The commands whose folders a briefing quotes: manifest kind -> command name.
 COMMANDS = {"optimise": "optimise", "discovery": "discover", "voi": "voi"}
@@ -253,13 +253,8 @@ def worth(row, evpi: float) -> bool:
 def _both(label) -> dict[str, str]:
     """``label_<lang>`` as it heads a chart's row, ``label_in_text_<lang>`` inside a sentence."""
     out = {f"label_{lang}": label(lang) for lang in LANGS}
-    out.update({f"label_in_text_{lang}": _in_text(label(lang)) for lang in LANGS})
+    out.update({f"label_in_text_{lang}": in_text(label(lang)) for lang in LANGS})
     return out
-
-
-def _in_text(label: str) -> str:
-    """A label inside a sentence: first letter in lower case, acronyms kept."""
-    return label if len(label) > 1 and label[1].isupper() else label[:1].lower() + label[1:]
 
 
 def write(decisions: Sequence[Decision], folder: Path, baseline: dict, scenarios: list[dict]):

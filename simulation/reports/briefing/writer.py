@@ -26,7 +26,7 @@ from simulation.reports.briefing.decisions import Decision
 from simulation.reports.briefing.html import to_html
 from simulation.reports.briefing.numbers import Numbers
 from simulation.reports.briefing.pdf import to_pdf
-from simulation.reports.labels import series_label, source_title
+from simulation.reports.labels import in_text, series_label, source_title
 from simulation.workflow import economics as ec
 from simulation.workflow import store
 
@@ -88,20 +88,13 @@ def parameters(results: br.BriefResults) -> pd.DataFrame:
                 "description": p.description,
                 # what readers see: labels, units and sources in each language
                 **{f"label_{lang}": p.label(lang) for lang in LANGS},
-                **{f"label_in_text_{lang}": _in_text(p.label(lang)) for lang in LANGS},
+                **{f"label_in_text_{lang}": in_text(p.label(lang)) for lang in LANGS},
                 **{f"unit_{lang}": p.unit_label(lang) for lang in LANGS},
                 "source_lt": p.source_label("lt"),
                 "source_en": source,
             }
         )
     return pd.DataFrame(rows)
-
-
-def _in_text(label: str) -> str:
-    """A label as it reads inside a sentence: first letter in lower case, acronyms kept."""
-    if len(label) > 1 and label[1].isupper():  # "NVO ir ...", "NGO share ..."
-        return label
-    return label[:1].lower() + label[1:]
 
 
 def data_sources(results: br.BriefResults) -> pd.DataFrame:
