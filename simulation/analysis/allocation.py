@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.evaluation import SAVED, divergence_month, outcome_by_year
+from simulation.analysis.evaluation import SAVED, divergence_month, outcome_values
 from simulation.engines.results import EngineResult
 from simulation.model.catalogue import REGISTRY
 from simulation.model.schedule import Change
@@ -219,9 +219,9 @@ class AllocationEvaluator:
         scen = self._accounts(yearly_arrays(result, resolved), resolved)
         base = {k: np.tile(v, (1, c)) for k, v in self.base_yearly.items()}
         out = {
-            name: outcome_by_year(name, scen, base, self.rate, self.base_year, START_YEAR)[
-                -1
-            ].reshape(c, d)
+            name: outcome_values(name, scen, base, self.rate, self.base_year, START_YEAR).reshape(
+                c, d
+            )
             for name in OUTCOMES
         }
         # money the allocation's programmes could not spend for lack of families (EUR,
@@ -252,6 +252,13 @@ def summarise(values: np.ndarray, quantile: float | None) -> np.ndarray:
     if quantile is None:
         return values.mean(axis=1)
     return np.quantile(values, quantile, axis=1)
+
+
+def mean_se(values: np.ndarray) -> tuple[float, float]:
+    """The mean of ``values`` (one per draw) and its standard error (NaN for one draw)."""
+    n = len(values)
+    se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return float(values.mean()), se
 
 
 def draws_frame(draws: pd.DataFrame, count: int) -> pd.DataFrame:

@@ -170,13 +170,6 @@ def gain_per_draw(
     return sum(s * (a - b) for s, a, b in zip(shares, split, proportional, strict=True))
 
 
-def mean_se(values: np.ndarray) -> tuple[float, float]:
-    """The mean and its standard error."""
-    n = len(values)
-    se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return float(values.mean()), se
-
-
 def within_noise(mean: float, se: float) -> bool:
     """Whether a gain is less than two standard errors from 0."""
     return not abs(mean) >= 2.0 * se

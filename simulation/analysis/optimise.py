@@ -307,8 +307,7 @@ def summary_table(result: Result) -> pd.DataFrame:
             row["npv_quantile"] = np.quantile(npv, q)
         for ref in ("today", "uniform"):
             diff = npv - result.values[ref]["npv"]
-            row[f"gain_over_{ref}"] = diff.mean()
-            row[f"gain_over_{ref}_se"] = diff.std(ddof=1) / np.sqrt(len(diff))
+            row[f"gain_over_{ref}"], row[f"gain_over_{ref}_se"] = al.mean_se(diff)
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 

@@ -190,18 +190,11 @@ def front_table(
     rows = []
     for i, allocation in points.items():
         npv, placed = values[i]["npv"], values[i]["placements_avoided"]
-        root = np.sqrt(len(npv))
-        row = {
-            "npv": found.values[i, 0],
-            "placements_avoided": found.values[i, 1],
-            "npv_mean": npv.mean(),
-            "npv_mean_se": npv.std(ddof=1) / root if len(npv) > 1 else np.nan,
-            "npv_p05": np.quantile(npv, 0.05),
-            "npv_p95": np.quantile(npv, 0.95),
-            "chance_npv_positive": float((npv > 0).mean()),
-            "placements_avoided_mean": placed.mean(),
-            "placements_avoided_mean_se": placed.std(ddof=1) / root if len(npv) > 1 else np.nan,
-        }
+        row = {"npv": found.values[i, 0], "placements_avoided": found.values[i, 1]}
+        row["npv_mean"], row["npv_mean_se"] = al.mean_se(npv)
+        row["npv_p05"], row["npv_p95"] = np.quantile(npv, 0.05), np.quantile(npv, 0.95)
+        row["chance_npv_positive"] = float((npv > 0).mean())
+        row["placements_avoided_mean"], row["placements_avoided_mean_se"] = al.mean_se(placed)
         if quantile is not None:
             row["npv_quantile"] = np.quantile(npv, quantile)
         rows.append({**row, **op.allocation_row(allocation, problem.budget)})
