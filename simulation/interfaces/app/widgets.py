@@ -255,10 +255,18 @@ def Map(model: TeachingModel, lang: str):
 
 @solara.component
 def Downloads(model: TeachingModel, lang: str, replicates: Replicates | None):
-    """The settings as a scenario file, and the series shown as CSV."""
+    """The settings as a scenario file, and the series shown as CSV.
+
+    Each file is made when its button is pressed, not at every step (:func:`Charts` draws
+    the bands then).
+    """
     update_counter.get()
     words = text(lang)
-    bands = None if replicates is None else replicates.bands(model.month)
+
+    def series() -> str:
+        bands = None if replicates is None else replicates.bands(model.month)
+        return exports.series_csv(model, lang, bands)
+
     with solara.Column(classes=["prevsim-downloads"]):
         solara.FileDownload(
             lambda: exports.scenario_toml(model),
@@ -267,7 +275,7 @@ def Downloads(model: TeachingModel, lang: str, replicates: Replicates | None):
             mime_type="application/toml",
         )
         solara.FileDownload(
-            lambda: exports.series_csv(model, lang, bands),
+            series,
             filename=f"prevsim_app_series_{lang}.csv",
             label=words["download_series"],
             mime_type="text/csv",
