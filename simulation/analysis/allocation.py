@@ -254,13 +254,6 @@ def summarise(values: np.ndarray, quantile: float | None) -> np.ndarray:
     return np.quantile(values, quantile, axis=1)
 
 
-def mean_se(values: np.ndarray) -> tuple[float, float]:
-    """The mean of ``values`` (one per draw) and its standard error (NaN for one draw)."""
-    n = len(values)
-    se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return float(values.mean()), se
-
-
 def draws_frame(draws: pd.DataFrame, count: int) -> pd.DataFrame:
     """The first ``count`` draws (the search's subset of the reported draws)."""
     return draws.iloc[: max(1, min(count, len(draws)))].reset_index(drop=True)

@@ -144,6 +144,13 @@ def outcome_by_year(
     raise ValueError(f"outcome must be one of {tuple(OUTCOMES)}, got {name!r}")
 
 
+def mean_se(values: np.ndarray) -> tuple[float, float]:
+    """The mean of ``values`` (one per draw) and its standard error (NaN for one draw)."""
+    n = len(values)
+    se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return float(values.mean()), se
+
+
 def outcome_values(name, scenario, baseline, rate, base_year, first_year) -> np.ndarray:
     """The outcome over the whole horizon for every parameter set, shape ``(K,)``."""
     return outcome_by_year(name, scenario, baseline, rate, base_year, first_year)[-1]

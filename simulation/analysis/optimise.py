@@ -23,6 +23,7 @@ from scipy.optimize import differential_evolution
 from scipy.stats import qmc
 
 from simulation.analysis import allocation as al
+from simulation.analysis.evaluation import mean_se
 from simulation.model.services import PROGRAMME_NAMES, SERVICES
 from simulation.model.vocabulary import START_YEAR
 from simulation.workflow.scenarios import Scenario
@@ -307,7 +308,7 @@ def summary_table(result: Result) -> pd.DataFrame:
             row["npv_quantile"] = np.quantile(npv, q)
         for ref in ("today", "uniform"):
             diff = npv - result.values[ref]["npv"]
-            row[f"gain_over_{ref}"], row[f"gain_over_{ref}_se"] = al.mean_se(diff)
+            row[f"gain_over_{ref}"], row[f"gain_over_{ref}_se"] = mean_se(diff)
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 

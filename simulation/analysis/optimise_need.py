@@ -28,6 +28,7 @@ import pandas as pd
 from simulation.analysis import allocation as al
 from simulation.analysis import budget_split as bs
 from simulation.analysis import optimise as op
+from simulation.analysis.evaluation import mean_se
 from simulation.model.demography import Demography, country_demography
 from simulation.model.services import PROGRAMME_NAMES, PROGRAMMES, SERVICES
 
@@ -257,7 +258,7 @@ def band_gains(result: op.Result) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         for name, ref in (("today", "today"), ("uniform", "uniform"), ("split", "optimal")):
             key = f"gain_of_{name}" if name == "split" else f"gain_over_{name}"
             diff = npv - res.values[ref]["npv"]
-            row[key], row[f"{key}_se"] = al.mean_se(diff)
+            row[key], row[f"{key}_se"] = mean_se(diff)
             national[key] = national.get(key, 0.0) + s * diff
         rows.append(row)
     return pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1, name="band")), national
@@ -292,7 +293,7 @@ def bands_frame(result: op.Result) -> pd.DataFrame:
     total["budget_multiplier"] = total["budget"] / budget
     total["budget_per_child"] = per_child * total["budget_multiplier"]
     for key, diff in national.items():
-        total[key], total[f"{key}_se"] = al.mean_se(diff)
+        total[key], total[f"{key}_se"] = mean_se(diff)
     frame.index = frame.index.astype(object)
     frame.loc["total"] = pd.Series(total)
     return frame

@@ -27,6 +27,7 @@ from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
 from simulation.analysis import allocation as al
 from simulation.analysis import optimise as op
+from simulation.analysis.evaluation import mean_se
 
 #: The front's objectives, maximised, in order (columns of :attr:`Found.values`).
 OBJECTIVES = ("npv", "placements_avoided")
@@ -191,10 +192,10 @@ def front_table(
     for i, allocation in points.items():
         npv, placed = values[i]["npv"], values[i]["placements_avoided"]
         row = {"npv": found.values[i, 0], "placements_avoided": found.values[i, 1]}
-        row["npv_mean"], row["npv_mean_se"] = al.mean_se(npv)
+        row["npv_mean"], row["npv_mean_se"] = mean_se(npv)
         row["npv_p05"], row["npv_p95"] = np.quantile(npv, 0.05), np.quantile(npv, 0.95)
         row["chance_npv_positive"] = float((npv > 0).mean())
-        row["placements_avoided_mean"], row["placements_avoided_mean_se"] = al.mean_se(placed)
+        row["placements_avoided_mean"], row["placements_avoided_mean_se"] = mean_se(placed)
         if quantile is not None:
             row["npv_quantile"] = np.quantile(npv, quantile)
         rows.append({**row, **op.allocation_row(allocation, problem.budget)})

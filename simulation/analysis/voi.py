@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.evaluation import Question, divergence_month, evaluate
+from simulation.analysis.evaluation import Question, divergence_month, evaluate, mean_se
 from simulation.model.vocabulary import START_YEAR
 from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
@@ -183,9 +183,7 @@ def _gain(conditional: np.ndarray) -> Estimate:
     """
     best = int(np.argmax(conditional.mean(axis=0)))
     per_point = conditional.max(axis=1) - conditional[:, best]
-    n = len(per_point)
-    error = per_point.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
-    return Estimate(float(per_point.mean()), float(error))
+    return Estimate(*mean_se(per_point))
 
 
 def evpi(net_benefit: np.ndarray) -> Estimate:
