@@ -141,6 +141,17 @@ def summary_lines(study: Study, context: Context) -> list[str]:
     return lines
 
 
+def detectable(row, evpi: float) -> bool:
+    """Whether a group (a row of :attr:`Study.groups`) has a value detectable from the draws.
+
+    Estimable, with some held-out skill (a one-parameter spline has none to report, NaN), at
+    least two standard errors and 0.5% of the EVPI (EUR).
+    """
+    if not row.estimable or row.skill <= 0:
+        return False
+    return row.evppi >= 2 * row.standard_error and row.evppi >= 0.005 * max(evpi, 0)
+
+
 def group_sentence(row, evpi: float, draws: int) -> str:
     """One sentence about one group (a row of :attr:`Study.groups`)."""
     label = group_label(row.grouping, row.group, "en")
@@ -158,7 +169,7 @@ def group_sentence(row, evpi: float, draws: int) -> str:
             f"benefit of held-out draws no better than the mean (R2 {row.skill:.2f}; estimate "
             f"EUR {value:,.2f} million, SE {error:,.2f})."
         )
-    if value < 2 * error or value < 0.005 * max(evpi, 0) / 1e6:
+    if not detectable(row, evpi):
         return (
             f"{size}: worth about nothing to this decision (EUR {value:,.2f} million, SE "
             f"{error:,.2f}): knowing them exactly would not change the choice."

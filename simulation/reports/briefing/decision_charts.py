@@ -15,8 +15,9 @@ import pandas as pd
 
 from simulation.reports import locale
 from simulation.reports.briefing.decision_text import CHART
-from simulation.reports.briefing.decisions import Decision, worth
+from simulation.reports.briefing.decisions import Decision
 from simulation.reports.style import PALETTE, STYLE, role_colour, save
+from simulation.reports.voi import detectable
 
 WIDTH = 6.85  # inches: the briefing's text width, as its other charts
 WRAP = 44  # characters of a label's line
@@ -115,8 +116,9 @@ def evppi(d: Decision, folder: Path, lang: str, stem: Path, grouping: str) -> Pa
         fig, ax = plt.subplots(figsize=(WIDTH, 0.36 * len(table) + 1.3))
         y = np.arange(len(table))
         values, half = table["evppi"] / 1e6, 1.96 * table["standard_error"] / 1e6
-        # grey: no value detectable, as the section's text says (decisions.worth)
-        colours = [PALETTE[1] if worth(r, evpi * 1e6) else "#BBBBBB" for r in table.itertuples()]
+        # grey: no value detectable, as the section's text says (voi.detectable)
+        shown = [detectable(r, evpi * 1e6) for r in table.itertuples()]
+        colours = [PALETTE[1] if s else "#BBBBBB" for s in shown]
         ax.barh(y, values, xerr=half, color=colours, error_kw={"lw": 0.8, "capsize": 2})
         for i, (value, width) in enumerate(zip(values, half, strict=True)):
             text = "  " + locale.number(value, 2, lang)

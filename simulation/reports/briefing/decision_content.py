@@ -14,10 +14,11 @@ import pandas as pd
 
 from simulation.reports.briefing import decision_charts as charts
 from simulation.reports.briefing.decision_text import TEXT
-from simulation.reports.briefing.decisions import Decision, worth
+from simulation.reports.briefing.decisions import Decision
 from simulation.reports.briefing.document import Figure, Heading, Para, listing
 from simulation.reports.briefing.numbers import Numbers
 from simulation.reports.discovery_charts import reads_after_number, value_digits
+from simulation.reports.voi import detectable
 
 MONEY = 1e6  # EUR printed as million EUR
 TOP = 3  # programmes named per allocation
@@ -280,7 +281,7 @@ def _voi_groups(n: Numbers, d: Decision, t: dict) -> list[Para]:
         row = {"grouping": grouping, "name": group}
         return n.ref(d.file("labels.csv"), row, f"label_in_text_{n.lang}")
 
-    valued = [r for r in table.itertuples() if worth(r, evpi)]
+    valued = [r for r in table.itertuples() if detectable(r, evpi)]
     paras = []
     if valued:
         items = []
@@ -291,7 +292,7 @@ def _voi_groups(n: Numbers, d: Decision, t: dict) -> list[Para]:
             items.append(Para(t["voi_item"], {"name": label(r.group), "value": value, "se": se}))
         fields = {"grouping": t["grouping"][grouping], "items": listing(items, t)}
         paras.append(Para(t["voi_groups"], fields))
-    rest = [r for r in table.itertuples() if r.estimable and not worth(r, evpi)]
+    rest = [r for r in table.itertuples() if r.estimable and not detectable(r, evpi)]
     if rest:
         names = listing([label(r.group) for r in rest], t)
         paras.append(Para(t["voi_undetectable"], {"names": names}))

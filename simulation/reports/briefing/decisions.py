@@ -239,17 +239,6 @@ def _labels(d: Decision) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*columns, "unit", "explored_low", "explored_high"])
 
 
-def worth(row, evpi: float) -> bool:
-    """Whether a group (a row of ``evppi.csv``) has a value detectable from the draws.
-
-    As ``prevsim voi`` words it: estimable, with some held-out skill (a one-parameter
-    spline has none to report, NaN), at least two standard errors and 0.5% of the EVPI.
-    """
-    if not row.estimable or row.skill <= 0:
-        return False
-    return row.evppi >= 2 * row.standard_error and row.evppi >= 0.005 * max(evpi, 0)
-
-
 def _both(label) -> dict[str, str]:
     """``label_<lang>`` as it heads a chart's row, ``label_in_text_<lang>`` inside a sentence."""
     out = {f"label_{lang}": label(lang) for lang in LANGS}
