@@ -165,7 +165,7 @@ def find_boxes(
             _simplify(box, quasi_p, threshold, max_restrictions)
             if not _restricted(box):
                 break  # every restriction was chance: no box
-            boxes.append(_box(box, finder.box_init, trajectory, chosen, quasi_p))
+            boxes.append(_box(box, trajectory, chosen, quasi_p))
             if not dense:
                 break  # the best there is, kept for the record: nothing denser follows
     return boxes
@@ -208,10 +208,9 @@ def _simplify(box, quasi_p: dict, threshold: float, max_restrictions: int | None
         box.drop_restriction(max(dims, key=lambda d: _density_without(box, d)))
 
 
-def _box(box, box_init: pd.DataFrame, trajectory: pd.DataFrame, chosen: int, qp: dict) -> Box:
-    lims = box.box_lim
-    restricted = [c for c in lims.columns if not np.allclose(lims[c], box_init[c])]
-    limits = lims[restricted].astype(float).copy()
+def _box(box, trajectory: pd.DataFrame, chosen: int, qp: dict) -> Box:
+    box_init, restricted = box.prim.box_init, _restricted(box)
+    limits = box.box_lim[restricted].astype(float).copy()
     limits.index = ["low", "high"]
     edge = np.isclose(limits.to_numpy(), box_init[restricted].astype(float).to_numpy())
     limits = limits.mask(edge)
