@@ -128,16 +128,8 @@ _BANDS = ("central", "p05", "median", "p95")
 SHEETS: dict[str, list[tuple[str, Callable, dict[str, str]]]] = {
     "briefing": [
         ("key_numbers", _csv("key_numbers.csv"), {}),
-        (
-            "net_benefit",
-            _csv("net_benefit.csv"),
-            dict.fromkeys(("central", "p05", "median", "p95"), "money"),
-        ),
-        (
-            "placements",
-            _csv("placements.csv"),
-            dict.fromkeys(("central", "p05", "median", "p95"), "count"),
-        ),
+        ("net_benefit", _csv("net_benefit.csv"), dict.fromkeys(_BANDS, "money")),
+        ("placements", _csv("placements.csv"), dict.fromkeys(_BANDS, "count")),
         ("costs", _csv("costs.csv"), {}),
         ("municipalities", _csv("municipalities.csv"), {}),
         ("by_outcome", _csv("by_outcome.csv"), {}),
