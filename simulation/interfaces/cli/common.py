@@ -386,17 +386,30 @@ def scenario_dir(given: Path | None = None) -> Path:
 def history_matched(baseline, scenarios, samples: int, seed: int, given: Path | None, command: str):
     """Draws kept by history matching (:func:`simulation.analysis.monte_carlo.plausible_draws`).
 
-    The targets are ``given`` or the baseline country's shipped ones (:func:`default_targets`).
+    The targets are ``given`` or the baseline country's shipped ones (:func:`default_targets`);
+    problems are said as by :func:`matching`.
+    """
+    from simulation.analysis import monte_carlo as mc
+
+    targets = default_targets(given, command, baseline.run.country)
+    return matching(
+        command,
+        samples,
+        lambda: mc.plausible_draws(baseline, list(scenarios), samples, seed, targets),
+    )
+
+
+def matching(command: str, samples: int, draw):
+    """``draw()``, which draws until ``samples`` draws match the national data, said first.
+
     A file's problem stays its own line naming the file and key; a number of draws the data
     cannot give becomes a usage error naming ``--samples``.
     """
-    from simulation.analysis import monte_carlo as mc
     from simulation.model.errors import InputError
 
-    targets = default_targets(given, command, baseline.run.country)
     print(f"History matching: drawing until {samples:,} draws match the national data...")
     try:
-        return mc.plausible_draws(baseline, list(scenarios), samples, seed, targets)
+        return draw()
     except InputError:  # a file's problems: already one line naming the file and key
         raise
     except ValueError as exc:

@@ -15,6 +15,7 @@ from simulation.interfaces.cli.common import (
     default_targets,
     int_in,
     load_scenario,
+    matching,
     output,
     samples,
 )
@@ -103,15 +104,12 @@ def handle(args) -> int:
 
 def _draws(args, scenarios, rate: float, base_year: int):
     """The scenarios valued over the briefing's history-matched draws (``--samples``)."""
-    from simulation.model.errors import InputError
     from simulation.reports.comparison import monte_carlo
     from simulation.reports.ensemble import DRAWS_SEED
 
     targets = default_targets(None, NAME, scenarios[0].run.country)
-    print(f"History matching: drawing until {args.samples:,} draws match the national data...")
-    try:
-        return monte_carlo(scenarios, rate, base_year, args.samples, DRAWS_SEED, targets)
-    except InputError:  # a file's problems: already one line naming the file and key
-        raise
-    except ValueError as exc:
-        raise UsageError(f"prevsim compare: --samples {args.samples}: {exc}") from None
+    return matching(
+        NAME,
+        args.samples,
+        lambda: monte_carlo(scenarios, rate, base_year, args.samples, DRAWS_SEED, targets),
+    )
