@@ -68,7 +68,8 @@ class Question:
 SAVED = ("flows", "stock_years", "costs", "programme_costs", "served_years", "unspent")
 
 
-def _model(sc: Scenario, params: dict) -> SDModel:
+def national_model(sc: Scenario, params: dict) -> SDModel:
+    """The SD model of ``sc`` at national resolution with parameters ``params``."""
     return sd_model(replace(sc, run=replace(sc.run, resolution="national")), params)
 
 
@@ -98,12 +99,12 @@ def evaluate_chunk(names: Sequence[str], rows: np.ndarray, question: Question) -
     scenario, baseline, outcome = question.scenario, question.baseline, question.outcome
     rate, base_year = question.discount_rate, question.base_year
     sampled = {n: rows[:, j] for j, n in enumerate(names)}
-    scen_model = _model(scenario, {**scenario.params, **sampled})
+    scen_model = national_model(scenario, {**scenario.params, **sampled})
     resolved = REGISTRY.resolve({**scenario.params, **scenario.levers, **sampled})
     if baseline is None:
         scen = yearly_arrays(scen_model.run(SAVED, every=12), resolved)
         return outcome_by_year(outcome, scen, None, rate, base_year, START_YEAR)
-    base_model = _model(baseline, {**baseline.params, **sampled})
+    base_model = national_model(baseline, {**baseline.params, **sampled})
     start = divergence_month(scen_model, base_model)
     prefix = base_model.run(SAVED, stop_month=start, every=12)
     rest = {"y0": prefix.final, "start_month": start, "every": 12}

@@ -31,14 +31,19 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.evaluation import Question, divergence_month, evaluate, mean_se
+from simulation.analysis.evaluation import (
+    Question,
+    divergence_month,
+    evaluate,
+    mean_se,
+    national_model,
+)
 from simulation.model.vocabulary import START_YEAR
-from simulation.workflow.runner import sd_model
 from simulation.workflow.scenarios import Scenario
 
 #: Sample points the Gaussian process's hyperparameters are fitted on at most: the likelihood
@@ -354,9 +359,8 @@ def evppi(
 # ---- the decision on the model ----------------------------------------------------------------
 def base_year(scenarios: Sequence[Scenario], baseline: Scenario) -> int:
     """The first year any scenario's inputs differ from the baseline's (values' base year)."""
-    national = [replace(s, run=replace(s.run, resolution="national")) for s in scenarios]
-    base = sd_model(replace(baseline, run=replace(baseline.run, resolution="national")), {})
-    months = [divergence_month(sd_model(s, {}), base) for s in national]
+    base = national_model(baseline, {})
+    months = [divergence_month(national_model(s, {}), base) for s in scenarios]
     return START_YEAR + min(months) // 12
 
 
