@@ -6,9 +6,11 @@ As in :mod:`simulation.reports.briefing.text`, templates hold no digits: every n
 
 from __future__ import annotations
 
-NB = "\u00a0"
-M_LT = f"{NB}mln.{NB}EUR"
-M_EN = f"{NB}million{NB}EUR"
+from simulation.reports.locale import MILLION_EUR
+from simulation.reports.locale import NBSP as NB
+
+M_LT = NB + MILLION_EUR["lt"]
+M_EN = NB + MILLION_EUR["en"]
 
 TEXT = {
     "lt": {
