@@ -15,8 +15,8 @@ from simulation.model.countries import DEFAULT_COUNTRY, display_name
 from simulation.model.municipality_names import official_name
 from simulation.model.vocabulary import LANGS
 from simulation.reports.labels import words
+from simulation.reports.locale import LOCALES
 
-LOCALES = {"lt": "lt_LT", "en": "en_GB"}
 #: The "whole country" choice of the area selector (the model's key, never shown).
 NATIONAL = "Lithuania (all municipalities)"
 
