@@ -159,17 +159,6 @@ def curves_for(
     return values[outcome].mean(axis=1)
 
 
-def gain_per_draw(
-    shares: np.ndarray, split: list[np.ndarray], proportional: list[np.ndarray]
-) -> np.ndarray:
-    """The national gain of a split on each draw: ``sum_b s_b (split_b - proportional_b)``.
-
-    The bands' units meet the same draws (each scaled by its need), so the bands' values on
-    draw d belong to one parameter set and the national gain is paired draw by draw.
-    """
-    return sum(s * (a - b) for s, a, b in zip(shares, split, proportional, strict=True))
-
-
 def within_noise(mean: float, se: float) -> bool:
     """Whether a gain is less than two standard errors from 0."""
     return not abs(mean) >= 2.0 * se
