@@ -44,7 +44,7 @@ TABLE_COLUMNS = (
 )
 
 
-def _fmt(value: float, scale: float | None = 1.0, digits: int = 1) -> str:
+def table_number(value: float, scale: float | None = 1.0, digits: int = 1) -> str:
     """A number for the table; ``scale=None`` prints a year (no separators)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -56,10 +56,10 @@ def _fmt(value: float, scale: float | None = 1.0, digits: int = 1) -> str:
 def _cell(summary: pd.DataFrame, name: str, col: str, scale=1.0, digits=1, interval=False):
     """One cell: the run's value, or the median and 90% interval over replicates."""
     if not interval:
-        return _fmt(summary.loc[name, f"{col}.median"], scale, digits)
-    text = _fmt(summary.loc[name, f"{col}.median"], scale, digits)
+        return table_number(summary.loc[name, f"{col}.median"], scale, digits)
+    text = table_number(summary.loc[name, f"{col}.median"], scale, digits)
     low, high = summary.loc[name, f"{col}.p05"], summary.loc[name, f"{col}.p95"]
-    return text + f" [{_fmt(low, scale, digits)}, {_fmt(high, scale, digits)}]"
+    return text + f" [{table_number(low, scale, digits)}, {table_number(high, scale, digits)}]"
 
 
 def header(comparison: cmp.Comparison, rate: float, base_year: int) -> str:
@@ -97,7 +97,8 @@ def _notes(comparison: cmp.Comparison, summary: pd.DataFrame, drawn: bool) -> li
     """What the table's words and dashes mean, and how much chance is in it."""
     years = comparison.accounts[comparison.names[0]][0].index
     families = ", ".join(
-        f"{n} {_fmt(summary.loc[n, 'placements_avoided.median'], 1, 0)}" for n in summary.index
+        f"{n} {table_number(summary.loc[n, 'placements_avoided.median'], 1, 0)}"
+        for n in summary.index
     )
     lines = [
         f"children placed avoided: children entering care {years[0]}-{years[-1]}, "

@@ -102,17 +102,18 @@ def write_summaries(plan: Plan, store: TaskStore, lang: str = "lt") -> None:
         st.write_json(tmp, manifest)
 
 
-#: Rows of summary.csv and the printed table: (value, unit of summary.csv, printed title,
-#: scale, digits); the printed table divides by the scale; ``digits=None`` prints a year.
-SHOWN = (
-    ("npv", "EUR", "NPV, M EUR", 1e6, 1),
-    ("benefits", "EUR", "benefits, M EUR", 1e6, 1),
-    ("costs", "EUR", "costs, M EUR", 1e6, 1),
-    ("bcr", "ratio", "BCR", 1.0, 2),
-    ("break_even_year", "year", "break-even", 1.0, None),
-    ("children_placed_avoided", "children", "children placed avoided", 1.0, 0),
-    ("child_years_in_care_avoided", "child-years", "child-years in care avoided", 1.0, 0),
-)
+#: Rows of summary.csv and their units: the printed table's values
+#: (:data:`simulation.reports.comparison.TABLE_COLUMNS`, in its order), then families.
+UNITS = {
+    "npv": "EUR",
+    "benefits": "EUR",
+    "costs": "EUR",
+    "bcr": "ratio",
+    "break_even_year": "year",
+    "children_placed_avoided": "children",
+    "child_years_in_care_avoided": "child-years",
+    "placements_avoided": "families",
+}
 
 
 def children_placed_avoided(yearly: pd.DataFrame) -> pd.Series:
@@ -154,7 +155,7 @@ def summary_table(plan: Plan, values: pd.DataFrame, yearly: pd.DataFrame) -> pd.
     )
     central = central_values(plan)
     rows = []
-    for name, unit in [(n, u) for n, u, *_ in SHOWN] + [("placements_avoided", "families")]:
+    for name, unit in UNITS.items():
         x = pd.to_numeric(columns[name], errors="coerce").to_numpy(float)
         sp = unc.spread(x, float(central[name]))
         rows.append(
@@ -197,18 +198,15 @@ def chance_sentence(chance: unc.Chance, runs: str = "runs") -> str:
 
 def _table_lines(summary: pd.DataFrame, central: str) -> list[str]:
     """The central run, the median and the 90% interval of each value, and its runs."""
+    from simulation.reports.comparison import TABLE_COLUMNS, table_number
+
     lines = [f"{'value':<28} {central:>10} {'median':>10} {'5%':>10} {'95%':>10} {'runs':>6}"]
-    for value, _, title, scale, digits in SHOWN:
+    for title, value, scale, digits in TABLE_COLUMNS:
         row = summary[summary["value"] == value].iloc[0]
-
-        def cell(x: float, scale: float = scale, digits: int | None = digits) -> str:
-            if pd.isna(x):
-                return "-"
-            return f"{x:.0f}" if digits is None else f"{x / scale:,.{digits}f}"
-
+        cells = [table_number(row[k], scale, digits) for k in ("central", "median", "p05", "p95")]
         lines.append(
-            f"{title:<28} {cell(row['central']):>10} {cell(row['median']):>10} "
-            f"{cell(row['p05']):>10} {cell(row['p95']):>10} {int(row['runs']):>6,}"
+            f"{title:<28} {cells[0]:>10} {cells[1]:>10} {cells[2]:>10} {cells[3]:>10} "
+            f"{int(row['runs']):>6,}"
         )
     return lines
 
