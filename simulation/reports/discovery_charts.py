@@ -8,13 +8,12 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter
 
 from simulation.analysis.discovery import Discovery
 from simulation.analysis.prim import Box
 from simulation.model.catalogue import REGISTRY
 from simulation.reports.labels import per_year
-from simulation.reports.locale import million_eur, number, percent
+from simulation.reports.locale import million_eur, number, percent, percent_formatter
 from simulation.reports.style import PALETTE, STYLE, save
 
 TEXT = {
@@ -83,10 +82,6 @@ def value_text(name: str, value: float, lang: str, unit: bool = True) -> str:
     return f"{number(value, value_digits(value), lang)} {shown}".strip()
 
 
-def _percent(lang: str) -> FuncFormatter:
-    return FuncFormatter(lambda value, _: percent(value, 0, lang))
-
-
 def tradeoff(boxes: list[Box], stem: Path, lang: str) -> list[str]:
     """Coverage against density along each box's peeling trajectory, the chosen box marked."""
     t = TEXT[lang]
@@ -147,7 +142,7 @@ def tradeoff(boxes: list[Box], stem: Path, lang: str) -> list[str]:
         ax.set_xlim(0, 1.02)
         ax.set_ylim(0, 1.02)
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_formatter(_percent(lang))
+            axis.set_major_formatter(percent_formatter(lang))
         ax.set_title(t["tradeoff"], fontsize=10)
         ax.legend(loc="upper right", fontsize=8)
         return save(fig, stem)
@@ -203,7 +198,7 @@ def boxes(study: Discovery, stem: Path, lang: str) -> list[str]:
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.grid(axis="y", visible=False)  # a line through every bar would cross its values
-        ax.xaxis.set_major_formatter(_percent(lang))
+        ax.xaxis.set_major_formatter(percent_formatter(lang))
         ax.set_xlabel(t["range"])
         dense = all(b.density >= study.settings.threshold for b in study.boxes)
         title = t["boxes" if dense else "boxes_most"]

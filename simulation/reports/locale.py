@@ -91,3 +91,11 @@ def tick_formatter(decimals: int = 0, lang: str = "lt"):
 
     _locale(lang)
     return FuncFormatter(lambda value, _: number(value, decimals, lang))
+
+
+def percent_formatter(lang: str = "lt"):
+    """A Matplotlib tick formatter writing shares as whole percentages (:func:`percent`)."""
+    from matplotlib.ticker import FuncFormatter
+
+    _locale(lang)
+    return FuncFormatter(lambda value, _: percent(value, 0, lang))

@@ -91,7 +91,7 @@ def need_chart(result: op.Result, stem: Path, lang: str) -> list[str]:
     ]
     left.set_xticks(x, names)
     left.set_ylabel(w["share"])
-    left.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: locale.percent(v, 0, lang)))
+    left.yaxis.set_major_formatter(locale.percent_formatter(lang))
     left.set_title(fill(w["mix"], 40), fontsize=10)
     fig.legend(
         *left.get_legend_handles_labels(),
