@@ -17,6 +17,7 @@ from simulation.reports.briefing.decision_text import TEXT
 from simulation.reports.briefing.decisions import Decision
 from simulation.reports.briefing.document import Figure, Heading, Para, listing
 from simulation.reports.briefing.numbers import Numbers
+from simulation.reports.discovery import TEXT as DISCOVER
 from simulation.reports.discovery_charts import reads_after_number, value_digits
 from simulation.reports.voi import detectable
 
@@ -179,7 +180,7 @@ def _box(n: Numbers, d: Decision, box: int, t: dict) -> list[Para]:
         lo = None if pd.isna(r.low) else _value(n, d, box, r.parameter, "low", t)
         hi = None if pd.isna(r.high) else _value(n, d, box, r.parameter, "high", t)
         key = "at_most" if lo is None else "at_least" if hi is None else "between"
-        part = Para(t[key], {"label": label, "low": lo, "high": hi})
+        part = Para(DISCOVER[n.lang][key], {"label": label, "low": lo, "high": hi})
         unit = str(n.tables[d.file("labels.csv")].set_index("name").loc[r.parameter, "unit"])
         unit_label = n.ref(d.file("labels.csv"), {"name": r.parameter}, f"unit_{n.lang}")
         if not reads_after_number(unit) and unit_label.text:

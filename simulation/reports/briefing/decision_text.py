@@ -80,9 +80,6 @@ TEXT = {
         + "%; joje yra {mass}"
         + NB
         + "% visų atvejų.",
-        "at_most": "{label} ne daugiau kaip {high}",
-        "at_least": "{label} ne mažiau kaip {low}",
-        "between": "{label} nuo {low} iki {high}",
         "per_year": "{}" + M_LT + " per metus",
         "percent": "{}" + NB + "%",
         "recurs": "Pakartojus paiešką su atsitiktinėmis pusėmis atvejų, šios sąlygos "
@@ -200,9 +197,6 @@ TEXT = {
         "box_most": "It pays most often when {conditions}: in {coverage}% of all the draws "
         "where it pays (coverage); it pays in {density}% of the draws in this box (density), "
         "below the {threshold}% asked for; the box holds {mass}% of all draws.",
-        "at_most": "{label} is at most {high}",
-        "at_least": "{label} is at least {low}",
-        "between": "{label} is between {low} and {high}",
         "per_year": "{}" + M_EN + " a year",
         "percent": "{}%",
         "recurs": "Run again on random halves of the draws, these conditions recur: {shares} "
