@@ -943,7 +943,7 @@ _PROGRAMMES = [_programme_duration_domain(_programme_cost_domain(p)) for p in _P
 
 
 # ---- readers' texts: labels, units and sources in Lithuanian and English ------------------
-def _labels_csv(name: str) -> dict[str, dict[str, str]]:
+def labels_csv(name: str) -> dict[str, dict[str, str]]:
     """Rows of ``simulation/data/labels/<name>`` keyed by their first column."""
     path = resources.files("simulation") / "data" / "labels" / name
     with path.open(newline="", encoding="utf-8") as f:
@@ -952,9 +952,9 @@ def _labels_csv(name: str) -> dict[str, dict[str, str]]:
     return {r[first]: r for r in rows}
 
 
-_PARAMETER_TEXTS = _labels_csv("parameters.csv")
-_UNIT_TEXTS = _labels_csv("units.csv")
-_TRANSITION_TEXTS = _labels_csv("transitions.csv")
+_PARAMETER_TEXTS = labels_csv("parameters.csv")
+_UNIT_TEXTS = labels_csv("units.csv")
+_TRANSITION_TEXTS = labels_csv("transitions.csv")
 _PROGRAMMES_BY_NAME = {prog.name: prog for prog in programmes.library()}
 
 #: Readers' labels of a programme's parameters, by the part of the name after the programme.

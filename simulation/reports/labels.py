@@ -337,13 +337,9 @@ def scenario_title(title: str, name: str, lang: str) -> str:
 
 def _labels_table(name: str) -> dict[str, dict[str, str]]:
     """Rows of ``simulation/data/labels/<name>`` keyed by their first column."""
-    import csv
-    from importlib import resources
+    from simulation.model.catalogue import labels_csv  # the registry's reader of these files
 
-    path = resources.files("simulation") / "data" / "labels" / name
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    return {r[next(iter(r))]: r for r in rows}
+    return labels_csv(name)
 
 
 def series_label(series: str, lang: str) -> str:
